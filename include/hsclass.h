@@ -1,0 +1,358 @@
+/*
+ * hsclass.h - libhsclass public API.
+ *
+ * libhsclass suggests Harmonized System (HS) codes for free-text goods
+ * descriptions ("frozen boneless beef cuts", "tissu de coton écru") with
+ * calibrated probabilities. It normalizes and tokenizes text (utf8proc,
+ * PCRE2), stems it per language (Snowball), hashes the result into features,
+ * and scores them with a compact linear classifier whose output layer follows
+ * the HS tree (chapter -> heading -> subheading -> national line).
+ *
+ * Objects
+ *   hsc_config   options (text limits, featurization, training knobs).
+ *                Copied by every call that takes one; free it when you like.
+ *   hsc_model    a loaded classifier. Immutable after load: share one model
+ *                between any number of threads.
+ *   hsc_session  per-thread working state (regex match data, stemmers,
+ *                buffers, results). One thread at a time per session. A
+ *                session keeps its model alive (reference count), so models
+ *                and sessions may be freed in any order.
+ *   hsc_trainer  collects labeled rows and trains a model.
+ *
+ * Conventions
+ *   - Every fallible call returns an hsc_status: HSC_OK (0) or a positive
+ *     error code (see below). Results come back through out-parameters.
+ *   - Text is passed as (const char *text, size_t len), UTF-8, no NUL needed.
+ *   - Strings returned by the library are borrowed: they stay valid until the
+ *     next call on the same object, or its free, unless stated otherwise.
+ *   - *_free() functions accept NULL and return nothing.
+ *   - A NULL where a pointer is required returns HSC_E_INVALID_ARG.
+ *   - The library never prints, exits, aborts on bad input, or keeps mutable
+ *     global state.
+ *
+ * Anything not declared in this header is not part of the public API.
+ */
+#ifndef HSCLASS_H
+#define HSCLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsclass_version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && !defined(HSC_STATIC)
+#  ifdef HSC_BUILDING
+#    define HSC_API __declspec(dllexport)
+#  else
+#    define HSC_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define HSC_API __attribute__((visibility("default")))
+#else
+#  define HSC_API
+#endif
+
+/* ======================================================================== */
+/* Version                                                                  */
+/* ======================================================================== */
+
+/** Runtime library version as MAJOR*10000 + MINOR*100 + PATCH. Compare with
+ *  HSC_VERSION_NUMBER to detect a header/library mismatch. Since 1.0. */
+HSC_API uint32_t hsc_version_number(void);
+
+/** Runtime library version as a static string, e.g. "1.0.0". Never NULL.
+ *  Since 1.0. */
+HSC_API const char *hsc_version_string(void);
+
+/** Highest model file format major version this library reads. Since 1.0. */
+HSC_API uint32_t hsc_model_format_version_max(void);
+
+/* ======================================================================== */
+/* Status codes                                                             */
+/* ======================================================================== */
+/* Values are fixed forever and never reused, so bindings may hard-code them.
+ * 1-19 misuse, 20-39 input text, 40-69 model files, 70-89 training data,
+ * 90+ resources. */
+
+typedef int hsc_status;
+
+#define HSC_OK                    0
+/* misuse */
+#define HSC_E_INVALID_ARG         1  /**< NULL pointer or out-of-range value */
+#define HSC_E_UNSUPPORTED         2  /**< unknown option key or feature */
+#define HSC_E_STATE               3  /**< call not valid in this state */
+#define HSC_E_NO_RESULT           4  /**< result index out of range */
+#define HSC_E_CANCELLED           5  /**< a callback asked to stop */
+/* input text */
+#define HSC_E_BAD_UTF8           20  /**< text is not valid UTF-8 */
+#define HSC_E_TEXT_TOO_LONG      21  /**< text exceeds HSC_CFG_MAX_TEXT_BYTES */
+#define HSC_E_REGEX_LIMIT        22  /**< tokenizer hit its match limit */
+#define HSC_E_BAD_LANGUAGE       23  /**< unknown language name */
+#define HSC_E_BAD_CODE           24  /**< malformed HS code */
+/* model files */
+#define HSC_E_IO                 40  /**< cannot open/read/write a file */
+#define HSC_E_MODEL_TRUNCATED    41  /**< file shorter than it claims */
+#define HSC_E_MODEL_SIGNATURE    42  /**< not a libhsclass model file */
+#define HSC_E_MODEL_VERSION      43  /**< format version not supported */
+#define HSC_E_MODEL_CRC          44  /**< checksum mismatch (corruption) */
+#define HSC_E_MODEL_LAYOUT       45  /**< bad header, section table or padding */
+#define HSC_E_MODEL_SECTION      46  /**< missing, unknown critical or bad section */
+#define HSC_E_MODEL_LIMIT        47  /**< a size exceeds the loader's limits */
+#define HSC_E_MODEL_INFLATE      48  /**< compressed section does not inflate */
+#define HSC_E_MODEL_VALUE        49  /**< a value is out of range (NaN, bad label...) */
+#define HSC_E_MODEL_MISMATCH     50  /**< model needs a tokenizer/stemmer this build lacks */
+/* training data */
+#define HSC_E_BAD_ROW            70  /**< malformed training row (strict mode) */
+#define HSC_E_NO_DATA            71  /**< no usable training rows */
+#define HSC_E_ONE_CLASS          72  /**< training needs at least two codes */
+/* resources */
+#define HSC_E_NOMEM              90  /**< memory allocation failed */
+#define HSC_E_INTERNAL           91  /**< internal error (a bug; please report) */
+
+/** Static English name of a status, e.g. "HSC_E_BAD_UTF8: text is not valid
+ *  UTF-8". Never NULL; unknown codes give "unknown status". Thread-safe.
+ *  Since 1.0. */
+HSC_API const char *hsc_status_string(hsc_status status);
+
+/* ======================================================================== */
+/* Configuration                                                            */
+/* ======================================================================== */
+
+typedef struct hsc_config hsc_config;
+
+/* Option keys. Values are fixed forever. Each key has one type: u32, f64 or
+ * str; using the wrong setter gives HSC_E_UNSUPPORTED, an out-of-range value
+ * HSC_E_INVALID_ARG. "(model)" marks featurization options that a model
+ * records at training time; loading a model overrides them. */
+/* text handling (u32 unless noted) */
+#define HSC_CFG_MAX_TEXT_BYTES     1  /**< longest accepted text; default 65536 */
+#define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
+#define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
+#define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */
+#define HSC_CFG_MATCH_LIMIT        5  /**< PCRE2 match limit; default 100000 */
+/* featurization (model) */
+#define HSC_CFG_BUCKETS           10  /**< hash buckets; default 2097152 */
+#define HSC_CFG_WORD_NGRAMS       11  /**< 1 or 2; default 2 */
+#define HSC_CFG_CHAR_NGRAM_MIN    12  /**< 0 disables; default 3 */
+#define HSC_CFG_CHAR_NGRAM_MAX    13  /**< default 5 */
+#define HSC_CFG_HASH_SEED         14  /**< default 0 */
+#define HSC_CFG_SKELETONS         15  /**< 1: consonant-skeleton features for abbreviations; default 1 */
+/* training */
+#define HSC_CFG_DIM               20  /**< embedding dimension; default 64 */
+#define HSC_CFG_EPOCHS            21  /**< default 20 */
+#define HSC_CFG_LEARNING_RATE     22  /**< (f64) default 0.5 */
+#define HSC_CFG_THREADS           23  /**< training threads; default 1 */
+#define HSC_CFG_SEED              24  /**< random seed; default 1 */
+#define HSC_CFG_CODE_DIGITS       25  /**< truncate labels to 2,4,6,8,10 digits; 0 keeps them; default 6 */
+#define HSC_CFG_VALID_FRACTION    26  /**< (f64) held-out share for validation/calibration; default 0.05 */
+#define HSC_CFG_STRICT            27  /**< 1: a malformed row stops training; default 0 */
+#define HSC_CFG_MIN_COUNT         28  /**< drop features seen in fewer rows; default 1 */
+#define HSC_CFG_AUGMENT           29  /**< 1: expand nomenclature paths into short phrases; default 1 */
+/* decisions */
+#define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
+
+HSC_API hsc_status hsc_config_new(hsc_config **out);
+/** Deep copy. *out is owned by the caller. */
+HSC_API hsc_status hsc_config_copy(const hsc_config *cfg, hsc_config **out);
+HSC_API void hsc_config_free(hsc_config *cfg);
+
+/** Set/get typed options. Not thread-safe on the same config. Return
+ *  HSC_E_UNSUPPORTED for an unknown key or a key of another type,
+ *  HSC_E_INVALID_ARG for a value out of range, HSC_E_BAD_LANGUAGE for an
+ *  unknown language in HSC_CFG_LANGUAGES. Strings are copied. Since 1.0. */
+HSC_API hsc_status hsc_config_set_u32(hsc_config *cfg, int32_t key, uint32_t value);
+HSC_API hsc_status hsc_config_set_f64(hsc_config *cfg, int32_t key, double value);
+HSC_API hsc_status hsc_config_set_str(hsc_config *cfg, int32_t key, const char *value);
+HSC_API hsc_status hsc_config_get_u32(const hsc_config *cfg, int32_t key, uint32_t *out);
+HSC_API hsc_status hsc_config_get_f64(const hsc_config *cfg, int32_t key, double *out);
+/** *out is borrowed from cfg until the next set or free. */
+HSC_API hsc_status hsc_config_get_str(const hsc_config *cfg, int32_t key, const char **out);
+
+/** Allocator used by every object created with this config (models,
+ *  sessions, trainers). calloc_fn(user, n, size), realloc_fn(user, p, size),
+ *  free_fn(user, p). All three or none (NULL restores the C library's).
+ *  PCRE2 uses it too; libstemmer and zlib's inflate keep the C library's. */
+typedef void *(*hsc_calloc_fn)(void *user, size_t n, size_t size);
+typedef void *(*hsc_realloc_fn)(void *user, void *ptr, size_t size);
+typedef void (*hsc_free_fn)(void *user, void *ptr);
+HSC_API hsc_status hsc_config_set_allocator(hsc_config *cfg, hsc_calloc_fn calloc_fn,
+                                            hsc_realloc_fn realloc_fn, hsc_free_fn free_fn,
+                                            void *user);
+
+/* ======================================================================== */
+/* Model                                                                    */
+/* ======================================================================== */
+
+typedef struct hsc_model hsc_model;
+
+/** Load a model from a file. cfg may be NULL (defaults). On failure *out is
+ *  NULL and, when err_offset is not NULL, *err_offset receives the byte
+ *  offset where the problem was found. Returns HSC_E_IO, HSC_E_MODEL_* or
+ *  HSC_E_NOMEM. Never crashes on hostile input and never allocates more than
+ *  the file's checked sizes. Thread-safe. Since 1.0. */
+HSC_API hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg,
+                                       hsc_model **out, uint64_t *err_offset);
+/** Same from memory. The buffer is not retained (the model copies what it
+ *  needs). Since 1.0. */
+HSC_API hsc_status hsc_model_load_memory(const void *data, size_t len, const hsc_config *cfg,
+                                         hsc_model **out, uint64_t *err_offset);
+/** Drop the caller's reference. Sessions keep the model alive until they are
+ *  freed too. Thread-safe. */
+HSC_API void hsc_model_free(hsc_model *model);
+
+/** Write the model to path atomically (temporary file, then rename).
+ *  The output is deterministic. Returns HSC_E_IO or HSC_E_NOMEM. */
+HSC_API hsc_status hsc_model_save_file(const hsc_model *model, const char *path);
+/** Serialize into a library-allocated buffer; free it with hsc_buffer_free. */
+HSC_API hsc_status hsc_model_save_memory(const hsc_model *model, void **out, size_t *out_len);
+HSC_API void hsc_buffer_free(void *buf);
+
+/* Keys for hsc_model_info_str. */
+#define HSC_INFO_FORMAT_VERSION   1  /**< "1.0" */
+#define HSC_INFO_HS_EDITION       2  /**< e.g. "HS2022" */
+#define HSC_INFO_LANGUAGES        3  /**< e.g. "en,fr,pt" */
+#define HSC_INFO_STEMMER          4  /**< Snowball algorithms and library */
+#define HSC_INFO_TOKENIZER        5  /**< tokenizer id and version */
+#define HSC_INFO_NORMALIZATION    6  /**< e.g. "NFKC+casefold+strip-accents (utf8proc 2.8.0)" */
+#define HSC_INFO_HASH             7  /**< hash id, seed and buckets */
+#define HSC_INFO_TRAINING         8  /**< training options, rows, time */
+#define HSC_INFO_LABELS           9  /**< number of labels and code digits */
+#define HSC_INFO_FINGERPRINT     10  /**< CRC32 of the whole file, hex */
+#define HSC_INFO_CREATED_BY      11  /**< library version that wrote it */
+
+/** Borrowed metadata string (valid while the model lives). Returns
+ *  HSC_E_UNSUPPORTED for an unknown key. Thread-safe. Since 1.0. */
+HSC_API hsc_status hsc_model_info_str(const hsc_model *model, int32_t key, const char **out);
+
+/** Iterate all metadata as key/value pairs, index 0..count-1. */
+HSC_API hsc_status hsc_model_meta_count(const hsc_model *model, size_t *out);
+HSC_API hsc_status hsc_model_meta_get(const hsc_model *model, size_t index, const char **key,
+                                      const char **value);
+
+/** The codes the model can suggest (its labels), index 0..count-1, sorted. */
+HSC_API hsc_status hsc_model_label_count(const hsc_model *model, size_t *out);
+HSC_API hsc_status hsc_model_label(const hsc_model *model, size_t index, const char **code);
+
+/* ======================================================================== */
+/* Session                                                                  */
+/* ======================================================================== */
+
+typedef struct hsc_session hsc_session;
+
+/** Create a session. model may be NULL: the session then only tokenizes,
+ *  using cfg's featurization options. With a model, the model's recorded
+ *  featurization is used and cfg (may be NULL) only sets runtime options
+ *  (text limits, UTF-8 replacement, thresholds). The session holds a
+ *  reference on the model. Returns HSC_E_NOMEM, HSC_E_BAD_LANGUAGE,
+ *  HSC_E_MODEL_MISMATCH. Since 1.0. */
+HSC_API hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session **out);
+HSC_API void hsc_session_free(hsc_session *session);
+
+/** Detail of the session's last error (e.g. the byte offset of bad UTF-8),
+ *  borrowed; "" when there is none. Never NULL for a non-NULL session. */
+HSC_API const char *hsc_session_last_error_detail(const hsc_session *session);
+
+/* Token types. */
+#define HSC_TOKEN_WORD      1  /**< word in any script */
+#define HSC_TOKEN_NUMBER    2  /**< bare number: "20", "3.5" */
+#define HSC_TOKEN_QUANTITY  3  /**< number with unit: "20kg", "85%", "3.5 mm" */
+#define HSC_TOKEN_CODE      4  /**< HS code mention: "0201.30", "8703 23" */
+#define HSC_TOKEN_ALNUM     5  /**< model/part number: "X200", "205/55R16" */
+
+/** Token flags. */
+#define HSC_TOKEN_FLAG_STOPWORD 1u  /**< dropped from features */
+
+/** Normalize and tokenize text; results are read with the token accessors
+ *  and stay valid until the next call on this session. Returns HSC_E_BAD_UTF8
+ *  (detail gives the offset), HSC_E_TEXT_TOO_LONG, HSC_E_REGEX_LIMIT,
+ *  HSC_E_NOMEM. Empty or blank text gives zero tokens and HSC_OK. */
+HSC_API hsc_status hsc_session_tokenize(hsc_session *session, const char *text, size_t len);
+HSC_API size_t hsc_session_token_count(const hsc_session *session);
+/** Token i: its normalized text, its type and flags, the byte span it came
+ *  from in the caller's text, and its stem(s): several when the session has
+ *  several languages and their stemmers disagree ("|"-joined). */
+HSC_API hsc_status hsc_session_token(const hsc_session *session, size_t index, const char **norm,
+                                     uint32_t *type, uint32_t *flags);
+HSC_API hsc_status hsc_session_token_stems(const hsc_session *session, size_t index,
+                                           const char **stems);
+HSC_API hsc_status hsc_session_token_span(const hsc_session *session, size_t index,
+                                          size_t *offset, size_t *length);
+
+/** Suggest up to k codes for text (k >= 1). Results at the model's label
+ *  level (digits = 0) and, summed over descendants, at 2 and 4 digits (and 6
+ *  and 8 when labels are longer). Probabilities are calibrated and sum to at
+ *  most 1 per level. Needs a model (else HSC_E_STATE). Text errors as for
+ *  hsc_session_tokenize. A text with no usable token gives zero results at
+ *  every level and HSC_OK. Since 1.0. */
+HSC_API hsc_status hsc_session_classify(hsc_session *session, const char *text, size_t len,
+                                        uint32_t k);
+
+/** Results of the last classify, borrowed until the next call on the
+ *  session. digits: 0 for the label level, or 2, 4, 6, 8. Index is the
+ *  rank (0 = best). Returns HSC_E_NO_RESULT when out of range,
+ *  HSC_E_INVALID_ARG for a level the model has not. */
+HSC_API hsc_status hsc_session_result_count(const hsc_session *session, uint32_t digits,
+                                            size_t *out);
+HSC_API hsc_status hsc_session_result(const hsc_session *session, uint32_t digits, size_t index,
+                                      const char **code, double *probability);
+
+/* ======================================================================== */
+/* Training                                                                 */
+/* ======================================================================== */
+
+typedef struct hsc_trainer hsc_trainer;
+
+/** Create a trainer with cfg's options (copied; NULL for defaults). */
+HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
+HSC_API void hsc_trainer_free(hsc_trainer *trainer);
+
+/** Called for each malformed row: file ("" for rows added by API), 1-based
+ *  line, the status naming the problem, and a short message. Rows are
+ *  skipped unless HSC_CFG_STRICT, where the add call returns HSC_E_BAD_ROW
+ *  after the callback. */
+typedef void (*hsc_row_error_fn)(void *user, const char *file, uint64_t line, hsc_status status,
+                                 const char *message);
+HSC_API hsc_status hsc_trainer_set_row_error_callback(hsc_trainer *trainer, hsc_row_error_fn fn,
+                                                      void *user);
+
+/** Progress during hsc_trainer_train: epoch (1-based) of epochs, fraction of
+ *  the whole run done, average loss since the last call, examples per second,
+ *  and validation top-1 accuracy (negative until measured). Return non-zero
+ *  to cancel (train then returns HSC_E_CANCELLED). Called from the calling
+ *  thread only. */
+typedef int32_t (*hsc_progress_fn)(void *user, uint32_t epoch, uint32_t epochs, double done,
+                                   double loss, double examples_per_sec, double valid_accuracy);
+HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_progress_fn fn,
+                                                     void *user);
+
+/* Flags for hsc_trainer_add_file / add_row. */
+#define HSC_ROWS_NOMENCLATURE 1u  /**< rows are nomenclature paths ("A; B; Other"): augment */
+
+/** Read a TSV file of "code<TAB>description" rows (UTF-8, optional BOM,
+ *  LF or CRLF). weight scales every row of the file (> 0). Malformed rows
+ *  (no tab, non-digit or too short code, bad UTF-8, empty text) go to the
+ *  row-error callback. Returns HSC_E_IO, HSC_E_BAD_ROW (strict), HSC_E_NOMEM.
+ */
+HSC_API hsc_status hsc_trainer_add_file(hsc_trainer *trainer, const char *path, double weight,
+                                        uint32_t flags);
+HSC_API hsc_status hsc_trainer_add_row(hsc_trainer *trainer, const char *code, size_t code_len,
+                                       const char *text, size_t text_len, double weight,
+                                       uint32_t flags);
+/** Rows accepted and rejected so far. */
+HSC_API hsc_status hsc_trainer_row_counts(const hsc_trainer *trainer, uint64_t *accepted,
+                                          uint64_t *rejected);
+
+/** Train on everything added and return a new model (the caller owns it).
+ *  With HSC_CFG_THREADS = 1 and a fixed seed the result is bit-for-bit
+ *  reproducible. Returns HSC_E_NO_DATA, HSC_E_ONE_CLASS, HSC_E_CANCELLED,
+ *  HSC_E_NOMEM. */
+HSC_API hsc_status hsc_trainer_train(hsc_trainer *trainer, hsc_model **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HSCLASS_H */

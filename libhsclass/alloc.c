@@ -1,0 +1,94 @@
+/* alloc.c - allocation through the config's allocator, and a growable buffer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsc_internal.h"
+
+void *hsc__calloc(const hsc__alloc *a, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    if (n == 0 || size == 0)
+        n = size = 1; /* never ask for zero bytes: NULL would mean failure */
+    if (a && a->calloc_fn)
+        return a->calloc_fn(a->user, n, size);
+    return calloc(n, size);
+}
+
+void *hsc__realloc(const hsc__alloc *a, void *p, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    if (a && a->realloc_fn)
+        return a->realloc_fn(a->user, p, size);
+    return realloc(p, size);
+}
+
+void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    return hsc__realloc(a, p, n * size);
+}
+
+void hsc__free(const hsc__alloc *a, void *p)
+{
+    if (!p)
+        return;
+    if (a && a->free_fn)
+        a->free_fn(a->user, p);
+    else
+        free(p);
+}
+
+char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len)
+{
+    if (len == SIZE_MAX)
+        return NULL;
+    char *d = hsc__calloc(a, len + 1, 1);
+    if (d && len)
+        memcpy(d, s, len);
+    return d;
+}
+
+int hsc__buf_reserve(const hsc__alloc *a, hsc__buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - 1 - b->len)
+        return HSC_E_NOMEM;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return HSC_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p = hsc__realloc(a, b->data, cap);
+    if (!p)
+        return HSC_E_NOMEM;
+    b->data = p;
+    b->cap = cap;
+    return HSC_OK;
+}
+
+int hsc__buf_append(const hsc__alloc *a, hsc__buf *b, const void *p, size_t n)
+{
+    int st = hsc__buf_reserve(a, b, n);
+    if (st)
+        return st;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return HSC_OK;
+}
+
+int hsc__buf_append_str(const hsc__alloc *a, hsc__buf *b, const char *s)
+{
+    return hsc__buf_append(a, b, s, strlen(s));
+}
+
+void hsc__buf_free(const hsc__alloc *a, hsc__buf *b)
+{
+    hsc__free(a, b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

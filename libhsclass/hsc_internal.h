@@ -1,0 +1,263 @@
+/* hsc_internal.h - private types and helpers shared by the library's modules.
+ * Nothing here is exported: internal functions are hsc__* and hidden. */
+#ifndef HSC_INTERNAL_H
+#define HSC_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsclass.h"
+
+/* ---- allocation (alloc.c) --------------------------------------------- */
+
+typedef struct hsc__alloc {
+    hsc_calloc_fn calloc_fn;   /* NULL: the C library's */
+    hsc_realloc_fn realloc_fn;
+    hsc_free_fn free_fn;
+    void *user;
+} hsc__alloc;
+
+void *hsc__calloc(const hsc__alloc *a, size_t n, size_t size);   /* NULL on overflow */
+void *hsc__realloc(const hsc__alloc *a, void *p, size_t size);
+void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size);
+void hsc__free(const hsc__alloc *a, void *p);
+char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len);
+
+/* Growable byte buffer; always NUL-terminated when data != NULL. */
+typedef struct hsc__buf {
+    char *data;
+    size_t len, cap;
+} hsc__buf;
+
+int hsc__buf_reserve(const hsc__alloc *a, hsc__buf *b, size_t extra);     /* HSC_E_NOMEM */
+int hsc__buf_append(const hsc__alloc *a, hsc__buf *b, const void *p, size_t n);
+int hsc__buf_append_str(const hsc__alloc *a, hsc__buf *b, const char *s);
+void hsc__buf_free(const hsc__alloc *a, hsc__buf *b);
+
+/* ---- configuration (config.c) ----------------------------------------- */
+
+#define HSC__MAX_LANGS 4
+
+/* Language ids, recorded in models: never renumber. */
+enum {
+    HSC__LANG_NONE = 0,
+    HSC__LANG_EN = 1,
+    HSC__LANG_FR = 2,
+    HSC__LANG_PT = 3,
+    HSC__LANG_ES = 4,
+    HSC__LANG_COUNT
+};
+
+/* Everything that decides how text becomes features. Recorded in the model's
+ * META section so classification reproduces training exactly. */
+typedef struct hsc__textspec {
+    uint32_t tokenizer_version; /* HSC__TOKENIZER_VERSION at training time */
+    uint32_t strip_accents;     /* 0/1 */
+    uint32_t n_langs;
+    uint32_t langs[HSC__MAX_LANGS];
+    uint32_t hash_seed;
+    uint32_t buckets;
+    uint32_t word_ngrams;       /* 1 or 2 */
+    uint32_t char_min, char_max;/* 0 disables character n-grams */
+    uint32_t skeletons;         /* 0/1 */
+} hsc__textspec;
+
+/* Options that only govern one call, never recorded in a model. */
+typedef struct hsc__runtime {
+    uint32_t max_text_bytes;
+    uint32_t utf8_replace;
+    uint32_t match_limit;
+} hsc__runtime;
+
+typedef struct hsc__trainopts {
+    uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment;
+    double learning_rate, valid_fraction;
+} hsc__trainopts;
+
+struct hsc_config {
+    hsc__alloc alloc;
+    hsc__textspec spec;
+    hsc__runtime rt;
+    hsc__trainopts train;
+    double accept_threshold;   /* < 0: the model's default */
+    char *languages_str;       /* as set, for get_str */
+};
+
+/* Defaults without allocating (for NULL configs). */
+void hsc__config_defaults(hsc_config *cfg);
+/* "en,fr" -> ids; HSC_E_BAD_LANGUAGE on unknown names or duplicates. */
+int hsc__parse_languages(const char *s, uint32_t *langs, uint32_t *n_langs);
+const char *hsc__lang_name(uint32_t lang);        /* "en", ...; NULL if unknown */
+const char *hsc__lang_snowball(uint32_t lang);    /* "english", ...; NULL for none */
+
+/* ---- UTF-8 (utf8.c) ---------------------------------------------------- */
+
+/* Validate; on error *bad_offset = first bad byte. Returns HSC_OK or
+ * HSC_E_BAD_UTF8. Rejects overlongs, surrogates, > U+10FFFF. */
+int hsc__utf8_validate(const char *s, size_t len, size_t *bad_offset);
+/* Copy s into out replacing invalid sequences by U+FFFD. */
+int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *out);
+
+/* ---- the text pipeline (normalize.c, tokenize.c, stem.c, stopwords.c,
+ *      features.c, analyzer.c) ---------------------------------------- */
+
+#define HSC__TOKENIZER_VERSION 1u
+#define HSC__FEATURE_VERSION 1u
+
+typedef struct hsc__token {
+    uint32_t type;      /* HSC_TOKEN_* */
+    uint32_t flags;     /* HSC_TOKEN_FLAG_* */
+    size_t src_off, src_len;   /* span in the caller's text (bytes) */
+    size_t norm_off, norm_len; /* normalized text in analyzer->pool */
+    size_t stems_off, stems_len; /* '|'-joined distinct stems in pool */
+    uint32_t n_stems;
+} hsc__token;
+
+typedef struct hsc__feature {
+    uint32_t bucket;   /* hash % buckets */
+    uint32_t token;    /* index of the first token it came from (explanations) */
+} hsc__feature;
+
+typedef struct hsc__analyzer hsc__analyzer;  /* defined in analyzer.c */
+
+/* Create an analyzer for a textspec; owns PCRE2 code and match data,
+ * stemmers and buffers. Not thread-safe: one per session / thread. */
+int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc__runtime *rt,
+                      hsc__analyzer **out);
+void hsc__analyzer_free(hsc__analyzer *an);
+void hsc__analyzer_set_runtime(hsc__analyzer *an, const hsc__runtime *rt);
+
+/* Normalize, tokenize, stem and featurize text. Results stay valid until
+ * the next call. Errors: HSC_E_BAD_UTF8, HSC_E_TEXT_TOO_LONG,
+ * HSC_E_REGEX_LIMIT, HSC_E_NOMEM. */
+int hsc__analyze(hsc__analyzer *an, const char *text, size_t len);
+size_t hsc__analyzer_token_count(const hsc__analyzer *an);
+const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an);
+const char *hsc__analyzer_pool(const hsc__analyzer *an);
+size_t hsc__analyzer_feature_count(const hsc__analyzer *an);
+const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an);
+/* Detail for the last error, e.g. "invalid UTF-8 at byte 12". */
+const char *hsc__analyzer_error_detail(const hsc__analyzer *an);
+
+/* The frozen feature hash (part of the model format; golden-tested):
+ * 64-bit FNV-1a over the seed's 4 little-endian bytes, then the kind byte,
+ * then the feature bytes. */
+uint64_t hsc__hash(uint32_t seed, uint8_t kind, const void *data, size_t len);
+
+/* Feature kinds (hash domain separation): never renumber. */
+enum {
+    HSC__FK_WORD = 1,      /* stem */
+    HSC__FK_BIGRAM = 2,    /* stem1 ' ' stem2 */
+    HSC__FK_CHARGRAM = 3,  /* character n-gram of "<word>" */
+    HSC__FK_SKELETON = 4,  /* consonant skeleton, full and 4-prefix */
+    HSC__FK_CLASS = 5,     /* number / quantity / code classes */
+};
+
+/* ---- HS tree (tree.c) --------------------------------------------------- */
+
+/* The output layer follows the code tree built from the sorted label list:
+ * root -> 2 digits -> 4 -> 6 -> 8 -> 10 (levels present in the labels). A
+ * node whose code is also a label prefix of another label gets the label
+ * as a separate leaf child. Deterministic from the labels alone. */
+typedef struct hsc__node {
+    uint32_t parent;       /* UINT32_MAX for the root */
+    uint32_t first_child;  /* children are contiguous */
+    uint32_t n_children;
+    uint32_t digits;       /* code length of this node (0 for the root) */
+    uint32_t label;        /* label index for leaves, UINT32_MAX otherwise */
+    uint32_t code_off;     /* code string (prefix of a label) in the label pool */
+} hsc__node;
+
+typedef struct hsc__tree {
+    uint32_t n_nodes;      /* node 0 is the root */
+    hsc__node *nodes;
+    uint32_t *label_leaf;  /* label index -> leaf node */
+    uint32_t n_levels;     /* distinct digit counts below the root */
+    uint32_t level_digits[8];
+} hsc__tree;
+
+/* labels: sorted unique digit strings. */
+int hsc__tree_build(const hsc__alloc *a, const char *const *labels, uint32_t n_labels,
+                    hsc__tree *out);
+void hsc__tree_free(const hsc__alloc *a, hsc__tree *t);
+
+/* ---- model (model.c, model_read.c, model_write.c) ------------------------ */
+
+typedef struct hsc__kv {
+    char *key;
+    char *value;
+} hsc__kv;
+
+struct hsc_model {
+    atomic_uint refs;
+    hsc__alloc alloc;
+    hsc__textspec spec;
+    uint32_t dim;
+
+    size_t n_meta;
+    hsc__kv *meta;             /* as stored, plus derived keys */
+
+    uint32_t n_labels;
+    char **labels;             /* sorted unique codes (pointers into label_pool) */
+    char *label_pool;
+    hsc__tree tree;
+
+    /* input embeddings: rows kept after training, sorted by bucket */
+    uint32_t n_rows;
+    uint32_t *row_bucket;
+    int8_t *row_q;             /* n_rows * dim */
+    float *row_scale;          /* dequantized value = q * scale */
+
+    /* output vectors, one per tree node (root's unused) */
+    int8_t *out_q;             /* tree.n_nodes * dim */
+    float *out_scale;
+
+    double temperature;        /* calibration: logits divided by it */
+    double accept_threshold;   /* default decision threshold */
+    uint32_t fingerprint;      /* CRC32 of the file */
+};
+
+/* Look up a bucket's row; -1 when training never touched it. */
+int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket);
+const char *hsc__model_meta(const hsc_model *m, const char *key); /* NULL if absent */
+void hsc__model_retain(hsc_model *m);
+
+/* Parse and validate a whole file image (the only decoder). */
+int hsc__model_read(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
+                    uint64_t *err_offset);
+
+/* What the trainer hands to the writer: full-precision weights. The writer
+ * quantizes deterministically. */
+typedef struct hsc__model_draft {
+    hsc__textspec spec;
+    uint32_t dim;
+    size_t n_meta;
+    const hsc__kv *meta;       /* training info; writer adds format keys */
+    uint32_t n_labels;
+    const char *const *labels; /* sorted unique */
+    uint32_t n_rows;
+    const uint32_t *row_bucket;/* sorted ascending */
+    const float *rows;         /* n_rows * dim */
+    uint32_t n_nodes;          /* must equal the tree built from labels */
+    const float *out;          /* n_nodes * dim */
+    double temperature;
+    double accept_threshold;
+} hsc__model_draft;
+
+int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *out);
+/* Serialize a loaded model again (identical bytes for an unmodified load). */
+int hsc__model_rewrite(const hsc_model *m, hsc__buf *out);
+
+/* ---- file helpers (fileio.c) ------------------------------------------- */
+
+int hsc__read_file(const hsc__alloc *a, const char *path, hsc__buf *out); /* HSC_E_IO */
+int hsc__write_file_atomic(const char *path, const void *data, size_t len); /* tmp + rename */
+
+/* ---- scoring (score.c), shared by session and trainer validation ------- */
+
+/* h = mean of the feature rows (dequantized); returns the number of rows
+ * found (0: nothing known). h has model->dim floats. */
+uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h);
+
+#endif /* HSC_INTERNAL_H */

@@ -1,0 +1,1 @@
+/* model_read.c: placeholder until written */

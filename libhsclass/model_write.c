@@ -1,0 +1,1 @@
+/* model_write.c: placeholder until written */

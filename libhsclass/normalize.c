@@ -1,0 +1,1 @@
+/* normalize.c: placeholder until written */

@@ -1,0 +1,1 @@
+/* score.c: placeholder until written */

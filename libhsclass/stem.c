@@ -1,0 +1,1 @@
+/* stem.c: placeholder until written */

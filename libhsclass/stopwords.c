@@ -1,0 +1,1 @@
+/* stopwords.c: placeholder until written */

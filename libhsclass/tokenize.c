@@ -1,0 +1,1 @@
+/* tokenize.c: placeholder until written */

@@ -1,0 +1,1 @@
+/* train.c: placeholder until written */

@@ -1,0 +1,1 @@
+/* train_data.c: placeholder until written */

@@ -1,0 +1,1 @@
+/* tree.c: placeholder until written */

@@ -1,0 +1,1 @@
+/* utf8.c: placeholder until written */
