@@ -1,1 +1,219 @@
-/* score.c: placeholder until written */
+/* score.c - embedding lookup and best-first search over the HS tree.
+ *
+ * P(code) is the product of the softmax choices along its path (chapter,
+ * heading, subheading, national line). A child's path probability never
+ * exceeds its parent's, so popping nodes from a max-heap yields terminals
+ * in exact descending order: top-k needs only the expansions on the way. */
+#include <math.h>
+#include <string.h>
+
+#include "score.h"
+
+/* Eight partial sums in a fixed order: vectorizable, and the same result on
+ * every run and thread. */
+float hsc__dot_f(const float *a, const float *b, uint32_t n)
+{
+    float acc[8] = {0};
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (uint32_t j = 0; j < 8; j++)
+            acc[j] += a[i + j] * b[i + j];
+    for (; i < n; i++)
+        acc[i & 7] += a[i] * b[i];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+float hsc__dot_q(const int8_t *q, const float *b, uint32_t n)
+{
+    float acc[8] = {0};
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (uint32_t j = 0; j < 8; j++)
+            acc[j] += (float)q[i + j] * b[i + j];
+    for (; i < n; i++)
+        acc[i & 7] += (float)q[i] * b[i];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h)
+{
+    uint32_t dim = m->dim, found = 0;
+    memset(h, 0, dim * sizeof *h);
+    for (size_t i = 0; i < n; i++) {
+        int64_t r = hsc__model_find_row(m, f[i].bucket);
+        if (r < 0)
+            continue;
+        const int8_t *q = m->row_q + (size_t)r * dim;
+        float sc = m->row_scale[r];
+        for (uint32_t j = 0; j < dim; j++)
+            h[j] += (float)q[j] * sc;
+        found++;
+    }
+    if (found) {
+        float inv = 1.0f / (float)found;
+        for (uint32_t j = 0; j < dim; j++)
+            h[j] *= inv;
+    }
+    return found;
+}
+
+int hsc__search_init(hsc__search *s, const hsc__alloc *a, const hsc__tree *t)
+{
+    memset(s, 0, sizeof *s);
+    s->alloc = *a;
+    s->n_nodes = t->n_nodes;
+    uint32_t fan = 1;
+    for (uint32_t i = 0; i < t->n_nodes; i++)
+        if (t->nodes[i].n_children > fan)
+            fan = t->nodes[i].n_children;
+    s->prob = hsc__calloc(a, t->n_nodes, sizeof *s->prob);
+    s->seen = hsc__calloc(a, t->n_nodes, sizeof *s->seen);
+    s->expanded = hsc__calloc(a, t->n_nodes, sizeof *s->expanded);
+    s->logits = hsc__calloc(a, fan, sizeof *s->logits);
+    s->heap_cap = 64;
+    s->heap = hsc__calloc(a, s->heap_cap, sizeof *s->heap);
+    if (!s->prob || !s->seen || !s->expanded || !s->logits || !s->heap) {
+        hsc__search_free(s);
+        return HSC_E_NOMEM;
+    }
+    return HSC_OK;
+}
+
+void hsc__search_free(hsc__search *s)
+{
+    hsc__free(&s->alloc, s->prob);
+    hsc__free(&s->alloc, s->seen);
+    hsc__free(&s->alloc, s->expanded);
+    hsc__free(&s->alloc, s->logits);
+    hsc__free(&s->alloc, s->heap);
+    memset(s, 0, sizeof *s);
+}
+
+void hsc__search_begin(hsc__search *s)
+{
+    if (++s->epoch == 0) { /* wrapped: clear the stamps once */
+        memset(s->seen, 0, s->n_nodes * sizeof *s->seen);
+        memset(s->expanded, 0, s->n_nodes * sizeof *s->expanded);
+        s->epoch = 1;
+    }
+}
+
+/* Children probabilities of node n (path probability times softmax). */
+static void expand(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
+                   uint32_t n)
+{
+    if (s->expanded[n] == s->epoch)
+        return;
+    s->expanded[n] = s->epoch;
+    const hsc__node *node = &t->nodes[n];
+    uint32_t c0 = node->first_child, nc = node->n_children;
+    float base = s->prob[n];
+    if (nc == 1) { /* a single child is certain: no vector needed */
+        s->prob[c0] = base;
+        s->seen[c0] = s->epoch;
+        return;
+    }
+    float mx = -INFINITY;
+    for (uint32_t i = 0; i < nc; i++) {
+        size_t row = (size_t)(c0 + i) * w->dim;
+        float z = w->f ? hsc__dot_f(w->f + row, h, w->dim)
+                       : hsc__dot_q(w->q + row, h, w->dim) * w->scale[c0 + i];
+        z *= w->inv_temp;
+        s->logits[i] = z;
+        if (z > mx)
+            mx = z;
+    }
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < nc; i++) {
+        s->logits[i] = expf(s->logits[i] - mx);
+        sum += s->logits[i];
+    }
+    for (uint32_t i = 0; i < nc; i++) {
+        s->prob[c0 + i] = base * (s->logits[i] / sum);
+        s->seen[c0 + i] = s->epoch;
+    }
+}
+
+static int heap_push(hsc__search *s, uint32_t n)
+{
+    if (s->heap_len == s->heap_cap) {
+        size_t cap = s->heap_cap * 2;
+        uint32_t *p = hsc__realloc_array(&s->alloc, s->heap, cap, sizeof *p);
+        if (!p)
+            return HSC_E_NOMEM;
+        s->heap = p;
+        s->heap_cap = cap;
+    }
+    /* Ties break on node index so the order is total and reproducible. */
+    size_t i = s->heap_len++;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        uint32_t u = s->heap[up];
+        if (s->prob[u] > s->prob[n] || (s->prob[u] == s->prob[n] && u < n))
+            break;
+        s->heap[i] = u;
+        i = up;
+    }
+    s->heap[i] = n;
+    return HSC_OK;
+}
+
+static uint32_t heap_pop(hsc__search *s)
+{
+    uint32_t top = s->heap[0], last = s->heap[--s->heap_len];
+    size_t i = 0, n = s->heap_len;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n) {
+            uint32_t a = s->heap[c], b = s->heap[c + 1];
+            if (s->prob[b] > s->prob[a] || (s->prob[b] == s->prob[a] && b < a))
+                c++;
+        }
+        uint32_t x = s->heap[c];
+        if (s->prob[last] > s->prob[x] || (s->prob[last] == s->prob[x] && last < x))
+            break;
+        s->heap[i] = x;
+        i = c;
+    }
+    if (n)
+        s->heap[i] = last;
+    return top;
+}
+
+static int is_terminal(const hsc__tree *t, uint32_t n, uint32_t digits)
+{
+    const hsc__node *node = &t->nodes[n];
+    if (digits == 0)
+        return node->label != UINT32_MAX;
+    return node->digits == digits && t->nodes[node->parent].digits < digits;
+}
+
+int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
+                     uint32_t digits, uint32_t k, uint32_t *nodes, float *probs, uint32_t *n_out)
+{
+    *n_out = 0;
+    if (s->seen[0] != s->epoch) {
+        s->prob[0] = 1.0f;
+        s->seen[0] = s->epoch;
+    }
+    s->heap_len = 0;
+    int st = heap_push(s, 0);
+    while (!st && s->heap_len && *n_out < k) {
+        uint32_t n = heap_pop(s);
+        if (is_terminal(t, n, digits)) {
+            nodes[*n_out] = n;
+            probs[*n_out] = s->prob[n];
+            (*n_out)++;
+            continue;
+        }
+        const hsc__node *node = &t->nodes[n];
+        if (node->n_children == 0 || (digits && node->digits >= digits))
+            continue; /* a label above the requested level: not a terminal */
+        expand(s, t, w, h, n);
+        for (uint32_t i = 0; i < node->n_children && !st; i++)
+            st = heap_push(s, node->first_child + i);
+    }
+    return st;
+}

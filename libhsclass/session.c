@@ -1,1 +1,308 @@
-/* session.c: placeholder until written */
+/* session.c - hsc_session: per-thread analyzer, search scratch and borrowed
+ * results (tokens, and top-k codes at every level of the HS tree). */
+#include <string.h>
+
+#include "score.h"
+
+#define MAX_LEVELS 9 /* label level + up to 8 tree levels */
+
+typedef struct level_results {
+    uint32_t digits;    /* 0: label level */
+    uint32_t n;
+    uint32_t *nodes;    /* k entries */
+    float *probs;
+    size_t *code_off;   /* NUL-terminated codes in codes pool */
+} level_results;
+
+struct hsc_session {
+    hsc__alloc alloc;
+    hsc_model *model;          /* NULL for tokenizer-only sessions */
+    hsc__runtime rt;
+    double accept_threshold;
+    hsc__analyzer *an;
+    hsc__search search;
+    float *h;
+    uint32_t k_cap;
+    uint32_t n_levels;
+    level_results levels[MAX_LEVELS];
+    hsc__buf codes;
+    hsc__buf stems_scratch;
+    char detail[160];
+};
+
+static void free_levels(hsc_session *s)
+{
+    for (uint32_t i = 0; i < MAX_LEVELS; i++) {
+        hsc__free(&s->alloc, s->levels[i].nodes);
+        hsc__free(&s->alloc, s->levels[i].probs);
+        hsc__free(&s->alloc, s->levels[i].code_off);
+        s->levels[i].nodes = NULL;
+        s->levels[i].probs = NULL;
+        s->levels[i].code_off = NULL;
+        s->levels[i].n = 0;
+    }
+    s->k_cap = 0;
+}
+
+void hsc_session_free(hsc_session *s)
+{
+    if (!s)
+        return;
+    hsc__alloc a = s->alloc;
+    free_levels(s);
+    hsc__search_free(&s->search);
+    hsc__analyzer_free(s->an);
+    hsc__buf_free(&a, &s->codes);
+    hsc__buf_free(&a, &s->stems_scratch);
+    hsc__free(&a, s->h);
+    hsc_model_free(s->model);
+    hsc__free(&a, s);
+}
+
+hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session **out)
+{
+    if (!out)
+        return HSC_E_INVALID_ARG;
+    *out = NULL;
+    hsc_config defaults;
+    if (!cfg) {
+        hsc__config_defaults(&defaults);
+        cfg = &defaults;
+    }
+    const hsc__alloc *a = &cfg->alloc;
+    hsc_session *s = hsc__calloc(a, 1, sizeof *s);
+    if (!s)
+        return HSC_E_NOMEM;
+    s->alloc = *a;
+    s->rt = cfg->rt;
+    s->accept_threshold = cfg->accept_threshold;
+    const hsc__textspec *spec = &cfg->spec;
+    if (model) {
+        hsc__model_retain(model);
+        s->model = model;
+        spec = &model->spec;
+        if (s->accept_threshold < 0)
+            s->accept_threshold = model->accept_threshold;
+    }
+    int st = hsc__analyzer_new(a, spec, &s->rt, &s->an);
+    if (!st && model) {
+        st = hsc__search_init(&s->search, a, &model->tree);
+        s->h = hsc__calloc(a, model->dim, sizeof *s->h);
+        if (!st && !s->h)
+            st = HSC_E_NOMEM;
+        /* The levels a result can be asked for: labels, then each tree level. */
+        s->levels[0].digits = 0;
+        s->n_levels = 1;
+        for (uint32_t i = 0; i < model->tree.n_levels && s->n_levels < MAX_LEVELS; i++)
+            s->levels[s->n_levels++].digits = model->tree.level_digits[i];
+    }
+    if (st) {
+        hsc_session_free(s);
+        return st;
+    }
+    *out = s;
+    return HSC_OK;
+}
+
+const char *hsc_session_last_error_detail(const hsc_session *s)
+{
+    return s ? s->detail : "";
+}
+
+static void set_detail(hsc_session *s, int st)
+{
+    s->detail[0] = '\0';
+    if (st && s->an) {
+        const char *d = hsc__analyzer_error_detail(s->an);
+        if (d) {
+            size_t n = strlen(d);
+            if (n >= sizeof s->detail)
+                n = sizeof s->detail - 1;
+            memcpy(s->detail, d, n);
+            s->detail[n] = '\0';
+        }
+    }
+}
+
+static void clear_results(hsc_session *s)
+{
+    for (uint32_t i = 0; i < s->n_levels; i++)
+        s->levels[i].n = 0;
+}
+
+hsc_status hsc_session_tokenize(hsc_session *s, const char *text, size_t len)
+{
+    if (!s || (!text && len))
+        return HSC_E_INVALID_ARG;
+    clear_results(s);
+    int st = hsc__analyze(s->an, text ? text : "", len);
+    set_detail(s, st);
+    return st;
+}
+
+size_t hsc_session_token_count(const hsc_session *s)
+{
+    return s ? hsc__analyzer_token_count(s->an) : 0;
+}
+
+static const hsc__token *token_at(const hsc_session *s, size_t i)
+{
+    if (!s || i >= hsc__analyzer_token_count(s->an))
+        return NULL;
+    return &hsc__analyzer_tokens(s->an)[i];
+}
+
+hsc_status hsc_session_token(const hsc_session *s, size_t index, const char **norm, uint32_t *type,
+                             uint32_t *flags)
+{
+    if (!s)
+        return HSC_E_INVALID_ARG;
+    const hsc__token *t = token_at(s, index);
+    if (!t)
+        return HSC_E_NO_RESULT;
+    if (norm)
+        *norm = hsc__analyzer_pool(s->an) + t->norm_off;
+    if (type)
+        *type = t->type;
+    if (flags)
+        *flags = t->flags;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const char **stems)
+{
+    if (!s || !stems)
+        return HSC_E_INVALID_ARG;
+    const hsc__token *t = token_at(s, index);
+    if (!t)
+        return HSC_E_NO_RESULT;
+    *stems = hsc__analyzer_pool(s->an) + t->stems_off;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_token_span(const hsc_session *s, size_t index, size_t *offset,
+                                  size_t *length)
+{
+    if (!s || !offset || !length)
+        return HSC_E_INVALID_ARG;
+    const hsc__token *t = token_at(s, index);
+    if (!t)
+        return HSC_E_NO_RESULT;
+    *offset = t->src_off;
+    *length = t->src_len;
+    return HSC_OK;
+}
+
+static int ensure_k(hsc_session *s, uint32_t k)
+{
+    if (k <= s->k_cap)
+        return HSC_OK;
+    for (uint32_t i = 0; i < s->n_levels; i++) {
+        level_results *lv = &s->levels[i];
+        uint32_t *n = hsc__realloc_array(&s->alloc, lv->nodes, k, sizeof *n);
+        if (n)
+            lv->nodes = n;
+        float *p = hsc__realloc_array(&s->alloc, lv->probs, k, sizeof *p);
+        if (p)
+            lv->probs = p;
+        size_t *c = hsc__realloc_array(&s->alloc, lv->code_off, k, sizeof *c);
+        if (c)
+            lv->code_off = c;
+        if (!n || !p || !c)
+            return HSC_E_NOMEM;
+    }
+    s->k_cap = k;
+    return HSC_OK;
+}
+
+/* Copy each result's code (a prefix of a label) as a NUL-terminated string. */
+static int store_codes(hsc_session *s, level_results *lv)
+{
+    const hsc_model *m = s->model;
+    for (uint32_t i = 0; i < lv->n; i++) {
+        const hsc__node *node = &m->tree.nodes[lv->nodes[i]];
+        lv->code_off[i] = s->codes.len;
+        int st = hsc__buf_append(&s->alloc, &s->codes, m->label_pool + node->code_off, node->digits);
+        if (!st)
+            st = hsc__buf_append(&s->alloc, &s->codes, "", 1);
+        if (st)
+            return st;
+    }
+    return HSC_OK;
+}
+
+hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, uint32_t k)
+{
+    if (!s || (!text && len) || k == 0)
+        return HSC_E_INVALID_ARG;
+    clear_results(s);
+    if (!s->model)
+        return HSC_E_STATE;
+    int st = hsc__analyze(s->an, text ? text : "", len);
+    set_detail(s, st);
+    if (st)
+        return st;
+    const hsc_model *m = s->model;
+    if (k > m->n_labels)
+        k = m->n_labels;
+    if ((st = ensure_k(s, k)) != HSC_OK)
+        return st;
+    uint32_t found = hsc__model_embed(m, hsc__analyzer_features(s->an),
+                                      hsc__analyzer_feature_count(s->an), s->h);
+    if (found == 0)
+        return HSC_OK; /* nothing the model knows: no suggestion at all */
+    hsc__outw w = {m->dim, NULL, m->out_q, m->out_scale, (float)(1.0 / m->temperature)};
+    hsc__search_begin(&s->search);
+    s->codes.len = 0;
+    for (uint32_t i = 0; i < s->n_levels && !st; i++) {
+        level_results *lv = &s->levels[i];
+        st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes, lv->probs,
+                              &lv->n);
+        if (!st)
+            st = store_codes(s, lv);
+    }
+    if (st)
+        clear_results(s);
+    return st;
+}
+
+static const level_results *level_of(const hsc_session *s, uint32_t digits)
+{
+    for (uint32_t i = 0; i < s->n_levels; i++)
+        if (s->levels[i].digits == digits)
+            return &s->levels[i];
+    return NULL;
+}
+
+hsc_status hsc_session_result_count(const hsc_session *s, uint32_t digits, size_t *out)
+{
+    if (!s || !out)
+        return HSC_E_INVALID_ARG;
+    *out = 0;
+    if (!s->model)
+        return HSC_E_STATE;
+    const level_results *lv = level_of(s, digits);
+    if (!lv)
+        return HSC_E_INVALID_ARG;
+    *out = lv->n;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t index,
+                              const char **code, double *probability)
+{
+    if (!s)
+        return HSC_E_INVALID_ARG;
+    if (!s->model)
+        return HSC_E_STATE;
+    const level_results *lv = level_of(s, digits);
+    if (!lv)
+        return HSC_E_INVALID_ARG;
+    if (index >= lv->n)
+        return HSC_E_NO_RESULT;
+    if (code)
+        *code = s->codes.data + lv->code_off[index];
+    if (probability)
+        *probability = lv->probs[index];
+    return HSC_OK;
+}

@@ -1,1 +1,246 @@
-/* train_data.c: placeholder until written */
+/* train_data.c - labeled rows: TSV parsing with per-line diagnostics, label
+ * truncation, and nomenclature path augmentation. */
+#include <string.h>
+
+#include "train.h"
+
+void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits, uint32_t strict,
+                      uint32_t max_text_bytes)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->alloc = *a;
+    rs->code_digits = code_digits;
+    rs->strict = strict;
+    rs->max_text_bytes = max_text_bytes;
+}
+
+void hsc__rowset_free(hsc__rowset *rs)
+{
+    hsc__buf_free(&rs->alloc, &rs->codes);
+    hsc__buf_free(&rs->alloc, &rs->texts);
+    hsc__free(&rs->alloc, rs->rows);
+    rs->rows = NULL;
+    rs->n_rows = rs->cap_rows = 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && is_space(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && is_space((*s)[*len - 1]))
+        (*len)--;
+}
+
+/* Report a bad row; in strict mode it ends the run. */
+static int reject(hsc__rowset *rs, const char *file, uint64_t line, hsc_status why, const char *msg)
+{
+    rs->rejected++;
+    if (rs->on_error)
+        rs->on_error(rs->on_error_user, file ? file : "", line, why, msg);
+    return rs->strict ? HSC_E_BAD_ROW : HSC_OK;
+}
+
+int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char *code,
+                    size_t code_len, const char *text, size_t text_len, double weight,
+                    uint32_t flags)
+{
+    if (!(weight > 0.0) || weight > 1e6)
+        return HSC_E_INVALID_ARG;
+    /* Codes are digits; dots and spaces ("0201.30", "8703 23") are accepted
+     * as separators. */
+    char digits[16];
+    size_t nd = 0;
+    trim(&code, &code_len);
+    for (size_t i = 0; i < code_len; i++) {
+        char c = code[i];
+        if (c == '.' || c == ' ')
+            continue;
+        if (c < '0' || c > '9')
+            return reject(rs, file, line, HSC_E_BAD_CODE, "code has a character that is not a digit");
+        if (nd == 12)
+            return reject(rs, file, line, HSC_E_BAD_CODE, "code longer than 12 digits");
+        digits[nd++] = c;
+    }
+    if (nd == 0)
+        return reject(rs, file, line, HSC_E_BAD_CODE, "empty code");
+    if (nd < 2 || (rs->code_digits && nd < rs->code_digits))
+        return reject(rs, file, line, HSC_E_BAD_CODE, "code shorter than the training level");
+    if (rs->code_digits)
+        nd = rs->code_digits;
+
+    trim(&text, &text_len);
+    if (text_len == 0)
+        return reject(rs, file, line, HSC_E_NO_DATA, "empty description");
+    if (rs->max_text_bytes && text_len > rs->max_text_bytes)
+        return reject(rs, file, line, HSC_E_TEXT_TOO_LONG, "description longer than the text limit");
+    size_t bad;
+    if (hsc__utf8_validate(text, text_len, &bad) != HSC_OK)
+        return reject(rs, file, line, HSC_E_BAD_UTF8, "description is not valid UTF-8");
+    if (memchr(text, '\0', text_len))
+        return reject(rs, file, line, HSC_E_BAD_UTF8, "description contains a NUL byte");
+
+    if (rs->n_rows == rs->cap_rows) {
+        size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
+        hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
+        if (!r)
+            return HSC_E_NOMEM;
+        rs->rows = r;
+        rs->cap_rows = cap;
+    }
+    hsc__row *row = &rs->rows[rs->n_rows];
+    row->code_off = rs->codes.len;
+    row->code_len = (uint32_t)nd;
+    row->text_off = rs->texts.len;
+    row->text_len = (uint32_t)text_len;
+    row->weight = (float)weight;
+    row->flags = flags;
+    int st = hsc__buf_append(&rs->alloc, &rs->codes, digits, nd);
+    if (!st)
+        st = hsc__buf_append(&rs->alloc, &rs->codes, "", 1);
+    if (!st)
+        st = hsc__buf_append(&rs->alloc, &rs->texts, text, text_len);
+    if (!st)
+        st = hsc__buf_append(&rs->alloc, &rs->texts, "", 1);
+    if (st)
+        return st;
+    rs->n_rows++;
+    return HSC_OK;
+}
+
+int hsc__rowset_add_line(hsc__rowset *rs, const char *file, uint64_t line, const char *s,
+                         size_t len, double weight, uint32_t flags)
+{
+    const char *tab = memchr(s, '\t', len);
+    if (!tab)
+        return reject(rs, file, line, HSC_E_BAD_ROW, "no tab between code and description");
+    size_t code_len = (size_t)(tab - s);
+    return hsc__rowset_add(rs, file, line, s, code_len, tab + 1, len - code_len - 1, weight, flags);
+}
+
+int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint32_t flags)
+{
+    hsc__buf data = {0};
+    int st = hsc__read_file(&rs->alloc, path, &data);
+    if (st) {
+        hsc__buf_free(&rs->alloc, &data);
+        return st;
+    }
+    const char *p = data.data, *end = data.data + data.len;
+    if (data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    uint64_t line = 0;
+    while (p < end && !st) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        size_t len = (size_t)(eol - p);
+        if (len && p[len - 1] == '\r')
+            len--;
+        line++;
+        const char *q = p;
+        size_t qlen = len;
+        trim(&q, &qlen);
+        if (qlen)
+            st = hsc__rowset_add_line(rs, path, line, p, len, weight, flags);
+        p = nl ? nl + 1 : end;
+    }
+    hsc__buf_free(&rs->alloc, &data);
+    return st;
+}
+
+/* ---- nomenclature augmentation ---------------------------------------- */
+
+#define MAX_SEGMENTS 16
+
+typedef struct span {
+    const char *s;
+    size_t len;
+} span;
+
+/* "Other" rows carry their meaning in their parents' text: such segments
+ * are dropped from the short phrases. */
+static int is_generic(span sp)
+{
+    static const char *const generic[] = {"other", "others", "autres", "autre", "outros", "outras",
+                                          "outro", "otros", "otras", "other:", "autres:", "outros:"};
+    for (size_t i = 0; i < sizeof generic / sizeof *generic; i++) {
+        size_t n = strlen(generic[i]);
+        if (sp.len != n)
+            continue;
+        size_t j = 0;
+        while (j < n && (sp.s[j] | 0x20) == generic[i][j])
+            j++;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* First comma-clause of a segment: its head noun phrase. */
+static span head_clause(span sp)
+{
+    const char *c = memchr(sp.s, ',', sp.len);
+    if (c)
+        sp.len = (size_t)(c - sp.s);
+    trim(&sp.s, &sp.len);
+    return sp;
+}
+
+static int emit_join(const hsc__alloc *a, hsc__buf *tmp, span x, span y, hsc__emit_fn emit,
+                     void *user, float factor)
+{
+    tmp->len = 0;
+    int st = hsc__buf_append(a, tmp, x.s, x.len);
+    if (!st && y.len)
+        st = hsc__buf_append(a, tmp, " ", 1);
+    if (!st && y.len)
+        st = hsc__buf_append(a, tmp, y.s, y.len);
+    if (!st)
+        st = emit(user, tmp->data, tmp->len, factor);
+    return st;
+}
+
+int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__emit_fn emit,
+                      void *user)
+{
+    span seg[MAX_SEGMENTS];
+    size_t n = 0, n_all = 0;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        span sp = {p, (size_t)((semi ? semi : end) - p)};
+        trim(&sp.s, &sp.len);
+        n_all++;
+        if (sp.len && !is_generic(sp) && n < MAX_SEGMENTS)
+            seg[n++] = sp;
+        p = semi ? semi + 1 : end;
+    }
+    if (n == 0)
+        return HSC_OK;
+    hsc__buf tmp = {0};
+    int st = HSC_OK;
+    span head = head_clause(seg[0]);
+    span last = seg[n - 1];
+    span none = {"", 0};
+    /* The head noun with the most specific qualifier: "Meat of bovine
+     * animals Boneless". */
+    if (n >= 2 && (head.len < seg[0].len || n >= 3 || n_all > n)) /* else: the same words */
+        st = emit_join(a, &tmp, head, last, emit, user, 0.5f);
+    /* The two most specific segments, when the path is longer. */
+    if (!st && n >= 3)
+        st = emit_join(a, &tmp, seg[n - 2], last, emit, user, 0.5f);
+    /* A path with generic segments dropped, when there were any. */
+    if (!st && n_all > n && n >= 1 && head.len < seg[0].len)
+        st = emit_join(a, &tmp, seg[0], n >= 2 ? last : none, emit, user, 0.5f);
+    /* Just the head noun of a single-segment description with clauses. */
+    if (!st && n == 1 && head.len < seg[0].len)
+        st = emit_join(a, &tmp, head, none, emit, user, 0.25f);
+    hsc__buf_free(a, &tmp);
+    return st;
+}
