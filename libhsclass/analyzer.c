@@ -1,1 +1,575 @@
-/* analyzer.c: placeholder until written */
+/* analyzer.c - the text pipeline: length cap and UTF-8 check, normalization,
+ * tokenization, stopwords, stemming and features, with buffers reused from
+ * call to call (no allocation per token once they have grown).
+ *
+ * Multilingual design. A description is not language-identified: three
+ * words of a customs declaration cannot be. Instead every WORD token is
+ * stemmed by the stemmer of every configured language, the distinct stems
+ * are all kept ('|'-joined, in language order) and each gives a WORD
+ * feature; the model learns which of them carry weight. A token is a
+ * stopword when it is one in any configured language (lists are chosen so
+ * that this never hides content words of another language, stopwords.c).
+ * Language "none" disables stemming: the stem is the normalized word.
+ *
+ * Chunks (letters/digits joined by - / . ' _) become:
+ *   ALNUM   the whole chunk, when it has letters and digits and no letter
+ *           part longer than 3 code points ("x200", "rtx-3080", "205/55r16");
+ *   else one token per part: digits -> NUMBER, digits+unit -> QUANTITY,
+ *           other mixed -> ALNUM, letters -> WORD. Elisions are dropped
+ *           ("l'huile" -> "huile", "qu'il" -> "il"), so is an English
+ *           possessive "'s", and a single letter before a hyphen is glued
+ *           to the next word ("t-shirt" -> "tshirt", "e-mail" -> "email"). */
+#include <string.h>
+
+#include "text.h"
+
+struct hsc__analyzer {
+    hsc__alloc alloc;
+    hsc__textspec spec;
+    hsc__runtime rt;
+    hsc__tokenizer *tk;
+    hsc__stemmers stem;
+    hsc__stem_cache stem_cache;
+    hsc__wordset stop;
+    hsc__norm norm;
+    hsc__buf pool;           /* token texts and stems, NUL-separated */
+    hsc__token *tok;
+    size_t n_tok, cap_tok;
+    hsc__fvec feat;
+    hsc__buf scratch;
+    hsc__featurizer fz;
+    size_t bigram_prev;      /* token index, SIZE_MAX when none */
+    char detail[96];
+};
+
+int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc__runtime *rt,
+                      hsc__analyzer **out)
+{
+    hsc__analyzer *an;
+    int rc;
+
+    if (out == NULL || spec == NULL || rt == NULL)
+        return HSC_E_INVALID_ARG;
+    *out = NULL;
+    if (spec->buckets == 0 || spec->n_langs > HSC__MAX_LANGS || spec->word_ngrams < 1 ||
+        spec->word_ngrams > 2)
+        return HSC_E_INVALID_ARG;
+    if (spec->tokenizer_version != HSC__TOKENIZER_VERSION)
+        return HSC_E_MODEL_MISMATCH; /* text would not become the same features */
+    for (uint32_t i = 0; i < spec->n_langs; i++)
+        if (hsc__lang_name(spec->langs[i]) == NULL)
+            return HSC_E_BAD_LANGUAGE;
+    an = hsc__calloc(a, 1, sizeof *an);
+    if (an == NULL)
+        return HSC_E_NOMEM;
+    if (a != NULL)
+        an->alloc = *a;
+    an->spec = *spec;
+    an->rt = *rt;
+    an->fz.alloc = &an->alloc;
+    an->fz.spec = &an->spec;
+    an->fz.out = &an->feat;
+    an->fz.scratch = &an->scratch;
+    if ((rc = hsc__tokenizer_new(&an->alloc, rt->match_limit, &an->tk)) != HSC_OK ||
+        (rc = hsc__stemmers_init(&an->spec, &an->stem)) != HSC_OK ||
+        (rc = hsc__stem_cache_init(&an->alloc, &an->stem_cache)) != HSC_OK ||
+        (rc = hsc__stopwords_build(&an->alloc, &an->spec, &an->stop)) != HSC_OK) {
+        hsc__analyzer_free(an);
+        return rc;
+    }
+    *out = an;
+    return HSC_OK;
+}
+
+void hsc__analyzer_free(hsc__analyzer *an)
+{
+    hsc__alloc a;
+    if (an == NULL)
+        return;
+    a = an->alloc;
+    hsc__tokenizer_free(an->tk);
+    hsc__stemmers_free(&an->stem);
+    hsc__stem_cache_free(&a, &an->stem_cache);
+    hsc__wordset_free(&a, &an->stop);
+    hsc__norm_free(&a, &an->norm);
+    hsc__buf_free(&a, &an->pool);
+    hsc__free(&a, an->tok);
+    hsc__fvec_free(&a, &an->feat);
+    hsc__buf_free(&a, &an->scratch);
+    hsc__free(&a, an);
+}
+
+void hsc__analyzer_set_runtime(hsc__analyzer *an, const hsc__runtime *rt)
+{
+    an->rt = *rt;
+    hsc__tokenizer_set_limit(an->tk, rt->match_limit);
+}
+
+size_t hsc__analyzer_token_count(const hsc__analyzer *an) { return an->n_tok; }
+const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an) { return an->tok; }
+const char *hsc__analyzer_pool(const hsc__analyzer *an) { return an->pool.data; }
+size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->feat.n; }
+const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat.f; }
+const char *hsc__analyzer_error_detail(const hsc__analyzer *an) { return an->detail; }
+
+/* Small decimal formatter (no locale, no stdio). */
+static void set_detail(hsc__analyzer *an, const char *msg, size_t n)
+{
+    char num[24];
+    size_t k = 0, len = strlen(msg);
+    do {
+        num[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    if (len + k + 1 > sizeof an->detail)
+        len = sizeof an->detail - k - 1;
+    memcpy(an->detail, msg, len);
+    for (size_t i = 0; i < k; i++)
+        an->detail[len + i] = num[k - 1 - i];
+    an->detail[len + k] = '\0';
+}
+
+/* ---- building tokens ------------------------------------------------------ */
+
+/* Start a token whose normalized text will be appended to the pool. */
+static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, hsc__token **t)
+{
+    if (an->n_tok == an->cap_tok) {
+        size_t cap = an->cap_tok ? an->cap_tok * 2 : 64;
+        hsc__token *p = cap > an->cap_tok
+                            ? hsc__realloc_array(&an->alloc, an->tok, cap, sizeof *p)
+                            : NULL;
+        if (p == NULL)
+            return HSC_E_NOMEM;
+        an->tok = p;
+        an->cap_tok = cap;
+    }
+    *t = &an->tok[an->n_tok];
+    memset(*t, 0, sizeof **t);
+    (*t)->type = type;
+    (*t)->norm_off = an->pool.len;
+    hsc__norm_span(&an->norm, nb, ne, &(*t)->src_off, &(*t)->src_len);
+    return HSC_OK;
+}
+
+/* Close the normalized text (NUL), stems default to "". */
+static int end_norm(hsc__analyzer *an, hsc__token *t)
+{
+    int rc = hsc__buf_append(&an->alloc, &an->pool, "", 1);
+    if (rc != HSC_OK)
+        return rc;
+    t->norm_len = an->pool.len - 1 - t->norm_off;
+    t->stems_off = t->norm_off + t->norm_len; /* the NUL: empty string */
+    t->stems_len = 0;
+    return HSC_OK;
+}
+
+static const char *pool_at(const hsc__analyzer *an, size_t off) { return an->pool.data + off; }
+
+/* Append bytes that may live in the pool itself (the "none" stemmer returns
+ * the word): reserve first, then locate them again. */
+static int pool_append(hsc__analyzer *an, const char *s, size_t len)
+{
+    hsc__buf *b = &an->pool;
+    size_t off = SIZE_MAX;
+    int rc;
+    if (b->data != NULL && s >= b->data && s < b->data + b->cap)
+        off = (size_t)(s - b->data);
+    if ((rc = hsc__buf_reserve(&an->alloc, b, len)) != HSC_OK)
+        return rc;
+    return hsc__buf_append(&an->alloc, b, off == SIZE_MAX ? s : b->data + off, len);
+}
+
+/* Stems of a WORD token: the distinct stems of every language. */
+static int add_stems(hsc__analyzer *an, hsc__token *t)
+{
+    size_t first = an->pool.len, clen;
+    uint32_t n_st = an->stem.n > 0 ? an->stem.n : 1;
+    const char *cached;
+    int rc;
+
+    if (hsc__stem_cache_get(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len, &cached,
+                            &clen, &t->n_stems)) {
+        t->stems_off = first;
+        t->stems_len = clen;
+        if ((rc = hsc__buf_append(&an->alloc, &an->pool, cached, clen)) != HSC_OK)
+            return rc;
+        return hsc__buf_append(&an->alloc, &an->pool, "", 1);
+    }
+
+    for (uint32_t i = 0; i < n_st; i++) {
+        const char *s;
+        size_t len, at = first;
+        int dup = 0;
+        /* The stemmer's output is borrowed: copy it before the next call. */
+        if ((rc = hsc__stem(&an->stem, i, pool_at(an, t->norm_off), t->norm_len, &s, &len)) !=
+            HSC_OK)
+            return rc;
+        if (len == 0)
+            len = t->norm_len, s = pool_at(an, t->norm_off); /* keep the word */
+        for (uint32_t k = 0; k < t->n_stems && !dup; k++) {
+            const char *p = pool_at(an, at);
+            const char *bar = memchr(p, '|', an->pool.len - at);
+            size_t plen = bar ? (size_t)(bar - p) : an->pool.len - at;
+            dup = plen == len && memcmp(p, s, len) == 0;
+            at += plen + 1;
+        }
+        if (dup)
+            continue;
+        if ((t->n_stems > 0 && (rc = hsc__buf_append(&an->alloc, &an->pool, "|", 1)) != HSC_OK) ||
+            (rc = pool_append(an, s, len)) != HSC_OK)
+            return rc;
+        t->n_stems++;
+    }
+    t->stems_off = first;
+    t->stems_len = an->pool.len - first;
+    hsc__stem_cache_put(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len,
+                        pool_at(an, first), t->stems_len, t->n_stems);
+    return hsc__buf_append(&an->alloc, &an->pool, "", 1);
+}
+
+/* ---- features ------------------------------------------------------------- */
+
+/* What a token contributes to a bigram: its first stem, or an ALNUM's text. */
+static const char *bigram_part(const hsc__analyzer *an, const hsc__token *t, size_t *len)
+{
+    const char *p;
+    const char *bar;
+    if (t->type != HSC_TOKEN_WORD) {
+        *len = t->norm_len;
+        return pool_at(an, t->norm_off);
+    }
+    p = pool_at(an, t->stems_off);
+    bar = memchr(p, '|', t->stems_len);
+    *len = bar ? (size_t)(bar - p) : t->stems_len;
+    return p;
+}
+
+static int bigram(hsc__analyzer *an, size_t i)
+{
+    int rc = HSC_OK;
+    if (an->spec.word_ngrams < 2)
+        return HSC_OK;
+    if (an->bigram_prev != SIZE_MAX) {
+        size_t alen, blen;
+        const char *a = bigram_part(an, &an->tok[an->bigram_prev], &alen);
+        const char *b = bigram_part(an, &an->tok[i], &blen);
+        rc = hsc__feat_bigram(&an->fz, a, alen, b, blen, (uint32_t)an->bigram_prev);
+    }
+    an->bigram_prev = i;
+    return rc;
+}
+
+/* Features of the token just finished (index n_tok - 1). */
+static int featurize(hsc__analyzer *an, size_t unit_off)
+{
+    size_t i = an->n_tok - 1;
+    hsc__token *t = &an->tok[i];
+    const char *norm = pool_at(an, t->norm_off);
+    uint32_t ti = (uint32_t)i;
+    int rc;
+
+    if (t->flags & HSC_TOKEN_FLAG_STOPWORD)
+        return HSC_OK; /* transparent for bigrams too */
+    switch (t->type) {
+    case HSC_TOKEN_WORD: {
+        size_t at = t->stems_off;
+        for (uint32_t k = 0; k < t->n_stems; k++) {
+            const char *s = pool_at(an, at);
+            const char *bar = memchr(s, '|', t->stems_off + t->stems_len - at);
+            size_t len = bar ? (size_t)(bar - s) : t->stems_off + t->stems_len - at;
+            if ((rc = hsc__feat_add(&an->fz, HSC__FK_WORD, s, len, ti)) != HSC_OK)
+                return rc;
+            at += len + 1;
+        }
+        if ((rc = hsc__feat_chargrams(&an->fz, norm, t->norm_len, ti)) != HSC_OK ||
+            (rc = hsc__feat_skeleton(&an->fz, norm, t->norm_len, ti)) != HSC_OK)
+            return rc;
+        return bigram(an, i);
+    }
+    case HSC_TOKEN_ALNUM:
+        /* Not stemmed: its "stem" for bigrams is its text. */
+        if ((rc = hsc__feat_alnum(&an->fz, norm, t->norm_len, ti)) != HSC_OK)
+            return rc;
+        return bigram(an, i);
+    case HSC_TOKEN_NUMBER:
+        an->bigram_prev = SIZE_MAX;
+        return hsc__feat_number(&an->fz, norm, t->norm_len, ti);
+    case HSC_TOKEN_QUANTITY:
+        an->bigram_prev = SIZE_MAX;
+        return hsc__feat_quantity(&an->fz, norm, t->norm_len, unit_off, ti);
+    case HSC_TOKEN_CODE:
+        an->bigram_prev = SIZE_MAX;
+        return hsc__feat_code(&an->fz, norm, t->norm_len, ti);
+    default:
+        return HSC_E_INTERNAL;
+    }
+}
+
+/* ---- token kinds ---------------------------------------------------------- */
+
+static int emit_simple(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, const char *text,
+                       size_t len)
+{
+    hsc__token *t;
+    int rc;
+    if ((rc = begin_token(an, type, nb, ne, &t)) != HSC_OK ||
+        (rc = hsc__buf_append(&an->alloc, &an->pool, text, len)) != HSC_OK ||
+        (rc = end_norm(an, t)) != HSC_OK)
+        return rc;
+    an->n_tok++;
+    return featurize(an, 0);
+}
+
+static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
+{
+    const char *s = an->norm.text.data;
+    hsc__token *t;
+    int rc;
+    if ((rc = begin_token(an, HSC_TOKEN_NUMBER, nb, ne, &t)) != HSC_OK ||
+        (rc = hsc__buf_reserve(&an->alloc, &an->pool, ne - nb)) != HSC_OK)
+        return rc;
+    an->pool.len += hsc__number_canon(s + nb, ne - nb, an->pool.data + an->pool.len);
+    if ((rc = end_norm(an, t)) != HSC_OK)
+        return rc;
+    an->n_tok++;
+    return featurize(an, 0);
+}
+
+static int emit_code(hsc__analyzer *an, const hsc__match *m)
+{
+    const char *s = an->norm.text.data;
+    hsc__token *t;
+    int rc;
+    if ((rc = begin_token(an, HSC_TOKEN_CODE, m->begin, m->end, &t)) != HSC_OK ||
+        (rc = hsc__buf_reserve(&an->alloc, &an->pool, m->end - m->begin)) != HSC_OK)
+        return rc;
+    for (size_t i = m->begin; i < m->end; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            an->pool.data[an->pool.len++] = s[i];
+    if ((rc = end_norm(an, t)) != HSC_OK)
+        return rc;
+    an->n_tok++;
+    return featurize(an, 0);
+}
+
+/* "2 x 5,5 kgs" -> "2x5.5kg": numbers canonical, multipliers 'x', unit
+ * canonical. */
+static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, size_t ne)
+{
+    const char *s = an->norm.text.data;
+    const hsc__unit *u = hsc__unit_find(s + ub, ue - ub);
+    size_t unit_off, i = nb;
+    hsc__token *t;
+    int rc;
+
+    if (u == NULL)
+        return HSC_E_INTERNAL; /* the pattern only matches known units */
+    if ((rc = begin_token(an, HSC_TOKEN_QUANTITY, nb, ne, &t)) != HSC_OK ||
+        (rc = hsc__buf_reserve(&an->alloc, &an->pool, (ub - nb) + strlen(u->canon))) != HSC_OK)
+        return rc;
+    while (i < ub) {
+        size_t j = i;
+        while (j < ub && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == ','))
+            j++;
+        if (j > i) {
+            an->pool.len += hsc__number_canon(s + i, j - i, an->pool.data + an->pool.len);
+            i = j;
+        } else {
+            if (s[i] != ' ')
+                an->pool.data[an->pool.len++] = 'x'; /* x, *, U+00D7 */
+            i++;
+            while (i < ub && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i++;
+        }
+    }
+    unit_off = an->pool.len - t->norm_off;
+    memcpy(an->pool.data + an->pool.len, u->canon, strlen(u->canon));
+    an->pool.len += strlen(u->canon);
+    if ((rc = end_norm(an, t)) != HSC_OK)
+        return rc;
+    an->n_tok++;
+    return featurize(an, unit_off);
+}
+
+static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, size_t alen,
+                     const char *b, size_t blen)
+{
+    hsc__token *t;
+    int rc;
+    if ((rc = begin_token(an, HSC_TOKEN_WORD, nb, ne, &t)) != HSC_OK ||
+        (rc = hsc__buf_append(&an->alloc, &an->pool, a, alen)) != HSC_OK ||
+        (rc = hsc__buf_append(&an->alloc, &an->pool, b, blen)) != HSC_OK ||
+        (rc = end_norm(an, t)) != HSC_OK)
+        return rc;
+    if (hsc__wordset_has(&an->stop, pool_at(an, t->norm_off), t->norm_len))
+        t->flags |= HSC_TOKEN_FLAG_STOPWORD;
+    else if ((rc = add_stems(an, t)) != HSC_OK)
+        return rc;
+    an->n_tok++;
+    return featurize(an, 0);
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Chunk parts are split at - / . ' _ and "," except a '.' or ',' between
+ * digits, which belongs to a number ("3,5-4,5" -> 3.5, 4.5). */
+static int splits(const char *s, size_t cb, size_t ce, size_t i)
+{
+    char c = s[i];
+    if (c == '.' || c == ',')
+        return !(i > cb && i + 1 < ce && is_digit(s[i - 1]) && is_digit(s[i + 1]));
+    return c == '-' || c == '/' || c == '\'' || c == '_';
+}
+
+static int is_elision(const char *p, size_t n)
+{
+    static const char *const el[] = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "lorsqu",
+                                     "puisqu", "jusqu", "quoiqu", "presqu"};
+    for (size_t i = 0; i < sizeof el / sizeof el[0]; i++)
+        if (strlen(el[i]) == n && memcmp(el[i], p, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A mixed part: "2kg" is a QUANTITY, anything else an ALNUM. */
+static int emit_mixed(hsc__analyzer *an, size_t b, size_t e)
+{
+    const char *s = an->norm.text.data;
+    size_t k = b;
+    while (k < e && (is_digit(s[k]) || s[k] == ',' || s[k] == '.'))
+        k++;
+    if (k > b && is_digit(s[b]) && k < e && hsc__unit_find(s + k, e - k) != NULL)
+        return emit_quantity(an, b, k, e, e);
+    return emit_simple(an, HSC_TOKEN_ALNUM, b, e, s + b, e - b);
+}
+
+static int emit_chunk(hsc__analyzer *an, size_t cb, size_t ce)
+{
+    const char *s = an->norm.text.data;
+    int digits = 0, letters = 0, long_letter_part = 0;
+    size_t p, glue = SIZE_MAX; /* start of a pending single letter + '-' */
+    int rc;
+
+    /* Classify the parts once. */
+    for (p = cb; p < ce;) {
+        size_t e = p, cps = 0;
+        int d = 0, l = 0;
+        while (e < ce && !splits(s, cb, ce, e)) {
+            if (is_digit(s[e]) || s[e] == '.' || s[e] == ',')
+                d = 1;
+            else
+                l = 1;
+            if (((unsigned char)s[e] & 0xC0) != 0x80)
+                cps++;
+            e++;
+        }
+        digits |= d;
+        letters |= l;
+        if (l && !d && cps > 3)
+            long_letter_part = 1;
+        p = e + 1;
+    }
+    if (digits && letters && !long_letter_part)
+        return emit_simple(an, HSC_TOKEN_ALNUM, cb, ce, s + cb, ce - cb);
+
+    for (p = cb; p < ce;) {
+        size_t e = p;
+        int d = 0, l = 0;
+        char before = p > cb ? s[p - 1] : 0, after;
+        while (e < ce && !splits(s, cb, ce, e)) {
+            if (is_digit(s[e]) || s[e] == '.' || s[e] == ',')
+                d = 1;
+            else
+                l = 1;
+            e++;
+        }
+        after = e < ce ? s[e] : 0;
+        rc = HSC_OK;
+        if (glue != SIZE_MAX && l && !d) {
+            rc = emit_word(an, glue, e, s + glue, 1, s + p, e - p);   /* t-shirt */
+            glue = SIZE_MAX;
+            if (rc != HSC_OK)
+                return rc;
+            p = e + 1;
+            continue;
+        }
+        if (glue != SIZE_MAX) {
+            rc = emit_word(an, glue, glue + 1, s + glue, 1, "", 0);
+            glue = SIZE_MAX;
+        }
+        if (rc != HSC_OK)
+            return rc;
+        if (d && l)
+            rc = emit_mixed(an, p, e);
+        else if (d)
+            rc = emit_number(an, p, e);
+        else if (after == '\'' && is_elision(s + p, e - p))
+            rc = HSC_OK;                                       /* l'huile */
+        else if (before == '\'' && e - p == 1 && s[p] == 's')
+            rc = HSC_OK;                                       /* men's */
+        else if (after == '-' && e - p == 1 && e + 1 < ce && !is_digit(s[e + 1]))
+            glue = p;                                          /* t-shirt */
+        else
+            rc = emit_word(an, p, e, s + p, e - p, "", 0);
+        if (rc != HSC_OK)
+            return rc;
+        p = e + 1;
+    }
+    if (glue != SIZE_MAX)
+        return emit_word(an, glue, glue + 1, s + glue, 1, "", 0);
+    return HSC_OK;
+}
+
+/* ---- the pipeline --------------------------------------------------------- */
+
+int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
+{
+    size_t start = 0, bad = 0;
+    int rc;
+
+    an->detail[0] = '\0';
+    an->n_tok = 0;
+    an->feat.n = 0;
+    an->pool.len = 0;
+    an->bigram_prev = SIZE_MAX;
+    if (text == NULL && len > 0)
+        return HSC_E_INVALID_ARG;
+    if (len > an->rt.max_text_bytes) {
+        set_detail(an, "text longer than the limit of bytes: ", an->rt.max_text_bytes);
+        return HSC_E_TEXT_TOO_LONG;
+    }
+    if (!an->rt.utf8_replace && hsc__utf8_validate(text, len, &bad) != HSC_OK) {
+        set_detail(an, "invalid UTF-8 at byte ", bad);
+        return HSC_E_BAD_UTF8;
+    }
+    if ((rc = hsc__normalize(&an->alloc, len > 0 ? text : "", len, an->spec.strip_accents,
+                             &an->norm)) != HSC_OK)
+        return rc;
+    /* Rough pre-sizing: one token per 5 bytes. */
+    if ((rc = hsc__buf_reserve(&an->alloc, &an->pool, an->norm.text.len * 2)) != HSC_OK)
+        return rc;
+    for (;;) {
+        hsc__match m;
+        int found;
+        rc = hsc__tokenizer_next(an->tk, an->norm.text.data, an->norm.text.len, start, &m, &found);
+        if (rc == HSC_E_REGEX_LIMIT)
+            set_detail(an, "tokenizer match limit hit at normalized byte ", start);
+        if (rc != HSC_OK || !found)
+            break;
+        switch (m.kind) {
+        case HSC__M_CODE: rc = emit_code(an, &m); break;
+        case HSC__M_QTY: rc = emit_quantity(an, m.begin, m.unit_begin, m.unit_end, m.end); break;
+        case HSC__M_NUM: rc = emit_number(an, m.begin, m.end); break;
+        default: rc = emit_chunk(an, m.begin, m.end); break;
+        }
+        if (rc != HSC_OK)
+            break;
+        start = m.end;
+    }
+    if (rc != HSC_OK) {
+        an->n_tok = 0;
+        an->feat.n = 0;
+    }
+    return rc;
+}

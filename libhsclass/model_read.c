@@ -1,1 +1,677 @@
-/* model_read.c: placeholder until written */
+/* model_read.c - the only .hscm decoder: a bounds-checked parser over a
+ * memory buffer (see model_format.h for the layout). Order of checks:
+ * header, section table and padding, section CRCs, exact-size inflate, then
+ * meaning. Every failure has its own status and the byte offset where it was
+ * found (for a compressed section: the section's start). Nothing is
+ * published until every check has passed. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "bytes.h"
+#include "hsc_internal.h"
+#include "model_format.h"
+
+typedef struct rsec {
+    uint32_t tag, flags;
+    uint64_t offset, stored, raw;
+    uint32_t crc;
+    const uint8_t *p;             /* raw content: into the file or inflated */
+    uint8_t *inflated;
+} rsec;
+
+typedef struct reader {
+    const hsc__alloc *a;
+    const uint8_t *data;
+    size_t len;
+    uint64_t *err;
+    uint32_t n_sec;
+    rsec sec[HSCM_MAX_SECTIONS];
+    rsec *known[HSCM_N_KNOWN];    /* META LABL ROWS EMBD OUTW CALB */
+    uint32_t fingerprint;
+    hsc_model *m;
+} reader;
+
+enum { S_META, S_LABL, S_ROWS, S_EMBD, S_OUTW, S_CALB };
+static const uint32_t known_tags[HSCM_N_KNOWN] = {
+    HSCM_TAG_META, HSCM_TAG_LABL, HSCM_TAG_ROWS, HSCM_TAG_EMBD, HSCM_TAG_OUTW, HSCM_TAG_CALB,
+};
+
+static int fail(reader *r, int status, uint64_t offset)
+{
+    if (r->err != NULL)
+        *r->err = offset;
+    return status;
+}
+
+/* File offset of byte pos in a section's raw content: exact when stored
+ * raw, the section start when compressed. */
+static uint64_t at(const rsec *s, size_t pos)
+{
+    return (s->flags & HSCM_SEC_ZLIB) ? s->offset : s->offset + pos;
+}
+
+/* ---- 1. header ----------------------------------------------------------- */
+
+static int check_header(reader *r)
+{
+    const uint8_t *d = r->data;
+    if (r->len < HSCM_HEADER_SIZE)
+        return fail(r, HSC_E_MODEL_TRUNCATED, r->len);
+    for (unsigned i = 0; i < HSCM_SIGNATURE_LEN; i++)
+        if (d[i] != (uint8_t)HSCM_SIGNATURE[i])
+            return fail(r, HSC_E_MODEL_SIGNATURE, i);
+    uint16_t major = hsc__rd16(d + HSCM_H_MAJOR);
+    if (major == 0 || major > HSCM_MAJOR)
+        return fail(r, HSC_E_MODEL_VERSION, HSCM_H_MAJOR);
+    if (hsc__rd32(d + HSCM_H_HEADER_SIZE) != HSCM_HEADER_SIZE)
+        return fail(r, HSC_E_MODEL_LAYOUT, HSCM_H_HEADER_SIZE);
+    for (unsigned i = 0; i < HSCM_H_RESERVED_LEN; i++)
+        if (d[HSCM_H_RESERVED + i] != 0)
+            return fail(r, HSC_E_MODEL_LAYOUT, HSCM_H_RESERVED + i);
+    if (hsc__rd32(d + HSCM_H_BYTE_ORDER) != HSCM_BYTE_ORDER)
+        return fail(r, HSC_E_MODEL_LAYOUT, HSCM_H_BYTE_ORDER);
+    if (hsc__rd32(d + HSCM_H_CRC) != (uint32_t)crc32_z(0, d, HSCM_H_CRC))
+        return fail(r, HSC_E_MODEL_CRC, HSCM_H_CRC);
+    if (hsc__rd32(d + HSCM_H_REQUIRED) != 0)
+        return fail(r, HSC_E_MODEL_VERSION, HSCM_H_REQUIRED);
+    uint64_t size = hsc__rd64(d + HSCM_H_FILE_SIZE);
+    if (size > r->len)
+        return fail(r, HSC_E_MODEL_TRUNCATED, r->len);
+    if (size < r->len)
+        return fail(r, HSC_E_MODEL_LAYOUT, size);
+    return HSC_OK;
+}
+
+/* ---- 2. section table, overlaps, padding ----------------------------------- */
+
+static int check_entry(reader *r, const uint8_t *e, uint64_t pos, rsec *s)
+{
+    s->tag = hsc__rd32(e + HSCM_E_TAG);
+    s->flags = hsc__rd32(e + HSCM_E_FLAGS);
+    s->offset = hsc__rd64(e + HSCM_E_OFFSET);
+    s->stored = hsc__rd64(e + HSCM_E_STORED);
+    s->raw = hsc__rd64(e + HSCM_E_RAW);
+    s->crc = hsc__rd32(e + HSCM_E_CRC);
+    uint64_t end;
+    if (hsc__rd32(e + HSCM_E_RESERVED) != 0)
+        return fail(r, HSC_E_MODEL_LAYOUT, pos + HSCM_E_RESERVED);
+    if (s->flags & ~HSCM_SEC_KNOWN_FLAGS)
+        return fail(r, HSC_E_MODEL_LAYOUT, pos + HSCM_E_FLAGS);
+    if (s->offset % HSCM_ALIGN != 0)
+        return fail(r, HSC_E_MODEL_LAYOUT, pos + HSCM_E_OFFSET);
+    if (hsc__add64_overflow(s->offset, s->stored, &end) || end > r->len)
+        return fail(r, HSC_E_MODEL_LAYOUT, pos + HSCM_E_STORED);
+    if (s->stored > HSCM_MAX_SECTION_RAW)
+        return fail(r, HSC_E_MODEL_LIMIT, pos + HSCM_E_STORED);
+    if (s->raw > HSCM_MAX_SECTION_RAW)
+        return fail(r, HSC_E_MODEL_LIMIT, pos + HSCM_E_RAW);
+    if (!(s->flags & HSCM_SEC_ZLIB) && s->raw != s->stored)
+        return fail(r, HSC_E_MODEL_LAYOUT, pos + HSCM_E_RAW);
+    if ((s->flags & HSCM_SEC_ZLIB) && s->raw > s->stored * HSCM_MAX_INFLATE_RATIO + 64)
+        return fail(r, HSC_E_MODEL_INFLATE, pos + HSCM_E_RAW);
+    for (unsigned k = 0; k < HSCM_N_KNOWN; k++) {
+        if (s->tag != known_tags[k])
+            continue;
+        if (r->known[k] != NULL)
+            return fail(r, HSC_E_MODEL_SECTION, pos + HSCM_E_TAG);
+        if (!(s->flags & HSCM_SEC_CRITICAL))   /* all v1 sections are */
+            return fail(r, HSC_E_MODEL_SECTION, pos + HSCM_E_FLAGS);
+        r->known[k] = s;
+        return HSC_OK;
+    }
+    if (s->flags & HSCM_SEC_CRITICAL)
+        return fail(r, HSC_E_MODEL_SECTION, pos + HSCM_E_TAG);
+    return HSC_OK;
+}
+
+typedef struct region {
+    uint64_t start, end;
+    int has_crc;          /* a section: its (soon verified) CRC is known */
+    uint32_t crc;
+} region;
+
+/* Regions sorted by start must not overlap; gaps must be zero. The walk
+ * also yields the whole-file CRC from the parts, so the fingerprint costs no
+ * second pass over the weights. */
+static int check_regions(reader *r, region *g, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++)   /* n <= 34: insertion sort */
+        for (uint32_t j = i; j > 0 && g[j - 1].start > g[j].start; j--) {
+            region t = g[j];
+            g[j] = g[j - 1];
+            g[j - 1] = t;
+        }
+    uLong crc = 0;
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint64_t next = i < n ? g[i].start : r->len;
+        if (next < pos)
+            return fail(r, HSC_E_MODEL_LAYOUT, next);
+        for (uint64_t k = pos; k < next; k++)
+            if (r->data[k] != 0)
+                return fail(r, HSC_E_MODEL_LAYOUT, k);
+        if (next > pos)
+            crc = crc32_combine(crc, crc32_z(0, r->data + pos, (size_t)(next - pos)),
+                                (z_off_t)(next - pos));
+        if (i == n)
+            break;
+        size_t glen = (size_t)(g[i].end - g[i].start);
+        uLong part = g[i].has_crc ? g[i].crc : crc32_z(0, r->data + g[i].start, glen);
+        if (glen > 0)
+            crc = crc32_combine(crc, part, (z_off_t)glen);
+        pos = g[i].end;
+    }
+    r->fingerprint = (uint32_t)crc;
+    return HSC_OK;
+}
+
+static int check_table(reader *r)
+{
+    const uint8_t *d = r->data;
+    if (hsc__rd32(d + HSCM_H_ENTRY_SIZE) != HSCM_ENTRY_SIZE)
+        return fail(r, HSC_E_MODEL_LAYOUT, HSCM_H_ENTRY_SIZE);
+    uint32_t count = hsc__rd32(d + HSCM_H_SECTION_COUNT);
+    if (count > HSCM_MAX_SECTIONS)
+        return fail(r, HSC_E_MODEL_LIMIT, HSCM_H_SECTION_COUNT);
+    uint64_t table = hsc__rd64(d + HSCM_H_TABLE_OFFSET), table_end;
+    if (table % HSCM_ALIGN != 0 || table < HSCM_HEADER_SIZE ||
+        hsc__add64_overflow(table, (uint64_t)count * HSCM_ENTRY_SIZE, &table_end) ||
+        table_end > r->len)
+        return fail(r, HSC_E_MODEL_LAYOUT, HSCM_H_TABLE_OFFSET);
+
+    region g[HSCM_MAX_SECTIONS + 2];
+    g[0] = (region){0, HSCM_HEADER_SIZE, 0, 0};
+    g[1] = (region){table, table_end, 0, 0};
+    r->n_sec = count;
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t pos = table + (uint64_t)i * HSCM_ENTRY_SIZE;
+        rsec *s = &r->sec[i];
+        int st = check_entry(r, d + pos, pos, s);
+        if (st != HSC_OK)
+            return st;
+        g[2 + i] = (region){s->offset, s->offset + s->stored, 1, s->crc};
+    }
+    for (unsigned k = 0; k < HSCM_N_KNOWN; k++)
+        if (r->known[k] == NULL)
+            return fail(r, HSC_E_MODEL_SECTION, HSCM_H_SECTION_COUNT);
+    return check_regions(r, g, count + 2);
+}
+
+/* ---- 3-4. CRCs and exact-size inflate ------------------------------------ */
+
+void *hsc__zalloc(void *opaque, unsigned items, unsigned size)
+{
+    return hsc__calloc((const hsc__alloc *)opaque, items, size);
+}
+
+void hsc__zfree(void *opaque, void *p)
+{
+    hsc__free((const hsc__alloc *)opaque, p);
+}
+
+static int inflate_section(reader *r, rsec *s)
+{
+    s->inflated = hsc__calloc(r->a, (size_t)s->raw + 1, 1);
+    if (s->inflated == NULL)
+        return HSC_E_NOMEM;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = hsc__zalloc;
+    zs.zfree = hsc__zfree;
+    zs.opaque = (void *)(uintptr_t)r->a;
+    int zst = inflateInit(&zs);
+    if (zst == Z_MEM_ERROR)
+        return HSC_E_NOMEM;
+    if (zst != Z_OK)
+        return HSC_E_INTERNAL;
+    zs.next_in = (Bytef *)(uintptr_t)(r->data + s->offset);
+    zs.avail_in = (uInt)s->stored;
+    zs.next_out = s->inflated;
+    zs.avail_out = (uInt)s->raw;
+    zst = inflate(&zs, Z_FINISH);
+    int ok = zst == Z_STREAM_END && zs.total_out == s->raw && zs.avail_in == 0;
+    inflateEnd(&zs);
+    if (zst == Z_MEM_ERROR)
+        return HSC_E_NOMEM;
+    if (!ok)
+        return fail(r, HSC_E_MODEL_INFLATE, s->offset);
+    s->p = s->inflated;
+    return HSC_OK;
+}
+
+static int check_sections(reader *r)
+{
+    for (uint32_t i = 0; i < r->n_sec; i++) {
+        rsec *s = &r->sec[i];
+        if ((uint32_t)crc32_z(0, r->data + s->offset, (size_t)s->stored) != s->crc)
+            return fail(r, HSC_E_MODEL_CRC, s->offset);
+    }
+    for (unsigned k = 0; k < HSCM_N_KNOWN; k++) {
+        rsec *s = r->known[k];
+        s->p = r->data + s->offset;
+        if (s->flags & HSCM_SEC_ZLIB) {
+            int st = inflate_section(r, s);
+            if (st != HSC_OK)
+                return st;
+        }
+    }
+    return HSC_OK;
+}
+
+/* ---- 5. meaning ------------------------------------------------------------ */
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (s == NULL || s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > UINT32_MAX)
+            return 0;
+    }
+    *out = (uint32_t)v;
+    return 1;
+}
+
+static int parse_meta(reader *r)
+{
+    const rsec *s = r->known[S_META];
+    hsc_model *m = r->m;
+    size_t n = (size_t)s->raw, pos = 4;
+    if (n < 4)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    uint32_t count = hsc__rd32(s->p);
+    if (count > HSCM_MAX_META)
+        return fail(r, HSC_E_MODEL_LIMIT, at(s, 0));
+    m->meta = hsc__calloc(r->a, (size_t)count + HSCM_N_INFO, sizeof *m->meta);
+    if (m->meta == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t len[2];
+        m->n_meta = i + 1;   /* entry i is freed even when half-built */
+        char **dst[2] = {&m->meta[i].key, &m->meta[i].value};
+        for (int f = 0; f < 2; f++) {
+            if (n - pos < 4)
+                return fail(r, HSC_E_MODEL_SECTION, at(s, pos));
+            len[f] = hsc__rd32(s->p + pos);
+            pos += 4;
+            if (len[f] > (f == 0 ? HSCM_MAX_META_KEY : HSCM_MAX_META_VALUE))
+                return fail(r, HSC_E_MODEL_LIMIT, at(s, pos - 4));
+            if (n - pos < len[f])
+                return fail(r, HSC_E_MODEL_SECTION, at(s, pos));
+            const char *str = (const char *)s->p + pos;
+            size_t bad;
+            if (f == 0 ? !hsc__meta_key_valid(str, len[f])
+                       : (memchr(str, 0, len[f]) != NULL ||
+                          hsc__utf8_validate(str, len[f], &bad) != HSC_OK))
+                return fail(r, HSC_E_MODEL_VALUE, at(s, pos));
+            *dst[f] = hsc__strndup(r->a, str, len[f]);
+            if (*dst[f] == NULL)
+                return HSC_E_NOMEM;
+            pos += len[f];
+        }
+        if (i > 0 && strcmp(m->meta[i - 1].key, m->meta[i].key) >= 0)
+            return fail(r, HSC_E_MODEL_VALUE, at(s, pos));
+    }
+    if (pos != n)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, pos));
+    return HSC_OK;
+}
+
+/* META -> model->spec and dim; versions first (HSC_E_MODEL_MISMATCH). */
+static int check_meta(reader *r)
+{
+    static const char *const required[] = {
+        HSCM_K_CREATED_BY, HSCM_K_DIM, HSCM_K_FEATURE_VERSION, HSCM_K_HASH,
+        HSCM_K_HASH_BUCKETS, HSCM_K_HASH_SEED, HSCM_K_CODE_DIGITS, HSCM_K_HS_EDITION,
+        HSCM_K_LANGUAGES, HSCM_K_CHAR_MAX, HSCM_K_CHAR_MIN, HSCM_K_WORD_NGRAMS,
+        HSCM_K_NORMALIZATION, HSCM_K_UTF8PROC, HSCM_K_SKELETONS, HSCM_K_STEMMER,
+        HSCM_K_STEMMER_ALGOS, HSCM_K_TOKENIZER_VERSION,
+    };
+    hsc_model *m = r->m;
+    uint64_t off = r->known[S_META]->offset;
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (hsc__model_meta(m, required[i]) == NULL)
+            return fail(r, HSC_E_MODEL_SECTION, off);
+
+    hsc__textspec *sp = &m->spec;
+    uint32_t feature;
+    const char *norm = hsc__model_meta(m, HSCM_K_NORMALIZATION);
+    if (!parse_u32(hsc__model_meta(m, HSCM_K_TOKENIZER_VERSION), &sp->tokenizer_version) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_FEATURE_VERSION), &feature))
+        return fail(r, HSC_E_MODEL_VALUE, off);
+    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || feature != HSC__FEATURE_VERSION ||
+        strcmp(hsc__model_meta(m, HSCM_K_HASH), HSCM_V_HASH) != 0 ||
+        strcmp(hsc__model_meta(m, HSCM_K_STEMMER), HSCM_V_STEMMER) != 0 ||
+        (strcmp(norm, HSCM_V_NORM) != 0 && strcmp(norm, HSCM_V_NORM_STRIP) != 0) ||
+        hsc__parse_languages(hsc__model_meta(m, HSCM_K_LANGUAGES), sp->langs, &sp->n_langs) !=
+            HSC_OK)
+        return fail(r, HSC_E_MODEL_MISMATCH, off);
+    sp->strip_accents = strcmp(norm, HSCM_V_NORM_STRIP) == 0;
+    if (!parse_u32(hsc__model_meta(m, HSCM_K_HASH_SEED), &sp->hash_seed) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_HASH_BUCKETS), &sp->buckets) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_WORD_NGRAMS), &sp->word_ngrams) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_CHAR_MIN), &sp->char_min) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_CHAR_MAX), &sp->char_max) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_SKELETONS), &sp->skeletons) ||
+        !parse_u32(hsc__model_meta(m, HSCM_K_DIM), &m->dim))
+        return fail(r, HSC_E_MODEL_VALUE, off);
+    if (m->dim > HSCM_MAX_DIM || sp->buckets > HSCM_MAX_BUCKETS)
+        return fail(r, HSC_E_MODEL_LIMIT, off);
+    char algos[96];
+    if (m->dim == 0 || hsc__textspec_check(sp) != HSC_OK ||
+        hsc__stemmer_algos_str(sp, algos, sizeof algos) != HSC_OK ||
+        strcmp(algos, hsc__model_meta(m, HSCM_K_STEMMER_ALGOS)) != 0 ||
+        hsc__model_meta(m, HSCM_K_CREATED_BY)[0] == '\0' ||
+        hsc__model_meta(m, HSCM_K_HS_EDITION)[0] == '\0')
+        return fail(r, HSC_E_MODEL_VALUE, off);
+    return HSC_OK;
+}
+
+static int parse_labels(reader *r)
+{
+    const rsec *s = r->known[S_LABL];
+    hsc_model *m = r->m;
+    size_t n = (size_t)s->raw;
+    if (n < 4)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    uint32_t count = hsc__rd32(s->p);
+    if (count > HSCM_MAX_LABELS)
+        return fail(r, HSC_E_MODEL_LIMIT, at(s, 0));
+    if (count == 0)
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
+    size_t pool = 8 + (size_t)count * 4;   /* after the offsets */
+    if (n < pool || hsc__rd32(s->p + 4) != 0)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 4));
+    size_t pool_len = hsc__rd32(s->p + pool - 4);
+    if (n - pool != pool_len)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, pool - 4));
+    m->label_pool = hsc__calloc(r->a, pool_len + count, 1);
+    m->labels = hsc__calloc(r->a, count, sizeof *m->labels);
+    if (m->label_pool == NULL || m->labels == NULL)
+        return HSC_E_NOMEM;
+    const uint8_t *codes = s->p + pool;
+    char *dst = m->label_pool;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t lo = hsc__rd32(s->p + 4 + 4 * (size_t)i);
+        uint32_t hi = hsc__rd32(s->p + 8 + 4 * (size_t)i);
+        if (hi < lo || hi > pool_len || hi - lo < HSCM_MIN_CODE_DIGITS ||
+            hi - lo > HSCM_MAX_CODE_DIGITS)
+            return fail(r, HSC_E_MODEL_VALUE, at(s, 8 + 4 * (size_t)i));
+        for (uint32_t k = lo; k < hi; k++)
+            if (codes[k] < '0' || codes[k] > '9')
+                return fail(r, HSC_E_MODEL_VALUE, at(s, pool + k));
+        memcpy(dst, codes + lo, hi - lo);
+        m->labels[i] = dst;
+        dst += hi - lo + 1;
+        if (i > 0 && strcmp(m->labels[i - 1], m->labels[i]) >= 0)
+            return fail(r, HSC_E_MODEL_VALUE, at(s, pool + lo));
+    }
+    m->n_labels = count;
+    int st = hsc__tree_build(r->a, (const char *const *)m->labels, count, &m->tree);
+    if (st == HSC_E_INVALID_ARG)
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
+    if (st != HSC_OK)
+        return st;
+    char digits[16];
+    hsc__code_digits_str((const char *const *)m->labels, count, digits);
+    if (strcmp(digits, hsc__model_meta(m, HSCM_K_CODE_DIGITS)) != 0)
+        return fail(r, HSC_E_MODEL_VALUE, r->known[S_META]->offset);
+    return HSC_OK;
+}
+
+static int parse_rows(reader *r)
+{
+    const rsec *s = r->known[S_ROWS];
+    hsc_model *m = r->m;
+    size_t n = (size_t)s->raw;
+    if (n < 4)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    uint32_t count = hsc__rd32(s->p);
+    if (count > HSCM_MAX_ROWS)
+        return fail(r, HSC_E_MODEL_LIMIT, at(s, 0));
+    if (n != 4 + (size_t)count * 4)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    if (count > m->spec.buckets)
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
+    m->row_bucket = hsc__calloc(r->a, (size_t)count + 1, sizeof *m->row_bucket);
+    if (m->row_bucket == NULL)
+        return HSC_E_NOMEM;
+    uint64_t b = 0;   /* sums of u32 gaps: no overflow in 64 bits */
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t gap = hsc__rd32(s->p + 4 + 4 * (size_t)i);
+        b += gap;
+        if ((i > 0 && gap == 0) || b >= m->spec.buckets)
+            return fail(r, HSC_E_MODEL_VALUE, at(s, 4 + 4 * (size_t)i));
+        m->row_bucket[i] = (uint32_t)b;
+    }
+    m->n_rows = count;
+    return hsc__model_index_rows(m);
+}
+
+/* EMBD / OUTW: n rows of dim int8 with one f32 scale each. */
+static int parse_matrix(reader *r, unsigned which, uint32_t want_rows, int borrow, int8_t **q,
+                        float **scale)
+{
+    const rsec *s = r->known[which];
+    size_t n = (size_t)s->raw;
+    if (n < 8)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    uint32_t rows = hsc__rd32(s->p), dim = hsc__rd32(s->p + 4);
+    uint32_t limit = which == S_EMBD ? HSCM_MAX_ROWS : 1 + 7 * HSCM_MAX_LABELS;
+    if (rows > limit)
+        return fail(r, HSC_E_MODEL_LIMIT, at(s, 0));
+    if (dim > HSCM_MAX_DIM)
+        return fail(r, HSC_E_MODEL_LIMIT, at(s, 4));
+    /* rows < 2^26 and dim <= 2^10: the size fits in 64 bits */
+    uint64_t want = 8 + (uint64_t)rows * 4 + (uint64_t)rows * dim;
+    if (want != s->raw)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    if (rows != want_rows || dim != r->m->dim)
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
+    size_t n_q = (size_t)rows * dim;
+    *scale = hsc__calloc(r->a, (size_t)rows + 1, sizeof **scale);
+    if (*scale == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t i = 0; i < rows; i++) {
+        float v = hsc__rdf32(s->p + 8 + 4 * (size_t)i);
+        if (!isfinite(v) || v < 0.0f)
+            return fail(r, HSC_E_MODEL_VALUE, at(s, 8 + 4 * (size_t)i));
+        (*scale)[i] = v;
+    }
+    const uint8_t *src = s->p + 8 + 4 * (size_t)rows;
+    if (borrow) {
+        *q = (int8_t *)(uintptr_t)src;
+    } else {
+        *q = hsc__calloc(r->a, n_q + 1, 1);
+        if (*q == NULL)
+            return HSC_E_NOMEM;
+        memcpy(*q, src, n_q);
+    }
+    return HSC_OK;
+}
+
+static int parse_calib(reader *r)
+{
+    const rsec *s = r->known[S_CALB];
+    if (s->raw != 16)
+        return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+    double t = hsc__rdf64(s->p), acc = hsc__rdf64(s->p + 8);
+    if (!(isfinite(t) && t > 0.0))
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
+    if (!(acc >= 0.0 && acc <= 1.0))
+        return fail(r, HSC_E_MODEL_VALUE, at(s, 8));
+    r->m->temperature = t;
+    r->m->accept_threshold = acc;
+    return HSC_OK;
+}
+
+/* ---- derived info strings ------------------------------------------------- */
+
+static int add_info(reader *r, const char *name, const char *value)
+{
+    hsc_model *m = r->m;
+    hsc__kv *kv = &m->meta[m->n_meta++];
+    kv->key = hsc__strndup(r->a, name, strlen(name));
+    kv->value = hsc__strndup(r->a, value, strlen(value));
+    if (kv->key == NULL || kv->value == NULL)
+        return HSC_E_NOMEM;
+    return HSC_OK;
+}
+
+/* One entry per HSC_INFO_* key, in key order (see hsc_model_info_str). */
+static int derive_info(reader *r)
+{
+    hsc_model *m = r->m;
+    size_t n_stored = m->n_meta;
+    char b[11][160];
+    hsc__buf train = {0};
+    int st = HSC_OK;
+    for (size_t i = 0; i < n_stored && st == HSC_OK; i++) {
+        const hsc__kv *kv = &m->meta[i];
+        size_t pl = sizeof HSCM_TRAIN_PREFIX - 1;
+        if (strncmp(kv->key, HSCM_TRAIN_PREFIX, pl) != 0)
+            continue;
+        if (train.len > 0)
+            st = hsc__buf_append_str(r->a, &train, " ");
+        if (st == HSC_OK)
+            st = hsc__buf_append_str(r->a, &train, kv->key + pl);
+        if (st == HSC_OK)
+            st = hsc__buf_append_str(r->a, &train, "=");
+        if (st == HSC_OK)
+            st = hsc__buf_append_str(r->a, &train, kv->value);
+    }
+    if (st != HSC_OK) {
+        hsc__buf_free(r->a, &train);
+        return st;
+    }
+    const uint8_t *h = r->data;
+    snprintf(b[0], sizeof b[0], "%u.%u", (unsigned)hsc__rd16(h + HSCM_H_MAJOR),
+             (unsigned)hsc__rd16(h + HSCM_H_MINOR));
+    snprintf(b[3], sizeof b[3], "%s (%s)", HSCM_V_STEMMER,
+             hsc__model_meta(m, HSCM_K_STEMMER_ALGOS));
+    snprintf(b[4], sizeof b[4], "tokenizer %u, features %u", m->spec.tokenizer_version,
+             HSC__FEATURE_VERSION);
+    snprintf(b[5], sizeof b[5], "%s (utf8proc %.64s)", hsc__model_meta(m, HSCM_K_NORMALIZATION),
+             hsc__model_meta(m, HSCM_K_UTF8PROC));
+    snprintf(b[6], sizeof b[6], "%s seed=%u buckets=%u", HSCM_V_HASH, m->spec.hash_seed,
+             m->spec.buckets);
+    snprintf(b[8], sizeof b[8], "%u labels, %s digits", m->n_labels,
+             hsc__model_meta(m, HSCM_K_CODE_DIGITS));
+    snprintf(b[9], sizeof b[9], "%08x", r->fingerprint);
+    const char *val[HSCM_N_INFO] = {
+        b[0], hsc__model_meta(m, HSCM_K_HS_EDITION), hsc__model_meta(m, HSCM_K_LANGUAGES),
+        b[3], b[4], b[5], b[6], train.data != NULL ? train.data : "", b[8], b[9],
+        hsc__model_meta(m, HSCM_K_CREATED_BY),
+    };
+    static const char *const names[HSCM_N_INFO] = {
+        "info.format_version", "info.hs_edition", "info.languages", "info.stemmer",
+        "info.tokenizer", "info.normalization", "info.hash", "info.training", "info.labels",
+        "info.fingerprint", "info.created_by",
+    };
+    for (unsigned i = 0; i < HSCM_N_INFO && st == HSC_OK; i++)
+        st = add_info(r, names[i], val[i]);
+    hsc__buf_free(r->a, &train);
+    return st;
+}
+
+/* ---- driver ----------------------------------------------------------------- */
+
+static int parse_all(reader *r, int borrow)
+{
+    int st = check_header(r);
+    if (st == HSC_OK)
+        st = check_table(r);
+    if (st == HSC_OK)
+        st = check_sections(r);
+    if (st == HSC_OK)
+        st = parse_meta(r);
+    if (st == HSC_OK)
+        st = check_meta(r);
+    if (st == HSC_OK)
+        st = parse_labels(r);
+    if (st == HSC_OK)
+        st = parse_rows(r);
+    if (st != HSC_OK)
+        return st;
+    hsc_model *m = r->m;
+    /* Borrow the int8 matrices only when both lie raw in the file. */
+    hsc__model_box *box = (hsc__model_box *)m;
+    borrow = borrow && !(r->known[S_EMBD]->flags & HSCM_SEC_ZLIB) &&
+             !(r->known[S_OUTW]->flags & HSCM_SEC_ZLIB);
+    box->owns_q = !borrow;
+    st = parse_matrix(r, S_EMBD, m->n_rows, borrow, &m->row_q, &m->row_scale);
+    if (st == HSC_OK)
+        st = parse_matrix(r, S_OUTW, m->tree.n_nodes, borrow, &m->out_q, &m->out_scale);
+    if (st == HSC_OK)
+        st = parse_calib(r);
+    if (st == HSC_OK)
+        st = derive_info(r);
+    m->fingerprint = r->fingerprint;
+    return st;
+}
+
+int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
+                     hsc_model **out, uint64_t *err_offset)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (err_offset != NULL)
+        *err_offset = 0;
+    if (a == NULL || out == NULL || (data == NULL && len > 0))
+        return HSC_E_INVALID_ARG;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.a = a;
+    r.data = data;
+    r.len = len;
+    r.err = err_offset;
+    hsc__model_box *box = hsc__calloc(a, 1, sizeof *box);
+    if (box == NULL)
+        return HSC_E_NOMEM;
+    box->m.alloc = *a;
+    atomic_init(&box->m.refs, 1u);
+    box->owns_q = 1;
+    r.m = &box->m;
+    int st = parse_all(&r, borrow);
+    for (uint32_t i = 0; i < r.n_sec; i++)
+        hsc__free(a, r.sec[i].inflated);
+    if (st != HSC_OK) {
+        hsc__model_destroy(&box->m);
+        return st;
+    }
+    *out = &box->m;
+    return HSC_OK;
+}
+
+int hsc__model_read(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
+                    uint64_t *err_offset)
+{
+    return hsc__model_parse(a, data, len, 0, out, err_offset);
+}
+
+/* ---- checks shared with the writer ----------------------------------------- */
+
+int hsc__textspec_check(const hsc__textspec *sp)
+{
+    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || sp->strip_accents > 1 ||
+        sp->skeletons > 1 || sp->n_langs == 0 || sp->n_langs > HSC__MAX_LANGS ||
+        sp->buckets == 0 || sp->buckets > HSCM_MAX_BUCKETS || sp->word_ngrams < 1 ||
+        sp->word_ngrams > 2 || sp->char_min > HSCM_MAX_CHAR_NGRAM ||
+        sp->char_max > HSCM_MAX_CHAR_NGRAM)
+        return HSC_E_INVALID_ARG;
+    for (uint32_t i = 0; i < sp->n_langs; i++) {
+        if (hsc__lang_name(sp->langs[i]) == NULL)
+            return HSC_E_INVALID_ARG;
+        for (uint32_t j = 0; j < i; j++)
+            if (sp->langs[j] == sp->langs[i])
+                return HSC_E_INVALID_ARG;
+    }
+    return HSC_OK;
+}

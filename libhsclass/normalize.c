@@ -1,1 +1,228 @@
-/* normalize.c: placeholder until written */
+/* normalize.c - NFKC + case folding (+ accent stripping) with a map back to
+ * source offsets.
+ *
+ * utf8proc_map() would allocate with malloc and lose the source positions,
+ * so text is processed in segments: a starter (combining class 0) plus the
+ * non-starters after it. Each source code point is decomposed with
+ * utf8proc_decompose_char (compatibility + case fold + lump + drop default
+ * ignorables), the segment is put in canonical order and recomposed with
+ * utf8proc_normalize_utf32. Every output byte maps to its segment's first
+ * source byte. Segments are capped at SEG_MAX code points (the Unicode
+ * stream-safe limit), which bounds the work on hostile runs of marks.
+ *
+ * Accent stripping removes the combining diacritical marks (U+0300-036F and
+ * the supplement/extended blocks) after decomposition, and folds the Latin
+ * letters that carry a "stroke" or ligature without decomposing (ae, oe, o,
+ * d, l, dotless i), so "désossée", "desossee" and "bœuf"/"boeuf" meet. Marks
+ * of other scripts (Devanagari, Thai vowel signs) are kept: they are letters
+ * there, not accents. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "text.h"
+
+#define SEG_MAX 32
+#define SEG_CAP (SEG_MAX + 64)
+#define TMP_CAP 64
+
+#define DECOMP_OPTS                                                                      \
+    ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |        \
+                         UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP))
+#define COMPOSE_OPTS ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE))
+
+typedef struct seg {
+    utf8proc_int32_t cp[SEG_CAP];
+    size_t n;
+    size_t src;     /* source offset of the segment's first byte */
+    int open;
+} seg;
+
+static int is_diacritic(int32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+/* Latin letters that NFKD leaves alone but readers treat as accented. */
+static const char *latin_fold(int32_t c)
+{
+    switch (c) {
+    case 0x00E6: return "ae";   /* æ */
+    case 0x0153: return "oe";   /* œ */
+    case 0x00F8: return "o";    /* ø */
+    case 0x0111: return "d";    /* đ */
+    case 0x00F0: return "d";    /* ð */
+    case 0x0142: return "l";    /* ł */
+    case 0x0131: return "i";    /* ı */
+    case 0x0127: return "h";    /* ħ */
+    default: return NULL;
+    }
+}
+
+static int ccc(int32_t c)
+{
+    return c < 0x300 ? 0 : utf8proc_get_property(c)->combining_class;
+}
+
+static int ensure(const hsc__alloc *a, hsc__norm *o, size_t extra)
+{
+    int rc = hsc__buf_reserve(a, &o->text, extra);
+    if (rc != HSC_OK)
+        return rc;
+    if (o->map_cap < o->text.cap) {
+        uint32_t *m = hsc__realloc_array(a, o->map, o->text.cap, sizeof *m);
+        if (m == NULL)
+            return HSC_E_NOMEM;
+        o->map = m;
+        o->map_cap = o->text.cap;
+    }
+    return HSC_OK;
+}
+
+static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
+{
+    utf8proc_ssize_t n;
+    int rc;
+
+    if (!g->open)
+        return HSC_OK;
+    g->open = 0;
+    if (g->n == 0)
+        return HSC_OK;
+    /* Canonical ordering: stable sort of each run of non-starters. */
+    for (size_t i = 1; i < g->n; i++) {
+        int32_t c = g->cp[i];
+        int k = ccc(c);
+        size_t j = i;
+        if (k == 0)
+            continue;
+        while (j > 0 && ccc(g->cp[j - 1]) > k) {
+            g->cp[j] = g->cp[j - 1];
+            j--;
+        }
+        g->cp[j] = c;
+    }
+    n = g->n > 1 ? utf8proc_normalize_utf32(g->cp, (utf8proc_ssize_t)g->n, COMPOSE_OPTS)
+                 : (utf8proc_ssize_t)g->n;
+    if (n < 0)
+        return HSC_E_INTERNAL;
+    if ((rc = ensure(a, o, (size_t)n * 4)) != HSC_OK)
+        return rc;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        size_t k = hsc__utf8_encode((uint32_t)g->cp[i], o->text.data + o->text.len);
+        for (size_t j = 0; j < k; j++)
+            o->map[o->text.len + j] = (uint32_t)g->src;
+        o->text.len += k;
+    }
+    o->text.data[o->text.len] = '\0';
+    g->n = 0;
+    return HSC_OK;
+}
+
+static void push(seg *g, const utf8proc_int32_t *cp, size_t n, uint32_t strip)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = cp[i];
+        const char *f;
+        if (strip && is_diacritic(c))
+            continue;
+        if (strip && (f = latin_fold(c)) != NULL) {
+            while (*f != '\0')
+                g->cp[g->n++] = *f++;
+            continue;
+        }
+        g->cp[g->n++] = c < 0x20 || c == 0x7F ? ' ' : c;
+    }
+}
+
+int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip,
+                   hsc__norm *o)
+{
+    seg g;
+    size_t i = 0;
+    int rc;
+
+    if (len > UINT32_MAX - 1)
+        return HSC_E_TEXT_TOO_LONG;
+    o->text.len = 0;
+    g.n = 0;
+    g.open = 0;
+    g.src = 0;
+    if ((rc = ensure(a, o, len)) != HSC_OK)
+        return rc;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        utf8proc_int32_t tmp[TMP_CAP];
+        utf8proc_ssize_t n;
+        utf8proc_int32_t cp;
+        size_t start = i;
+
+        /* ASCII not followed by a possible combining mark: fold directly. */
+        if (c < 0x80 && (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
+            if ((rc = flush(a, &g, o)) != HSC_OK || (rc = ensure(a, o, 1)) != HSC_OK)
+                return rc;
+            o->map[o->text.len] = (uint32_t)i;
+            /* Controls (tab, newline, NUL) become spaces: "20\tkg" is "20 kg". */
+            o->text.data[o->text.len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32
+                                                 : c < 0x20 || c == 0x7F ? ' '
+                                                                         : c);
+            o->text.data[o->text.len] = '\0';
+            i++;
+            continue;
+        }
+        cp = (utf8proc_int32_t)hsc__utf8_decode_repair(s, len, &i);
+        n = utf8proc_decompose_char(cp, tmp, TMP_CAP, DECOMP_OPTS, NULL);
+        if (n < 0 || n > TMP_CAP)
+            return HSC_E_INTERNAL;
+        if (n == 0)
+            continue; /* ignorable: its bytes join the open segment */
+        if (!g.open || g.n >= SEG_MAX || ccc(tmp[0]) == 0) {
+            if ((rc = flush(a, &g, o)) != HSC_OK)
+                return rc;
+            g.open = 1;
+            g.src = start;
+        }
+        /* Room: SEG_MAX before the push, and at most 2 * TMP_CAP after
+         * folding would be too much, so flush early when needed. */
+        if (g.n + 2 * (size_t)n > SEG_CAP) {
+            if ((rc = flush(a, &g, o)) != HSC_OK)
+                return rc;
+            g.open = 1;
+            g.src = start;
+            if (2 * (size_t)n > SEG_CAP)
+                return HSC_E_INTERNAL;
+        }
+        push(&g, tmp, (size_t)n, strip);
+    }
+    if ((rc = flush(a, &g, o)) != HSC_OK || (rc = ensure(a, o, 0)) != HSC_OK)
+        return rc;
+    o->map[o->text.len] = (uint32_t)len;
+    return HSC_OK;
+}
+
+void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t *len)
+{
+    size_t end;
+    uint32_t last;
+
+    *off = n->map[b];
+    if (e <= b) {
+        *len = 0;
+        return;
+    }
+    /* The token ends with the segment of its last byte. */
+    last = n->map[e - 1];
+    while (e < n->text.len && n->map[e] == last)
+        e++;
+    end = n->map[e];
+    *len = end > *off ? end - *off : 0;
+}
+
+void hsc__norm_free(const hsc__alloc *a, hsc__norm *n)
+{
+    hsc__buf_free(a, &n->text);
+    hsc__free(a, n->map);
+    n->map = NULL;
+    n->map_cap = 0;
+}

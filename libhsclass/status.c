@@ -1,8 +1,6 @@
 /* status.c - status names and version getters. */
 #include "hsc_internal.h"
 
-#define HSC__FORMAT_MAJOR 1u
-
 uint32_t hsc_version_number(void)
 {
     return HSC_VERSION_NUMBER;
@@ -11,11 +9,6 @@ uint32_t hsc_version_number(void)
 const char *hsc_version_string(void)
 {
     return HSC_VERSION_STRING;
-}
-
-uint32_t hsc_model_format_version_max(void)
-{
-    return HSC__FORMAT_MAJOR;
 }
 
 const char *hsc_status_string(hsc_status status)

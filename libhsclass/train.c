@@ -20,6 +20,8 @@
 
 #define MAX_THREADS 64
 #define MAX_DEPTH 8
+#define MAX_TOKENS 65536
+#define PHRASE_MAX 6 /* sampled phrases have 1..6 tokens, like declarations */
 
 struct hsc_trainer {
     hsc__alloc alloc;
@@ -39,12 +41,14 @@ typedef struct example {
     uint32_t n_feat;
     size_t feat_off;
     float weight;
+    uint32_t n_tok;    /* tokens the features came from (for phrase sampling) */
 } example;
 
 typedef struct exset {
     example *ex;
     size_t n, cap;
     uint32_t *feat;
+    uint16_t *tok;     /* source token of each feature (capped) */
     size_t n_feat, cap_feat;
 } exset;
 
@@ -66,6 +70,7 @@ typedef struct job {
     float *emb;             /* n_rows * dim */
     float *out;             /* n_nodes * dim */
     double lr0;
+    int phrases;            /* phrase sampling on (HSC_CFG_AUGMENT) */
     uint64_t total;         /* examples over all epochs */
     atomic_uint_fast64_t done;
     atomic_int cancel;
@@ -78,6 +83,9 @@ typedef struct worker {
     double loss;
     uint64_t count;
     float *h, *grad, *logits;
+    uint32_t *sel;          /* features kept by phrase sampling */
+    uint8_t *keep;          /* per token */
+    uint64_t rng;
     int st;
 } worker;
 
@@ -197,6 +205,7 @@ static void exset_free(const hsc__alloc *a, exset *e)
 {
     hsc__free(a, e->ex);
     hsc__free(a, e->feat);
+    hsc__free(a, e->tok);
     memset(e, 0, sizeof *e);
 }
 
@@ -234,15 +243,25 @@ static int add_example(void *user, const char *text, size_t len, float factor)
         while (cap < e->n_feat + nf)
             cap *= 2;
         uint32_t *f = hsc__realloc_array(fz->a, e->feat, cap, sizeof *f);
-        if (!f)
+        if (f)
+            e->feat = f;
+        uint16_t *tk = hsc__realloc_array(fz->a, e->tok, cap, sizeof *tk);
+        if (tk)
+            e->tok = tk;
+        if (!f || !tk)
             return HSC_E_NOMEM;
-        e->feat = f;
         e->cap_feat = cap;
     }
     const hsc__feature *f = hsc__analyzer_features(fz->an);
-    for (size_t i = 0; i < nf; i++)
+    uint32_t n_tok = 0;
+    for (size_t i = 0; i < nf; i++) {
+        uint16_t tk = (uint16_t)(f[i].token < MAX_TOKENS ? f[i].token : MAX_TOKENS - 1);
         e->feat[e->n_feat + i] = f[i].bucket;
-    e->ex[e->n] = (example){fz->label, (uint32_t)nf, e->n_feat, fz->weight * factor};
+        e->tok[e->n_feat + i] = tk;
+        if ((uint32_t)tk + 1 > n_tok)
+            n_tok = (uint32_t)tk + 1;
+    }
+    e->ex[e->n] = (example){fz->label, (uint32_t)nf, e->n_feat, fz->weight * factor, n_tok};
     e->n_feat += nf;
     e->n++;
     return HSC_OK;
@@ -343,8 +362,10 @@ static int remap_features(hsc_trainer *t, exset *train, exset *valid, uint32_t *
             size_t start = w;
             for (uint32_t k = 0; k < x.n_feat; k++) {
                 uint32_t row = count[e->feat[x.feat_off + k]];
-                if (row)
+                if (row) {
+                    e->tok[w] = e->tok[x.feat_off + k];
                     e->feat[w++] = row - 1;
+                }
             }
             if (w > start) {
                 x.feat_off = start;
@@ -363,19 +384,47 @@ static int remap_features(hsc_trainer *t, exset *train, exset *valid, uint32_t *
 
 /* ---- SGD --------------------------------------------------------------- */
 
-static void embed(const job *j, const example *x, float *h)
+static void embed(const float *emb, uint32_t dim, const uint32_t *f, uint32_t n, float *h)
 {
-    uint32_t dim = j->dim;
     memset(h, 0, dim * sizeof *h);
-    const uint32_t *f = j->train->feat + x->feat_off;
-    for (uint32_t k = 0; k < x->n_feat; k++) {
-        const float *row = j->emb + (size_t)f[k] * dim;
+    for (uint32_t k = 0; k < n; k++) {
+        const float *row = emb + (size_t)f[k] * dim;
         for (uint32_t d = 0; d < dim; d++)
             h[d] += row[d];
     }
-    float inv = 1.0f / (float)x->n_feat;
+    float inv = 1.0f / (float)n;
     for (uint32_t d = 0; d < dim; d++)
         h[d] *= inv;
+}
+
+/* Phrase sampling: declarations are 3-10 words, nomenclature paths many
+ * more. Half of the time a long example is cut to a random short phrase
+ * (each token kept with probability L / tokens, L in 1..PHRASE_MAX), so the
+ * model learns what each few words mean on their own. */
+static uint32_t sample_phrase(worker *w, const exset *e, const example *x, const uint32_t **f)
+{
+    *f = e->feat + x->feat_off;
+    if (!w->j->phrases || x->n_tok <= 2 || (splitmix(&w->rng) & 1))
+        return x->n_feat;
+    uint32_t lim = x->n_tok < PHRASE_MAX ? x->n_tok : PHRASE_MAX;
+    uint32_t len = 1 + (uint32_t)(splitmix(&w->rng) % lim);
+    uint64_t thresh = (uint64_t)(((double)len / (double)x->n_tok) * 4294967296.0);
+    uint32_t kept = 0;
+    for (uint32_t t = 0; t < x->n_tok; t++) {
+        w->keep[t] = (splitmix(&w->rng) >> 32) < thresh;
+        kept += w->keep[t];
+    }
+    if (kept == 0)
+        w->keep[splitmix(&w->rng) % x->n_tok] = 1;
+    const uint16_t *tk = e->tok + x->feat_off;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < x->n_feat; k++)
+        if (w->keep[tk[k]])
+            w->sel[n++] = (*f)[k];
+    if (n == 0)
+        return x->n_feat;
+    *f = w->sel;
+    return n;
 }
 
 /* One example: softmax at each branching step of the label's path. */
@@ -383,7 +432,9 @@ static double update(worker *w, const example *x, float lr)
 {
     const job *j = w->j;
     uint32_t dim = j->dim;
-    embed(j, x, w->h);
+    const uint32_t *f;
+    uint32_t nf = sample_phrase(w, j->train, x, &f);
+    embed(j->emb, dim, f, nf, w->h);
     memset(w->grad, 0, dim * sizeof *w->grad);
     double loss = 0.0;
     const step *path = j->paths + (size_t)x->label * MAX_DEPTH;
@@ -413,9 +464,8 @@ static double update(worker *w, const example *x, float lr)
             }
         }
     }
-    float scale = 1.0f / (float)x->n_feat;
-    const uint32_t *f = j->train->feat + x->feat_off;
-    for (uint32_t k = 0; k < x->n_feat; k++) {
+    float scale = 1.0f / (float)nf;
+    for (uint32_t k = 0; k < nf; k++) {
         float *row = j->emb + (size_t)f[k] * dim;
         for (uint32_t d = 0; d < dim; d++)
             row[d] += w->grad[d] * scale;
@@ -458,17 +508,7 @@ typedef struct evaluator {
 
 static void embed_valid(const job *j, const exset *v, const example *x, float *h)
 {
-    uint32_t dim = j->dim;
-    memset(h, 0, dim * sizeof *h);
-    const uint32_t *f = v->feat + x->feat_off;
-    for (uint32_t k = 0; k < x->n_feat; k++) {
-        const float *row = j->emb + (size_t)f[k] * dim;
-        for (uint32_t d = 0; d < dim; d++)
-            h[d] += row[d];
-    }
-    float inv = 1.0f / (float)x->n_feat;
-    for (uint32_t d = 0; d < dim; d++)
-        h[d] *= inv;
+    embed(j->emb, j->dim, v->feat + x->feat_off, x->n_feat, h);
 }
 
 static double valid_accuracy(job *j, evaluator *ev, const exset *v)
@@ -636,6 +676,8 @@ static void run_free(run *r)
         hsc__free(a, r->workers[i].h);
         hsc__free(a, r->workers[i].grad);
         hsc__free(a, r->workers[i].logits);
+        hsc__free(a, r->workers[i].sel);
+        hsc__free(a, r->workers[i].keep);
     }
     hsc__search_free(&r->ev.search);
     hsc__free(a, r->ev.h);
@@ -687,16 +729,22 @@ static int alloc_weights(run *r, uint64_t *rng)
     float bound = 1.0f / (float)dim;
     for (size_t i = 0; i < (size_t)r->n_rows * dim; i++)
         r->emb[i] = bound * (2.0f * (float)(splitmix(rng) >> 40) / 16777216.0f - 1.0f);
-    uint32_t fan = 1;
+    uint32_t fan = 1, max_feat = 1;
     for (uint32_t i = 0; i < r->tree.n_nodes; i++)
         if (r->tree.nodes[i].n_children > fan)
             fan = r->tree.nodes[i].n_children;
-    for (uint32_t i = 0; i < r->tr->opt.threads && i < MAX_THREADS; i++) {
+    for (size_t i = 0; i < r->train.n; i++)
+        if (r->train.ex[i].n_feat > max_feat)
+            max_feat = r->train.ex[i].n_feat;
+    for (uint32_t i = 0; i < (r->tr->opt.threads ? r->tr->opt.threads : 1) && i < MAX_THREADS; i++) {
         worker *w = &r->workers[i];
         w->h = hsc__calloc(a, dim, sizeof *w->h);
         w->grad = hsc__calloc(a, dim, sizeof *w->grad);
         w->logits = hsc__calloc(a, fan, sizeof *w->logits);
-        if (!w->h || !w->grad || !w->logits)
+        w->sel = hsc__calloc(a, max_feat, sizeof *w->sel);
+        w->keep = hsc__calloc(a, MAX_TOKENS, sizeof *w->keep);
+        w->rng = *rng ^ (0x9E3779B97F4A7C15ull * (i + 1));
+        if (!w->h || !w->grad || !w->logits || !w->sel || !w->keep)
             return HSC_E_NOMEM;
     }
     r->ev.h = hsc__calloc(a, dim, sizeof *r->ev.h);
@@ -869,6 +917,7 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         j->emb = r.emb;
         j->out = r.out;
         j->lr0 = t->opt.learning_rate;
+        j->phrases = t->opt.augment != 0;
         j->total = (uint64_t)r.train.n * t->opt.epochs;
         atomic_init(&j->done, 0);
         atomic_init(&j->cancel, 0);

@@ -1,0 +1,43 @@
+"""hsclass: HS (Harmonized System) code suggestions for goods descriptions.
+
+A ctypes binding of libhsclass. Quick start:
+
+    import hsclass
+    with hsclass.Model() as model:              # the default model
+        for s in model.classify("frozen boneless beef cuts", k=3):
+            print(s.code, round(s.score, 3))
+        model.classify("viande bovine congelee", level=4)     # headings
+        model.classify_many(texts, k=5, threads=4)            # input order
+
+    hsclass.tokens("20KG CTNS", languages="en")               # no model
+    hsclass.train(["data.tsv", ("hs.tsv", 0.5, True)], "my.hscm", epochs=5)
+
+Errors are hsclass.Error subclasses carrying the library's .status code.
+The library is found through $HSCLASS_LIBRARY, a bundled copy, a build tree
+above the sources, the installed soname, then ctypes.util.find_library.
+"""
+
+from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptModel, Error,
+                      FileError, InternalError, InvalidArgument, ModelError, ModelMismatch,
+                      ModelVersionError, NoData, NoResult, OneClass, OutOfMemory, RegexLimit,
+                      ResourceError, StateError, TextError, TextTooLong, TrainingDataError,
+                      Unsupported, UsageError)
+from ._lib import format_version_max as model_format_version_max
+from ._lib import library_path
+from ._lib import version as library_version
+from ._lib import version_number as library_version_number
+from ._model import Model, Session, Suggestion, Token, TokenType, default_model_path, tokens
+from ._train import Progress, RowError, train
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "Model", "Session", "Suggestion", "Token", "TokenType", "Progress", "RowError",
+    "tokens", "train", "default_model_path",
+    "library_path", "library_version", "library_version_number", "model_format_version_max",
+    "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",
+    "Cancelled", "TextError", "BadUTF8", "TextTooLong", "RegexLimit", "BadLanguage", "BadCode",
+    "ModelError", "FileError", "CorruptModel", "ModelVersionError", "ModelMismatch",
+    "TrainingDataError", "BadRow", "NoData", "OneClass", "ResourceError", "OutOfMemory",
+    "InternalError",
+]

@@ -1,0 +1,106 @@
+/* cli.h - shared helpers of the hsclass command-line tool.
+ * The CLI sees only the public header: everything it does is possible
+ * through the API. */
+#ifndef HSCLASS_CLI_H
+#define HSCLASS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hsclass.h"
+
+/* Documented exit codes (see `hsclass --help`). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_PARTIAL = 1,     /* some inputs failed, the rest was processed */
+    CLI_EXIT_USAGE = 2,       /* bad command line */
+    CLI_EXIT_MODEL = 3,       /* model or file I/O error */
+    CLI_EXIT_DATA = 4,        /* training data error */
+    CLI_EXIT_INTERNAL = 5,    /* out of memory or internal error */
+    CLI_EXIT_INTERRUPTED = 130
+};
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLI_PRINTF(a, b)
+#endif
+
+/* ---- args.c: a small option parser (GNU style) --------------------------- */
+
+typedef struct cli_opt {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0: none */
+    int has_arg;       /* 1: takes a value */
+    int id;            /* returned by cli_next, > 0 */
+} cli_opt;
+
+typedef struct cli_parser {
+    int argc;
+    char **argv;
+    int i;             /* next argv index */
+    int positional_only;
+    const char *cmd;   /* for messages */
+} cli_parser;
+
+#define CLI_ARG_END 0
+#define CLI_ARG_POSITIONAL (-1)
+#define CLI_ARG_ERROR (-2)
+#define CLI_OPT_HELP 1000 /* every table includes -h/--help with this id */
+
+void cli_parser_init(cli_parser *p, const char *cmd, int argc, char **argv);
+/* Next option id, CLI_ARG_POSITIONAL (*value = the argument), CLI_ARG_END,
+ * or CLI_ARG_ERROR after printing a message. opts ends with a zero entry. */
+int cli_next(cli_parser *p, const cli_opt *opts, const char **value);
+
+/* Strict number parsing: whole string, no sign for unsigned, finite. */
+int cli_parse_u32(const char *s, uint32_t *out);
+int cli_parse_f64(const char *s, double *out);
+/* Helpers that print "invalid value for --name" and return 0 on failure. */
+int cli_opt_u32(const char *cmd, const char *opt, const char *s, uint32_t *out);
+int cli_opt_f64(const char *cmd, const char *opt, const char *s, double *out);
+
+/* ---- util.c -------------------------------------------------------------- */
+
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "hsclass CMD: message\nTry 'hsclass CMD --help'." and CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* Exit code for a library status. */
+int cli_exit_for(hsc_status st);
+/* Status name alone: "HSC_E_BAD_UTF8" (static). */
+const char *cli_status_name(hsc_status st, char *buf, size_t size);
+double cli_now(void);  /* monotonic seconds */
+
+/* Model lookup: path (from -m) when not NULL, else $HSCLASS_MODEL, else the
+ * installed model, else the source tree's. Prints the error itself and
+ * returns an exit code (0 on success). *used receives the path. */
+int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc_model **out,
+                   const char **used);
+/* Text of the default-model rules for --help. */
+void cli_print_model_lookup(FILE *f);
+
+/* Read one line of any length; strips "\n" or "\r\n". Returns its length,
+ * or -1 at end of file (or on a read error: check ferror). */
+long long cli_read_line(FILE *f, char **buf, size_t *cap);
+
+/* Length of the shortest label, and the common length when all labels have
+ * the same one (else 0). */
+int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len);
+
+/* ---- output.c ------------------------------------------------------------ */
+
+/* JSON string with quotes; invalid UTF-8 bytes become U+FFFD. */
+void cli_json_string(FILE *f, const char *s, size_t len);
+/* A double as JSON (finite: %.6g, else null). */
+void cli_json_number(FILE *f, double v);
+
+/* ---- commands -------------------------------------------------------------- */
+
+int cli_cmd_classify(int argc, char **argv);
+int cli_cmd_train(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
+int cli_cmd_tokens(int argc, char **argv);
+
+#endif /* HSCLASS_CLI_H */

@@ -1,0 +1,467 @@
+/* cmd_train.c - hsclass train: read labeled files, train, save. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum {
+    OPT_OUT = 1, OPT_DIGITS, OPT_LANGS, OPT_EPOCHS, OPT_LR, OPT_DIM, OPT_BUCKETS, OPT_THREADS,
+    OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
+    OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
+    OPT_MAX_ERRORS
+};
+
+static const cli_opt opts[] = {
+    {"output", 'o', 1, OPT_OUT},
+    {"digits", 'd', 1, OPT_DIGITS},
+    {"languages", 'l', 1, OPT_LANGS},
+    {"epochs", 'e', 1, OPT_EPOCHS},
+    {"lr", 0, 1, OPT_LR},
+    {"dim", 0, 1, OPT_DIM},
+    {"buckets", 0, 1, OPT_BUCKETS},
+    {"threads", 't', 1, OPT_THREADS},
+    {"seed", 0, 1, OPT_SEED},
+    {"valid", 0, 1, OPT_VALID},
+    {"min-count", 0, 1, OPT_MIN_COUNT},
+    {"no-augment", 0, 0, OPT_NO_AUGMENT},
+    {"char-ngrams", 0, 1, OPT_CHAR_NGRAMS},
+    {"word-ngrams", 0, 1, OPT_WORD_NGRAMS},
+    {"hash-seed", 0, 1, OPT_HASH_SEED},
+    {"no-skeletons", 0, 0, OPT_NO_SKELETONS},
+    {"keep-accents", 0, 0, OPT_KEEP_ACCENTS},
+    {"strict", 0, 0, OPT_STRICT},
+    {"nomenclature", 'n', 1, OPT_NOMENCLATURE},
+    {"max-errors", 0, 1, OPT_MAX_ERRORS},
+    {"quiet", 'q', 0, OPT_QUIET},
+    {"help", 'h', 0, CLI_OPT_HELP},
+    {NULL, 0, 0, 0},
+};
+
+static void help(void)
+{
+    puts("Usage: hsclass train -o MODEL [OPTIONS] FILE[:WEIGHT][:nomenclature] ...\n"
+         "\n"
+         "Train a model from files of \"code<TAB>description\" rows (UTF-8, optional BOM,\n"
+         "LF or CRLF) and write it to MODEL atomically.\n"
+         "\n"
+         "Each FILE may carry suffixes, in any order:\n"
+         "  :WEIGHT         scale the file's rows by WEIGHT (> 0, default 1)\n"
+         "  :nomenclature   the rows are nomenclature paths (\"Meat; Frozen; Other\"):\n"
+         "                  expanded into short phrases unless --no-augment\n"
+         "  e.g.  hsclass train -o m.hscm real.tsv:3 hs2022.tsv:nomenclature cn.tsv:0.5:nomenclature\n"
+         "A path that itself ends in such a suffix can be given as FILE:1.\n"
+         "\n"
+         "Options (defaults are the library's):\n"
+         "  -o, --output MODEL      where to write the model (required)\n"
+         "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)\n"
+         "  -d, --digits N          truncate codes to 2, 4, 6, 8 or 10 digits; 0 keeps them (6)\n"
+         "  -l, --languages L       comma-separated languages, e.g. en,fr,pt (en,fr,pt,es)\n"
+         "  -e, --epochs N          training epochs (20)\n"
+         "      --lr X              learning rate (0.5)\n"
+         "      --dim N             embedding dimension (64)\n"
+         "      --buckets N         feature hash buckets (2097152)\n"
+         "  -t, --threads N         training threads (1: bit-for-bit reproducible)\n"
+         "      --seed N            random seed (1)\n"
+         "      --valid F           held-out share for validation and calibration (0.05)\n"
+         "      --min-count N       drop features seen in fewer rows (1)\n"
+         "      --no-augment        do not expand nomenclature rows\n"
+         "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
+         "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
+         "      --hash-seed N       feature hash seed (0)\n"
+         "      --no-skeletons      no consonant-skeleton features\n"
+         "      --keep-accents      do not fold accents\n"
+         "      --strict            stop at the first malformed row (exit 4)\n"
+         "      --max-errors N      print at most N malformed rows (100; 0: all)\n"
+         "  -q, --quiet             no progress output\n"
+         "  -h, --help              show this help\n"
+         "\n"
+         "Malformed rows are reported on stderr as FILE:LINE: message and skipped.\n"
+         "Progress goes to stderr: a progress bar on a terminal, plain lines otherwise.\n"
+         "Ctrl-C stops training without writing the model (exit 130).");
+}
+
+typedef struct train_input {
+    char *path;
+    double weight;
+    uint32_t flags;
+} train_input;
+
+/* Split "FILE[:WEIGHT][:nomenclature]" (suffixes in any order). Returns 0 on
+ * a usage error (message printed). in->path is allocated. */
+static int parse_input(const char *arg, uint32_t flags, train_input *in)
+{
+    in->path = strdup(arg);
+    in->weight = 1.0;
+    in->flags = flags;
+    if (!in->path) {
+        cli_error("out of memory");
+        return 0;
+    }
+    int have_weight = 0, have_nom = 0;
+    char *colon;
+    while ((colon = strrchr(in->path, ':')) != NULL && colon != in->path) {
+        const char *suffix = colon + 1;
+        double w;
+        if (!have_nom && (strcmp(suffix, "nomenclature") == 0 || strcmp(suffix, "nom") == 0)) {
+            have_nom = 1;
+            in->flags |= HSC_ROWS_NOMENCLATURE;
+        } else if (!have_weight && cli_parse_f64(suffix, &w)) {
+            if (!(w > 0)) {
+                cli_usage_error("train", "weight of '%s' must be > 0", arg);
+                return 0;
+            }
+            have_weight = 1;
+            in->weight = w;
+        } else {
+            break;
+        }
+        *colon = '\0';
+    }
+    return 1;
+}
+
+/* ---- callbacks ------------------------------------------------------------- */
+
+typedef struct row_errors {
+    uint64_t printed, max;
+    uint64_t suppressed;
+} row_errors;
+
+static void on_row_error(void *user, const char *file, uint64_t line, hsc_status status,
+                         const char *message)
+{
+    row_errors *re = user;
+    if (re->max && re->printed >= re->max) {
+        re->suppressed++;
+        return;
+    }
+    re->printed++;
+    char name[64];
+    fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file && *file ? file : "(row)", line,
+            message && *message ? message : hsc_status_string(status),
+            cli_status_name(status, name, sizeof name));
+}
+
+typedef struct progress {
+    int tty, quiet, drawn;
+    double start, last;
+    uint32_t last_epoch;
+} progress;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void format_eta(char *buf, size_t size, double secs)
+{
+    if (!(secs >= 0) || secs > 359999) {
+        snprintf(buf, size, "--:--");
+        return;
+    }
+    unsigned long s = (unsigned long)(secs + 0.5);
+    if (s >= 3600)
+        snprintf(buf, size, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%lu:%02lu", s / 60, s % 60);
+}
+
+static int32_t on_progress(void *user, uint32_t epoch, uint32_t epochs, double done, double loss,
+                           double eps, double valid)
+{
+    progress *pr = user;
+    if (interrupted)
+        return 1;
+    if (pr->quiet)
+        return 0;
+    double now = cli_now();
+    int final = done >= 1.0;
+    /* Terminal: redraw at most 10 times a second. Log: a line per epoch,
+     * and every 10 seconds within long epochs. */
+    if (pr->tty ? (now - pr->last < 0.1 && !final)
+                : (epoch == pr->last_epoch && now - pr->last < 10.0 && !final))
+        return 0;
+    pr->last = now;
+    pr->last_epoch = epoch;
+    double elapsed = now - pr->start;
+    char eta[32], val[32];
+    format_eta(eta, sizeof eta, done > 0 ? elapsed * (1.0 - done) / done : -1.0);
+    if (valid >= 0)
+        snprintf(val, sizeof val, "%5.1f%%", valid * 100.0);
+    else
+        snprintf(val, sizeof val, "    -");
+    if (pr->tty) {
+        char bar[21];
+        int fill = (int)(done * 20.0 + 0.5);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        fprintf(stderr, "\r\033[Kepoch %u/%u [%s] %5.1f%%  %8.0f ex/s  loss %.4f  valid %s  ETA %s",
+                (unsigned)epoch, (unsigned)epochs, bar, done * 100.0, eps, loss, val, eta);
+        pr->drawn = 1;
+    } else {
+        fprintf(stderr, "epoch %u/%u  %5.1f%%  %.0f ex/s  loss %.4f  valid %s  eta %s\n",
+                (unsigned)epoch, (unsigned)epochs, done * 100.0, eps, loss, val, eta);
+    }
+    fflush(stderr);
+    return 0;
+}
+
+/* ---- options -> config ------------------------------------------------------ */
+
+static int set_u32(hsc_config *cfg, int32_t key, const char *opt, const char *v)
+{
+    uint32_t x;
+    if (!cli_opt_u32("train", opt, v, &x))
+        return 0;
+    hsc_status st = hsc_config_set_u32(cfg, key, x);
+    if (st != HSC_OK) {
+        cli_usage_error("train", "--%s %s: %s", opt, v, hsc_status_string(st));
+        return 0;
+    }
+    return 1;
+}
+
+static int set_f64(hsc_config *cfg, int32_t key, const char *opt, const char *v)
+{
+    double x;
+    if (!cli_opt_f64("train", opt, v, &x))
+        return 0;
+    hsc_status st = hsc_config_set_f64(cfg, key, x);
+    if (st != HSC_OK) {
+        cli_usage_error("train", "--%s %s: %s", opt, v, hsc_status_string(st));
+        return 0;
+    }
+    return 1;
+}
+
+static int set_flag(hsc_config *cfg, int32_t key, uint32_t value)
+{
+    hsc_status st = hsc_config_set_u32(cfg, key, value);
+    if (st != HSC_OK)
+        cli_error("train: %s", hsc_status_string(st));
+    return st == HSC_OK;
+}
+
+static int set_char_ngrams(hsc_config *cfg, const char *v)
+{
+    uint32_t lo = 0, hi = 0;
+    const char *dash = strchr(v, '-');
+    char buf[32];
+    int ok;
+    if (strcmp(v, "0") == 0) {
+        ok = 1;
+    } else if (dash && (size_t)(dash - v) < sizeof buf) {
+        memcpy(buf, v, (size_t)(dash - v));
+        buf[dash - v] = '\0';
+        ok = cli_parse_u32(buf, &lo) && cli_parse_u32(dash + 1, &hi) && lo > 0 && lo <= hi;
+    } else {
+        ok = cli_parse_u32(v, &lo) && lo > 0;
+        hi = lo;
+    }
+    if (!ok) {
+        cli_usage_error("train", "--char-ngrams: expected MIN-MAX or 0, got '%s'", v);
+        return 0;
+    }
+    /* The library may check min <= max at each set: try both orders. */
+    hsc_status st = hsc_config_set_u32(cfg, HSC_CFG_CHAR_NGRAM_MIN, lo);
+    if (lo > 0) {
+        if (st == HSC_OK)
+            st = hsc_config_set_u32(cfg, HSC_CFG_CHAR_NGRAM_MAX, hi);
+        if (st != HSC_OK) {
+            st = hsc_config_set_u32(cfg, HSC_CFG_CHAR_NGRAM_MAX, hi);
+            if (st == HSC_OK)
+                st = hsc_config_set_u32(cfg, HSC_CFG_CHAR_NGRAM_MIN, lo);
+        }
+    }
+    if (st != HSC_OK) {
+        cli_usage_error("train", "--char-ngrams %s: %s", v, hsc_status_string(st));
+        return 0;
+    }
+    return 1;
+}
+
+/* Apply one option to cfg; returns 0 after a usage error. */
+static int apply_option(hsc_config *cfg, int id, const char *v)
+{
+    switch (id) {
+    case OPT_DIGITS: return set_u32(cfg, HSC_CFG_CODE_DIGITS, "digits", v);
+    case OPT_EPOCHS: return set_u32(cfg, HSC_CFG_EPOCHS, "epochs", v);
+    case OPT_DIM: return set_u32(cfg, HSC_CFG_DIM, "dim", v);
+    case OPT_BUCKETS: return set_u32(cfg, HSC_CFG_BUCKETS, "buckets", v);
+    case OPT_THREADS: return set_u32(cfg, HSC_CFG_THREADS, "threads", v);
+    case OPT_SEED: return set_u32(cfg, HSC_CFG_SEED, "seed", v);
+    case OPT_MIN_COUNT: return set_u32(cfg, HSC_CFG_MIN_COUNT, "min-count", v);
+    case OPT_WORD_NGRAMS: return set_u32(cfg, HSC_CFG_WORD_NGRAMS, "word-ngrams", v);
+    case OPT_HASH_SEED: return set_u32(cfg, HSC_CFG_HASH_SEED, "hash-seed", v);
+    case OPT_LR: return set_f64(cfg, HSC_CFG_LEARNING_RATE, "lr", v);
+    case OPT_VALID: return set_f64(cfg, HSC_CFG_VALID_FRACTION, "valid", v);
+    case OPT_CHAR_NGRAMS: return set_char_ngrams(cfg, v);
+    case OPT_NO_AUGMENT: return set_flag(cfg, HSC_CFG_AUGMENT, 0);
+    case OPT_NO_SKELETONS: return set_flag(cfg, HSC_CFG_SKELETONS, 0);
+    case OPT_KEEP_ACCENTS: return set_flag(cfg, HSC_CFG_STRIP_ACCENTS, 0);
+    case OPT_STRICT: return set_flag(cfg, HSC_CFG_STRICT, 1);
+    case OPT_LANGS: {
+        hsc_status st = hsc_config_set_str(cfg, HSC_CFG_LANGUAGES, v);
+        if (st != HSC_OK)
+            cli_usage_error("train", "--languages %s: %s", v, hsc_status_string(st));
+        return st == HSC_OK;
+    }
+    default: return 1;
+    }
+}
+
+/* ---- the command --------------------------------------------------------------- */
+
+static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row_errors *re)
+{
+    uint64_t acc0 = 0, rej0 = 0, acc = 0, rej = 0;
+    for (size_t i = 0; i < n; i++) {
+        hsc_trainer_row_counts(t, &acc0, &rej0);
+        hsc_status st = hsc_trainer_add_file(t, in[i].path, in[i].weight, in[i].flags);
+        hsc_trainer_row_counts(t, &acc, &rej);
+        if (st == HSC_E_BAD_ROW) {
+            cli_error("train: %s: stopped at the first malformed row (--strict)", in[i].path);
+            return CLI_EXIT_DATA;
+        }
+        if (st == HSC_E_IO) {
+            cli_error("train: cannot read '%s'", in[i].path);
+            return CLI_EXIT_MODEL;
+        }
+        if (st != HSC_OK) {
+            cli_error("train: %s: %s", in[i].path, hsc_status_string(st));
+            return cli_exit_for(st);
+        }
+        fprintf(stderr, "%s: %" PRIu64 " rows accepted, %" PRIu64 " rejected (weight %g%s)\n",
+                in[i].path, acc - acc0, rej - rej0, in[i].weight,
+                in[i].flags & HSC_ROWS_NOMENCLATURE ? ", nomenclature" : "");
+    }
+    if (re->suppressed)
+        fprintf(stderr, "(%" PRIu64 " more malformed rows not shown)\n", re->suppressed);
+    fprintf(stderr, "total: %" PRIu64 " rows accepted, %" PRIu64 " rejected\n", acc, rej);
+    return CLI_EXIT_OK;
+}
+
+static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+
+    hsc_model *m = NULL;
+    pr->start = pr->last = cli_now();
+    hsc_status st = hsc_trainer_train(t, &m);
+    double secs = cli_now() - pr->start;
+    sigaction(SIGINT, &old, NULL);
+    if (pr->drawn)
+        fputc('\n', stderr);
+    if (st != HSC_OK) {
+        if (st == HSC_E_CANCELLED)
+            cli_error("train: interrupted; no model written");
+        else
+            cli_error("train: %s", hsc_status_string(st));
+        return cli_exit_for(st);
+    }
+    st = hsc_model_save_file(m, out_path);
+    if (st != HSC_OK) {
+        cli_error("train: cannot write '%s': %s", out_path, hsc_status_string(st));
+        hsc_model_free(m);
+        return st == HSC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
+    }
+    size_t labels = 0;
+    const char *fp = NULL;
+    hsc_model_label_count(m, &labels);
+    if (hsc_model_info_str(m, HSC_INFO_FINGERPRINT, &fp) != HSC_OK)
+        fp = "?";
+    fprintf(stderr, "wrote %s: %zu labels, fingerprint %s, trained in %.1f s\n", out_path,
+            labels, fp, secs);
+    hsc_model_free(m);
+    return CLI_EXIT_OK;
+}
+
+int cli_cmd_train(int argc, char **argv)
+{
+    cli_parser p;
+    cli_parser_init(&p, "train", argc, argv);
+    hsc_config *cfg = NULL;
+    hsc_trainer *t = NULL;
+    train_input *in = calloc((size_t)argc + 1, sizeof *in);
+    size_t n_in = 0;
+    const char *out_path = NULL, *v;
+    row_errors re = {0, 100, 0};
+    progress pr = {isatty(2), 0, 0, 0, 0, 0};
+    int rc = CLI_EXIT_OK, id;
+    hsc_status st;
+    if (!in || (st = hsc_config_new(&cfg)) != HSC_OK) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_INTERNAL;
+        goto done;
+    }
+    while ((id = cli_next(&p, opts, &v)) != CLI_ARG_END) {
+        switch (id) {
+        case CLI_ARG_ERROR: rc = CLI_EXIT_USAGE; goto done;
+        case CLI_OPT_HELP: help(); goto done;
+        case CLI_ARG_POSITIONAL:
+        case OPT_NOMENCLATURE:
+            if (!parse_input(v, id == OPT_NOMENCLATURE ? HSC_ROWS_NOMENCLATURE : 0, &in[n_in++])) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            break;
+        case OPT_OUT: out_path = v; break;
+        case OPT_QUIET: pr.quiet = 1; break;
+        case OPT_MAX_ERRORS: {
+            uint32_t x;
+            if (!cli_opt_u32("train", "max-errors", v, &x)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            re.max = x;
+            break;
+        }
+        default:
+            if (!apply_option(cfg, id, v)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+        }
+    }
+    if (!out_path) {
+        rc = cli_usage_error("train", "missing -o MODEL");
+        goto done;
+    }
+    if (n_in == 0) {
+        rc = cli_usage_error("train", "no training file given");
+        goto done;
+    }
+    st = hsc_trainer_new(cfg, &t);
+    if (st == HSC_OK)
+        st = hsc_trainer_set_row_error_callback(t, on_row_error, &re);
+    if (st == HSC_OK)
+        st = hsc_trainer_set_progress_callback(t, on_progress, &pr);
+    if (st != HSC_OK) {
+        cli_error("train: %s", hsc_status_string(st));
+        rc = cli_exit_for(st);
+        goto done;
+    }
+    rc = add_inputs(t, in, n_in, &re);
+    if (rc == CLI_EXIT_OK)
+        rc = train_and_save(t, out_path, &pr);
+done:
+    hsc_trainer_free(t);
+    hsc_config_free(cfg);
+    if (in)
+        for (size_t i = 0; i < n_in; i++)
+            free(in[i].path);
+    free(in);
+    return rc;
+}

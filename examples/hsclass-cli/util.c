@@ -1,0 +1,163 @@
+/* util.c - messages, exit codes, model lookup, line reading. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Set by meson: where `meson install` puts the default model, and the
+ * source tree's copy (for running from a build directory). */
+#ifndef HSC_CLI_INSTALLED_MODEL
+#define HSC_CLI_INSTALLED_MODEL ""
+#endif
+#ifndef HSC_CLI_SOURCE_MODEL
+#define HSC_CLI_SOURCE_MODEL ""
+#endif
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("hsclass: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "hsclass%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'hsclass%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_exit_for(hsc_status st)
+{
+    if (st == HSC_OK)
+        return CLI_EXIT_OK;
+    if (st == HSC_E_CANCELLED)
+        return CLI_EXIT_INTERRUPTED;
+    if (st < 20 || st == HSC_E_BAD_LANGUAGE)
+        return CLI_EXIT_USAGE;
+    if (st < 40)
+        return CLI_EXIT_PARTIAL;
+    if (st < 70)
+        return CLI_EXIT_MODEL;
+    if (st < 90)
+        return CLI_EXIT_DATA;
+    return CLI_EXIT_INTERNAL;
+}
+
+const char *cli_status_name(hsc_status st, char *buf, size_t size)
+{
+    const char *s = hsc_status_string(st);
+    const char *colon = strchr(s, ':');
+    size_t n = colon ? (size_t)(colon - s) : strlen(s);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_print_model_lookup(FILE *f)
+{
+    fprintf(f,
+            "Model: -m MODEL, else $HSCLASS_MODEL, else the first that exists of\n"
+            "  %s (installed)\n"
+            "  %s (source tree)\n",
+            HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
+}
+
+static const char *default_model(void)
+{
+    const char *env = getenv("HSCLASS_MODEL");
+    if (env && *env)
+        return env;
+    static const char *const candidates[] = {HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+        if (candidates[i][0] && access(candidates[i], R_OK) == 0)
+            return candidates[i];
+    return NULL;
+}
+
+int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc_model **out,
+                   const char **used)
+{
+    *out = NULL;
+    if (!path)
+        path = default_model();
+    if (!path) {
+        cli_error("%s: no model: give -m MODEL or set HSCLASS_MODEL (no default model in %s "
+                  "or %s)",
+                  cmd, HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
+        return CLI_EXIT_MODEL;
+    }
+    uint64_t off = 0;
+    hsc_status st = hsc_model_load_file(path, cfg, out, &off);
+    if (st != HSC_OK) {
+        if (st == HSC_E_IO)
+            cli_error("%s: cannot read model '%s': %s", cmd, path, hsc_status_string(st));
+        else
+            cli_error("%s: cannot load model '%s': %s (at byte %llu)", cmd, path,
+                      hsc_status_string(st), (unsigned long long)off);
+        return cli_exit_for(st) == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
+    }
+    if (used)
+        *used = path;
+    return CLI_EXIT_OK;
+}
+
+long long cli_read_line(FILE *f, char **buf, size_t *cap)
+{
+    ssize_t n = getline(buf, cap, f);
+    if (n < 0)
+        return -1;
+    if (n > 0 && (*buf)[n - 1] == '\n')
+        n--;
+    if (n > 0 && (*buf)[n - 1] == '\r')
+        n--;
+    (*buf)[n] = '\0';
+    return (long long)n;
+}
+
+int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len)
+{
+    size_t n = 0;
+    hsc_status st = hsc_model_label_count(m, &n);
+    if (st != HSC_OK)
+        return st;
+    size_t lo = 0, uni = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *code = NULL;
+        st = hsc_model_label(m, i, &code);
+        if (st != HSC_OK)
+            return st;
+        size_t len = strlen(code);
+        if (i == 0) {
+            lo = uni = len;
+        } else {
+            if (len < lo)
+                lo = len;
+            if (len != uni)
+                uni = 0;
+        }
+    }
+    *min_len = lo;
+    *uniform_len = uni;
+    return HSC_OK;
+}

@@ -1,0 +1,207 @@
+/* model_format.h - the .hscm model file format (version 1.0): on-disk
+ * constants, limits, and the private pieces shared by model.c,
+ * model_read.c and model_write.c.
+ *
+ * Layout. All integers little-endian, floats IEEE-754 little-endian.
+ *
+ *   Header, 64 bytes:
+ *      0  u8[8]  signature 89 'H' 'S' 'C' 'M' 0D 0A 1A
+ *      8  u16    major (1)          10 u16 minor (0)
+ *     12  u32    header_size (64)
+ *     16  u32    required_flags     (unknown bit -> reject; none defined)
+ *     20  u32    optional_flags     (unknown bits ignored; none defined)
+ *     24  u64    file_size
+ *     32  u64    section_table_offset (multiple of 64)
+ *     40  u32    section_count      44 u32 section_entry_size (40)
+ *     48  u32    0x0A0B0C0D byte-order word
+ *     52  u8[8]  reserved, zero
+ *     60  u32    CRC-32 of bytes 0..59
+ *   Section entry, 40 bytes:
+ *      0 u32 tag (FourCC, first letter in the lowest byte)
+ *      4 u32 flags (bit 0 critical, bit 1 zlib; other bits must be zero)
+ *      8 u64 offset (multiple of 64)   16 u64 stored_size   24 u64 raw_size
+ *     32 u32 CRC-32 of the stored bytes  36 u32 reserved, zero
+ *   Every byte outside the header, the table and the sections is zero
+ *   padding. The writer puts the table at 64, then the sections in the order
+ *   META LABL ROWS EMBD OUTW CALB, each at the next multiple of 64; the file
+ *   ends with the last section.
+ *
+ * Sections (raw content, before the optional zlib layer):
+ *   META  u32 count, then count x (u32 key_len, key, u32 value_len, value).
+ *         Keys [a-z0-9_.], strictly ascending; values UTF-8 without NUL.
+ *   LABL  u32 count, u32 offsets[count + 1], pool of ASCII digits. Codes
+ *         2..12 digits, strictly ascending.
+ *   ROWS  u32 n_rows, then the bucket ids (strictly ascending, < buckets) as
+ *         u32 gaps: the first id, then each id minus the previous one (>= 1).
+ *   EMBD  u32 n_rows, u32 dim, f32 scale[n_rows], i8 q[n_rows * dim].
+ *   OUTW  u32 n_nodes, u32 dim, f32 scale[n_nodes], i8 q[n_nodes * dim]:
+ *         one row per HS tree node, in tree order (see tree.c).
+ *   CALB  f64 temperature (> 0), f64 accept threshold ([0, 1]).
+ *   All six are critical in v1. A weight is q * scale; a row's scale is
+ *   max|x| / 127 and q = round-half-away(x / scale) in [-127, 127].
+ *   META, LABL and ROWS are zlib-compressed (level 6) when that is smaller.
+ *   The int8 matrices stay raw: zlib saves only 2-4% on them (measured on
+ *   trained and random weights) while inflating 25 MB costs ~100 ms, and
+ *   raw matrices are used in place from a read-only file mapping.
+ *   The fingerprint (HSC_INFO_FINGERPRINT) is the CRC-32 of the whole file. */
+#ifndef HSC_MODEL_FORMAT_H
+#define HSC_MODEL_FORMAT_H
+
+#include "hsc_internal.h"
+
+#define HSCM_SIGNATURE "\x89HSCM\r\n\x1a"
+#define HSCM_SIGNATURE_LEN 8u
+#define HSCM_MAJOR 1u
+#define HSCM_MINOR 0u
+#define HSCM_HEADER_SIZE 64u
+#define HSCM_ENTRY_SIZE 40u
+#define HSCM_ALIGN 64u
+#define HSCM_BYTE_ORDER 0x0A0B0C0Du
+
+/* header field offsets */
+#define HSCM_H_MAJOR 8u
+#define HSCM_H_MINOR 10u
+#define HSCM_H_HEADER_SIZE 12u
+#define HSCM_H_REQUIRED 16u
+#define HSCM_H_OPTIONAL 20u
+#define HSCM_H_FILE_SIZE 24u
+#define HSCM_H_TABLE_OFFSET 32u
+#define HSCM_H_SECTION_COUNT 40u
+#define HSCM_H_ENTRY_SIZE 44u
+#define HSCM_H_BYTE_ORDER 48u
+#define HSCM_H_RESERVED 52u
+#define HSCM_H_RESERVED_LEN 8u
+#define HSCM_H_CRC 60u
+
+/* section entry field offsets */
+#define HSCM_E_TAG 0u
+#define HSCM_E_FLAGS 4u
+#define HSCM_E_OFFSET 8u
+#define HSCM_E_STORED 16u
+#define HSCM_E_RAW 24u
+#define HSCM_E_CRC 32u
+#define HSCM_E_RESERVED 36u
+
+#define HSCM_SEC_CRITICAL 0x1u
+#define HSCM_SEC_ZLIB 0x2u
+#define HSCM_SEC_KNOWN_FLAGS (HSCM_SEC_CRITICAL | HSCM_SEC_ZLIB)
+
+#define HSCM_TAG(a, b, c, d)                                                   \
+    ((uint32_t)(uint8_t)(a) | ((uint32_t)(uint8_t)(b) << 8) |                   \
+     ((uint32_t)(uint8_t)(c) << 16) | ((uint32_t)(uint8_t)(d) << 24))
+#define HSCM_TAG_META HSCM_TAG('M', 'E', 'T', 'A')
+#define HSCM_TAG_LABL HSCM_TAG('L', 'A', 'B', 'L')
+#define HSCM_TAG_ROWS HSCM_TAG('R', 'O', 'W', 'S')
+#define HSCM_TAG_EMBD HSCM_TAG('E', 'M', 'B', 'D')
+#define HSCM_TAG_OUTW HSCM_TAG('O', 'U', 'T', 'W')
+#define HSCM_TAG_CALB HSCM_TAG('C', 'A', 'L', 'B')
+#define HSCM_N_KNOWN 6u
+
+/* Loader limits, checked before anything is allocated. */
+#define HSCM_MAX_SECTIONS 32u
+#define HSCM_MAX_SECTION_RAW (1u << 30)   /* bytes, stored or inflated */
+/* deflate expands at most ~1032:1, so a larger raw_size is a lie, caught
+ * before the output buffer is allocated */
+#define HSCM_MAX_INFLATE_RATIO 1032u
+#define HSCM_MAX_META 1024u
+#define HSCM_MAX_META_KEY 64u
+#define HSCM_MAX_META_VALUE 4096u
+#define HSCM_MAX_LABELS (1u << 20)
+#define HSCM_MIN_CODE_DIGITS 2u
+#define HSCM_MAX_CODE_DIGITS 12u
+#define HSCM_MAX_DIM 1024u
+#define HSCM_MAX_BUCKETS (1u << 30)
+#define HSCM_MAX_ROWS (1u << 26)
+#define HSCM_MAX_CHAR_NGRAM 32u
+
+/* Quantization range of the int8 weights. */
+#define HSCM_QMAX 127
+
+/* META keys written by every v1 writer and required by the reader. */
+#define HSCM_K_CREATED_BY "created_by"
+#define HSCM_K_DIM "dim"
+#define HSCM_K_FEATURE_VERSION "feature.version"
+#define HSCM_K_HASH "hash"
+#define HSCM_K_HASH_BUCKETS "hash.buckets"
+#define HSCM_K_HASH_SEED "hash.seed"
+#define HSCM_K_CODE_DIGITS "hs.code_digits"
+#define HSCM_K_HS_EDITION "hs.edition"       /* draft may supply it */
+#define HSCM_K_LANGUAGES "languages"
+#define HSCM_K_CHAR_MAX "ngrams.char_max"
+#define HSCM_K_CHAR_MIN "ngrams.char_min"
+#define HSCM_K_WORD_NGRAMS "ngrams.word"
+#define HSCM_K_NORMALIZATION "normalization"
+#define HSCM_K_UTF8PROC "normalization.utf8proc"
+#define HSCM_K_SKELETONS "skeletons"
+#define HSCM_K_STEMMER "stemmer"
+#define HSCM_K_STEMMER_ALGOS "stemmer.algorithms"
+#define HSCM_K_TOKENIZER_VERSION "tokenizer.version"
+
+#define HSCM_V_HASH "fnv1a64"
+#define HSCM_V_STEMMER "snowball"
+#define HSCM_V_NORM "NFKC+casefold"
+#define HSCM_V_NORM_STRIP "NFKC+casefold+strip-accents"
+#define HSCM_V_NO_EDITION "unspecified"
+/* Keys with this prefix are passed through from the trainer. */
+#define HSCM_TRAIN_PREFIX "train."
+/* Derived keys, never stored: the reader appends one per HSC_INFO_* key,
+ * in key order, after the stored keys. */
+#define HSCM_INFO_PREFIX "info."
+#define HSCM_N_INFO 11u
+
+/* A loaded model plus what only the model modules need. struct hsc_model
+ * comes first, so a model pointer is also a box pointer. */
+typedef struct hsc__model_box {
+    struct hsc_model m;
+    uint32_t *row_dir;  /* row_dir[s]: first row of bucket slice s (see model.c) */
+    uint64_t dir_mul;   /* slice(bucket) = bucket * dir_mul >> 32 */
+    void *map;          /* file mapping the q matrices point into, or NULL */
+    size_t map_len;
+    int owns_q;         /* row_q / out_q were allocated (not borrowed) */
+} hsc__model_box;
+
+/* Build the row directory behind hsc__model_find_row (after ROWS). */
+int hsc__model_index_rows(hsc_model *m);
+
+/* Parse a file image. borrow != 0 lets the int8 matrices point into data,
+ * which must then outlive the model (a read-only file mapping). */
+int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
+                     hsc_model **out, uint64_t *err_offset);
+/* Free a model that holds no other references (also half-built ones). */
+void hsc__model_destroy(hsc_model *m);
+
+/* The quantized content shared by the writer and the rewriter. */
+typedef struct hsc__model_image {
+    size_t n_meta;
+    const hsc__kv *meta;       /* sorted by key, all stored keys */
+    uint32_t dim;
+    uint32_t n_labels;
+    const char *const *labels;
+    uint32_t n_rows;
+    const uint32_t *row_bucket;
+    const int8_t *row_q;
+    const float *row_scale;
+    uint32_t n_nodes;
+    const int8_t *out_q;
+    const float *out_scale;
+    double temperature;
+    double accept_threshold;
+} hsc__model_image;
+
+int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *out);
+
+/* zlib memory hooks through an hsc__alloc (zlib gets a calloc-like call). */
+void *hsc__zalloc(void *opaque, unsigned items, unsigned size);
+void hsc__zfree(void *opaque, void *p);
+
+/* Featurization options a model may record: HSC_OK or HSC_E_INVALID_ARG. */
+int hsc__textspec_check(const hsc__textspec *spec);
+
+/* Shared META helpers. */
+int hsc__meta_key_valid(const char *key, size_t len);
+/* The "hs.code_digits" value for sorted labels: "6" or "4-10". */
+void hsc__code_digits_str(const char *const *labels, uint32_t n, char buf[16]);
+/* "english,french" from language ids; HSC_E_INVALID_ARG if it won't fit. */
+int hsc__stemmer_algos_str(const hsc__textspec *spec, char *buf, size_t cap);
+
+#endif /* HSC_MODEL_FORMAT_H */

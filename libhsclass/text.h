@@ -1,0 +1,159 @@
+/* text.h - private interfaces between the text pipeline modules
+ * (utf8.c, normalize.c, tokenize.c, stem.c, stopwords.c, features.c,
+ * analyzer.c). Only analyzer.c's hsc__analyzer is seen by the rest of the
+ * library, through hsc_internal.h. */
+#ifndef HSC_TEXT_H
+#define HSC_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsc_internal.h"
+
+/* ---- UTF-8 helpers (utf8.c) ---------------------------------------------- */
+
+/* Decode one code point of *valid* UTF-8 at s[*i], advancing *i. */
+uint32_t hsc__utf8_next(const char *s, size_t *i);
+/* Decode one code point at s[*i] (*i < len), advancing *i; an invalid
+ * sequence gives U+FFFD and skips its maximal invalid subpart. */
+uint32_t hsc__utf8_decode_repair(const char *s, size_t len, size_t *i);
+/* Encode cp (<= 0x10FFFF) into out (4 bytes room); returns the length. */
+size_t hsc__utf8_encode(uint32_t cp, char *out);
+/* Number of code points in valid UTF-8. */
+size_t hsc__utf8_count(const char *s, size_t len);
+
+/* ---- normalization (normalize.c) ----------------------------------------- */
+
+/* NFKC + case folding (+ accent stripping) of UTF-8 (invalid sequences
+ * become U+FFFD: validate first to reject them). map[i] is the
+ * source offset of the segment that produced normalized byte i; map[len] is
+ * the source length. Buffers are reused between calls. */
+typedef struct hsc__norm {
+    hsc__buf text;        /* normalized UTF-8, NUL-terminated */
+    uint32_t *map;        /* text.len + 1 entries */
+    size_t map_cap;
+} hsc__norm;
+
+int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip_accents,
+                   hsc__norm *out);
+void hsc__norm_free(const hsc__alloc *a, hsc__norm *n);
+/* Source span [*off, *off + *len) of the normalized bytes [b, e). */
+void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t *len);
+
+/* ---- tokenizer (tokenize.c) ---------------------------------------------- */
+
+/* Raw match kinds; chunks are split into WORD/ALNUM/NUMBER by the analyzer. */
+enum { HSC__M_CODE = 1, HSC__M_QTY = 2, HSC__M_NUM = 3, HSC__M_CHUNK = 4 };
+
+typedef struct hsc__match {
+    uint32_t kind;         /* HSC__M_* */
+    size_t begin, end;     /* bytes in the normalized text */
+    size_t unit_begin, unit_end; /* HSC__M_QTY: the unit */
+} hsc__match;
+
+typedef struct hsc__tokenizer hsc__tokenizer;
+
+int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer **out);
+void hsc__tokenizer_free(hsc__tokenizer *tk);
+void hsc__tokenizer_set_limit(hsc__tokenizer *tk, uint32_t match_limit);
+/* Next match at or after start. Returns HSC_OK with *found = 0 at the end,
+ * HSC_E_REGEX_LIMIT, HSC_E_NOMEM or HSC_E_INTERNAL. */
+int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t start,
+                        hsc__match *m, int *found);
+
+/* Units known to the quantity pattern. */
+typedef struct hsc__unit {
+    const char *spelling;  /* normalized (lowercase, unaccented) */
+    const char *canon;     /* "kg", "l", "m", "%", ... */
+    const char *family;    /* "mass", "vol", "len", ... ; NULL: no magnitude */
+    double to_base;        /* factor to the family's base unit */
+    uint32_t spaced;       /* 1: may follow the number after a space */
+} hsc__unit;
+
+const hsc__unit *hsc__unit_find(const char *s, size_t len);
+
+/* ---- stemming (stem.c) ----------------------------------------------------- */
+
+typedef struct hsc__stemmers {
+    uint32_t n;
+    struct sb_stemmer *st[HSC__MAX_LANGS];
+} hsc__stemmers;
+
+int hsc__stemmers_init(const hsc__textspec *spec, hsc__stemmers *out);   /* HSC_E_NOMEM */
+void hsc__stemmers_free(hsc__stemmers *s);
+/* Stem word with stemmer i; *out borrowed until the next call on it.
+ * Stemmer-less languages ("none") return the word itself. */
+int hsc__stem(hsc__stemmers *s, uint32_t i, const char *word, size_t len, const char **out,
+              size_t *out_len);
+
+/* Per-analyzer memo of word -> '|'-joined distinct stems. */
+#define HSC__STEM_CACHE_SLOTS 4096u   /* power of two; 256 KiB */
+#define HSC__STEM_CACHE_BYTES 60      /* word + stems per slot */
+typedef struct hsc__stem_cache {
+    struct hsc__stem_slot *slots;
+} hsc__stem_cache;
+
+int hsc__stem_cache_init(const hsc__alloc *a, hsc__stem_cache *c);
+void hsc__stem_cache_free(const hsc__alloc *a, hsc__stem_cache *c);
+/* 1 and the cached stems (borrowed until the next put) on a hit. */
+int hsc__stem_cache_get(const hsc__stem_cache *c, const char *w, size_t len, const char **stems,
+                        size_t *slen, uint32_t *n_stems);
+void hsc__stem_cache_put(hsc__stem_cache *c, const char *w, size_t len, const char *stems,
+                         size_t slen, uint32_t n_stems);
+
+/* ---- stopwords (stopwords.c) ------------------------------------------------ */
+
+/* A small immutable string set (open addressing) built at analyzer creation. */
+typedef struct hsc__wordset {
+    uint32_t cap;          /* power of two, 0 when empty */
+    uint32_t *slots;       /* offset + 1 into pool, 0 empty */
+    hsc__buf pool;         /* NUL-separated words */
+} hsc__wordset;
+
+/* Stopwords of the languages in spec, normalized like text. */
+int hsc__stopwords_build(const hsc__alloc *a, const hsc__textspec *spec, hsc__wordset *out);
+int hsc__wordset_has(const hsc__wordset *ws, const char *s, size_t len);
+void hsc__wordset_free(const hsc__alloc *a, hsc__wordset *ws);
+/* The raw list for a language (NULL-terminated), for tests and docs. */
+const char *const *hsc__stopword_list(uint32_t lang);
+
+/* ---- features (features.c) ---------------------------------------------------- */
+
+typedef struct hsc__fvec {
+    hsc__feature *f;
+    size_t n, cap;
+} hsc__fvec;
+
+typedef struct hsc__featurizer {
+    const hsc__alloc *alloc;
+    const hsc__textspec *spec;
+    hsc__fvec *out;
+    hsc__buf *scratch;     /* reused for long words */
+} hsc__featurizer;
+
+int hsc__feat_add(hsc__featurizer *fz, uint8_t kind, const char *s, size_t len, uint32_t token);
+/* BIGRAM feature of "a b". */
+int hsc__feat_bigram(hsc__featurizer *fz, const char *a, size_t alen, const char *b,
+                     size_t blen, uint32_t token);
+/* Word: character n-grams of "<word>" and its skeleton (stems are added
+ * with hsc__feat_add by the caller). */
+int hsc__feat_chargrams(hsc__featurizer *fz, const char *w, size_t len, uint32_t token);
+int hsc__feat_skeleton(hsc__featurizer *fz, const char *w, size_t len, uint32_t token);
+/* Consonant skeleton of an ASCII a-z word into out (len + 1 bytes); 0 when
+ * the word is not plain Latin. */
+size_t hsc__skeleton(const char *w, size_t len, char *out);
+/* Class features of non-word tokens. */
+int hsc__feat_number(hsc__featurizer *fz, const char *norm, size_t len, uint32_t token);
+int hsc__feat_quantity(hsc__featurizer *fz, const char *norm, size_t len, size_t unit_off,
+                       uint32_t token);
+int hsc__feat_code(hsc__featurizer *fz, const char *digits, size_t len, uint32_t token);
+int hsc__feat_alnum(hsc__featurizer *fz, const char *norm, size_t len, uint32_t token);
+void hsc__fvec_free(const hsc__alloc *a, hsc__fvec *v);
+
+/* Canonical number text into out (>= len bytes): thousands separators
+ * dropped, decimal comma -> dot ("1.000,5" -> "1000.5"). Returns length. */
+size_t hsc__number_canon(const char *s, size_t len, char *out);
+/* Value of a normalized number ("3.5", "1000"); 0 when it does not parse. */
+double hsc__number_value(const char *s, size_t len);
+
+#endif /* HSC_TEXT_H */

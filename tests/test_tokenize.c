@@ -1,0 +1,477 @@
+/* test_tokenize.c - normalization and tokenization through the analyzer:
+ * EN/FR/PT/ES cases (accents, elisions, units, percent, codes, part
+ * numbers, stopwords), other scripts, source spans, bad UTF-8 (error and
+ * replacement), empty text, the length cap, a 1 MB text, regex bait under
+ * a time limit, the match limit, and an allocation-failure sweep. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+/* Render tokens as "T:norm" items: W word, w stopword, N number,
+ * Q quantity, C code, A alnum. */
+static const char *render(const hsc__analyzer *an)
+{
+    static char out[4096];
+    static const char types[] = "?WNQCA";
+    const hsc__token *t = hsc__analyzer_tokens(an);
+    const char *pool = hsc__analyzer_pool(an);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < hsc__analyzer_token_count(an); i++) {
+        char c = types[t[i].type];
+        if (t[i].flags & HSC_TOKEN_FLAG_STOPWORD)
+            c = 'w';
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%c:%s", i ? " " : "", c,
+                              pool + t[i].norm_off);
+        assert_true(n < sizeof out);
+        /* Pool strings are NUL-terminated at their recorded lengths. */
+        assert_int_equal(strlen(pool + t[i].norm_off), t[i].norm_len);
+        assert_int_equal(strlen(pool + t[i].stems_off), t[i].stems_len);
+    }
+    return out;
+}
+
+static hsc__analyzer *make(const char *langs, uint32_t strip, uint32_t max_bytes)
+{
+    hsc_config cfg;
+    hsc__analyzer *an = NULL;
+    hsc__config_defaults(&cfg);
+    if (langs != NULL)
+        assert_int_equal(hsc__parse_languages(langs, cfg.spec.langs, &cfg.spec.n_langs), HSC_OK);
+    cfg.spec.strip_accents = strip;
+    if (max_bytes)
+        cfg.rt.max_text_bytes = max_bytes;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_OK);
+    return an;
+}
+
+static const struct {
+    const char *text;
+    const char *want;
+} cases[] = {
+    /* English */
+    {"FROZEN BONELESS BEEF CUTS 20KG CTNS", "W:frozen W:boneless W:beef W:cuts Q:20kg W:ctns"},
+    {"Men's cotton T-shirts, 100% cotton", "W:men W:cotton W:tshirts Q:100% W:cotton"},
+    {"whole milk 3.5% fat", "W:whole W:milk Q:3.5% W:fat"},
+    {"frozen shrimp 500g bag", "W:frozen W:shrimp Q:500g W:bag"},
+    {"Olive oil 5 L or 1.5l bottles", "W:olive W:oil Q:5l W:or Q:1.5l W:bottles"},
+    {"the oil of the olive", "w:the W:oil w:of w:the W:olive"},
+    {"205/55R16 tyres for cars, RTX-3080 card, model X200",
+     "A:205/55r16 W:tyres w:for W:cars A:rtx-3080 W:card W:model A:x200"},
+    {"HS 0201.30, 0201.30.00 and 8703 23", "W:hs C:020130 C:02013000 w:and C:870323"},
+    {"code 8703.23.90.00 / 0201 30 00", "W:code C:8703239000 C:02013000"},
+    {"pack 2x5kg, 4 x 100 g, 10x20x30 cm", "W:pack Q:2x5kg Q:4x100g Q:10x20x30cm"},
+    {"1,000 pcs; 2.5 kg; 85 %; 12.500.000 kgs", "Q:1000pcs Q:2.5kg Q:85% Q:12500000kg"},
+    {"3 in 1 printer, 15in screen", "N:3 w:in N:1 W:printer Q:15in W:screen"},
+    {"x-ray e-mail o-rings", "W:xray W:email W:orings"},
+    {"12/2023 20-30 1.1.1", "N:12 N:2023 N:20 N:30 N:1.1.1"},
+    {"3.5-4.5 mm 0.500 kg", "N:3.5 N:4.5 W:mm Q:0.500kg"},
+    {"220V 50Hz 1.5kW, 500gsm, 200 g/m2, 12v/24v",
+     "Q:220v Q:50hz Q:1.5kw Q:500g/m2 Q:200g/m2 Q:12v Q:24v"},
+    {"10m\xC2\xB3 5\xC2\xB5m 40\xE2\x84\x83 m\xC2\xB2", "Q:10m3 Q:5um Q:40degc A:m2"},
+    {"polyester/cotton 65/35 blend", "W:polyester W:cotton N:65 N:35 W:blend"},
+    {"5 t-shirts, 2 t", "N:5 W:tshirts N:2 W:t"},
+    {"2x 5xl 50x50", "A:2x A:5xl A:50x50"},
+    {"2 bar stools, 10bar, 3 ct, 18k", "N:2 W:bar W:stools Q:10bar Q:3ct A:18k"},
+    /* French */
+    {"Viande bovine d\xC3\xA9soss\xC3\xA9" "e congel\xC3\xA9" "e",
+     "W:viande W:bovine W:desossee W:congelee"},
+    {"L'huile d'olive vierge extra, 5 L", "W:huile W:olive W:vierge W:extra Q:5l"},
+    {"Cr\xC3\xA8me fra\xC3\xAE" "che 35% M.G., pot de 20 cl",
+     "W:creme W:fraiche Q:35% W:m W:g W:pot w:de Q:20cl"},
+    {"lingots d\xE2\x80\x99or et d'argent", "W:lingots W:or w:et W:argent"},
+    {"Os de b\xC5\x93uf, sans os", "W:os w:de W:boeuf W:sans W:os"},
+    {"jusqu'\xC3\xA0 3,5 kg; qu'il", "w:a Q:3.5kg W:il"},
+    {"L\xE2\x80\x99" "EAU MIN\xC3\x89RALE 1,5 L", "W:eau W:minerale Q:1.5l"},
+    /* Portuguese */
+    {"Carne bovina desossada congelada", "W:carne W:bovina W:desossada W:congelada"},
+    {"\xC3\x93leo de soja refinado, em garrafas de 900 ml",
+     "W:oleo w:de W:soja W:refinado w:em W:garrafas w:de Q:900ml"},
+    {"Tecidos de l\xC3\xA3 penteada", "W:tecidos w:de W:la W:penteada"},
+    {"A\xC3\xA7\xC3\xBA" "car de cana, 50 quilos", "W:acucar w:de W:cana Q:50kg"},
+    {"pelos finos, para-xileno", "W:pelos W:finos W:para W:xileno"},
+    {"milho (ma\xC3\xAFs) em gr\xC3\xA3o", "W:milho W:mais w:em W:grao"},
+    /* Spanish */
+    {"Carne de bovino congelada y deshuesada",
+     "W:carne w:de W:bovino W:congelada w:y W:deshuesada"},
+    {"Aceite de oliva virgen extra 1 litro", "W:aceite w:de W:oliva W:virgen W:extra Q:1l"},
+    {"Pi\xC3\xB1" "a en alm\xC3\xAD" "bar, latas de 500 gr",
+     "W:pina w:en W:almibar W:latas w:de Q:500g"},
+    {"pelo fino de cabra; de 10 a 20 kg", "W:pelo W:fino w:de W:cabra w:de N:10 w:a Q:20kg"},
+    /* other scripts */
+    {"\xCE\x9A\xCE\xB1\xCF\x84\xCE\xB5\xCF\x88\xCF\x85\xCE\xB3\xCE\xBC\xCE\xAD\xCE\xBD\xCE\xBF "
+     "\xCE\xBA\xCF\x81\xCE\xAD\xCE\xB1\xCF\x82",
+     "W:\xCE\xBA\xCE\xB1\xCF\x84\xCE\xB5\xCF\x88\xCF\x85\xCE\xB3\xCE\xBC\xCE\xB5\xCE\xBD\xCE\xBF "
+     "W:\xCE\xBA\xCF\x81\xCE\xB5\xCE\xB1\xCF\x83"},                       /* Greek, final sigma */
+    {"\xD0\x93\xD0\xBE\xD0\xB2\xD1\x8F\xD0\xB4\xD0\xB8\xD0\xBD\xD0\xB0 5\xD0\xBA\xD0\xB3",
+     "W:\xD0\xB3\xD0\xBE\xD0\xB2\xD1\x8F\xD0\xB4\xD0\xB8\xD0\xBD\xD0\xB0 "
+     "A:5\xD0\xBA\xD0\xB3"},                                              /* Cyrillic */
+    {"\xE5\x86\xB7\xE5\x86\xBB\xE7\x89\x9B\xE8\x82\x89",
+     "W:\xE5\x86\xB7\xE5\x86\xBB\xE7\x89\x9B\xE8\x82\x89"},              /* CJK */
+    {"\xE0\xB9\x80\xE0\xB8\x99\xE0\xB8\xB7\xE0\xB9\x89\xE0\xB8\xAD",
+     "W:\xE0\xB9\x80\xE0\xB8\x99\xE0\xB8\xB7\xE0\xB9\x89\xE0\xB8\xAD"},  /* Thai keeps marks */
+    {"\xD9\x84\xD8\xAD\xD9\x85 \xD8\xA8\xD9\x82\xD8\xB1\xD9\x8A",
+     "W:\xD9\x84\xD8\xAD\xD9\x85 W:\xD8\xA8\xD9\x82\xD8\xB1\xD9\x8A"},   /* Arabic */
+    {"\xED\x95\x9C\xEA\xB5\xAD \xEC\x86\x8C\xEA\xB3\xA0\xEA\xB8\xB0",
+     "W:\xED\x95\x9C\xEA\xB5\xAD W:\xEC\x86\x8C\xEA\xB3\xA0\xEA\xB8\xB0"}, /* Hangul composed */
+    /* width, ligatures, punctuation, controls */
+    {"\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xAF\xEF\xBC\xBA\xEF\xBC\xA5\xEF\xBC\xAE\xE3\x80\x80"
+     "\xEF\xBC\xA2\xEF\xBC\xA5\xEF\xBC\xA5\xEF\xBC\xA6 "
+     "\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\xAB\xEF\xBC\xA7",
+     "W:frozen W:beef Q:20kg"},
+    {"\xEF\xAC\x81let Stra\xC3\x9F" "e \xC3\x86" "BLE", "W:filet W:strasse W:aeble"},
+    {"beef!!! (frozen) [cuts]; \xC2\xABveau\xC2\xBB \xE2\x80\x94 \xE2\x80\x9Clamb\xE2\x80\x9D",
+     "W:beef W:frozen W:cuts W:veau W:lamb"},
+    {"\xF0\x9F\x8D\x8E apples \xF0\x9F\x8D\x8F", "W:apples"},
+    {"20\tkg\nbeef\r\n", "Q:20kg W:beef"},
+    {"soft\xC2\xAD" "hyphen zero\xE2\x80\x8Bwidth", "W:softhyphen W:zerowidth"},
+    {"cafe\xCC\x81 noir", "W:cafe W:noir"},
+};
+
+static void test_cases(void **state)
+{
+    hsc__analyzer *an = make(NULL, 1, 0);
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = hsc__analyze(an, cases[i].text, strlen(cases[i].text));
+        if (rc != HSC_OK || strcmp(render(an), cases[i].want) != 0)
+            print_error("case %zu: \"%s\"\n  got  %s\n  want %s\n", i, cases[i].text, render(an),
+                        cases[i].want);
+        assert_int_equal(rc, HSC_OK);
+        assert_string_equal(render(an), cases[i].want);
+    }
+    hsc__analyzer_free(an);
+}
+
+static void test_accents_kept(void **state)
+{
+    hsc__analyzer *an = make(NULL, 0, 0);
+    const char *t = "Viande d\xC3\xA9soss\xC3\xA9" "e jusqu'\xC3\xA0 5 kg, B\xC5\x93UF";
+    (void)state;
+    assert_int_equal(hsc__analyze(an, t, strlen(t)), HSC_OK);
+    assert_string_equal(render(an), "W:viande W:d\xC3\xA9soss\xC3\xA9" "e w:\xC3\xA0 Q:5kg "
+                                    "W:b\xC5\x93uf");
+    hsc__analyzer_free(an);
+}
+
+static void test_spans(void **state)
+{
+    static const struct {
+        const char *text;
+        size_t index, off, len;
+    } spans[] = {
+        {"L'huile d'olive", 0, 2, 5},
+        {"L'huile d'olive", 1, 10, 5},
+        {"Viande d\xC3\xA9soss\xC3\xA9" "e congel\xC3\xA9" "e", 1, 7, 10},
+        {"Viande d\xC3\xA9soss\xC3\xA9" "e congel\xC3\xA9" "e", 2, 18, 9},
+        {"\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xAF\xEF\xBC\xBA\xEF\xBC\xA5\xEF\xBC\xAE x", 0, 0, 18},
+        {"a T-shirt", 1, 2, 7},
+        {"net 20 kg.", 1, 4, 5},
+        {"cafe\xCC\x81 noir", 0, 0, 6},
+        {"cafe\xCC\x81 noir", 1, 7, 4},
+        {"\xEF\xAC\x81" "let", 0, 0, 6},
+        {"HS 0201.30", 1, 3, 7},
+        {"soft\xC2\xAD" "hyphen", 0, 0, 12},
+    };
+    hsc__analyzer *an = make(NULL, 1, 0);
+    (void)state;
+    for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+        const hsc__token *t;
+        assert_int_equal(hsc__analyze(an, spans[i].text, strlen(spans[i].text)), HSC_OK);
+        assert_true(hsc__analyzer_token_count(an) > spans[i].index);
+        t = &hsc__analyzer_tokens(an)[spans[i].index];
+        if (t->src_off != spans[i].off || t->src_len != spans[i].len)
+            print_error("span %zu: got %zu+%zu\n", i, t->src_off, t->src_len);
+        assert_int_equal(t->src_off, spans[i].off);
+        assert_int_equal(t->src_len, spans[i].len);
+    }
+    hsc__analyzer_free(an);
+}
+
+static void test_bad_utf8(void **state)
+{
+    const char *t = "beef \xFF\xFE cuts \xC3";
+    hsc_config cfg;
+    hsc__analyzer *an = make(NULL, 1, 0);
+    (void)state;
+    assert_int_equal(hsc__analyze(an, t, strlen(t)), HSC_E_BAD_UTF8);
+    assert_string_equal(hsc__analyzer_error_detail(an), "invalid UTF-8 at byte 5");
+    assert_int_equal(hsc__analyzer_token_count(an), 0);
+    assert_int_equal(hsc__analyzer_feature_count(an), 0);
+    /* Replacement mode: U+FFFD separates tokens; spans stay in the
+     * caller's bytes. */
+    hsc__config_defaults(&cfg);
+    cfg.rt.utf8_replace = 1;
+    hsc__analyzer_set_runtime(an, &cfg.rt);
+    assert_int_equal(hsc__analyze(an, t, strlen(t)), HSC_OK);
+    assert_string_equal(render(an), "W:beef W:cuts");
+    assert_int_equal(hsc__analyzer_tokens(an)[1].src_off, 8);
+    assert_int_equal(hsc__analyzer_tokens(an)[1].src_len, 4);
+    assert_string_equal(hsc__analyzer_error_detail(an), "");
+    /* Bad bytes glued to a word split it. */
+    assert_int_equal(hsc__analyze(an, "ab\x80" "cd", 5), HSC_OK);
+    assert_string_equal(render(an), "W:ab W:cd");
+    hsc__analyzer_free(an);
+}
+
+static void test_empty(void **state)
+{
+    static const char *const blank[] = {"", " ", " \t\r\n ", "!!! ??? ... ---", "\xE2\x80\x83",
+                                        "\xC2\xA0\xC2\xA0", "\xCC\x81\xCC\x81"};
+    hsc__analyzer *an = make(NULL, 1, 0);
+    (void)state;
+    for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
+        assert_int_equal(hsc__analyze(an, blank[i], strlen(blank[i])), HSC_OK);
+        assert_int_equal(hsc__analyzer_token_count(an), 0);
+        assert_int_equal(hsc__analyzer_feature_count(an), 0);
+    }
+    assert_int_equal(hsc__analyze(an, NULL, 0), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 0);
+    assert_int_equal(hsc__analyze(an, NULL, 1), HSC_E_INVALID_ARG);
+    hsc__analyzer_free(an);
+}
+
+static void test_length_cap(void **state)
+{
+    size_t n = 65536;
+    char *t = malloc(n + 1);
+    hsc__analyzer *an = make(NULL, 1, 0);
+    (void)state;
+    assert_non_null(t);
+    memset(t, 'a', n + 1);
+    for (size_t i = 7; i < n + 1; i += 8)
+        t[i] = ' ';
+    assert_int_equal(hsc__analyze(an, t, n), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), n / 8);
+    assert_int_equal(hsc__analyze(an, t, n + 1), HSC_E_TEXT_TOO_LONG);
+    assert_int_equal(hsc__analyzer_token_count(an), 0);
+    assert_non_null(strstr(hsc__analyzer_error_detail(an), "65536"));
+    free(t);
+    hsc__analyzer_free(an);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *repeat(const char *unit, size_t times, size_t *len)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(u * times + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + i * u, unit, u);
+    s[u * times] = '\0';
+    *len = u * times;
+    return s;
+}
+
+static void test_megabyte(void **state)
+{
+    size_t len;
+    char *t = repeat("frozen boneless beef 20kg ", 40330, &len); /* ~1 MB */
+    hsc__analyzer *an = make(NULL, 1, 2u << 20);
+    double t0 = now();
+    (void)state;
+    assert_true(len > 1000000);
+    assert_int_equal(hsc__analyze(an, t, len), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 4 * 40330);
+    assert_true(now() - t0 < 10.0);
+    assert_string_equal(hsc__analyzer_pool(an) + hsc__analyzer_tokens(an)[4 * 40330 - 1].norm_off,
+                        "20kg");
+    assert_int_equal(hsc__analyzer_tokens(an)[4 * 40330 - 1].src_off, len - 5);
+    free(t);
+    hsc__analyzer_free(an);
+}
+
+/* Inputs that make naive patterns backtrack or rescan: each must finish
+ * quickly (linear), whatever it yields. */
+static void test_regex_bait(void **state)
+{
+    static const struct {
+        const char *unit;
+        size_t times;
+        size_t tokens; /* expected token count, SIZE_MAX: unchecked */
+    } bait[] = {
+        {"1", 100000, 1},
+        {"a", 200000, 1},
+        {"1.", 100000, SIZE_MAX},
+        {"1,", 100000, 25000},   /* "1,1,1,1": up to 3 separators */
+        {"1 x ", 50000, 100000},
+        {"1x", 100000, 1},
+        {"0201 ", 50000, 50000},
+        {"0201.", 50000, SIZE_MAX},
+        {"1,000", 40000, SIZE_MAX},
+        {"a-", 100000, SIZE_MAX},
+        {"l'", 100000, SIZE_MAX},
+        {"9 ", 100000, 100000},
+        {"12 kg", 100000, SIZE_MAX},
+        {"e\xCC\x81", 100000, 1},
+        {"\xCC\x81", 100000, 0},
+        {"\xEF\xB7\xBA", 30000, SIZE_MAX}, /* U+FDFA: 18 code points each */
+        {"%", 100000, 0},
+        {"\xE7\x89\x9B", 100000, 1},
+    };
+    hsc__analyzer *an = make(NULL, 1, 4u << 20);
+    (void)state;
+    for (size_t i = 0; i < sizeof bait / sizeof bait[0]; i++) {
+        size_t len;
+        char *t = repeat(bait[i].unit, bait[i].times, &len);
+        double t0 = now();
+        int rc = hsc__analyze(an, t, len);
+        double dt = now() - t0;
+        if (rc != HSC_OK || dt > 10.0)
+            print_error("bait %zu (\"%s\" x %zu): rc %d, %.2f s\n", i, bait[i].unit,
+                        bait[i].times, rc, dt);
+        assert_int_equal(rc, HSC_OK);
+        assert_true(dt < 10.0);
+        if (bait[i].tokens != SIZE_MAX)
+            assert_int_equal(hsc__analyzer_token_count(an), bait[i].tokens);
+        free(t);
+    }
+    hsc__analyzer_free(an);
+}
+
+static void test_match_limit(void **state)
+{
+    hsc_config cfg;
+    hsc__analyzer *an = NULL;
+    (void)state;
+    hsc__config_defaults(&cfg);
+    cfg.rt.match_limit = 1;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_OK);
+    assert_int_equal(hsc__analyze(an, "frozen beef", 11), HSC_E_REGEX_LIMIT);
+    assert_int_equal(hsc__analyzer_token_count(an), 0);
+    assert_non_null(strstr(hsc__analyzer_error_detail(an), "limit"));
+    cfg.rt.match_limit = 100000;
+    hsc__analyzer_set_runtime(an, &cfg.rt);
+    assert_int_equal(hsc__analyze(an, "frozen beef", 11), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 2);
+    hsc__analyzer_free(an);
+}
+
+static void test_bad_spec(void **state)
+{
+    hsc_config cfg;
+    hsc__analyzer *an = NULL;
+    (void)state;
+    hsc__config_defaults(&cfg);
+    cfg.spec.buckets = 0;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_E_INVALID_ARG);
+    hsc__config_defaults(&cfg);
+    cfg.spec.langs[1] = 42;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_E_BAD_LANGUAGE);
+    hsc__config_defaults(&cfg);
+    cfg.spec.tokenizer_version = HSC__TOKENIZER_VERSION + 1;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_E_MODEL_MISMATCH);
+    assert_null(an);
+    hsc__analyzer_free(NULL);
+}
+
+/* ---- allocation failures ---------------------------------------------------- */
+
+static struct {
+    long budget;   /* allocations left; < 0 unlimited */
+    long live;
+} oom;
+
+static void *oom_calloc(void *u, size_t n, size_t s)
+{
+    void *p;
+    (void)u;
+    if (oom.budget == 0)
+        return NULL;
+    if (oom.budget > 0)
+        oom.budget--;
+    if ((p = calloc(n, s)) != NULL)
+        oom.live++;
+    return p;
+}
+
+static void *oom_realloc(void *u, void *p, size_t s)
+{
+    void *q;
+    (void)u;
+    if (oom.budget == 0)
+        return NULL;
+    if (oom.budget > 0)
+        oom.budget--;
+    q = realloc(p, s);
+    if (q != NULL && p == NULL)
+        oom.live++;
+    return q;
+}
+
+static void oom_free(void *u, void *p)
+{
+    (void)u;
+    if (p != NULL)
+        oom.live--;
+    free(p);
+}
+
+static void test_oom_sweep(void **state)
+{
+    const char *t = "Frozen boneless beef cuts 20kg, l'huile d'olive 0201.30 x200 "
+                    "\xCE\xBA\xCF\x81\xCE\xAD\xCE\xB1\xCF\x82 3.5%";
+    hsc_config cfg;
+    (void)state;
+    hsc__config_defaults(&cfg);
+    cfg.alloc.calloc_fn = oom_calloc;
+    cfg.alloc.realloc_fn = oom_realloc;
+    cfg.alloc.free_fn = oom_free;
+    for (long n = 0;; n++) {
+        hsc__analyzer *an = NULL;
+        int rc;
+        oom.budget = n;
+        oom.live = 0;
+        rc = hsc__analyzer_new(&cfg.alloc, &cfg.spec, &cfg.rt, &an);
+        if (rc == HSC_OK)
+            rc = hsc__analyze(an, t, strlen(t));
+        if (rc != HSC_OK) {
+            assert_int_equal(rc, HSC_E_NOMEM);
+            hsc__analyzer_free(an);
+            if (oom.live != 0)
+                print_error("leak after failing allocation %ld\n", n);
+            assert_int_equal(oom.live, 0);
+            continue;
+        }
+        assert_string_equal(render(an), "W:frozen W:boneless W:beef W:cuts Q:20kg W:huile "
+                                        "W:olive C:020130 A:x200 "
+                                        "W:\xCE\xBA\xCF\x81\xCE\xB5\xCE\xB1\xCF\x83 Q:3.5%");
+        hsc__analyzer_free(an);
+        assert_int_equal(oom.live, 0);
+        assert_true(n > 5);
+        break;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_accents_kept),
+        cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_bad_utf8),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_length_cap),
+        cmocka_unit_test(test_megabyte),
+        cmocka_unit_test(test_regex_bait),
+        cmocka_unit_test(test_match_limit),
+        cmocka_unit_test(test_bad_spec),
+        cmocka_unit_test(test_oom_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
