@@ -95,8 +95,8 @@ def write_lines(path, lines):
         f.writelines(line + "\n" for line in lines)
 
 
-def prepare(work, split_dir, quick, seed):
-    """Write train.txt and the eval text files; return the eval sets."""
+def prepare_train(work, split_dir, quick, seed):
+    """Write the shuffled fastText training file; return its row count."""
     if not os.path.exists(os.path.join(split_dir, "test_real_en.tsv")):
         train, test = split.split_sources()
         split.write_split(train, test, split_dir)
@@ -105,11 +105,15 @@ def prepare(work, split_dir, quick, seed):
     for name in sorted(os.listdir(tdir)):
         for code, text, *_ in split.read_labeled(os.path.join(tdir, name)):
             rows.append(f"__label__{code[:6]} {prep(text)}")
-    rng = random.Random(seed)
-    rng.shuffle(rows)
+    random.Random(seed).shuffle(rows)
     if quick:
         rows = rows[: len(rows) // 7]
     write_lines(os.path.join(work, "train.txt"), rows)
+    return len(rows)
+
+
+def prepare_eval(work, split_dir):
+    """Write the prepared text of each evaluation set; return the sets."""
     sets = {}
     for name, fname in EVAL_SETS + (("dev_fr_pt", DEV),):
         path = fname if os.path.isabs(fname) else os.path.join(split_dir,
@@ -118,7 +122,7 @@ def prepare(work, split_dir, quick, seed):
         txt = os.path.join(work, f"{name}.txt")
         write_lines(txt, [prep(t) for _, t, _ in ev])
         sets[name] = {"rows": ev, "txt": txt}
-    return len(rows), sets
+    return sets
 
 
 def parse_predictions(path, n):
@@ -238,8 +242,26 @@ def bench_config(key, a, sets, work, log):
     return res
 
 
-def pct(x):
-    return "" if x is None else f"{100 * x:.1f}"
+def rescore(jpath, mpath, work, split_dir):
+    with open(jpath, encoding="utf-8") as f:
+        report = json.load(f)
+    sets = prepare_eval(work, split_dir)
+    report["eval_rows"] = {k: len(v["rows"]) for k, v in sets.items()}
+    for key, r in report["configs"].items():
+        for kind in ("bin", "ftz"):
+            if kind in r:
+                model = os.path.join(work, f"model_{key}.{kind}")
+                r[kind]["accuracy"] = accuracy(model, sets, work, key + kind)
+    write_report(report, jpath, mpath)
+    print(f"re-scored {jpath} and {mpath}")
+    return 0
+
+
+def write_report(report, jpath, mpath):
+    with open(jpath, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+    with open(mpath, "w", encoding="utf-8") as f:
+        f.write(markdown(report))
 
 
 def markdown(report):
@@ -310,6 +332,9 @@ def main(argv=None):
     ap.add_argument("--throughput-n", type=int, default=20000)
     ap.add_argument("--latency-n", type=int)
     ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--eval-only", action="store_true",
+                    help="re-score the saved models (e.g. after a change "
+                    "to the dev set); keeps the timings of the last run")
     ap.add_argument("--split-dir", default=os.path.join(OUT, "split"))
     a = ap.parse_args(argv)
     a.epoch = a.epoch or (3 if a.quick else 25)
@@ -319,7 +344,12 @@ def main(argv=None):
     work = os.path.join(OUT, "ft" + suffix)
     os.makedirs(work, exist_ok=True)
     log = os.path.join(OUT, f"fasttext{suffix}_train.log")
-    n_train, sets = prepare(work, a.split_dir, a.quick, a.seed)
+    jpath = os.path.join(OUT, f"fasttext{suffix}.json")
+    mpath = os.path.join(OUT, f"fasttext{suffix}.md")
+    if a.eval_only:
+        return rescore(jpath, mpath, work, a.split_dir)
+    n_train = prepare_train(work, a.split_dir, a.quick, a.seed)
+    sets = prepare_eval(work, a.split_dir)
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                    f"{platform.platform()}",
@@ -330,15 +360,10 @@ def main(argv=None):
         "common_args": common_args(a),
         "configs": {},
     }
-    jpath = os.path.join(OUT, f"fasttext{suffix}.json")
-    mpath = os.path.join(OUT, f"fasttext{suffix}.md")
     for key in a.configs.split(","):
         report["configs"][key] = bench_config(key, a, sets, work, log)
         # Written after every config so that a partial run leaves results.
-        with open(jpath, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=1)
-        with open(mpath, "w", encoding="utf-8") as f:
-            f.write(markdown(report))
+        write_report(report, jpath, mpath)
     print(f"wrote {jpath} and {mpath}")
     return 0
 

@@ -107,25 +107,26 @@ static void expand(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const
     s->expanded[n] = s->epoch;
     const hsc__node *node = &t->nodes[n];
     uint32_t c0 = node->first_child, nc = node->n_children;
-    float base = s->prob[n];
+    double base = s->prob[n];
     if (nc == 1) { /* a single child is certain: no vector needed */
         s->prob[c0] = base;
         s->seen[c0] = s->epoch;
         return;
     }
-    float mx = -INFINITY;
+    /* Softmax in double: the probabilities of a level then sum to 1 within
+     * rounding far below what a caller can see. */
+    double mx = -INFINITY;
     for (uint32_t i = 0; i < nc; i++) {
         size_t row = (size_t)(c0 + i) * w->dim;
         float z = w->f ? hsc__dot_f(w->f + row, h, w->dim)
                        : hsc__dot_q(w->q + row, h, w->dim) * w->scale[c0 + i];
-        z *= w->inv_temp;
-        s->logits[i] = z;
-        if (z > mx)
-            mx = z;
+        s->logits[i] = (double)(z * w->inv_temp);
+        if (s->logits[i] > mx)
+            mx = s->logits[i];
     }
-    float sum = 0.0f;
+    double sum = 0.0;
     for (uint32_t i = 0; i < nc; i++) {
-        s->logits[i] = expf(s->logits[i] - mx);
+        s->logits[i] = exp(s->logits[i] - mx);
         sum += s->logits[i];
     }
     for (uint32_t i = 0; i < nc; i++) {
@@ -191,7 +192,7 @@ static int is_terminal(const hsc__tree *t, uint32_t n, uint32_t digits)
 }
 
 int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
-                     uint32_t digits, uint32_t k, uint32_t *nodes, float *probs, uint32_t *n_out)
+                     uint32_t digits, uint32_t k, uint32_t *nodes, double *probs, uint32_t *n_out)
 {
     *n_out = 0;
     if (s->seen[0] != s->epoch) {

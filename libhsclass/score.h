@@ -19,12 +19,12 @@ typedef struct hsc__search {
     hsc__alloc alloc;
     uint32_t n_nodes;
     uint32_t epoch;       /* prob/expanded entries are valid when equal */
-    float *prob;          /* path probability of each reached node */
+    double *prob;         /* path probability of each reached node */
     uint32_t *seen;       /* epoch when prob was set */
     uint32_t *expanded;   /* epoch when children were computed */
     uint32_t *heap;
     size_t heap_len, heap_cap;
-    float *logits;        /* max fan-out */
+    double *logits;       /* max fan-out */
 } hsc__search;
 
 int hsc__search_init(hsc__search *s, const hsc__alloc *a, const hsc__tree *t);
@@ -36,7 +36,7 @@ void hsc__search_begin(hsc__search *s);
 /* Exact top-k nodes at a level (digits; 0 = labels), by path probability,
  * best first. Writes up to k nodes and probabilities; *n_out gets the count. */
 int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
-                     uint32_t digits, uint32_t k, uint32_t *nodes, float *probs, uint32_t *n_out);
+                     uint32_t digits, uint32_t k, uint32_t *nodes, double *probs, uint32_t *n_out);
 
 float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);

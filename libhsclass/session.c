@@ -10,7 +10,7 @@ typedef struct level_results {
     uint32_t digits;    /* 0: label level */
     uint32_t n;
     uint32_t *nodes;    /* k entries */
-    float *probs;
+    double *probs;
     size_t *code_off;   /* NUL-terminated codes in codes pool */
 } level_results;
 
@@ -202,7 +202,7 @@ static int ensure_k(hsc_session *s, uint32_t k)
         uint32_t *n = hsc__realloc_array(&s->alloc, lv->nodes, k, sizeof *n);
         if (n)
             lv->nodes = n;
-        float *p = hsc__realloc_array(&s->alloc, lv->probs, k, sizeof *p);
+        double *p = hsc__realloc_array(&s->alloc, lv->probs, k, sizeof *p);
         if (p)
             lv->probs = p;
         size_t *c = hsc__realloc_array(&s->alloc, lv->code_off, k, sizeof *c);

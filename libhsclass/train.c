@@ -519,7 +519,7 @@ static double valid_accuracy(job *j, evaluator *ev, const exset *v)
     size_t right = 0;
     for (size_t i = 0; i < v->n; i++) {
         uint32_t node, n;
-        float p;
+        double p;
         embed_valid(j, v, &v->ex[i], ev->h);
         hsc__search_begin(&ev->search);
         if (hsc__search_topk(&ev->search, j->tree, &w, ev->h, 0, 1, &node, &p, &n) == HSC_OK &&
@@ -547,10 +547,10 @@ static double valid_nll(job *j, evaluator *ev, const exset *v, double temp)
             const hsc__node *p = &j->tree->nodes[chain[k]];
             if (p->n_children < 2)
                 continue;
-            float mx = -INFINITY, sum = 0.0f, zt = 0.0f;
+            double mx = -INFINITY, sum = 0.0, zt = 0.0;
             for (uint32_t c = 0; c < p->n_children; c++) {
                 uint32_t node = p->first_child + c;
-                float z = hsc__dot_f(j->out + (size_t)node * j->dim, ev->h, j->dim) * w.inv_temp;
+                double z = (double)(hsc__dot_f(j->out + (size_t)node * j->dim, ev->h, j->dim) * w.inv_temp);
                 ev->search.logits[c] = z;
                 if (node == chain[k - 1])
                     zt = z;
@@ -558,8 +558,8 @@ static double valid_nll(job *j, evaluator *ev, const exset *v, double temp)
                     mx = z;
             }
             for (uint32_t c = 0; c < p->n_children; c++)
-                sum += expf(ev->search.logits[c] - mx);
-            lp += (double)(zt - mx) - log((double)sum);
+                sum += exp(ev->search.logits[c] - mx);
+            lp += (zt - mx) - log(sum);
         }
         nll -= lp;
     }
