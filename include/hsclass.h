@@ -151,7 +151,13 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_VALID_FRACTION    26  /**< (f64) held-out share for validation/calibration; default 0.05 */
 #define HSC_CFG_STRICT            27  /**< 1: a malformed row stops training; default 0 */
 #define HSC_CFG_MIN_COUNT         28  /**< drop features seen in fewer rows; default 1 */
-#define HSC_CFG_AUGMENT           29  /**< 1: expand nomenclature paths into short phrases; default 1 */
+#define HSC_CFG_AUGMENT           29  /**< 1: expand nomenclature paths into short phrases and sample
+                                          short phrases from long rows; default 1 */
+#define HSC_CFG_MAX_ROWS          30  /**< keep at most this many feature rows (largest norms) and
+                                          fine-tune; 0 keeps every row training touched; default 0 */
+#define HSC_CFG_HS_EDITION        31  /**< (str) nomenclature edition recorded in the model, e.g.
+                                          "HS2022"; printable ASCII, at most 31 bytes; default
+                                          "unspecified" */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
 

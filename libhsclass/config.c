@@ -215,6 +215,7 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_STRICT, train.strict, 0, 1),
     OPT(HSC_CFG_MIN_COUNT, train.min_count, 1, UINT32_MAX),
     OPT(HSC_CFG_AUGMENT, train.augment, 0, 1),
+    OPT(HSC_CFG_MAX_ROWS, train.max_rows, 0, UINT32_MAX),
 };
 
 static const u32_opt *find_u32(int32_t key)
@@ -299,6 +300,19 @@ hsc_status hsc_config_get_f64(const hsc_config *cfg, int32_t key, double *out)
     }
 }
 
+/* A label such as "HS2022": printable ASCII keeps META readable anywhere. */
+static hsc_status set_edition(hsc_config *cfg, const char *value)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n >= sizeof cfg->hs_edition)
+        return HSC_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (value[i] < 0x20 || value[i] > 0x7e)
+            return HSC_E_INVALID_ARG;
+    memcpy(cfg->hs_edition, value, n + 1);
+    return HSC_OK;
+}
+
 hsc_status hsc_config_set_str(hsc_config *cfg, int32_t key, const char *value)
 {
     uint32_t ids[HSC__MAX_LANGS], n = 0;
@@ -309,6 +323,8 @@ hsc_status hsc_config_set_str(hsc_config *cfg, int32_t key, const char *value)
 
     if (cfg == NULL || value == NULL)
         return HSC_E_INVALID_ARG;
+    if (key == HSC_CFG_HS_EDITION)
+        return set_edition(cfg, value);
     if (key != HSC_CFG_LANGUAGES)
         return HSC_E_UNSUPPORTED;
     rc = hsc__parse_languages(value, ids, &n);
@@ -337,6 +353,10 @@ hsc_status hsc_config_get_str(const hsc_config *cfg, int32_t key, const char **o
 {
     if (cfg == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
+    if (key == HSC_CFG_HS_EDITION) {
+        *out = cfg->hs_edition[0] ? cfg->hs_edition : "unspecified";
+        return HSC_OK;
+    }
     if (key != HSC_CFG_LANGUAGES)
         return HSC_E_UNSUPPORTED;
     *out = cfg->languages_str != NULL ? cfg->languages_str : DEFAULT_LANGUAGES;

@@ -71,7 +71,7 @@ typedef struct hsc__runtime {
 } hsc__runtime;
 
 typedef struct hsc__trainopts {
-    uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment;
+    uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment, max_rows;
     double learning_rate, valid_fraction;
 } hsc__trainopts;
 
@@ -82,6 +82,7 @@ struct hsc_config {
     hsc__trainopts train;
     double accept_threshold;   /* < 0: the model's default */
     char *languages_str;       /* as set, for get_str */
+    char hs_edition[32];       /* "" until set */
 };
 
 /* Defaults without allocating (for NULL configs). */

@@ -29,6 +29,7 @@ struct hsc_trainer {
     hsc__runtime rt;
     hsc__trainopts opt;
     double accept_threshold;
+    char hs_edition[32];
     hsc__rowset rows;
     hsc_progress_fn on_progress;
     void *on_progress_user;
@@ -142,6 +143,7 @@ hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
     t->rt = cfg->rt;
     t->opt = cfg->train;
     t->accept_threshold = cfg->accept_threshold;
+    memcpy(t->hs_edition, cfg->hs_edition, sizeof t->hs_edition);
     hsc__rowset_init(&t->rows, &t->alloc, t->opt.code_digits, t->opt.strict, t->rt.max_text_bytes);
     *out = t;
     return HSC_OK;
@@ -322,6 +324,31 @@ static void choose_validation(hsc_trainer *t, uint8_t *is_valid, uint64_t *rng)
     hsc__free(&t->alloc, cand);
 }
 
+/* Rewrite every feature f as map[f] - 1, dropping those with map[f] == 0,
+ * and examples left with no feature. */
+static void compact_examples(exset *e, const uint32_t *map)
+{
+    size_t w = 0, kept = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        example x = e->ex[i];
+        size_t start = w;
+        for (uint32_t k = 0; k < x.n_feat; k++) {
+            uint32_t row = map[e->feat[x.feat_off + k]];
+            if (row) {
+                e->tok[w] = e->tok[x.feat_off + k];
+                e->feat[w++] = row - 1;
+            }
+        }
+        if (w > start) {
+            x.feat_off = start;
+            x.n_feat = (uint32_t)(w - start);
+            e->ex[kept++] = x;
+        }
+    }
+    e->n = kept;
+    e->n_feat = w;
+}
+
 /* Keep buckets seen in at least min_count examples; rewrite features as
  * row indices (unknown ones dropped, as at inference). */
 static int remap_features(hsc_trainer *t, exset *train, exset *valid, uint32_t **row_bucket,
@@ -352,30 +379,8 @@ static int remap_features(hsc_trainer *t, exset *train, exset *valid, uint32_t *
             count[b] = 0;
         }
     }
-    exset *sets[2] = {train, valid};
-    for (int s = 0; s < 2; s++) {
-        exset *e = sets[s];
-        size_t w = 0;
-        size_t kept_ex = 0;
-        for (size_t i = 0; i < e->n; i++) {
-            example x = e->ex[i];
-            size_t start = w;
-            for (uint32_t k = 0; k < x.n_feat; k++) {
-                uint32_t row = count[e->feat[x.feat_off + k]];
-                if (row) {
-                    e->tok[w] = e->tok[x.feat_off + k];
-                    e->feat[w++] = row - 1;
-                }
-            }
-            if (w > start) {
-                x.feat_off = start;
-                x.n_feat = (uint32_t)(w - start);
-                e->ex[kept_ex++] = x;
-            }
-        }
-        e->n = kept_ex;
-        e->n_feat = w;
-    }
+    compact_examples(train, count);
+    compact_examples(valid, count);
     hsc__free(&t->alloc, count);
     *row_bucket = rb;
     *n_rows = n;
@@ -653,7 +658,7 @@ typedef struct run {
     uint32_t *order;
     worker workers[MAX_THREADS];
     evaluator ev;
-    hsc__kv meta[16];
+    hsc__kv meta[32];
     size_t n_meta;
 } run;
 
@@ -753,7 +758,7 @@ static int alloc_weights(run *r, uint64_t *rng)
     return hsc__search_init(&r->ev.search, a, &r->tree);
 }
 
-static int report(run *r, job *j, uint32_t epoch, double t0, double *loss_acc, uint64_t *cnt_acc,
+static int report(run *r, job *j, uint32_t epoch, uint32_t epochs, double t0, double *loss_acc, uint64_t *cnt_acc,
                   double vacc)
 {
     hsc_trainer *t = r->tr;
@@ -765,7 +770,7 @@ static int report(run *r, job *j, uint32_t epoch, double t0, double *loss_acc, u
     double rate = el > 0 ? (double)done / el : 0.0;
     *loss_acc = 0;
     *cnt_acc = 0;
-    if (t->on_progress(t->on_progress_user, epoch, t->opt.epochs, (double)done / (double)j->total,
+    if (t->on_progress(t->on_progress_user, epoch, epochs, (double)done / (double)j->total,
                        loss, rate, vacc)) {
         atomic_store(&j->cancel, 1);
         return HSC_E_CANCELLED;
@@ -773,7 +778,9 @@ static int report(run *r, job *j, uint32_t epoch, double t0, double *loss_acc, u
     return HSC_OK;
 }
 
-static int sgd(run *r, job *j, uint64_t *rng)
+/* Epochs first..last of epochs_total (for progress), over the current
+ * examples with j's learning-rate schedule. */
+static int sgd(run *r, job *j, uint64_t *rng, uint32_t first, uint32_t last, uint32_t epochs_total)
 {
     hsc_trainer *t = r->tr;
     uint32_t nt = t->opt.threads ? t->opt.threads : 1;
@@ -784,10 +791,10 @@ static int sgd(run *r, job *j, uint64_t *rng)
     double t0 = now_sec(), loss_acc = 0.0;
     uint64_t cnt_acc = 0;
     int st = HSC_OK;
-    for (uint32_t e = 1; e <= t->opt.epochs && !st; e++) {
+    for (uint32_t e = first; e <= last && !st; e++) {
         shuffle(r->order, r->train.n, rng);
         pthread_t tid[MAX_THREADS];
-        uint32_t started = 0;
+        uint8_t started[MAX_THREADS] = {0};
         for (uint32_t i = 0; i < nt; i++) {
             worker *w = &r->workers[i];
             w->j = j;
@@ -798,12 +805,12 @@ static int sgd(run *r, job *j, uint64_t *rng)
         }
         for (uint32_t i = 1; i < nt; i++)
             if (pthread_create(&tid[i], NULL, run_worker, &r->workers[i]) == 0)
-                started |= 1u << (i & 31);
+                started[i] = 1;
             else
                 run_worker(&r->workers[i]); /* no thread: do its share here */
         run_worker(&r->workers[0]);
         for (uint32_t i = 1; i < nt; i++)
-            if (started & (1u << (i & 31)))
+            if (started[i])
                 pthread_join(tid[i], NULL);
         for (uint32_t i = 0; i < nt; i++) {
             loss_acc += r->workers[i].loss;
@@ -812,9 +819,58 @@ static int sgd(run *r, job *j, uint64_t *rng)
         if (atomic_load(&j->cancel))
             return HSC_E_CANCELLED;
         double vacc = t->on_progress ? valid_accuracy(j, &r->ev, &r->valid) : -1.0;
-        st = report(r, j, e, t0, &loss_acc, &cnt_acc, vacc);
+        st = report(r, j, e, epochs_total, t0, &loss_acc, &cnt_acc, vacc);
     }
     return st;
+}
+
+typedef struct ranked {
+    float norm;
+    uint32_t row;
+} ranked;
+
+static int by_norm_desc(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->norm != y->norm)
+        return x->norm > y->norm ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Compactness: keep the max_rows feature rows with the largest norms (the
+ * ones that move scores most, as fastText's cutoff does), in bucket order. */
+static int prune_rows(run *r)
+{
+    const hsc__alloc *a = &r->tr->alloc;
+    uint32_t keep = r->tr->opt.max_rows, dim = r->tr->opt.dim;
+    ranked *rk = hsc__calloc(a, r->n_rows, sizeof *rk);
+    uint32_t *map = hsc__calloc(a, r->n_rows, sizeof *map);
+    if (!rk || !map) {
+        hsc__free(a, rk);
+        hsc__free(a, map);
+        return HSC_E_NOMEM;
+    }
+    for (uint32_t i = 0; i < r->n_rows; i++) {
+        const float *v = r->emb + (size_t)i * dim;
+        rk[i] = (ranked){sqrtf(hsc__dot_f(v, v, dim)), i};
+    }
+    qsort(rk, r->n_rows, sizeof *rk, by_norm_desc);
+    for (uint32_t i = 0; i < keep; i++)
+        map[rk[i].row] = 1;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->n_rows; i++) {
+        if (!map[i])
+            continue;
+        memmove(r->emb + (size_t)n * dim, r->emb + (size_t)i * dim, dim * sizeof *r->emb);
+        r->row_bucket[n] = r->row_bucket[i];
+        map[i] = ++n;
+    }
+    r->n_rows = n;
+    compact_examples(&r->train, map);
+    compact_examples(&r->valid, map);
+    hsc__free(a, rk);
+    hsc__free(a, map);
+    return r->train.n ? HSC_OK : HSC_E_NO_DATA;
 }
 
 static int finish(run *r, job *j, hsc_model **out)
@@ -843,9 +899,18 @@ static int finish(run *r, job *j, hsc_model **out)
         {"train.min_count", 12, (double)o->min_count},
         {"train.augment", 12, (double)o->augment},
         {"train.code_digits", 12, (double)o->code_digits},
+        {"train.max_rows", 12, (double)o->max_rows},
+        {"train.feature_rows", 12, (double)r->n_rows},
     };
     for (size_t i = 0; i < sizeof items / sizeof *items && !st; i++)
         st = add_meta(a, r->meta, &r->n_meta, items[i].k, items[i].digits, items[i].v);
+    if (!st && t->hs_edition[0]) {
+        hsc__kv *kv = &r->meta[r->n_meta++];
+        kv->key = hsc__strndup(a, "hs.edition", 10);
+        kv->value = hsc__strndup(a, t->hs_edition, strlen(t->hs_edition));
+        if (!kv->key || !kv->value)
+            st = HSC_E_NOMEM;
+    }
     if (st)
         return st;
     double thr = t->accept_threshold >= 0 ? t->accept_threshold : 0.9;
@@ -921,7 +986,16 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         j->total = (uint64_t)r.train.n * t->opt.epochs;
         atomic_init(&j->done, 0);
         atomic_init(&j->cancel, 0);
-        st = sgd(&r, j, &rng);
+        uint32_t prune = t->opt.max_rows && r.n_rows > t->opt.max_rows;
+        uint32_t extra = prune ? (t->opt.epochs + 3) / 4 : 0;
+        st = sgd(&r, j, &rng, 1, t->opt.epochs, t->opt.epochs + extra);
+        /* After pruning, a few gentle epochs let the rest make up for it. */
+        if (!st && prune && (st = prune_rows(&r)) == HSC_OK) {
+            j->lr0 = t->opt.learning_rate * 0.25;
+            j->total = (uint64_t)r.train.n * extra;
+            atomic_store(&j->done, 0);
+            st = sgd(&r, j, &rng, t->opt.epochs + 1, t->opt.epochs + extra, t->opt.epochs + extra);
+        }
     }
     if (!st)
         st = finish(&r, j, out);
