@@ -243,6 +243,59 @@ HSC_API hsc_status hsc_model_meta_get(const hsc_model *model, size_t index, cons
 HSC_API hsc_status hsc_model_label_count(const hsc_model *model, size_t *out);
 HSC_API hsc_status hsc_model_label(const hsc_model *model, size_t index, const char **code);
 
+/** The model's default decision threshold (HSC_CFG_ACCEPT_THRESHOLD
+ *  overrides it per session): fitted at training time as the lowest
+ *  calibrated top-1 probability at which the held-out rows reached 95%
+ *  precision (see hsc_trainer_train). In [0, 1]. Thread-safe. Since 1.0. */
+HSC_API hsc_status hsc_model_accept_threshold(const hsc_model *model, double *out);
+
+/* ---- Nomenclature ---------------------------------------------------------
+ * A model trained with hsc_trainer_add_nomenclature_file carries the code
+ * descriptions (chapters, headings, subheadings...) in one or more
+ * languages, and with hsc_trainer_add_national_file national tariff lines
+ * (e.g. the 10-digit TEC CEDEAO lines). Entries are sorted by code, so the
+ * codes below a prefix ("0201": the heading, then its subheadings) form
+ * one index range. Codes may be written with '.' or ' ' ("0201.30"). Every
+ * string is borrowed from the model and valid while it lives. All of these
+ * are thread-safe; a model without a nomenclature has zero entries. */
+
+/** Languages of the descriptions, comma-separated ("en,fr"; "" if none). */
+HSC_API hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out);
+/** Number of described codes. */
+HSC_API hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out);
+/** Entry index: its code and description in lang ("en"; NULL: the first
+ *  language that has one). *description is "" when the code has no text
+ *  in lang. HSC_E_NO_RESULT when index is out of range. */
+HSC_API hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index,
+                                                const char *lang, const char **code,
+                                                const char **description);
+/** Range [*first, *first + *count) of the entries whose code starts with
+ *  prefix (len 0: all). *count is 0 when there are none. HSC_E_BAD_CODE for
+ *  a prefix that is not digits. */
+HSC_API hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefix,
+                                               size_t len, size_t *first, size_t *count);
+/** Description of one code (exact match) in lang (NULL or "": the first
+ *  language that has one), from the descriptions, else from the national
+ *  lines (whose language is their scheme's). HSC_E_NO_RESULT when there is
+ *  none, HSC_E_BAD_CODE for a malformed code. Since 1.0. */
+HSC_API hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t len,
+                                      const char *lang, const char **out);
+
+/** National tariff schemes, index 0..count-1: name ("TEC-CEDEAO") and the
+ *  language of its descriptions (lang may be NULL). HSC_E_NO_RESULT when
+ *  scheme is out of range. */
+HSC_API hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out);
+HSC_API hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme,
+                                             const char **name, const char **lang);
+/** Range of a scheme's lines whose code starts with prefix (an HS6 code
+ *  gives the national lines under it), as hsc_model_nomenclature_find. */
+HSC_API hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme,
+                                           const char *prefix, size_t len, size_t *first,
+                                           size_t *count);
+/** Line index of a scheme: its code and description. */
+HSC_API hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
+                                           const char **code, const char **description);
+
 /* ======================================================================== */
 /* Session                                                                  */
 /* ======================================================================== */
@@ -306,6 +359,85 @@ HSC_API hsc_status hsc_session_result_count(const hsc_session *session, uint32_t
 HSC_API hsc_status hsc_session_result(const hsc_session *session, uint32_t digits, size_t index,
                                       const char **code, double *probability);
 
+/* ---- Review decisions ------------------------------------------------------
+ * Each classify also decides whether its best code can be accepted as is or
+ * the declaration must go to a person. A text is accepted only when it has
+ * at least one content word the model knows (numbers, units, function words
+ * and generic words such as "goods", "spare parts", "samples", "various
+ * items" do not count, in en, fr, pt or es) and the calibrated probability
+ * of the best code at the label level reaches the threshold: the session
+ * config's HSC_CFG_ACCEPT_THRESHOLD, else the model's
+ * (hsc_model_accept_threshold). The first failing condition is the reason. */
+#define HSC_DECISION_NONE    0  /**< no classify since the last reset */
+#define HSC_DECISION_ACCEPT  1  /**< the best code may be used as is */
+#define HSC_DECISION_REVIEW  2  /**< a person must look at it */
+
+#define HSC_REASON_NONE            0
+#define HSC_REASON_CONFIDENT       1  /**< accept: top-1 probability >= threshold */
+#define HSC_REASON_LOW_CONFIDENCE  2  /**< review: top-1 probability below the threshold */
+#define HSC_REASON_NO_CONTENT      3  /**< review: empty, or only numbers/units/function words */
+#define HSC_REASON_VAGUE           4  /**< review: only generic words ("goods", "samples") */
+#define HSC_REASON_UNKNOWN_WORDS   5  /**< review: no content word the model knows */
+#define HSC_REASON_CONSTRAINT      6  /**< review: nothing within the session's constraint */
+
+/** Decision and reason (may be NULL) of the last hsc_session_classify.
+ *  HSC_E_STATE (and HSC_DECISION_NONE) when the last call was not a
+ *  successful classify. Since 1.0. */
+HSC_API hsc_status hsc_session_decision(const hsc_session *session, uint32_t *decision,
+                                        uint32_t *reason);
+/** The threshold this session decides with. HSC_E_STATE without a model. */
+HSC_API hsc_status hsc_session_accept_threshold(const hsc_session *session, double *out);
+/** Static English text of a HSC_REASON_* value; never NULL. Since 1.0. */
+HSC_API const char *hsc_decision_reason_string(uint32_t reason);
+
+/* ---- Constraints ------------------------------------------------------------ */
+
+/** Restrict this session's suggestions to codes starting with one of the
+ *  given prefixes: "84,8517" (chapters, headings or any 2-12 digit prefix;
+ *  separated by commas, semicolons or spaces; '.' inside a code ignored).
+ *  len 0 removes the constraint. Applies to every level and to the
+ *  decision. Probabilities are renormalized: they are P(code | the code is
+ *  within the prefixes), so they still sum to at most 1 per level, and a
+ *  level above a prefix (chapter 85 for "8517") gets only the allowed mass.
+ *  Clears the session's results. Returns HSC_E_BAD_CODE (the previous
+ *  constraint stays), HSC_E_STATE without a model, HSC_E_NOMEM. A prefix the
+ *  model has no code for is allowed; if no prefix matches, classify gives no
+ *  result and HSC_REASON_CONSTRAINT. Since 1.0. */
+HSC_API hsc_status hsc_session_set_constraint(hsc_session *session, const char *prefixes,
+                                              size_t len);
+
+/* ---- Explanations ------------------------------------------------------------
+ * Why a code got its score, word by word. A code's path makes one choice per
+ * branching step (chapter, then heading, then subheading...). At each step
+ * the explained score compares the code's calibrated logit with those of
+ * its alternatives (the step's other choices), averaged with the weights
+ * the model gives them for this text: z_code - sum_alt P(alt | not code) z_alt.
+ * The explanation covers the sum over the steps. The model is linear in the
+ * mean of the text's feature vectors, so this score splits exactly over the
+ * features, and each feature's share goes to the token it came from
+ * (character n-grams and skeletons to their word, a word pair to its first
+ * word). Positive weights put the code ahead of its plausible competitors,
+ * negative ones favour them. The weights add up to hsc_session_explain_total
+ * (which, per step, is the code's log-odds against its alternatives plus
+ * the entropy of the alternatives' weights). */
+
+/** Explain result index of level digits (as hsc_session_result) of the last
+ *  classify. The classify's results and tokens stay valid; the previous
+ *  explanation is replaced. HSC_E_STATE when the last call was not a
+ *  classify, HSC_E_NO_RESULT for an index out of range, HSC_E_INVALID_ARG
+ *  for an unknown level, HSC_E_NOMEM. Since 1.0. */
+HSC_API hsc_status hsc_session_explain(hsc_session *session, uint32_t digits, size_t index);
+/** Number of explained tokens: those with at least one feature the model
+ *  knows (stopwords and unknown words have none). HSC_E_STATE if nothing is
+ *  explained. */
+HSC_API hsc_status hsc_session_explain_count(const hsc_session *session, size_t *out);
+/** Item index, by decreasing weight: the token (read it with
+ *  hsc_session_token / hsc_session_token_span) and its weight. */
+HSC_API hsc_status hsc_session_explain_item(const hsc_session *session, size_t index,
+                                            size_t *token_index, double *weight);
+/** The explained score: the sum of all weights. */
+HSC_API hsc_status hsc_session_explain_total(const hsc_session *session, double *score);
+
 /* ======================================================================== */
 /* Training                                                                 */
 /* ======================================================================== */
@@ -352,10 +484,51 @@ HSC_API hsc_status hsc_trainer_add_row(hsc_trainer *trainer, const char *code, s
 HSC_API hsc_status hsc_trainer_row_counts(const hsc_trainer *trainer, uint64_t *accepted,
                                           uint64_t *rejected);
 
+/** Code descriptions in language lang ("en", "fr": 2-8 lowercase letters)
+ *  from a TSV file of "code<TAB>description" rows (2-12 digit codes, '.'
+ *  and ' ' allowed; UTF-8, optional BOM, LF or CRLF). They are stored in
+ *  the model (see hsc_model_describe); a later file overrides an earlier
+ *  one's text for the same code and language. Once any description or
+ *  national line is given, training keeps only rows whose (truncated) code
+ *  is a described code, a national line or a prefix of one: the others go
+ *  to the row-error callback (HSC_E_BAD_CODE, line 0, the message naming
+ *  the code and the start of the description) when hsc_trainer_train
+ *  starts, and in strict mode make it return HSC_E_BAD_ROW. Malformed
+ *  description rows (bad code, empty or over 4096 bytes, bad UTF-8 or
+ *  control characters, a code given twice in the file) go to the row-error
+ *  callback with their line and are skipped. At most 8 languages. Returns
+ *  HSC_E_INVALID_ARG (bad tag, too many languages), HSC_E_IO, HSC_E_BAD_ROW
+ *  (strict; the file is then ignored), HSC_E_NOMEM. Since 1.0. */
+HSC_API hsc_status hsc_trainer_add_nomenclature_file(hsc_trainer *trainer, const char *path,
+                                                     const char *lang);
+/** National tariff lines of a scheme ("TEC-CEDEAO": 1-31 of [A-Za-z0-9._-])
+ *  whose descriptions are in lang, from a file as above with 4-12 digit
+ *  codes. Stored in the model (hsc_model_national_find); they also count as
+ *  known codes for the check above, with their even-length prefixes, so a
+ *  model can be trained on national codes directly (HSC_CFG_CODE_DIGITS 10
+ *  or 0). At most 8 schemes, one language each. Since 1.0. */
+HSC_API hsc_status hsc_trainer_add_national_file(hsc_trainer *trainer, const char *path,
+                                                 const char *scheme, const char *lang);
+/** Description rows and national lines accepted so far, and the rows of
+ *  those files that were rejected. */
+HSC_API hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *trainer,
+                                                   uint64_t *descriptions, uint64_t *lines,
+                                                   uint64_t *rejected);
+
 /** Train on everything added and return a new model (the caller owns it).
  *  With HSC_CFG_THREADS = 1 and a fixed seed the result is bit-for-bit
  *  reproducible. Returns HSC_E_NO_DATA, HSC_E_ONE_CLASS, HSC_E_CANCELLED,
- *  HSC_E_NOMEM. */
+ *  HSC_E_NOMEM, and HSC_E_BAD_ROW in strict mode for rows outside the
+ *  nomenclature (see hsc_trainer_add_nomenclature_file).
+ *  The held-out rows (HSC_CFG_VALID_FRACTION) fit the calibration
+ *  temperature, then the model's default accept threshold: the lowest
+ *  calibrated top-1 probability t such that the held-out rows with
+ *  probability >= t (at least 10 of them) are right 95% of the time, and at
+ *  least 0.5; 1 (review everything) if no t reaches 95%; 0.9 when fewer
+ *  than 50 rows are held out. HSC_CFG_ACCEPT_THRESHOLD set on the trainer's
+ *  config replaces the fit. META records train.accept_threshold and how it
+ *  was chosen, the held-out calibration error (train.valid_ece) and the
+ *  held-out share it accepts. */
 HSC_API hsc_status hsc_trainer_train(hsc_trainer *trainer, hsc_model **out);
 
 #ifdef __cplusplus

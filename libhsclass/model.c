@@ -42,6 +42,8 @@ void hsc__model_destroy(hsc_model *m)
     hsc__free(&a, box->row_dir);
     hsc__free(&a, m->row_scale);
     hsc__free(&a, m->out_scale);
+    hsc__nomen_free(&a, &box->nomen);
+    hsc__natl_free(&a, &box->natl);
     if (box->owns_q) {
         hsc__free(&a, m->row_q);
         hsc__free(&a, m->out_q);
@@ -200,6 +202,14 @@ hsc_status hsc_model_info_str(const hsc_model *model, int32_t key, const char **
         return HSC_E_UNSUPPORTED;
     /* The reader appends one derived entry per key, in key order. */
     *out = model->meta[model->n_meta - HSCM_N_INFO + (size_t)(key - 1)].value;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_accept_threshold(const hsc_model *model, double *out)
+{
+    if (model == NULL || out == NULL)
+        return HSC_E_INVALID_ARG;
+    *out = model->accept_threshold;
     return HSC_OK;
 }
 

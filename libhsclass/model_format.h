@@ -23,8 +23,10 @@
  *     32 u32 CRC-32 of the stored bytes  36 u32 reserved, zero
  *   Every byte outside the header, the table and the sections is zero
  *   padding. The writer puts the table at 64, then the sections in the order
- *   META LABL ROWS EMBD OUTW CALB, each at the next multiple of 64; the file
- *   ends with the last section.
+ *   META LABL ROWS EMBD OUTW CALB [NOMN] [NATL], each at the next multiple of
+ *   64; the file ends with the last section. Minor version 1 marks a file
+ *   with NOMN or NATL (the writer keeps 0 otherwise); readers of 1.0 skip
+ *   both, since they are not critical.
  *
  * Sections (raw content, before the optional zlib layer):
  *   META  u32 count, then count x (u32 key_len, key, u32 value_len, value).
@@ -37,7 +39,19 @@
  *   OUTW  u32 n_nodes, u32 dim, f32 scale[n_nodes], i8 q[n_nodes * dim]:
  *         one row per HS tree node, in tree order (see tree.c).
  *   CALB  f64 temperature (> 0), f64 accept threshold ([0, 1]).
- *   All six are critical in v1. A weight is q * scale; a row's scale is
+ *   NOMN  (optional, since 1.1) code descriptions: u32 n_langs (1..8),
+ *         n_langs x str language tag ([a-z]{2,8}, distinct), u32 n_codes
+ *         (1..2^20), then n_codes x (str code, n_langs x str text). Codes
+ *         are 2..12 digits, strictly ascending; texts UTF-8 without control
+ *         characters, at most 4096 bytes, "" when the language has none, at
+ *         least one non-empty per code. A str is u32 length + bytes.
+ *   NATL  (optional, since 1.1) national tariff lines: u32 n_schemes (1..8),
+ *         then per scheme: str name ([A-Za-z0-9._-]{1,31}, distinct), str
+ *         language tag, u32 n_lines (1..2^20), n_lines x (str code of 4..12
+ *         digits, strictly ascending; str text, 1..4096 bytes as above).
+ *   The first six are critical in v1; NOMN and NATL are written without
+ *   the critical flag (a reader accepts either) and compressed like META.
+ *   A weight is q * scale; a row's scale is
  *   max|x| / 127 and q = round-half-away(x / scale) in [-127, 127].
  *   META, LABL and ROWS are zlib-compressed (level 6) when that is smaller.
  *   The int8 matrices stay raw: zlib saves only 2-4% on them (measured on
@@ -48,11 +62,13 @@
 #define HSC_MODEL_FORMAT_H
 
 #include "hsc_internal.h"
+#include "nomen.h"
 
 #define HSCM_SIGNATURE "\x89HSCM\r\n\x1a"
 #define HSCM_SIGNATURE_LEN 8u
 #define HSCM_MAJOR 1u
 #define HSCM_MINOR 0u
+#define HSCM_MINOR_NOMEN 1u   /* files with NOMN or NATL */
 #define HSCM_HEADER_SIZE 64u
 #define HSCM_ENTRY_SIZE 40u
 #define HSCM_ALIGN 64u
@@ -96,6 +112,9 @@
 #define HSCM_TAG_OUTW HSCM_TAG('O', 'U', 'T', 'W')
 #define HSCM_TAG_CALB HSCM_TAG('C', 'A', 'L', 'B')
 #define HSCM_N_KNOWN 6u
+#define HSCM_TAG_NOMN HSCM_TAG('N', 'O', 'M', 'N')
+#define HSCM_TAG_NATL HSCM_TAG('N', 'A', 'T', 'L')
+#define HSCM_N_OPTIONAL 2u
 
 /* Loader limits, checked before anything is allocated. */
 #define HSCM_MAX_SECTIONS 32u
@@ -158,6 +177,8 @@ typedef struct hsc__model_box {
     void *map;          /* file mapping the q matrices point into, or NULL */
     size_t map_len;
     int owns_q;         /* row_q / out_q were allocated (not borrowed) */
+    hsc__nomen nomen;   /* NOMN, empty (n_langs 0) when absent */
+    hsc__natl natl;     /* NATL, empty (n_schemes 0) when absent */
 } hsc__model_box;
 
 /* Build the row directory behind hsc__model_find_row (after ROWS). */
@@ -186,7 +207,10 @@ typedef struct hsc__model_image {
     const float *out_scale;
     double temperature;
     double accept_threshold;
+    const hsc__nomen *nomen;   /* NULL or empty: no NOMN section */
+    const hsc__natl *natl;     /* NULL or empty: no NATL section */
 } hsc__model_image;
+
 
 int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *out);
 

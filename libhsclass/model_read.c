@@ -14,6 +14,13 @@
 #include "hsc_internal.h"
 #include "model_format.h"
 
+/* Bounds that keep scoring finite in float: |q * scale| <= 1.3e8 and
+ * logits / temperature stay far below FLT_MAX for any dim <= 1024. Trained
+ * models have scales near 0.01 and temperatures in [0.25, 8]. */
+#define MAX_SCALE 1e6f
+#define MIN_TEMPERATURE 1e-3
+#define MAX_TEMPERATURE 1e3
+
 typedef struct rsec {
     uint32_t tag, flags;
     uint64_t offset, stored, raw;
@@ -30,6 +37,7 @@ typedef struct reader {
     uint32_t n_sec;
     rsec sec[HSCM_MAX_SECTIONS];
     rsec *known[HSCM_N_KNOWN];    /* META LABL ROWS EMBD OUTW CALB */
+    rsec *optional[HSCM_N_OPTIONAL]; /* NOMN NATL, NULL when absent */
     uint32_t fingerprint;
     hsc_model *m;
 } reader;
@@ -38,6 +46,8 @@ enum { S_META, S_LABL, S_ROWS, S_EMBD, S_OUTW, S_CALB };
 static const uint32_t known_tags[HSCM_N_KNOWN] = {
     HSCM_TAG_META, HSCM_TAG_LABL, HSCM_TAG_ROWS, HSCM_TAG_EMBD, HSCM_TAG_OUTW, HSCM_TAG_CALB,
 };
+enum { S_NOMN, S_NATL };
+static const uint32_t optional_tags[HSCM_N_OPTIONAL] = {HSCM_TAG_NOMN, HSCM_TAG_NATL};
 
 static int fail(reader *r, int status, uint64_t offset)
 {
@@ -120,6 +130,14 @@ static int check_entry(reader *r, const uint8_t *e, uint64_t pos, rsec *s)
         if (!(s->flags & HSCM_SEC_CRITICAL))   /* all v1 sections are */
             return fail(r, HSC_E_MODEL_SECTION, pos + HSCM_E_FLAGS);
         r->known[k] = s;
+        return HSC_OK;
+    }
+    for (unsigned k = 0; k < HSCM_N_OPTIONAL; k++) {
+        if (s->tag != optional_tags[k])
+            continue;
+        if (r->optional[k] != NULL)   /* either flag is fine: we know it */
+            return fail(r, HSC_E_MODEL_SECTION, pos + HSCM_E_TAG);
+        r->optional[k] = s;
         return HSC_OK;
     }
     if (s->flags & HSCM_SEC_CRITICAL)
@@ -249,8 +267,10 @@ static int check_sections(reader *r)
         if ((uint32_t)crc32_z(0, r->data + s->offset, (size_t)s->stored) != s->crc)
             return fail(r, HSC_E_MODEL_CRC, s->offset);
     }
-    for (unsigned k = 0; k < HSCM_N_KNOWN; k++) {
-        rsec *s = r->known[k];
+    for (unsigned k = 0; k < HSCM_N_KNOWN + HSCM_N_OPTIONAL; k++) {
+        rsec *s = k < HSCM_N_KNOWN ? r->known[k] : r->optional[k - HSCM_N_KNOWN];
+        if (s == NULL)
+            continue;
         s->p = r->data + s->offset;
         if (s->flags & HSCM_SEC_ZLIB) {
             int st = inflate_section(r, s);
@@ -481,7 +501,7 @@ static int parse_matrix(reader *r, unsigned which, uint32_t want_rows, int borro
         return HSC_E_NOMEM;
     for (uint32_t i = 0; i < rows; i++) {
         float v = hsc__rdf32(s->p + 8 + 4 * (size_t)i);
-        if (!isfinite(v) || v < 0.0f)
+        if (!isfinite(v) || v < 0.0f || v > MAX_SCALE)
             return fail(r, HSC_E_MODEL_VALUE, at(s, 8 + 4 * (size_t)i));
         (*scale)[i] = v;
     }
@@ -503,12 +523,33 @@ static int parse_calib(reader *r)
     if (s->raw != 16)
         return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
     double t = hsc__rdf64(s->p), acc = hsc__rdf64(s->p + 8);
-    if (!(isfinite(t) && t > 0.0))
+    if (!(t >= MIN_TEMPERATURE && t <= MAX_TEMPERATURE))
         return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
     if (!(acc >= 0.0 && acc <= 1.0))
         return fail(r, HSC_E_MODEL_VALUE, at(s, 8));
     r->m->temperature = t;
     r->m->accept_threshold = acc;
+    return HSC_OK;
+}
+
+/* NOMN and NATL, when present (nomenclature.c checks their content). */
+static int parse_nomenclature(reader *r)
+{
+    hsc__model_box *box = (hsc__model_box *)r->m;
+    size_t bad = 0;
+    const rsec *s = r->optional[S_NOMN];
+    int st = HSC_OK;
+    if (s != NULL) {
+        st = hsc__nomen_decode(r->a, s->p, (size_t)s->raw, &box->nomen, &bad);
+        if (st != HSC_OK)
+            return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    }
+    s = r->optional[S_NATL];
+    if (s != NULL) {
+        st = hsc__natl_decode(r->a, s->p, (size_t)s->raw, &box->natl, &bad);
+        if (st != HSC_OK)
+            return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    }
     return HSC_OK;
 }
 
@@ -611,6 +652,8 @@ static int parse_all(reader *r, int borrow)
         st = parse_matrix(r, S_OUTW, m->tree.n_nodes, borrow, &m->out_q, &m->out_scale);
     if (st == HSC_OK)
         st = parse_calib(r);
+    if (st == HSC_OK)
+        st = parse_nomenclature(r);
     if (st == HSC_OK)
         st = derive_info(r);
     m->fingerprint = r->fingerprint;

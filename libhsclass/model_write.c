@@ -131,12 +131,12 @@ static uint64_t align_up(uint64_t x)
 }
 
 /* Compress the small sections when that saves bytes, then checksum. */
-static int finish_section(const hsc__alloc *a, wsec *s, int compressible)
+static int finish_section(const hsc__alloc *a, wsec *s, int compressible, int critical)
 {
     s->raw = (uint64_t)s->body.len + s->tail_len;
     if (s->raw > HSCM_MAX_SECTION_RAW)
         return HSC_E_INVALID_ARG;
-    s->flags = HSCM_SEC_CRITICAL;
+    s->flags = critical ? HSCM_SEC_CRITICAL : 0u;
     if (compressible) {
         int st = deflate_buf(a, &s->body, &s->z);
         if (st != HSC_OK)
@@ -171,10 +171,15 @@ static int append_section(const hsc__alloc *a, hsc__buf *out, size_t base, const
     return st;
 }
 
+#define MAX_SEC (HSCM_N_KNOWN + HSCM_N_OPTIONAL)
+
 int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *out)
 {
-    wsec sec[HSCM_N_KNOWN];
+    wsec sec[MAX_SEC];
     memset(sec, 0, sizeof sec);
+    unsigned n_sec = HSCM_N_KNOWN;
+    int has_nomen = img->nomen != NULL && img->nomen->n_codes > 0;
+    int has_natl = img->natl != NULL && img->natl->n_schemes > 0;
     sec[0].tag = HSCM_TAG_META;
     sec[1].tag = HSCM_TAG_LABL;
     sec[2].tag = HSCM_TAG_ROWS;
@@ -193,11 +198,20 @@ int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__
         st = build_matrix(a, img->n_nodes, img->dim, img->out_scale, img->out_q, &sec[4]);
     if (st == HSC_OK)
         st = build_calib(a, img, &sec[5].body);
+    if (st == HSC_OK && has_nomen) {
+        sec[n_sec].tag = HSCM_TAG_NOMN;
+        st = hsc__nomen_encode(a, img->nomen, &sec[n_sec++].body);
+    }
+    if (st == HSC_OK && has_natl) {
+        sec[n_sec].tag = HSCM_TAG_NATL;
+        st = hsc__natl_encode(a, img->natl, &sec[n_sec++].body);
+    }
 
     uint64_t table_off = HSCM_HEADER_SIZE;
-    uint64_t pos = table_off + (uint64_t)HSCM_N_KNOWN * HSCM_ENTRY_SIZE;
-    for (unsigned i = 0; i < HSCM_N_KNOWN && st == HSC_OK; i++) {
-        st = finish_section(a, &sec[i], i < 3);
+    uint64_t pos = table_off + (uint64_t)n_sec * HSCM_ENTRY_SIZE;
+    for (unsigned i = 0; i < n_sec && st == HSC_OK; i++) {
+        /* META LABL ROWS and the nomenclature compress well */
+        st = finish_section(a, &sec[i], i < 3 || i >= HSCM_N_KNOWN, i < HSCM_N_KNOWN);
         sec[i].offset = align_up(pos);
         pos = sec[i].offset + sec[i].stored;
     }
@@ -207,19 +221,21 @@ int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__
         st = hsc__buf_reserve(a, out, (size_t)pos);
 
     if (st == HSC_OK) {
-        uint8_t h[HSCM_HEADER_SIZE + HSCM_N_KNOWN * HSCM_ENTRY_SIZE];
+        uint8_t h[HSCM_HEADER_SIZE + MAX_SEC * HSCM_ENTRY_SIZE];
+        size_t h_len = HSCM_HEADER_SIZE + (size_t)n_sec * HSCM_ENTRY_SIZE;
         memset(h, 0, sizeof h);
         memcpy(h, HSCM_SIGNATURE, HSCM_SIGNATURE_LEN);
         hsc__wr16(h + HSCM_H_MAJOR, HSCM_MAJOR);
-        hsc__wr16(h + HSCM_H_MINOR, HSCM_MINOR);
+        hsc__wr16(h + HSCM_H_MINOR,
+                  (uint16_t)(has_nomen || has_natl ? HSCM_MINOR_NOMEN : HSCM_MINOR));
         hsc__wr32(h + HSCM_H_HEADER_SIZE, HSCM_HEADER_SIZE);
         hsc__wr64(h + HSCM_H_FILE_SIZE, pos);
         hsc__wr64(h + HSCM_H_TABLE_OFFSET, table_off);
-        hsc__wr32(h + HSCM_H_SECTION_COUNT, HSCM_N_KNOWN);
+        hsc__wr32(h + HSCM_H_SECTION_COUNT, n_sec);
         hsc__wr32(h + HSCM_H_ENTRY_SIZE, HSCM_ENTRY_SIZE);
         hsc__wr32(h + HSCM_H_BYTE_ORDER, HSCM_BYTE_ORDER);
         hsc__wr32(h + HSCM_H_CRC, (uint32_t)crc32_z(0, h, HSCM_H_CRC));
-        for (unsigned i = 0; i < HSCM_N_KNOWN; i++) {
+        for (unsigned i = 0; i < n_sec; i++) {
             uint8_t *e = h + table_off + (size_t)i * HSCM_ENTRY_SIZE;
             hsc__wr32(e + HSCM_E_TAG, sec[i].tag);
             hsc__wr32(e + HSCM_E_FLAGS, sec[i].flags);
@@ -229,11 +245,11 @@ int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__
             hsc__wr32(e + HSCM_E_CRC, sec[i].crc);
         }
         size_t base = out->len;   /* the appends fit in the reserved space */
-        st = hsc__buf_append(a, out, h, sizeof h);
-        for (unsigned i = 0; i < HSCM_N_KNOWN && st == HSC_OK; i++)
+        st = hsc__buf_append(a, out, h, h_len);
+        for (unsigned i = 0; i < n_sec && st == HSC_OK; i++)
             st = append_section(a, out, base, &sec[i]);
     }
-    for (unsigned i = 0; i < HSCM_N_KNOWN; i++) {
+    for (unsigned i = 0; i < MAX_SEC; i++) {
         hsc__buf_free(a, &sec[i].body);
         hsc__buf_free(a, &sec[i].z);
     }
@@ -416,6 +432,12 @@ static int merge_meta(const hsc__model_draft *d, wval *v, hsc__kv *kv, size_t *n
 
 int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *out)
 {
+    return hsc__model_write_nomen(a, d, NULL, NULL, out);
+}
+
+int hsc__model_write_nomen(const hsc__alloc *a, const hsc__model_draft *d,
+                           const hsc__nomen *nomen, const hsc__natl *natl, hsc__buf *out)
+{
     if (a == NULL || d == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     int st = draft_valid(a, d);
@@ -457,6 +479,8 @@ int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *o
     img.out_scale = out_scale;
     img.temperature = d->temperature;
     img.accept_threshold = d->accept_threshold;
+    img.nomen = nomen;
+    img.natl = natl;
     st = hsc__model_serialize(a, &img, out);
 done:
     hsc__free(a, kv);
@@ -486,6 +510,8 @@ int hsc__model_rewrite(const hsc_model *m, hsc__buf *out)
         .out_scale = m->out_scale,
         .temperature = m->temperature,
         .accept_threshold = m->accept_threshold,
+        .nomen = &((const hsc__model_box *)m)->nomen,
+        .natl = &((const hsc__model_box *)m)->natl,
     };
     return hsc__model_serialize(&m->alloc, &img, out);
 }

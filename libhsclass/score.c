@@ -191,6 +191,21 @@ static int is_terminal(const hsc__tree *t, uint32_t n, uint32_t digits)
     return node->digits == digits && t->nodes[node->parent].digits < digits;
 }
 
+double hsc__search_path_prob(hsc__search *s, const hsc__tree *t, const hsc__outw *w,
+                             const float *h, uint32_t node)
+{
+    uint32_t chain[16], n = 0;   /* the tree is at most 8 levels deep */
+    for (uint32_t x = t->nodes[node].parent; x != UINT32_MAX && n < 16; x = t->nodes[x].parent)
+        chain[n++] = x;
+    if (s->seen[0] != s->epoch) {
+        s->prob[0] = 1.0;
+        s->seen[0] = s->epoch;
+    }
+    while (n > 0)
+        expand(s, t, w, h, chain[--n]);
+    return node == 0 ? s->prob[0] : s->prob[node];
+}
+
 int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
                      uint32_t digits, uint32_t k, uint32_t *nodes, double *probs, uint32_t *n_out)
 {
@@ -214,7 +229,8 @@ int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, con
             continue; /* a label above the requested level: not a terminal */
         expand(s, t, w, h, n);
         for (uint32_t i = 0; i < node->n_children && !st; i++)
-            st = heap_push(s, node->first_child + i);
+            if (!s->mask || s->mask[node->first_child + i])
+                st = heap_push(s, node->first_child + i);
     }
     return st;
 }

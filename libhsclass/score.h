@@ -25,6 +25,7 @@ typedef struct hsc__search {
     uint32_t *heap;
     size_t heap_len, heap_cap;
     double *logits;       /* max fan-out */
+    const uint8_t *mask;  /* NULL, or per node: 0 skip its subtree (constraints) */
 } hsc__search;
 
 int hsc__search_init(hsc__search *s, const hsc__alloc *a, const hsc__tree *t);
@@ -37,6 +38,11 @@ void hsc__search_begin(hsc__search *s);
  * best first. Writes up to k nodes and probabilities; *n_out gets the count. */
 int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
                      uint32_t digits, uint32_t k, uint32_t *nodes, double *probs, uint32_t *n_out);
+
+/* Path probability of one node for the current query: expands its
+ * ancestors (cached like the search's own expansions). */
+double hsc__search_path_prob(hsc__search *s, const hsc__tree *t, const hsc__outw *w,
+                             const float *h, uint32_t node);
 
 float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);

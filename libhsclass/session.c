@@ -1,10 +1,17 @@
 /* session.c - hsc_session: per-thread analyzer, search scratch and borrowed
- * results (tokens, and top-k codes at every level of the HS tree). */
+ * results (tokens, top-k codes at every level of the HS tree, the review
+ * decision and explanations), plus the session's constraint. */
+#include <stdlib.h>
 #include <string.h>
 
-#include "score.h"
+#include "officer.h"
 
 #define MAX_LEVELS 9 /* label level + up to 8 tree levels */
+
+typedef struct explain_item {
+    size_t token;
+    double weight;
+} explain_item;
 
 typedef struct level_results {
     uint32_t digits;    /* 0: label level */
@@ -28,6 +35,19 @@ struct hsc_session {
     hsc__buf codes;
     hsc__buf stems_scratch;
     char detail[160];
+    /* review decision of the last classify */
+    int classified;            /* results are from a classify (maybe empty) */
+    uint32_t decision, reason;
+    /* constraint (n_prefixes 0: none) */
+    hsc__constraint constraint;
+    /* explanation of one result */
+    int explained;
+    size_t n_items, cap_items;
+    struct explain_item *items;
+    double *tok_w;
+    uint8_t *tok_used;
+    float *scratch;            /* 3 * dim */
+    double explain_total;
 };
 
 static void free_levels(hsc_session *s)
@@ -55,6 +75,11 @@ void hsc_session_free(hsc_session *s)
     hsc__buf_free(&a, &s->codes);
     hsc__buf_free(&a, &s->stems_scratch);
     hsc__free(&a, s->h);
+    hsc__constraint_free(&a, &s->constraint);
+    hsc__free(&a, s->items);
+    hsc__free(&a, s->tok_w);
+    hsc__free(&a, s->tok_used);
+    hsc__free(&a, s->scratch);
     hsc_model_free(s->model);
     hsc__free(&a, s);
 }
@@ -88,7 +113,8 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
     if (!st && model) {
         st = hsc__search_init(&s->search, a, &model->tree);
         s->h = hsc__calloc(a, model->dim, sizeof *s->h);
-        if (!st && !s->h)
+        s->scratch = hsc__calloc(a, 3 * (size_t)model->dim, sizeof *s->scratch);
+        if (!st && (!s->h || !s->scratch))
             st = HSC_E_NOMEM;
         /* The levels a result can be asked for: labels, then each tree level. */
         s->levels[0].digits = 0;
@@ -128,6 +154,11 @@ static void clear_results(hsc_session *s)
 {
     for (uint32_t i = 0; i < s->n_levels; i++)
         s->levels[i].n = 0;
+    s->classified = 0;
+    s->decision = HSC_DECISION_NONE;
+    s->reason = HSC_REASON_NONE;
+    s->explained = 0;
+    s->n_items = 0;
 }
 
 hsc_status hsc_session_tokenize(hsc_session *s, const char *text, size_t len)
@@ -231,6 +262,24 @@ static int store_codes(hsc_session *s, level_results *lv)
     return HSC_OK;
 }
 
+/* Accept or review: the content words first, then the calibrated top-1
+ * probability against the threshold. */
+static void decide(hsc_session *s, const hsc__content *c, int constrained)
+{
+    s->decision = HSC_DECISION_REVIEW;
+    const level_results *labels = &s->levels[0];
+    if (c->content == 0)
+        s->reason = c->vague ? HSC_REASON_VAGUE : HSC_REASON_NO_CONTENT;
+    else if (c->known == 0)
+        s->reason = HSC_REASON_UNKNOWN_WORDS;
+    else if (labels->n == 0)
+        s->reason = constrained ? HSC_REASON_CONSTRAINT : HSC_REASON_UNKNOWN_WORDS;
+    else if (labels->probs[0] < s->accept_threshold)
+        s->reason = HSC_REASON_LOW_CONFIDENCE;
+    else
+        s->decision = HSC_DECISION_ACCEPT, s->reason = HSC_REASON_CONFIDENT;
+}
+
 hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, uint32_t k)
 {
     if (!s || (!text && len) || k == 0)
@@ -247,23 +296,41 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
         k = m->n_labels;
     if ((st = ensure_k(s, k)) != HSC_OK)
         return st;
+    hsc__content content;
+    hsc__review_content(m, s->an, &content);
+    int constrained = s->constraint.n_prefixes > 0;
+    s->classified = 1;
     uint32_t found = hsc__model_embed(m, hsc__analyzer_features(s->an),
                                       hsc__analyzer_feature_count(s->an), s->h);
-    if (found == 0)
-        return HSC_OK; /* nothing the model knows: no suggestion at all */
+    if (found == 0) { /* nothing the model knows: no suggestion at all */
+        decide(s, &content, constrained);
+        return HSC_OK;
+    }
     hsc__outw w = {m->dim, NULL, m->out_q, m->out_scale, (float)(1.0 / m->temperature)};
     hsc__search_begin(&s->search);
+    s->search.mask = NULL;
+    double z = 1.0;
+    if (constrained)
+        hsc__constraint_begin(&s->constraint, &s->search, &m->tree, &w, s->h, &z);
     s->codes.len = 0;
     for (uint32_t i = 0; i < s->n_levels && !st; i++) {
         level_results *lv = &s->levels[i];
+        if (!(z > 0.0))
+            break;   /* the constraint leaves nothing (or less than a double can hold) */
         st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes, lv->probs,
                               &lv->n);
+        for (uint32_t r = 0; r < lv->n && constrained; r++)
+            lv->probs[r] = lv->probs[r] / z > 1.0 ? 1.0 : lv->probs[r] / z;
         if (!st)
             st = store_codes(s, lv);
     }
-    if (st)
+    s->search.mask = NULL;
+    if (st) {
         clear_results(s);
-    return st;
+        return st;
+    }
+    decide(s, &content, constrained);
+    return HSC_OK;
 }
 
 static const level_results *level_of(const hsc_session *s, uint32_t digits)
@@ -304,5 +371,152 @@ hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t inde
         *code = s->codes.data + lv->code_off[index];
     if (probability)
         *probability = lv->probs[index];
+    return HSC_OK;
+}
+
+/* ---- review decisions ------------------------------------------------------ */
+
+hsc_status hsc_session_decision(const hsc_session *s, uint32_t *decision, uint32_t *reason)
+{
+    if (!s || !decision)
+        return HSC_E_INVALID_ARG;
+    *decision = HSC_DECISION_NONE;
+    if (reason)
+        *reason = HSC_REASON_NONE;
+    if (!s->model)
+        return HSC_E_STATE;
+    if (!s->classified)
+        return HSC_E_STATE;
+    *decision = s->decision;
+    if (reason)
+        *reason = s->reason;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_accept_threshold(const hsc_session *s, double *out)
+{
+    if (!s || !out)
+        return HSC_E_INVALID_ARG;
+    if (!s->model)
+        return HSC_E_STATE;
+    *out = s->accept_threshold;
+    return HSC_OK;
+}
+
+const char *hsc_decision_reason_string(uint32_t reason)
+{
+    static const char *const names[] = {
+        "none",
+        "confident: the best code reaches the threshold",
+        "low confidence: the best code is below the threshold",
+        "no content: nothing but numbers, units or function words",
+        "vague: only generic words (goods, parts, samples...)",
+        "unknown words: the model has never seen the content words",
+        "constraint: no code within the allowed chapters or headings",
+    };
+    return reason < sizeof names / sizeof names[0] ? names[reason] : "unknown reason";
+}
+
+/* ---- constraints ------------------------------------------------------------ */
+
+hsc_status hsc_session_set_constraint(hsc_session *s, const char *prefixes, size_t len)
+{
+    if (!s || (!prefixes && len))
+        return HSC_E_INVALID_ARG;
+    if (!s->model)
+        return HSC_E_STATE;
+    int st = hsc__constraint_set(&s->alloc, &s->constraint, s->model, prefixes ? prefixes : "",
+                                 len);
+    if (st == HSC_OK)
+        clear_results(s);
+    return st;
+}
+
+/* ---- explanations ------------------------------------------------------------ */
+
+static int by_weight_desc(const void *x, const void *y)
+{
+    const explain_item *a = x, *b = y;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->token < b->token ? -1 : a->token > b->token;
+}
+
+hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
+{
+    if (!s)
+        return HSC_E_INVALID_ARG;
+    if (!s->model || !s->classified)
+        return HSC_E_STATE;
+    const level_results *lv = level_of(s, digits);
+    if (!lv)
+        return HSC_E_INVALID_ARG;
+    if (index >= lv->n)
+        return HSC_E_NO_RESULT;
+    s->explained = 0;
+    s->n_items = 0;
+    size_t nt = hsc__analyzer_token_count(s->an);
+    if (nt > s->cap_items) {
+        explain_item *it = hsc__realloc_array(&s->alloc, s->items, nt, sizeof *it);
+        if (it)
+            s->items = it;
+        double *w = hsc__realloc_array(&s->alloc, s->tok_w, nt, sizeof *w);
+        if (w)
+            s->tok_w = w;
+        uint8_t *u = hsc__realloc_array(&s->alloc, s->tok_used, nt, 1);
+        if (u)
+            s->tok_used = u;
+        if (!it || !w || !u)
+            return HSC_E_NOMEM;
+        s->cap_items = nt;
+    }
+    if (nt > 0) {
+        memset(s->tok_w, 0, nt * sizeof *s->tok_w);
+        memset(s->tok_used, 0, nt);
+    }
+    hsc__explain_node(s->model, hsc__analyzer_features(s->an), hsc__analyzer_feature_count(s->an),
+                      lv->nodes[index], s->scratch, s->tok_w, s->tok_used, nt, &s->explain_total);
+    for (size_t i = 0; i < nt; i++)
+        if (s->tok_used[i])
+            s->items[s->n_items++] = (explain_item){i, s->tok_w[i]};
+    qsort(s->items, s->n_items, sizeof *s->items, by_weight_desc);
+    s->explained = 1;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_explain_count(const hsc_session *s, size_t *out)
+{
+    if (!s || !out)
+        return HSC_E_INVALID_ARG;
+    *out = 0;
+    if (!s->explained)
+        return HSC_E_STATE;
+    *out = s->n_items;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_explain_item(const hsc_session *s, size_t index, size_t *token_index,
+                                    double *weight)
+{
+    if (!s)
+        return HSC_E_INVALID_ARG;
+    if (!s->explained)
+        return HSC_E_STATE;
+    if (index >= s->n_items)
+        return HSC_E_NO_RESULT;
+    if (token_index)
+        *token_index = s->items[index].token;
+    if (weight)
+        *weight = s->items[index].weight;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_explain_total(const hsc_session *s, double *score)
+{
+    if (!s || !score)
+        return HSC_E_INVALID_ARG;
+    if (!s->explained)
+        return HSC_E_STATE;
+    *score = s->explain_total;
     return HSC_OK;
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "officer.h"
+#include "nomen.h"
 #include "score.h"
 #include "train.h"
 
@@ -33,6 +35,9 @@ struct hsc_trainer {
     hsc__rowset rows;
     hsc_progress_fn on_progress;
     void *on_progress_user;
+    hsc__nomen_builder nomen;  /* descriptions and national lines (nomenclature.c) */
+    int nomen_ready;           /* nomen initialized (on first use) */
+    uint64_t nomen_rejected;
 };
 
 /* A training or validation example: features are row indices after the
@@ -155,6 +160,7 @@ void hsc_trainer_free(hsc_trainer *t)
         return;
     hsc__alloc a = t->alloc;
     hsc__rowset_free(&t->rows);
+    hsc__nomen_builder_free(&t->nomen);
     hsc__free(&a, t);
 }
 
@@ -198,6 +204,44 @@ hsc_status hsc_trainer_row_counts(const hsc_trainer *t, uint64_t *accepted, uint
         return HSC_E_INVALID_ARG;
     *accepted = t->rows.n_rows;
     *rejected = t->rows.rejected;
+    return HSC_OK;
+}
+
+/* ---- nomenclature (stored in the model; see nomenclature.c) ------------- */
+
+static int add_nomen_file(hsc_trainer *t, const char *path, int kind, const char *tag,
+                          const char *lang)
+{
+    if (!t || !path || !tag || (kind && !lang))
+        return HSC_E_INVALID_ARG;
+    if (!t->nomen_ready) {
+        hsc__nomen_builder_init(&t->nomen, &t->alloc);
+        t->nomen_ready = 1;
+    }
+    hsc__row_sink sink = {t->rows.on_error, t->rows.on_error_user, t->opt.strict,
+                          &t->nomen_rejected};
+    return hsc__nomen_builder_add_file(&t->nomen, &sink, path, kind, tag, lang);
+}
+
+hsc_status hsc_trainer_add_nomenclature_file(hsc_trainer *t, const char *path, const char *lang)
+{
+    return add_nomen_file(t, path, 0, lang, NULL);
+}
+
+hsc_status hsc_trainer_add_national_file(hsc_trainer *t, const char *path, const char *scheme,
+                                         const char *lang)
+{
+    return add_nomen_file(t, path, 1, scheme, lang);
+}
+
+hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *t, uint64_t *descriptions,
+                                           uint64_t *lines, uint64_t *rejected)
+{
+    if (!t || !descriptions || !lines || !rejected)
+        return HSC_E_INVALID_ARG;
+    *descriptions = t->nomen.n_desc;
+    *lines = t->nomen.n_lines;
+    *rejected = t->nomen_rejected;
     return HSC_OK;
 }
 
@@ -636,9 +680,9 @@ static int add_meta(const hsc__alloc *a, hsc__kv *kv, size_t *n, const char *key
     snprintf(buf, sizeof buf, "%.*g", digits, v);
     kv[*n].key = hsc__strndup(a, key, strlen(key));
     kv[*n].value = hsc__strndup(a, buf, strlen(buf));
-    if (!kv[*n].key || !kv[*n].value)
+    (*n)++; /* counted even when half-built, so run_free frees it */
+    if (!kv[*n - 1].key || !kv[*n - 1].value)
         return HSC_E_NOMEM;
-    (*n)++;
     return HSC_OK;
 }
 
@@ -873,14 +917,73 @@ static int prune_rows(run *r)
     return r->train.n ? HSC_OK : HSC_E_NO_DATA;
 }
 
+/* Calibrated top-1 probability and correctness of each held-out row. */
+static int valid_confidences(run *r, job *j, double temp, double **conf, uint8_t **right)
+{
+    const hsc__alloc *a = &r->tr->alloc;
+    const exset *v = &r->valid;
+    *conf = hsc__calloc(a, v->n ? v->n : 1, sizeof **conf);
+    *right = hsc__calloc(a, v->n ? v->n : 1, 1);
+    if (!*conf || !*right)
+        return HSC_E_NOMEM;
+    hsc__outw w = {j->dim, j->out, NULL, NULL, (float)(1.0 / temp)};
+    for (size_t i = 0; i < v->n; i++) {
+        uint32_t node, n;
+        double p;
+        embed_valid(j, v, &v->ex[i], r->ev.h);
+        hsc__search_begin(&r->ev.search);
+        int st = hsc__search_topk(&r->ev.search, j->tree, &w, r->ev.h, 0, 1, &node, &p, &n);
+        if (st)
+            return st;
+        (*conf)[i] = n ? p : 0.0;
+        (*right)[i] = n && j->tree->nodes[node].label == v->ex[i].label;
+    }
+    return HSC_OK;
+}
+
+#define ACCEPT_TARGET 0.95      /* top-1 precision of what is auto-accepted */
+#define ACCEPT_MIN_VALID 50     /* fewer held-out rows: the fallback */
+#define ACCEPT_MIN_TAKEN 10
+#define ACCEPT_FLOOR 0.5
+#define ACCEPT_FALLBACK 0.9
+#define ECE_BINS 15
+
 static int finish(run *r, job *j, hsc_model **out)
 {
     hsc_trainer *t = r->tr;
     const hsc__alloc *a = &t->alloc;
     double temp = fit_temperature(j, &r->ev, &r->valid);
     double vacc = valid_accuracy(j, &r->ev, &r->valid);
-    int st = HSC_OK;
     const hsc__trainopts *o = &t->opt;
+    /* Default decision threshold and calibration error on held-out rows. */
+    double *conf = NULL, ece = -1.0, share = 0.0, prec = 0.0, thr;
+    uint8_t *right = NULL;
+    const char *thr_from;
+    int st = valid_confidences(r, j, temp, &conf, &right);
+    if (!st && r->valid.n > 0)
+        ece = hsc__ece(conf, right, r->valid.n, ECE_BINS);
+    if (st) {
+        thr = 0.0, thr_from = "";
+    } else if (t->accept_threshold >= 0) {
+        thr = t->accept_threshold, thr_from = "config";
+    } else if (r->valid.n < ACCEPT_MIN_VALID) {
+        thr = ACCEPT_FALLBACK, thr_from = "fallback";
+    } else {
+        thr = hsc__fit_threshold(a, conf, right, r->valid.n, ACCEPT_TARGET, ACCEPT_MIN_TAKEN,
+                                 NULL, NULL);
+        thr_from = thr < 0 ? "unreached" : "validation";
+        thr = thr < 0 ? 1.0 : thr < ACCEPT_FLOOR ? ACCEPT_FLOOR : thr;
+    }
+    if (!st) { /* the held-out share at the chosen threshold */
+        size_t taken = 0, hits = 0;
+        for (size_t i = 0; i < r->valid.n; i++)
+            if (conf[i] >= thr)
+                taken++, hits += right[i];
+        share = r->valid.n ? (double)taken / (double)r->valid.n : 0.0;
+        prec = taken ? (double)hits / (double)taken : 0.0;
+    }
+    hsc__free(a, conf);
+    hsc__free(a, right);
     struct {
         const char *k;
         int digits; /* significant digits */
@@ -901,19 +1004,27 @@ static int finish(run *r, job *j, hsc_model **out)
         {"train.code_digits", 12, (double)o->code_digits},
         {"train.max_rows", 12, (double)o->max_rows},
         {"train.feature_rows", 12, (double)r->n_rows},
+        {"train.accept_threshold", 4, thr},
+        {"train.valid_accept_share", 4, share},
+        {"train.valid_accept_precision", 4, prec},
+        {"train.valid_ece", 4, ece},
     };
     for (size_t i = 0; i < sizeof items / sizeof *items && !st; i++)
-        st = add_meta(a, r->meta, &r->n_meta, items[i].k, items[i].digits, items[i].v);
-    if (!st && t->hs_edition[0]) {
+        if (items[i].v >= 0 || strcmp(items[i].k, "train.valid_ece") != 0)
+            st = add_meta(a, r->meta, &r->n_meta, items[i].k, items[i].digits, items[i].v);
+    const char *strs[][2] = {{"hs.edition", t->hs_edition},
+                             {"train.accept_threshold_from", thr_from}};
+    for (size_t i = 0; i < 2 && !st; i++) {
+        if (!strs[i][1][0])
+            continue;
         hsc__kv *kv = &r->meta[r->n_meta++];
-        kv->key = hsc__strndup(a, "hs.edition", 10);
-        kv->value = hsc__strndup(a, t->hs_edition, strlen(t->hs_edition));
+        kv->key = hsc__strndup(a, strs[i][0], strlen(strs[i][0]));
+        kv->value = hsc__strndup(a, strs[i][1], strlen(strs[i][1]));
         if (!kv->key || !kv->value)
             st = HSC_E_NOMEM;
     }
     if (st)
         return st;
-    double thr = t->accept_threshold >= 0 ? t->accept_threshold : 0.9;
     hsc__model_draft d = {
         .spec = t->spec,
         .dim = o->dim,
@@ -929,8 +1040,15 @@ static int finish(run *r, job *j, hsc_model **out)
         .temperature = temp,
         .accept_threshold = thr,
     };
+    hsc__nomen nomen;
+    hsc__natl natl;
+    st = hsc__nomen_builder_build(&t->nomen, &nomen, &natl);
+    if (st)
+        return st;
     hsc__buf file = {0};
-    st = hsc__model_write(a, &d, &file);
+    st = hsc__model_write_nomen(a, &d, &nomen, &natl, &file);
+    hsc__nomen_free(a, &nomen);
+    hsc__natl_free(a, &natl);
     if (!st)
         st = hsc__model_read(a, (const uint8_t *)file.data, file.len, out, NULL);
     hsc__buf_free(a, &file);
@@ -942,6 +1060,9 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     if (!t || !out)
         return HSC_E_INVALID_ARG;
     *out = NULL;
+    int fst = hsc__nomen_filter_rows(&t->nomen, &t->rows); /* codes outside the nomenclature */
+    if (fst)
+        return fst;
     if (t->rows.n_rows == 0)
         return HSC_E_NO_DATA;
     if (t->opt.dim == 0 || t->opt.epochs == 0 || t->spec.buckets == 0)

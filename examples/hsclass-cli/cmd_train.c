@@ -11,7 +11,7 @@ enum {
     OPT_OUT = 1, OPT_DIGITS, OPT_LANGS, OPT_EPOCHS, OPT_LR, OPT_DIM, OPT_BUCKETS, OPT_THREADS,
     OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
-    OPT_MAX_ERRORS
+    OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION
 };
 
 static const cli_opt opts[] = {
@@ -26,6 +26,8 @@ static const cli_opt opts[] = {
     {"seed", 0, 1, OPT_SEED},
     {"valid", 0, 1, OPT_VALID},
     {"min-count", 0, 1, OPT_MIN_COUNT},
+    {"max-rows", 0, 1, OPT_MAX_ROWS},
+    {"hs-edition", 0, 1, OPT_HS_EDITION},
     {"no-augment", 0, 0, OPT_NO_AUGMENT},
     {"char-ngrams", 0, 1, OPT_CHAR_NGRAMS},
     {"word-ngrams", 0, 1, OPT_WORD_NGRAMS},
@@ -67,6 +69,9 @@ static void help(void)
          "      --seed N            random seed (1)\n"
          "      --valid F           held-out share for validation and calibration (0.05)\n"
          "      --min-count N       drop features seen in fewer rows (1)\n"
+         "      --max-rows N        keep the N feature rows with the largest norms, then\n"
+         "                          fine-tune (0: keep all; sets the model's size)\n"
+         "      --hs-edition NAME   nomenclature edition recorded in the model, e.g. HS2022\n"
          "      --no-augment        do not expand nomenclature rows\n"
          "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
          "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
@@ -298,6 +303,13 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_THREADS: return set_u32(cfg, HSC_CFG_THREADS, "threads", v);
     case OPT_SEED: return set_u32(cfg, HSC_CFG_SEED, "seed", v);
     case OPT_MIN_COUNT: return set_u32(cfg, HSC_CFG_MIN_COUNT, "min-count", v);
+    case OPT_MAX_ROWS: return set_u32(cfg, HSC_CFG_MAX_ROWS, "max-rows", v);
+    case OPT_HS_EDITION: {
+        hsc_status st = hsc_config_set_str(cfg, HSC_CFG_HS_EDITION, v);
+        if (st != HSC_OK)
+            cli_usage_error("train", "--hs-edition %s: %s", v, hsc_status_string(st));
+        return st == HSC_OK;
+    }
     case OPT_WORD_NGRAMS: return set_u32(cfg, HSC_CFG_WORD_NGRAMS, "word-ngrams", v);
     case OPT_HASH_SEED: return set_u32(cfg, HSC_CFG_HASH_SEED, "hash-seed", v);
     case OPT_LR: return set_f64(cfg, HSC_CFG_LEARNING_RATE, "lr", v);

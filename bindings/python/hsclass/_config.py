@@ -34,6 +34,8 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "strict": (27, "u32"),
     "min_count": (28, "u32"),
     "augment": (29, "u32"),
+    "max_rows": (30, "u32"),
+    "hs_edition": (31, "str"),
     "accept_threshold": (40, "f64"),
 }
 

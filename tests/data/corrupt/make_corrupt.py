@@ -5,7 +5,7 @@ each with its specific status and error offset, plus a few OK controls.
     python3 make_corrupt.py --cli build/examples/hsclass-cli/hsclass  # retrain tiny.hscm too
     python3 make_corrupt.py                                           # from the committed tiny.hscm
 
-tiny.hscm is a small real model trained from tiny.tsv (7 labels, dim 8,
+tiny.hscm is a small real model trained from tiny.tsv (7 labels, dim 4,
 4096 buckets). Every other file derives from it. A file is named
 <case>.<STATUS>.hscm; MANIFEST.tsv lists file, status, the err_offset the
 loader must report, and what was done. tests/test_corrupt.c checks both.
@@ -31,8 +31,8 @@ ENTRY = 40
 ALIGN = 64
 CRIT, ZLIB = 1, 2
 TAGS = [b"META", b"LABL", b"ROWS", b"EMBD", b"OUTW", b"CALB"]
-TRAIN = ["--dim", "8", "--buckets", "4096", "--epochs", "300", "--threads", "1",
-         "--char-ngrams", "3-4", "-l", "en,fr", "--valid", "0", "-q"]
+TRAIN = ["--dim", "4", "--buckets", "4096", "--epochs", "300", "--threads", "1",
+         "--char-ngrams", "4-4", "-l", "en,fr", "--valid", "0", "-q"]
 
 
 def crc(b):
@@ -607,7 +607,8 @@ class Cases:
                    "%s dim 16: size disagrees" % tag.decode())
             matrix(tag, low + "-short", "MODEL_SECTION", raw[:-1], "%s one byte short" % tag.decode())
             for vname, v in (("nan", b"\x00\x00\xc0\x7f"), ("inf", b"\x00\x00\x80\x7f"),
-                             ("negative", struct.pack("<f", -0.5))):
+                             ("negative", struct.pack("<f", -0.5)),
+                             ("huge", struct.pack("<f", 1e37)), ("2e6", struct.pack("<f", 2e6))):
                 r = raw[:8 + 4] + v + raw[8 + 8:]
                 matrix(tag, "%s-scale-%s" % (low, vname), "MODEL_VALUE", r,
                        "%s second row scale %s" % (tag.decode(), vname), at=12)
@@ -620,6 +621,10 @@ class Cases:
                  "temperature NaN"),
                 ("calb-temp-inf", "MODEL_VALUE", struct.pack("<d", float("inf")) + cb[8:], 0,
                  "temperature +inf"),
+                ("calb-temp-tiny", "MODEL_VALUE", struct.pack("<d", 1e-300) + cb[8:], 0,
+                 "temperature 1e-300: logits would overflow"),
+                ("calb-temp-huge", "MODEL_VALUE", struct.pack("<d", 1e300) + cb[8:], 0,
+                 "temperature 1e300"),
                 ("calb-threshold-1.5", "MODEL_VALUE", cb[:8] + struct.pack("<d", 1.5), 8,
                  "accept threshold 1.5"),
                 ("calb-threshold-nan", "MODEL_VALUE", cb[:8] + struct.pack("<d", float("nan")), 8,

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""libhsclass side of the benchmark: the default-model recipe on the fixed split.
+
+Trains with models/recipe.txt (same thread count as the fastText side), then
+measures exactly what bench/fasttext_bench.py measures, with the same split
+and the same scorer (bench/metrics.py): top-1/top-5 at HS6/HS4/HS2 on the
+real English and nomenclature held-out rows and the FR/PT dev set, training
+wall time, model size, load time, end-to-end single-thread throughput over
+>= 20,000 descriptions (`hsclass classify` reading a file: normalization,
+tokenization and stemming included, unlike the fastText side whose text is
+prepared in Python beforehand), peak RSS and per-description p50/p99 latency
+through one persistent process.
+
+Usage: python3 bench/hsclass_bench.py [--hsclass PATH] [--threads 2]
+Writes bench/out/hsclass.json.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import fasttext_bench as ftb  # noqa: E402  (run, latency helpers)
+import metrics  # noqa: E402
+import split  # noqa: E402
+
+OUT = os.path.join(HERE, "out")
+RECIPE = os.path.join(ROOT, "models", "recipe.txt")
+
+
+def read_recipe(path=RECIPE):
+    """(options, inputs) of the recipe: option lines start with '-'."""
+    opts, inputs = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            (opts.extend(line.split()) if line.startswith("-") else inputs.append(line))
+    return opts, inputs
+
+
+def classify_ranked(hsclass, model, rows, work, tag, k=5):
+    """Ranked HS6 codes for each row's text, through the CLI (jsonl)."""
+    src = os.path.join(work, f"{tag}.txt")
+    ftb.write_lines(src, [t.replace("\n", " ") for _, t, _ in rows])
+    out = os.path.join(work, f"{tag}.jsonl")
+    ftb.run([hsclass, "classify", "-m", model, "-k", str(k), "--format", "jsonl"], src, out)
+    ranked = []
+    with open(out, encoding="utf-8") as f:
+        for line in f:
+            obj = json.loads(line)
+            ranked.append([s["code"] for s in obj.get("suggestions", [])])
+    if len(ranked) != len(rows):
+        raise RuntimeError(f"{tag}: {len(ranked)} results for {len(rows)} rows")
+    return ranked
+
+
+def latency(hsclass, model, lines, warmup=50):
+    p = subprocess.Popen([hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    import time
+    import statistics
+    times = []
+    try:
+        for i, line in enumerate(lines):
+            data = (line + "\n").encode("utf-8")
+            t0 = time.perf_counter()
+            p.stdin.write(data)
+            if not p.stdout.readline():
+                raise RuntimeError("hsclass classify closed its output")
+            if i >= warmup:
+                times.append((time.perf_counter() - t0) * 1000.0)
+    finally:
+        p.stdin.close()
+        p.wait()
+    times.sort()
+    return {"n": len(times), "p50_ms": round(statistics.median(times), 4),
+            "p99_ms": round(times[int(0.99 * (len(times) - 1))], 4),
+            "mean_ms": round(statistics.fmean(times), 4)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--hsclass", default=os.path.join(ROOT, "build", "examples", "hsclass-cli",
+                                                       "hsclass"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--split", default=os.path.join(OUT, "split"))
+    ap.add_argument("--throughput-n", type=int, default=20000)
+    ap.add_argument("--latency-n", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    work = os.path.join(OUT, "hsclass")
+    os.makedirs(work, exist_ok=True)
+    if not os.path.exists(os.path.join(a.split, "test_real_en.tsv")):
+        train, test = split.split_sources()
+        split.write_split(train, test, a.split)
+
+    opts, inputs = read_recipe()
+    model = os.path.join(work, "model.hscm")
+    files = [os.path.join(a.split, "train", spec) for spec in inputs]
+    cmd = [a.hsclass, "train", "-q", "-o", model] + opts + ["--threads", str(a.threads)] + files
+    print("[hsclass] training:", " ".join(cmd), flush=True)
+    wall, rss = ftb.run(cmd, log=os.path.join(work, "train.log"))
+    print(f"[hsclass] trained in {wall:.1f} s", flush=True)
+
+    sets = {name: metrics.read_eval(os.path.join(a.split, fname)) for name, fname in ftb.EVAL_SETS}
+    sets["dev_fr_pt"] = metrics.read_eval(ftb.DEV)
+    acc = {}
+    for name, rows in sets.items():
+        ranked = classify_ranked(a.hsclass, model, rows, work, name)
+        acc[name] = metrics.evaluate([g for g, _, _ in rows], ranked, [grp for _, _, grp in rows])
+
+    texts = [t.replace("\n", " ") for rows in sets.values() for _, t, _ in rows]
+    one = os.path.join(work, "one_line.txt")
+    ftb.write_lines(one, texts[:1])
+    loads = sorted(ftb.run([a.hsclass, "classify", "-m", model, "-k", "1"], one)[0]
+                   for _ in range(3))
+    n_bulk = max(a.throughput_n, len(texts))
+    bulk = os.path.join(work, "throughput.txt")
+    ftb.write_lines(bulk, (texts * (-(-n_bulk // len(texts))))[:n_bulk])
+    twall, trss = ftb.run([a.hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"], bulk,
+                          os.path.join(work, "throughput_out.txt"))
+    sample = texts[:]
+    random.Random(a.seed).shuffle(sample)
+    lat = latency(a.hsclass, model, (sample * (1 + a.latency_n // len(sample)))[:a.latency_n + 50])
+    report = {
+        "train_cmd": " ".join(cmd[1:]), "train_wall_s": round(wall, 2), "train_peak_rss_kib": rss,
+        "threads": a.threads,
+        "model": {"accuracy": acc, "size_bytes": os.path.getsize(model),
+                  "load_s": round(loads[1], 4),
+                  "throughput": {"lines": n_bulk, "wall_s": round(twall, 3),
+                                 "lines_per_s_end_to_end": round(n_bulk / twall, 1),
+                                 "threads": 1},
+                  "peak_rss_classify_kib": trss, "latency": lat},
+    }
+    with open(os.path.join(OUT, "hsclass.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps({k: v for k, v in report["model"].items() if k != "accuracy"}, indent=1))
+    for name, r in acc.items():
+        print(name, {k: v for k, v in r.get("all", r).items()} if isinstance(r, dict) else r)
+
+
+if __name__ == "__main__":
+    main()

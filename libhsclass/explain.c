@@ -1,0 +1,93 @@
+/* explain.c - per-word contributions to a code's score.
+ *
+ * A code's path takes one softmax choice per branching step (chapter,
+ * heading, ...) among the children of a node, with calibrated logits
+ * z_c = o_c . h / T and h the mean of the text's known feature rows v_f.
+ * At each step the chosen child x is compared with its alternatives,
+ * weighted by how likely each is: q_c = P(c | parent, c != x). The
+ * explained score is
+ *     S = sum_steps (z_x - sum_{c != x} q_c z_c) = U . h / T,
+ *     U = sum_steps (o_x - sum_{c != x} q_c o_c),
+ * with q taken as computed for this text. S is linear in h, so feature f
+ * contributes exactly U . v_f / (n T), and the contributions add up to S.
+ * Per step, the log-odds of x against its alternatives is the step's share
+ * of S minus the entropy of q, so a positive contribution is one that puts
+ * the code ahead of its plausible competitors, a negative one that favours
+ * them. */
+#include <math.h>
+#include <string.h>
+
+#include "officer.h"
+
+/* Dequantized output vector of a node added to acc with a factor. */
+static void add_out(const hsc_model *m, uint32_t node, float factor, float *acc)
+{
+    const int8_t *q = m->out_q + (size_t)node * m->dim;
+    float sc = m->out_scale[node] * factor;
+    for (uint32_t d = 0; d < m->dim; d++)
+        acc[d] += (float)q[d] * sc;
+}
+
+/* Calibrated logit of a node, as score.c computes it. */
+static double logit(const hsc_model *m, uint32_t node, const float *h)
+{
+    float z = hsc__dot_q(m->out_q + (size_t)node * m->dim, h, m->dim) * m->out_scale[node];
+    return (double)(z * (float)(1.0 / m->temperature));
+}
+
+/* u += o_x - sum_{c != x} q_c o_c for the step from p to x. */
+static void add_step(const hsc_model *m, const hsc__node *p, uint32_t x, const float *h, float *u)
+{
+    double mx = -INFINITY, den = 0.0;
+    for (uint32_t i = 0; i < p->n_children; i++) {
+        uint32_t c = p->first_child + i;
+        double z = c == x ? -INFINITY : logit(m, c, h);
+        mx = z > mx ? z : mx;
+    }
+    for (uint32_t i = 0; i < p->n_children; i++) {
+        uint32_t c = p->first_child + i;
+        if (c != x)
+            den += exp(logit(m, c, h) - mx);
+    }
+    add_out(m, x, 1.0f, u);
+    for (uint32_t i = 0; i < p->n_children; i++) {
+        uint32_t c = p->first_child + i;
+        if (c != x)
+            add_out(m, c, (float)(-exp(logit(m, c, h) - mx) / den), u);
+    }
+}
+
+void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uint32_t node,
+                       float *scratch, double *tok_w, uint8_t *tok_used, size_t n_tokens,
+                       double *total)
+{
+    uint32_t dim = m->dim;
+    float *u = scratch, *v = scratch + dim, *h = scratch + 2 * (size_t)dim;
+    *total = 0.0;
+    uint32_t found = hsc__model_embed(m, f, nf, h);
+    if (found == 0)
+        return;
+    memset(u, 0, dim * sizeof *u);
+    const hsc__tree *t = &m->tree;
+    for (uint32_t x = node; t->nodes[x].parent != UINT32_MAX; x = t->nodes[x].parent) {
+        const hsc__node *p = &t->nodes[t->nodes[x].parent];
+        if (p->n_children > 1)   /* no choice, no score */
+            add_step(m, p, x, h, u);
+    }
+    double k = 1.0 / ((double)found * m->temperature);
+    for (size_t i = 0; i < nf; i++) {
+        int64_t r = hsc__model_find_row(m, f[i].bucket);
+        if (r < 0)
+            continue;
+        const int8_t *q = m->row_q + (size_t)r * dim;
+        float sc = m->row_scale[r];
+        for (uint32_t d = 0; d < dim; d++)
+            v[d] = (float)q[d] * sc;
+        double c = (double)hsc__dot_f(u, v, dim) * k;
+        *total += c;
+        if (f[i].token < n_tokens) {
+            tok_w[f[i].token] += c;
+            tok_used[f[i].token] = 1;
+        }
+    }
+}

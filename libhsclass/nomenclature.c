@@ -1,0 +1,1038 @@
+/* nomenclature.c - code descriptions and national tariff lines: read from
+ * the trainer's files, stored in the optional NOMN and NATL sections, and
+ * looked up by prefix (sorted codes: a code's descendants follow it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "model_format.h"
+#include "nomen.h"
+#include "train.h"
+
+/* ---- small checks ------------------------------------------------------- */
+
+static int lang_valid(const char *s, size_t len)
+{
+    if (len < 2 || len > 8)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return 0;
+    return 1;
+}
+
+static int name_valid(const char *s, size_t len)
+{
+    if (len < 1 || len >= HSC__NAME_CAP)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Descriptions: UTF-8, no control characters, at most HSC__NOMEN_MAX_TEXT. */
+static int text_valid(const char *s, size_t len)
+{
+    size_t bad;
+    if (len > HSC__NOMEN_MAX_TEXT || hsc__utf8_validate(s, len, &bad) != HSC_OK)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int digits_valid(const char *s, size_t len, size_t lo)
+{
+    if (len < lo || len > HSCM_MAX_CODE_DIGITS)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int hsc__code_digits(const char *code, size_t len, char digits[16], size_t *n_digits)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = code[i];
+        if (c == '.' || c == ' ')
+            continue;
+        if (c < '0' || c > '9' || n == HSCM_MAX_CODE_DIGITS)
+            return -1;
+        digits[n++] = c;
+    }
+    digits[n] = '\0';
+    *n_digits = n;
+    return 0;
+}
+
+void hsc__nomen_free(const hsc__alloc *a, hsc__nomen *n)
+{
+    hsc__free(a, n->code);
+    hsc__free(a, n->text);
+    hsc__free(a, n->pool);
+    memset(n, 0, sizeof *n);
+}
+
+void hsc__natl_free(const hsc__alloc *a, hsc__natl *n)
+{
+    for (uint32_t i = 0; i < n->n_schemes; i++) {
+        hsc__free(a, n->schemes[i].code);
+        hsc__free(a, n->schemes[i].text);
+    }
+    hsc__free(a, n->pool);
+    memset(n, 0, sizeof *n);
+}
+
+static void join_langs(hsc__nomen *n)
+{
+    size_t len = 0;
+    n->langs_str[0] = '\0';
+    for (uint32_t i = 0; i < n->n_langs; i++) {
+        size_t l = strlen(n->langs[i]);
+        if (i > 0)
+            n->langs_str[len++] = ',';
+        memcpy(n->langs_str + len, n->langs[i], l + 1);
+        len += l;
+    }
+}
+
+/* ---- encoding -------------------------------------------------------------- */
+
+static int put_str(const hsc__alloc *a, hsc__buf *b, const char *s)
+{
+    uint8_t t[4];
+    size_t len = strlen(s);
+    hsc__wr32(t, (uint32_t)len);
+    int st = hsc__buf_append(a, b, t, 4);
+    return st ? st : hsc__buf_append(a, b, s, len);
+}
+
+static int put_u32(const hsc__alloc *a, hsc__buf *b, uint32_t v)
+{
+    uint8_t t[4];
+    hsc__wr32(t, v);
+    return hsc__buf_append(a, b, t, 4);
+}
+
+int hsc__nomen_encode(const hsc__alloc *a, const hsc__nomen *n, hsc__buf *out)
+{
+    int st = put_u32(a, out, n->n_langs);
+    for (uint32_t l = 0; l < n->n_langs && !st; l++)
+        st = put_str(a, out, n->langs[l]);
+    if (!st)
+        st = put_u32(a, out, n->n_codes);
+    for (uint32_t i = 0; i < n->n_codes && !st; i++) {
+        st = put_str(a, out, n->pool + n->code[i]);
+        for (uint32_t l = 0; l < n->n_langs && !st; l++)
+            st = put_str(a, out, n->pool + n->text[(size_t)i * n->n_langs + l]);
+    }
+    return st;
+}
+
+int hsc__natl_encode(const hsc__alloc *a, const hsc__natl *n, hsc__buf *out)
+{
+    int st = put_u32(a, out, n->n_schemes);
+    for (uint32_t s = 0; s < n->n_schemes && !st; s++) {
+        const hsc__natl_scheme *sc = &n->schemes[s];
+        st = put_str(a, out, sc->name);
+        if (!st)
+            st = put_str(a, out, sc->lang);
+        if (!st)
+            st = put_u32(a, out, sc->n_lines);
+        for (uint32_t i = 0; i < sc->n_lines && !st; i++) {
+            st = put_str(a, out, n->pool + sc->code[i]);
+            if (!st)
+                st = put_str(a, out, n->pool + sc->text[i]);
+        }
+    }
+    return st;
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+typedef struct cursor {
+    const uint8_t *p;
+    size_t len, pos;
+    char *pool;              /* strings are copied here with a NUL */
+    size_t pool_len;
+} cursor;
+
+/* A u32 or a length-prefixed string; HSC_E_MODEL_SECTION when truncated. */
+static int get_u32(cursor *c, uint32_t *v)
+{
+    if (c->len - c->pos < 4)
+        return HSC_E_MODEL_SECTION;
+    *v = hsc__rd32(c->p + c->pos);
+    c->pos += 4;
+    return HSC_OK;
+}
+
+static int get_str(cursor *c, uint32_t max, const char **s, uint32_t *len)
+{
+    int st = get_u32(c, len);
+    if (st)
+        return st;
+    if (*len > max) {
+        c->pos -= 4;
+        return HSC_E_MODEL_LIMIT;
+    }
+    if (c->len - c->pos < *len)
+        return HSC_E_MODEL_SECTION;
+    *s = (const char *)c->p + c->pos;
+    c->pos += *len;
+    return HSC_OK;
+}
+
+/* Copy the string just read into the pool; returns its offset. */
+static size_t keep(cursor *c, const char *s, uint32_t len)
+{
+    size_t off = c->pool_len;
+    memcpy(c->pool + off, s, len);
+    c->pool[off + len] = '\0';
+    c->pool_len += (size_t)len + 1;
+    return off;
+}
+
+/* Entries of min_size bytes each must fit in what is left. */
+static int room_for(const cursor *c, uint32_t n, size_t min_size)
+{
+    return (size_t)n <= (c->len - c->pos) / min_size;
+}
+
+int hsc__nomen_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__nomen *out,
+                      size_t *bad_pos)
+{
+    cursor c = {data, len, 0, NULL, 0};
+    hsc__nomen n;
+    memset(&n, 0, sizeof n);
+    uint32_t slen;
+    const char *s;
+    size_t at = 0;
+    int st = get_u32(&c, &n.n_langs);
+    if (!st && (n.n_langs == 0 || n.n_langs > HSC__NOMEN_MAX_LANGS))
+        st = n.n_langs ? HSC_E_MODEL_LIMIT : HSC_E_MODEL_VALUE;
+    for (uint32_t l = 0; l < n.n_langs && !st; l++) {
+        at = c.pos;
+        st = get_str(&c, 8, &s, &slen);
+        if (!st && !lang_valid(s, slen))
+            st = HSC_E_MODEL_VALUE;
+        if (st)
+            break;
+        memcpy(n.langs[l], s, slen);
+        n.langs[l][slen] = '\0';
+        for (uint32_t k = 0; k < l; k++)
+            if (strcmp(n.langs[k], n.langs[l]) == 0)
+                st = HSC_E_MODEL_VALUE;
+    }
+    if (!st) {
+        at = c.pos;
+        st = get_u32(&c, &n.n_codes);
+    }
+    if (!st && (n.n_codes == 0 || n.n_codes > HSC__NOMEN_MAX_CODES))
+        st = n.n_codes ? HSC_E_MODEL_LIMIT : HSC_E_MODEL_VALUE;
+    if (!st && !room_for(&c, n.n_codes, 6 + 4 * (size_t)n.n_langs))
+        st = HSC_E_MODEL_SECTION;
+    if (!st) {
+        n.code = hsc__calloc(a, n.n_codes, sizeof *n.code);
+        n.text = hsc__calloc(a, (size_t)n.n_codes * n.n_langs, sizeof *n.text);
+        /* every string's bytes are in data, plus one NUL each */
+        c.pool = n.pool = hsc__calloc(a, len + (size_t)n.n_codes * (1 + n.n_langs) + 1, 1);
+        if (!n.code || !n.text || !n.pool)
+            st = HSC_E_NOMEM;
+    }
+    for (uint32_t i = 0; i < n.n_codes && !st; i++) {
+        at = c.pos;
+        st = get_str(&c, HSCM_MAX_CODE_DIGITS, &s, &slen);
+        if (!st && !digits_valid(s, slen, HSCM_MIN_CODE_DIGITS))
+            st = HSC_E_MODEL_VALUE;
+        if (st)
+            break;
+        n.code[i] = keep(&c, s, slen);
+        if (i > 0 && strcmp(n.pool + n.code[i - 1], n.pool + n.code[i]) >= 0) {
+            st = HSC_E_MODEL_VALUE;
+            break;
+        }
+        uint32_t texts = 0;
+        for (uint32_t l = 0; l < n.n_langs && !st; l++) {
+            at = c.pos;
+            st = get_str(&c, HSC__NOMEN_MAX_TEXT, &s, &slen);
+            if (!st && !text_valid(s, slen))
+                st = HSC_E_MODEL_VALUE;
+            if (!st)
+                n.text[(size_t)i * n.n_langs + l] = keep(&c, s, slen);
+            texts += slen > 0;
+        }
+        if (!st && texts == 0)
+            st = HSC_E_MODEL_VALUE;   /* an entry describes its code */
+    }
+    if (!st && c.pos != len) {
+        at = c.pos;
+        st = HSC_E_MODEL_SECTION;
+    }
+    if (st) {
+        *bad_pos = at;
+        hsc__nomen_free(a, &n);
+        return st;
+    }
+    join_langs(&n);
+    *out = n;
+    return HSC_OK;
+}
+
+int hsc__natl_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__natl *out,
+                     size_t *bad_pos)
+{
+    cursor c = {data, len, 0, NULL, 0};
+    hsc__natl n;
+    memset(&n, 0, sizeof n);
+    uint32_t count = 0, slen;
+    const char *s;
+    size_t at = 0;
+    int st = get_u32(&c, &count);
+    if (!st && (count == 0 || count > HSC__NATL_MAX_SCHEMES))
+        st = count ? HSC_E_MODEL_LIMIT : HSC_E_MODEL_VALUE;
+    if (!st) {
+        c.pool = n.pool = hsc__calloc(a, 2 * len + 1, 1);   /* >= 1 NUL per >= 4 bytes */
+        if (!n.pool)
+            st = HSC_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < count && !st; k++) {
+        hsc__natl_scheme *sc = &n.schemes[k];
+        n.n_schemes = k + 1;   /* freed even when half-built */
+        at = c.pos;
+        st = get_str(&c, HSC__NAME_CAP - 1, &s, &slen);
+        if (!st && !name_valid(s, slen))
+            st = HSC_E_MODEL_VALUE;
+        if (st)
+            break;
+        memcpy(sc->name, s, slen);
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(n.schemes[j].name, sc->name) == 0)
+                st = HSC_E_MODEL_VALUE;
+        if (!st) {
+            at = c.pos;
+            st = get_str(&c, 8, &s, &slen);
+            if (!st && !lang_valid(s, slen))
+                st = HSC_E_MODEL_VALUE;
+            if (!st)
+                memcpy(sc->lang, s, slen);
+        }
+        if (!st) {
+            at = c.pos;
+            st = get_u32(&c, &sc->n_lines);
+        }
+        if (!st && (sc->n_lines == 0 || sc->n_lines > HSC__NOMEN_MAX_CODES))
+            st = sc->n_lines ? HSC_E_MODEL_LIMIT : HSC_E_MODEL_VALUE;
+        if (!st && !room_for(&c, sc->n_lines, 4 + HSC__NATL_MIN_DIGITS + 5))
+            st = HSC_E_MODEL_SECTION;
+        if (!st) {
+            sc->code = hsc__calloc(a, sc->n_lines, sizeof *sc->code);
+            sc->text = hsc__calloc(a, sc->n_lines, sizeof *sc->text);
+            if (!sc->code || !sc->text)
+                st = HSC_E_NOMEM;
+        }
+        for (uint32_t i = 0; i < sc->n_lines && !st; i++) {
+            at = c.pos;
+            st = get_str(&c, HSCM_MAX_CODE_DIGITS, &s, &slen);
+            if (!st && !digits_valid(s, slen, HSC__NATL_MIN_DIGITS))
+                st = HSC_E_MODEL_VALUE;
+            if (st)
+                break;
+            sc->code[i] = keep(&c, s, slen);
+            if (i > 0 && strcmp(n.pool + sc->code[i - 1], n.pool + sc->code[i]) >= 0) {
+                st = HSC_E_MODEL_VALUE;
+                break;
+            }
+            at = c.pos;
+            st = get_str(&c, HSC__NOMEN_MAX_TEXT, &s, &slen);
+            if (!st && (slen == 0 || !text_valid(s, slen)))
+                st = HSC_E_MODEL_VALUE;
+            if (!st)
+                sc->text[i] = keep(&c, s, slen);
+        }
+    }
+    if (!st && c.pos != len) {
+        at = c.pos;
+        st = HSC_E_MODEL_SECTION;
+    }
+    if (st) {
+        *bad_pos = at;
+        hsc__natl_free(a, &n);
+        return st;
+    }
+    *out = n;
+    return HSC_OK;
+}
+
+/* ---- lookups ------------------------------------------------------------------ */
+
+/* First index in sorted codes[0..n) (offsets into pool) not below key. */
+static size_t lower_bound(const char *pool, const size_t *codes, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(pool + codes[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void prefix_range(const char *pool, const size_t *codes, size_t n, const char *prefix,
+                         size_t len, size_t *first, size_t *count)
+{
+    size_t lo = lower_bound(pool, codes, n, prefix), hi = lo;
+    while (hi < n && strncmp(pool + codes[hi], prefix, len) == 0)
+        hi++;
+    *first = lo;
+    *count = hi - lo;
+}
+
+void hsc__nomen_range(const hsc__nomen *n, const char *prefix, size_t len, size_t *first,
+                      size_t *count)
+{
+    prefix_range(n->pool, n->code, n->n_codes, prefix, len, first, count);
+}
+
+void hsc__natl_range(const hsc__natl *n, uint32_t scheme, const char *prefix, size_t len,
+                     size_t *first, size_t *count)
+{
+    const hsc__natl_scheme *sc = &n->schemes[scheme];
+    prefix_range(n->pool, sc->code, sc->n_lines, prefix, len, first, count);
+}
+
+int hsc__nomen_lang(const hsc__nomen *n, const char *lang)
+{
+    for (uint32_t l = 0; l < n->n_langs; l++)
+        if (strcmp(n->langs[l], lang) == 0)
+            return (int)l;
+    return -1;
+}
+
+/* Text of entry i in lang (NULL: the first language that has one); NULL if
+ * none. */
+static const char *entry_text(const hsc__nomen *n, size_t i, const char *lang)
+{
+    const size_t *t = n->text + i * n->n_langs;
+    if (lang == NULL) {
+        for (uint32_t l = 0; l < n->n_langs; l++)
+            if (n->pool[t[l]] != '\0')
+                return n->pool + t[l];
+        return NULL;
+    }
+    int l = hsc__nomen_lang(n, lang);
+    return l >= 0 && n->pool[t[l]] != '\0' ? n->pool + t[l] : NULL;
+}
+
+const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char *code,
+                          size_t len, const char *lang)
+{
+    size_t first, count;
+    if (n->n_codes) {
+        hsc__nomen_range(n, code, len, &first, &count);
+        if (count && strlen(n->pool + n->code[first]) == len) {
+            const char *t = entry_text(n, first, lang);
+            if (t)
+                return t;
+        }
+    }
+    for (uint32_t s = 0; s < natl->n_schemes; s++) {
+        const hsc__natl_scheme *sc = &natl->schemes[s];
+        if (lang && strcmp(lang, sc->lang) != 0)
+            continue;
+        hsc__natl_range(natl, s, code, len, &first, &count);
+        if (count && strlen(natl->pool + sc->code[first]) == len)
+            return natl->pool + sc->text[first];
+    }
+    return NULL;
+}
+
+/* ---- building from files ---------------------------------------------------------- */
+
+void hsc__nomen_builder_init(hsc__nomen_builder *b, const hsc__alloc *a)
+{
+    memset(b, 0, sizeof *b);
+    b->alloc = *a;
+}
+
+void hsc__nomen_builder_free(hsc__nomen_builder *b)
+{
+    hsc__buf_free(&b->alloc, &b->pool);
+    hsc__free(&b->alloc, b->desc);
+    hsc__free(&b->alloc, b->lines);
+    b->desc = b->lines = NULL;
+    b->n_desc = b->n_lines = 0;
+}
+
+int hsc__nomen_builder_empty(const hsc__nomen_builder *b)
+{
+    return b->n_desc == 0 && b->n_lines == 0;
+}
+
+static int report(const hsc__row_sink *sink, const char *path, uint64_t line, hsc_status why,
+                  const char *msg)
+{
+    if (sink->rejected)
+        (*sink->rejected)++;
+    if (sink->fn)
+        sink->fn(sink->user, path, line, why, msg);
+    return sink->strict ? HSC_E_BAD_ROW : HSC_OK;
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && (**s == ' ' || **s == '\t' || **s == '\r'))
+        (*s)++, (*len)--;
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
+        (*len)--;
+}
+
+typedef struct adding {
+    hsc__nomen_builder *b;
+    const hsc__row_sink *sink;
+    const char *path;
+    int kind;
+    uint32_t set;
+    hsc__nomen_entry **arr;
+    size_t *n, *cap;
+    uint64_t *lines;        /* line of each entry added by this file */
+    size_t n_lines_cap;
+    size_t first;           /* first entry of this file */
+} adding;
+
+static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
+{
+    const char *tab = memchr(s, '\t', len);
+    if (!tab)
+        return report(ad->sink, ad->path, line, HSC_E_BAD_ROW, "no tab between code and description");
+    char digits[16];
+    size_t nd;
+    const char *text = tab + 1;
+    size_t tlen = len - (size_t)(text - s);
+    trim(&text, &tlen);
+    size_t min = ad->kind ? HSC__NATL_MIN_DIGITS : HSCM_MIN_CODE_DIGITS;
+    if (hsc__code_digits(s, (size_t)(tab - s), digits, &nd) != 0 || nd < min)
+        return report(ad->sink, ad->path, line, HSC_E_BAD_CODE,
+                      ad->kind ? "national code must have 4 to 12 digits"
+                               : "code must have 2 to 12 digits");
+    if (tlen == 0)
+        return report(ad->sink, ad->path, line, HSC_E_NO_DATA, "empty description");
+    if (tlen > HSC__NOMEN_MAX_TEXT)
+        return report(ad->sink, ad->path, line, HSC_E_TEXT_TOO_LONG,
+                      "description longer than 4096 bytes");
+    if (!text_valid(text, tlen))
+        return report(ad->sink, ad->path, line, HSC_E_BAD_UTF8,
+                      "description is not valid UTF-8 or has control characters");
+    hsc__nomen_builder *b = ad->b;
+    if (*ad->n == *ad->cap) {
+        size_t cap = *ad->cap ? *ad->cap * 2 : 1024;
+        hsc__nomen_entry *e = hsc__realloc_array(&b->alloc, *ad->arr, cap, sizeof *e);
+        if (!e)
+            return HSC_E_NOMEM;
+        *ad->arr = e;
+        *ad->cap = cap;
+    }
+    size_t k = *ad->n - ad->first;
+    if (k == ad->n_lines_cap) {
+        size_t cap = k ? k * 2 : 1024;
+        uint64_t *l = hsc__realloc_array(&b->alloc, ad->lines, cap, sizeof *l);
+        if (!l)
+            return HSC_E_NOMEM;
+        ad->lines = l;
+        ad->n_lines_cap = cap;
+    }
+    hsc__nomen_entry *e = &(*ad->arr)[*ad->n];
+    e->code = b->pool.len;
+    int st = hsc__buf_append(&b->alloc, &b->pool, digits, nd + 1);
+    e->text = b->pool.len;
+    if (!st)
+        st = hsc__buf_append(&b->alloc, &b->pool, text, tlen);
+    if (!st)
+        st = hsc__buf_append(&b->alloc, &b->pool, "", 1);
+    if (st)
+        return st;
+    e->set = ad->set;
+    e->seq = b->seq;
+    ad->lines[k] = line;
+    (*ad->n)++;
+    return HSC_OK;
+}
+
+typedef struct dup_key {
+    const char *code;
+    uint64_t line;
+    size_t idx;
+} dup_key;
+
+static int cmp_dup(const void *x, const void *y)
+{
+    const dup_key *a = x, *b = y;
+    int c = strcmp(a->code, b->code);
+    if (c)
+        return c;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* A code given twice in one file: keep the first, report the others. */
+static int drop_duplicates(adding *ad)
+{
+    hsc__nomen_builder *b = ad->b;
+    size_t n = *ad->n - ad->first;
+    if (n < 2)
+        return HSC_OK;
+    dup_key *k = hsc__calloc(&b->alloc, n, sizeof *k);
+    if (!k)
+        return HSC_E_NOMEM;
+    hsc__nomen_entry *e = *ad->arr + ad->first;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (dup_key){b->pool.data + e[i].code, ad->lines[i], i};
+    qsort(k, n, sizeof *k, cmp_dup);
+    int st = HSC_OK;
+    for (size_t i = 1; i < n && !st; i++) {
+        if (strcmp(k[i - 1].code, k[i].code) != 0)
+            continue;
+        e[k[i].idx].set = UINT32_MAX;
+        st = report(ad->sink, ad->path, k[i].line, HSC_E_BAD_ROW,
+                    "code already described earlier in the file");
+    }
+    hsc__free(&b->alloc, k);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].set != UINT32_MAX)
+            e[w++] = e[i];
+    *ad->n = ad->first + w;
+    return st;
+}
+
+/* Index of tag in names (adding it when there is room); -1 when full. */
+static int tag_index(char (*names)[HSC__NAME_CAP], uint32_t *n, uint32_t max, const char *tag)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (strcmp(names[i], tag) == 0)
+            return (int)i;
+    if (*n == max)
+        return -1;
+    snprintf(names[*n], HSC__NAME_CAP, "%s", tag);
+    return (int)(*n)++;
+}
+
+int hsc__nomen_builder_add_file(hsc__nomen_builder *b, const hsc__row_sink *sink,
+                                const char *path, int kind, const char *tag, const char *lang)
+{
+    if (!b || !sink || !path || !tag || (kind && !lang))
+        return HSC_E_INVALID_ARG;
+    adding ad = {b, sink, path, kind, 0, kind ? &b->lines : &b->desc,
+                 kind ? &b->n_lines : &b->n_desc, kind ? &b->cap_lines : &b->cap_desc, NULL, 0, 0};
+    ad.first = *ad.n;
+    if (kind) {
+        if (!name_valid(tag, strlen(tag)) || !lang_valid(lang, strlen(lang)))
+            return HSC_E_INVALID_ARG;
+        uint32_t n = b->n_schemes;
+        int i = tag_index(b->scheme_name, &n, HSC__NATL_MAX_SCHEMES, tag);
+        if (i < 0)
+            return HSC_E_INVALID_ARG;
+        if ((uint32_t)i < b->n_schemes && strcmp(b->scheme_lang[i], lang) != 0)
+            return HSC_E_INVALID_ARG;   /* one language per scheme */
+        ad.set = (uint32_t)i;
+    } else {
+        if (!lang_valid(tag, strlen(tag)))
+            return HSC_E_INVALID_ARG;
+        uint32_t n = b->n_langs;
+        char names[HSC__NOMEN_MAX_LANGS][HSC__NAME_CAP];
+        for (uint32_t i = 0; i < n; i++)
+            snprintf(names[i], HSC__NAME_CAP, "%s", b->langs[i]);
+        int i = tag_index(names, &n, HSC__NOMEN_MAX_LANGS, tag);
+        if (i < 0)
+            return HSC_E_INVALID_ARG;
+        ad.set = (uint32_t)i;
+    }
+    hsc__buf data = {0};
+    int st = hsc__read_file(&b->alloc, path, &data);
+    const char *p = data.data, *end = data.data + data.len;
+    if (!st && data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    uint64_t line = 0;
+    while (!st && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        const char *q = p;
+        size_t len = (size_t)(eol - p);
+        line++;
+        trim(&q, &len);
+        if (len)
+            st = add_row(&ad, line, p, (size_t)(eol - p));
+        p = nl ? nl + 1 : end;
+    }
+    hsc__buf_free(&b->alloc, &data);
+    if (!st)
+        st = drop_duplicates(&ad);
+    hsc__free(&b->alloc, ad.lines);
+    if (st) {
+        *ad.n = ad.first;   /* all or nothing */
+        return st;
+    }
+    /* The file counts (its language or scheme exists) once it is read. */
+    if (kind && ad.set == b->n_schemes) {
+        snprintf(b->scheme_name[ad.set], HSC__NAME_CAP, "%s", tag);
+        snprintf(b->scheme_lang[ad.set], HSC__LANG_CAP, "%s", lang);
+        b->n_schemes++;
+    } else if (!kind && ad.set == b->n_langs) {
+        snprintf(b->langs[ad.set], HSC__LANG_CAP, "%s", tag);
+        b->n_langs++;
+    }
+    b->seq++;
+    return HSC_OK;
+}
+
+/* ---- final tables ------------------------------------------------------------------ */
+
+typedef struct sorted_entry {
+    const char *code, *text;
+    uint32_t set, seq;
+} sorted_entry;
+
+static int cmp_entry(const void *x, const void *y)
+{
+    const sorted_entry *a = x, *b = y;
+    int c = strcmp(a->code, b->code);
+    if (c)
+        return c;
+    if (a->set != b->set)
+        return a->set < b->set ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static sorted_entry *sort_entries(const hsc__nomen_builder *b, const hsc__nomen_entry *e, size_t n)
+{
+    sorted_entry *s = hsc__calloc(&b->alloc, n ? n : 1, sizeof *s);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        s[i] = (sorted_entry){b->pool.data + e[i].code, b->pool.data + e[i].text, e[i].set,
+                              e[i].seq};
+    qsort(s, n, sizeof *s, cmp_entry);
+    return s;
+}
+
+static size_t copy_str(char *pool, size_t *len, const char *s)
+{
+    size_t off = *len, n = strlen(s);
+    memcpy(pool + off, s, n + 1);
+    *len += n + 1;
+    return off;
+}
+
+static int build_nomen(const hsc__nomen_builder *b, hsc__nomen *out)
+{
+    const hsc__alloc *a = &b->alloc;
+    hsc__nomen n;
+    memset(&n, 0, sizeof n);
+    if (b->n_desc == 0)
+        goto done;
+    sorted_entry *s = sort_entries(b, b->desc, b->n_desc);
+    if (!s)
+        return HSC_E_NOMEM;
+    size_t codes = 0;
+    for (size_t i = 0; i < b->n_desc; i++)
+        codes += i == 0 || strcmp(s[i - 1].code, s[i].code) != 0;
+    n.n_langs = b->n_langs;
+    memcpy(n.langs, b->langs, sizeof n.langs);
+    n.n_codes = (uint32_t)codes;
+    n.code = hsc__calloc(a, codes, sizeof *n.code);
+    n.text = hsc__calloc(a, codes * n.n_langs, sizeof *n.text);
+    n.pool = hsc__calloc(a, b->pool.len + 1, 1);   /* pool[0] = "" for missing texts */
+    if (!n.code || !n.text || !n.pool || codes > HSC__NOMEN_MAX_CODES) {
+        hsc__free(a, s);
+        hsc__nomen_free(a, &n);
+        return codes > HSC__NOMEN_MAX_CODES ? HSC_E_INVALID_ARG : HSC_E_NOMEM;
+    }
+    size_t len = 1, k = 0;
+    for (size_t i = 0; i < b->n_desc; i++) {
+        if (i > 0 && strcmp(s[i - 1].code, s[i].code) == 0) {
+            n.text[(k - 1) * n.n_langs + s[i].set] = copy_str(n.pool, &len, s[i].text);
+            continue;   /* later entries (higher seq) replace earlier ones */
+        }
+        n.code[k] = copy_str(n.pool, &len, s[i].code);
+        n.text[k * n.n_langs + s[i].set] = copy_str(n.pool, &len, s[i].text);
+        k++;
+    }
+    hsc__free(a, s);
+done:
+    join_langs(&n);
+    *out = n;
+    return HSC_OK;
+}
+
+static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
+{
+    const hsc__alloc *a = &b->alloc;
+    hsc__natl n;
+    memset(&n, 0, sizeof n);
+    if (b->n_lines == 0) {
+        *out = n;
+        return HSC_OK;
+    }
+    sorted_entry *s = sort_entries(b, b->lines, b->n_lines);
+    n.pool = hsc__calloc(a, b->pool.len + 1, 1);
+    int st = s && n.pool ? HSC_OK : HSC_E_NOMEM;
+    size_t len = 0;
+    n.n_schemes = b->n_schemes;
+    for (uint32_t k = 0; k < b->n_schemes && !st; k++) {
+        hsc__natl_scheme *sc = &n.schemes[k];
+        memcpy(sc->name, b->scheme_name[k], HSC__NAME_CAP);
+        memcpy(sc->lang, b->scheme_lang[k], HSC__LANG_CAP);
+        size_t count = 0;
+        for (size_t i = 0; i < b->n_lines; i++)
+            count += s[i].set == k;
+        sc->code = hsc__calloc(a, count ? count : 1, sizeof *sc->code);
+        sc->text = hsc__calloc(a, count ? count : 1, sizeof *sc->text);
+        if (!sc->code || !sc->text) {
+            st = HSC_E_NOMEM;
+            break;
+        }
+        const sorted_entry *prev = NULL;
+        for (size_t i = 0; i < b->n_lines; i++) {
+            if (s[i].set != k)
+                continue;
+            if (prev && strcmp(prev->code, s[i].code) == 0) {
+                sc->text[sc->n_lines - 1] = copy_str(n.pool, &len, s[i].text);
+            } else {
+                sc->code[sc->n_lines] = copy_str(n.pool, &len, s[i].code);
+                sc->text[sc->n_lines] = copy_str(n.pool, &len, s[i].text);
+                sc->n_lines++;
+            }
+            prev = &s[i];
+        }
+        if (sc->n_lines > HSC__NOMEN_MAX_CODES)
+            st = HSC_E_INVALID_ARG;
+    }
+    hsc__free(a, s);
+    if (st) {
+        hsc__natl_free(a, &n);
+        return st;
+    }
+    *out = n;
+    return HSC_OK;
+}
+
+int hsc__nomen_builder_build(const hsc__nomen_builder *b, hsc__nomen *nomen, hsc__natl *natl)
+{
+    int st = build_nomen(b, nomen);
+    if (st)
+        return st;
+    st = build_natl(b, natl);
+    if (st)
+        hsc__nomen_free(&b->alloc, nomen);
+    return st;
+}
+
+/* ---- checking training rows ----------------------------------------------------------- */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int hsc__nomen_filter_rows(const hsc__nomen_builder *b, struct hsc__rowset *rs)
+{
+    if (hsc__nomen_builder_empty(b) || rs->n_rows == 0)
+        return HSC_OK;
+    const hsc__alloc *a = &b->alloc;
+    /* Known codes: described ones, national lines and their even prefixes
+     * (as pointers into a private pool of prefixes). */
+    size_t n_known = b->n_desc + b->n_lines * 6;
+    char **known = hsc__calloc(a, n_known, sizeof *known);
+    char *prefixes = hsc__calloc(a, b->n_lines * 6 * 16 + 1, 1);
+    if (!known || !prefixes) {
+        hsc__free(a, known);
+        hsc__free(a, prefixes);
+        return HSC_E_NOMEM;
+    }
+    size_t n = 0, plen = 0;
+    for (size_t i = 0; i < b->n_desc; i++)
+        known[n++] = b->pool.data + b->desc[i].code;
+    for (size_t i = 0; i < b->n_lines; i++) {
+        const char *code = b->pool.data + b->lines[i].code;
+        size_t len = strlen(code);
+        known[n++] = (char *)(uintptr_t)code;
+        for (size_t d = 2; d < len && d <= 10; d += 2) {
+            char *p = prefixes + plen;
+            memcpy(p, code, d);
+            p[d] = '\0';
+            plen += 16;
+            known[n++] = p;
+        }
+    }
+    qsort(known, n, sizeof *known, cmp_str);
+    int st = HSC_OK;
+    size_t w = 0;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        hsc__row row = rs->rows[i];
+        const char *code = rs->codes.data + row.code_off;
+        if (st || bsearch(&code, known, n, sizeof *known, cmp_str)) {
+            rs->rows[w++] = row;
+            continue;
+        }
+        /* Name the row by its code and the start of its text. */
+        char msg[160];
+        const char *text = rs->texts.data + row.text_off;
+        size_t tl = row.text_len < 48 ? row.text_len : 48;
+        while (tl > 0 && tl < row.text_len && ((unsigned char)text[tl] & 0xC0) == 0x80)
+            tl--;   /* cut on a character boundary */
+        snprintf(msg, sizeof msg, "code %s is not in the nomenclature (\"%.*s%s\")", code, (int)tl,
+                 text, tl < row.text_len ? "..." : "");
+        rs->rejected++;
+        if (rs->on_error)
+            rs->on_error(rs->on_error_user, "", 0, HSC_E_BAD_CODE, msg);
+        if (rs->strict) {
+            st = HSC_E_BAD_ROW;
+            rs->rows[w++] = row;   /* strict: keep the rows, stop */
+        }
+    }
+    rs->n_rows = w;
+    hsc__free(a, known);
+    hsc__free(a, prefixes);
+    return st;
+}
+
+/* ---- public model API -------------------------------------------------------------------- */
+
+static const hsc__nomen *nomen_of(const hsc_model *m)
+{
+    return &((const hsc__model_box *)m)->nomen;
+}
+
+static const hsc__natl *natl_of(const hsc_model *m)
+{
+    return &((const hsc__model_box *)m)->natl;
+}
+
+hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out)
+{
+    if (!model || !out)
+        return HSC_E_INVALID_ARG;
+    *out = nomen_of(model)->langs_str;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
+{
+    if (!model || !out)
+        return HSC_E_INVALID_ARG;
+    *out = nomen_of(model)->n_codes;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index, const char *lang,
+                                        const char **code, const char **description)
+{
+    if (!model || !code || !description)
+        return HSC_E_INVALID_ARG;
+    const hsc__nomen *n = nomen_of(model);
+    if (index >= n->n_codes)
+        return HSC_E_NO_RESULT;
+    const char *t = entry_text(n, index, lang);
+    *code = n->pool + n->code[index];
+    *description = t ? t : "";
+    return HSC_OK;
+}
+
+/* Prefix argument: digits with optional '.' and ' '; "" matches all. */
+static int prefix_arg(const char *prefix, size_t len, char digits[16], size_t *nd)
+{
+    if (!prefix && len)
+        return HSC_E_INVALID_ARG;
+    if (hsc__code_digits(prefix ? prefix : "", len, digits, nd) != 0)
+        return HSC_E_BAD_CODE;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefix, size_t len,
+                                       size_t *first, size_t *count)
+{
+    char d[16];
+    size_t nd;
+    if (!model || !first || !count)
+        return HSC_E_INVALID_ARG;
+    int st = prefix_arg(prefix, len, d, &nd);
+    if (st)
+        return st;
+    hsc__nomen_range(nomen_of(model), d, nd, first, count);
+    return HSC_OK;
+}
+
+hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t len,
+                              const char *lang, const char **out)
+{
+    char d[16];
+    size_t nd;
+    if (!model || !code || !out)
+        return HSC_E_INVALID_ARG;
+    *out = NULL;
+    if (hsc__code_digits(code, len, d, &nd) != 0 || nd < HSCM_MIN_CODE_DIGITS)
+        return HSC_E_BAD_CODE;
+    *out = hsc__describe(nomen_of(model), natl_of(model), d, nd, lang && *lang ? lang : NULL);
+    return *out ? HSC_OK : HSC_E_NO_RESULT;
+}
+
+hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
+{
+    if (!model || !out)
+        return HSC_E_INVALID_ARG;
+    *out = natl_of(model)->n_schemes;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme, const char **name,
+                                     const char **lang)
+{
+    if (!model || !name)
+        return HSC_E_INVALID_ARG;
+    const hsc__natl *n = natl_of(model);
+    if (scheme >= n->n_schemes)
+        return HSC_E_NO_RESULT;
+    *name = n->schemes[scheme].name;
+    if (lang)
+        *lang = n->schemes[scheme].lang;
+    return HSC_OK;
+}
+
+hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const char *prefix,
+                                   size_t len, size_t *first, size_t *count)
+{
+    char d[16];
+    size_t nd;
+    if (!model || !first || !count)
+        return HSC_E_INVALID_ARG;
+    const hsc__natl *n = natl_of(model);
+    if (scheme >= n->n_schemes)
+        return HSC_E_NO_RESULT;
+    int st = prefix_arg(prefix, len, d, &nd);
+    if (st)
+        return st;
+    hsc__natl_range(n, (uint32_t)scheme, d, nd, first, count);
+    return HSC_OK;
+}
+
+hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
+                                   const char **code, const char **description)
+{
+    if (!model || !code || !description)
+        return HSC_E_INVALID_ARG;
+    const hsc__natl *n = natl_of(model);
+    if (scheme >= n->n_schemes || index >= n->schemes[scheme].n_lines)
+        return HSC_E_NO_RESULT;
+    *code = n->pool + n->schemes[scheme].code[index];
+    *description = n->pool + n->schemes[scheme].text[index];
+    return HSC_OK;
+}

@@ -1,0 +1,608 @@
+/* test_explain.c - what an officer sees besides the codes: word-by-word
+ * explanations (checked against an independent computation from the
+ * model's weights), review decisions, constraints, and the thresholds and
+ * calibration error fitted at training time. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "officer.h"
+#include "test_util.h"
+
+static hsc_model *model;
+
+static hsc_config *small_config(void)
+{
+    hsc_config *cfg = NULL;
+    assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_DIM, 24), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_EPOCHS, 6), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_BUCKETS, 1u << 20), HSC_OK);
+    assert_int_equal(hsc_config_set_str(cfg, HSC_CFG_LANGUAGES, "en,fr"), HSC_OK);
+    return cfg;
+}
+
+static hsc_status train(hsc_config *cfg, hsc_model **out)
+{
+    hsc_trainer *t = NULL;
+    hsc_status st = hsc_trainer_new(cfg, &t);
+    if (!st)
+        st = hsc_trainer_add_file(t, test_data_path("train_nomenclature.tsv"), 1.0,
+                                  HSC_ROWS_NOMENCLATURE);
+    if (!st)
+        st = hsc_trainer_add_file(t, test_data_path("train_real.tsv"), 3.0, 0);
+    if (!st)
+        st = hsc_trainer_train(t, out);
+    hsc_trainer_free(t);
+    return st;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    hsc_config *cfg = small_config();
+    hsc_status st = train(cfg, &model);
+    hsc_config_free(cfg);
+    return st == HSC_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hsc_model_free(model);
+    return 0;
+}
+
+static hsc_session *session_with_threshold(double thr)
+{
+    hsc_config *cfg;
+    hsc_session *s;
+    assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+    if (thr >= 0)
+        assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, thr), HSC_OK);
+    assert_int_equal(hsc_session_new(model, cfg, &s), HSC_OK);
+    hsc_config_free(cfg);
+    return s;
+}
+
+static void classify(hsc_session *s, const char *text, uint32_t k)
+{
+    assert_int_equal(hsc_session_classify(s, text, strlen(text), k), HSC_OK);
+}
+
+/* ---- explanations ------------------------------------------------------------ */
+
+/* The tree node of a result code at a level (0: the label's leaf). */
+static uint32_t node_of(const char *code, uint32_t digits)
+{
+    const hsc__tree *t = &model->tree;
+    if (digits == 0) {
+        for (uint32_t i = 0; i < model->n_labels; i++)
+            if (strcmp(model->labels[i], code) == 0)
+                return t->label_leaf[i];
+        fail();
+    }
+    for (uint32_t n = 1; n < t->n_nodes; n++) {
+        const hsc__node *x = &t->nodes[n];
+        if (x->digits == digits && t->nodes[x->parent].digits < digits &&
+            memcmp(model->label_pool + x->code_off, code, digits) == 0)
+            return n;
+    }
+    fail();
+    return 0;
+}
+
+static double logit(uint32_t n, const float *h)
+{
+    float inv_t = (float)(1.0 / model->temperature);
+    return (double)(hsc__dot_q(model->out_q + (size_t)n * model->dim, h, model->dim) *
+                    model->out_scale[n] * inv_t);
+}
+
+/* Explained score of node, from the logits for the whole text's h (which
+ * set the alternatives' weights) applied to the embedding part: the sum
+ * over the steps of z_x(part) - sum_{c != x} q_c z_c(part). */
+static double contrast(uint32_t node, const float *h_text, const float *part)
+{
+    const hsc__tree *t = &model->tree;
+    double s = 0.0;
+    for (uint32_t x = node; t->nodes[x].parent != UINT32_MAX; x = t->nodes[x].parent) {
+        const hsc__node *p = &t->nodes[t->nodes[x].parent];
+        if (p->n_children < 2)
+            continue;
+        double den = 0.0, alt = 0.0;
+        for (uint32_t c = 0; c < p->n_children; c++) {
+            uint32_t n = p->first_child + c;
+            if (n != x)
+                den += exp(logit(n, h_text));
+        }
+        for (uint32_t c = 0; c < p->n_children; c++) {
+            uint32_t n = p->first_child + c;
+            if (n != x)
+                alt += exp(logit(n, h_text)) / den * logit(n, part);
+        }
+        s += logit(x, part) - alt;
+    }
+    return s;
+}
+
+/* h from the features of one token only (others 0), divided by the number
+ * of known features of the whole text: that token's share of h. */
+static void token_share(const hsc__analyzer *an, long token, float *h)
+{
+    const hsc__feature *f = hsc__analyzer_features(an);
+    size_t nf = hsc__analyzer_feature_count(an), found = 0;
+    memset(h, 0, model->dim * sizeof *h);
+    for (size_t i = 0; i < nf; i++) {
+        int64_t r = hsc__model_find_row(model, f[i].bucket);
+        if (r < 0)
+            continue;
+        found++;
+        if (token >= 0 && f[i].token != (uint32_t)token)
+            continue;
+        for (uint32_t d = 0; d < model->dim; d++)
+            h[d] += (float)model->row_q[(size_t)r * model->dim + d] * model->row_scale[r];
+    }
+    for (uint32_t d = 0; d < model->dim && found; d++)
+        h[d] /= (float)found;
+}
+
+static void check_exact(const char *text)
+{
+    hsc_session *s = session_with_threshold(-1);
+    hsc__analyzer *an;
+    hsc__runtime rt = {65536, 0, 100000};
+    assert_int_equal(hsc__analyzer_new(&model->alloc, &model->spec, &rt, &an), HSC_OK);
+    assert_int_equal(hsc__analyze(an, text, strlen(text)), HSC_OK);
+    float *h = calloc(model->dim, sizeof *h), *h_text = calloc(model->dim, sizeof *h);
+    token_share(an, -1, h_text);
+    classify(s, text, 3);
+    static const uint32_t levels[] = {0, 2, 4};
+    for (size_t l = 0; l < 3; l++) {
+        for (size_t i = 0; i < 3; i++) {
+            const char *code;
+            if (hsc_session_result(s, levels[l], i, &code, NULL) != HSC_OK)
+                break;
+            uint32_t node = node_of(code, levels[l]);
+            assert_int_equal(hsc_session_explain(s, levels[l], i), HSC_OK);
+            double total, sum = 0.0, prev = INFINITY;
+            size_t n;
+            assert_int_equal(hsc_session_explain_total(s, &total), HSC_OK);
+            assert_int_equal(hsc_session_explain_count(s, &n), HSC_OK);
+            double want = contrast(node, h_text, h_text);
+            assert_true(fabs(total - want) <= 1e-4 + 1e-4 * fabs(want));
+            for (size_t k = 0; k < n; k++) {
+                size_t tok;
+                double w;
+                assert_int_equal(hsc_session_explain_item(s, k, &tok, &w), HSC_OK);
+                assert_true(w <= prev);
+                prev = w;
+                sum += w;
+                token_share(an, (long)tok, h);
+                double tw = contrast(node, h_text, h);
+                assert_true(fabs(w - tw) <= 1e-4 + 1e-4 * fabs(tw));
+            }
+            assert_true(fabs(sum - total) <= 1e-9 * (1 + fabs(total)));
+        }
+    }
+    free(h);
+    free(h_text);
+    hsc__analyzer_free(an);
+    hsc_session_free(s);
+}
+
+static void test_explanations_are_exact(void **state)
+{
+    (void)state;
+    check_exact("FROZEN BONELESS BEEF CUTS 20KG CTNS");
+    check_exact("viande bovine désossée congelée");
+    check_exact("men's cotton t-shirts, knitted");
+    check_exact("beef beef beef");   /* a repeated word counts each time */
+}
+
+/* Weight of the token whose normalized text is word, or NAN. */
+static double weight_of(hsc_session *s, const char *word)
+{
+    size_t n;
+    assert_int_equal(hsc_session_explain_count(s, &n), HSC_OK);
+    for (size_t k = 0; k < n; k++) {
+        size_t tok;
+        double w;
+        const char *norm;
+        assert_int_equal(hsc_session_explain_item(s, k, &tok, &w), HSC_OK);
+        assert_int_equal(hsc_session_token(s, tok, &norm, NULL, NULL), HSC_OK);
+        if (strcmp(norm, word) == 0)
+            return w;
+    }
+    return NAN;
+}
+
+static void test_explanation_signs(void **state)
+{
+    (void)state;
+    hsc_session *s = session_with_threshold(-1);
+    const char *code;
+    classify(s, "bovine meat from the farm", 5);
+    assert_int_equal(hsc_session_result(s, 2, 0, &code, NULL), HSC_OK);
+    assert_string_equal(code, "02");
+    assert_int_equal(hsc_session_explain(s, 2, 0), HSC_OK);
+    double for_meat = weight_of(s, "bovine");
+    assert_true(for_meat > 0.0);
+    assert_true(isnan(weight_of(s, "the")));   /* stopword: no features */
+    /* the same word against a garment chapter */
+    assert_int_equal(hsc_session_set_constraint(s, "61", 2), HSC_OK);
+    classify(s, "bovine meat from the farm", 5);
+    assert_int_equal(hsc_session_result(s, 2, 0, &code, NULL), HSC_OK);
+    assert_string_equal(code, "61");
+    assert_int_equal(hsc_session_explain(s, 2, 0), HSC_OK);
+    assert_true(weight_of(s, "bovine") < 0.0);
+    hsc_session_free(s);
+}
+
+static void test_explain_states(void **state)
+{
+    (void)state;
+    hsc_session *s = session_with_threshold(-1);
+    size_t n, tok;
+    double w;
+    assert_int_equal(hsc_session_explain(s, 0, 0), HSC_E_STATE);
+    assert_int_equal(hsc_session_explain_count(s, &n), HSC_E_STATE);
+    assert_int_equal(hsc_session_explain_item(s, 0, &tok, &w), HSC_E_STATE);
+    assert_int_equal(hsc_session_explain_total(s, &w), HSC_E_STATE);
+    assert_int_equal(hsc_session_tokenize(s, "beef", 4), HSC_OK);
+    assert_int_equal(hsc_session_explain(s, 0, 0), HSC_E_STATE);
+    classify(s, "frozen beef", 3);
+    const char *code_before, *code_after;
+    double p_before, p_after;
+    assert_int_equal(hsc_session_result(s, 0, 1, &code_before, &p_before), HSC_OK);
+    assert_int_equal(hsc_session_explain(s, 0, 3), HSC_E_NO_RESULT);
+    assert_int_equal(hsc_session_explain(s, 3, 0), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_session_explain(NULL, 0, 0), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_session_explain(s, 0, 1), HSC_OK);
+    /* results and tokens survive an explanation */
+    assert_int_equal(hsc_session_result(s, 0, 1, &code_after, &p_after), HSC_OK);
+    assert_string_equal(code_before, code_after);
+    assert_true(p_before == p_after);
+    assert_int_equal(hsc_session_explain_count(s, &n), HSC_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(hsc_session_explain_item(s, 2, &tok, &w), HSC_E_NO_RESULT);
+    assert_int_equal(hsc_session_explain_item(s, 0, NULL, NULL), HSC_OK);
+    assert_int_equal(hsc_session_explain_count(s, NULL), HSC_E_INVALID_ARG);
+    /* nothing known: classify succeeds with no result, nothing to explain */
+    classify(s, "", 3);
+    assert_int_equal(hsc_session_explain(s, 0, 0), HSC_E_NO_RESULT);
+    hsc_session_free(s);
+    /* a tokenizer-only session */
+    assert_int_equal(hsc_session_new(NULL, NULL, &s), HSC_OK);
+    assert_int_equal(hsc_session_explain(s, 0, 0), HSC_E_STATE);
+    hsc_session_free(s);
+}
+
+/* ---- review decisions ------------------------------------------------------------ */
+
+static void expect(hsc_session *s, const char *text, uint32_t decision, uint32_t reason)
+{
+    uint32_t d = 99, r = 99;
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_decision(s, &d, &r), HSC_OK);
+    if (d != decision || r != reason)
+        print_error("'%s': decision %u reason %u (%s)\n", text, d, r,
+                    hsc_decision_reason_string(r));
+    assert_int_equal(d, decision);
+    assert_int_equal(r, reason);
+}
+
+static void test_vague_texts_go_to_review(void **state)
+{
+    (void)state;
+    /* threshold 0 would accept anything the model suggests */
+    hsc_session *s = session_with_threshold(0.0);
+    const char *vague[] = {"goods", "GOODS", "spare parts", "samples", "various items",
+                           "Marchandises diverses", "pièces détachées", "echantillons",
+                           "general cargo", "said to contain: goods", "personal effects",
+                           "misc. items (new)", "other", "1 pkg of goods 500 kg",
+                           "pecas de reposicao", "mercancias varias"};
+    for (size_t i = 0; i < sizeof vague / sizeof *vague; i++)
+        expect(s, vague[i], HSC_DECISION_REVIEW, HSC_REASON_VAGUE);
+    expect(s, "", HSC_DECISION_REVIEW, HSC_REASON_NO_CONTENT);
+    expect(s, "   ", HSC_DECISION_REVIEW, HSC_REASON_NO_CONTENT);
+    expect(s, "20 kg", HSC_DECISION_REVIEW, HSC_REASON_NO_CONTENT);
+    expect(s, "of the and", HSC_DECISION_REVIEW, HSC_REASON_NO_CONTENT);
+    expect(s, "qxzvwk jjqzpf vvkxq", HSC_DECISION_REVIEW, HSC_REASON_UNKNOWN_WORDS);
+    uint32_t d;
+    classify(s, "1 pallet of goods", 5);   /* content, but a review either way */
+    assert_int_equal(hsc_session_decision(s, &d, NULL), HSC_OK);
+    assert_int_equal(d, HSC_DECISION_REVIEW);
+    expect(s, "frozen boneless beef", HSC_DECISION_ACCEPT, HSC_REASON_CONFIDENT);
+    expect(s, "spare parts for motor cars", HSC_DECISION_ACCEPT, HSC_REASON_CONFIDENT);
+    hsc_session_free(s);
+}
+
+static void test_threshold(void **state)
+{
+    (void)state;
+    double thr, model_thr, p;
+    uint32_t d, r;
+    const char *code;
+    assert_int_equal(hsc_model_accept_threshold(model, &model_thr), HSC_OK);
+    assert_true(model_thr >= 0.5 && model_thr <= 1.0);
+    hsc_session *s = session_with_threshold(-1);
+    assert_int_equal(hsc_session_accept_threshold(s, &thr), HSC_OK);
+    assert_true(thr == model_thr);
+    assert_int_equal(hsc_session_decision(s, &d, &r), HSC_E_STATE);
+    assert_int_equal(d, HSC_DECISION_NONE);
+    classify(s, "frozen boneless beef", 1);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_int_equal(hsc_session_decision(s, &d, NULL), HSC_OK);
+    assert_int_equal(d, p >= thr ? HSC_DECISION_ACCEPT : HSC_DECISION_REVIEW);
+    assert_int_equal(hsc_session_tokenize(s, "beef", 4), HSC_OK);
+    assert_int_equal(hsc_session_decision(s, &d, &r), HSC_E_STATE);
+    hsc_session_free(s);
+    /* the session's config wins over the model */
+    s = session_with_threshold(1.0);
+    assert_int_equal(hsc_session_accept_threshold(s, &thr), HSC_OK);
+    assert_true(thr == 1.0);
+    expect(s, "frozen boneless beef", HSC_DECISION_REVIEW, HSC_REASON_LOW_CONFIDENCE);
+    hsc_session_free(s);
+    assert_int_equal(hsc_session_new(NULL, NULL, &s), HSC_OK);
+    assert_int_equal(hsc_session_accept_threshold(s, &thr), HSC_E_STATE);
+    assert_int_equal(hsc_session_decision(s, &d, &r), HSC_E_STATE);
+    hsc_session_free(s);
+    assert_int_equal(hsc_session_decision(NULL, &d, &r), HSC_E_INVALID_ARG);
+    for (uint32_t k = 0; k <= HSC_REASON_CONSTRAINT; k++)
+        assert_true(strlen(hsc_decision_reason_string(k)) > 3);
+    assert_string_equal(hsc_decision_reason_string(99), "unknown reason");
+}
+
+static void test_vague_words(void **state)
+{
+    (void)state;
+    const char *yes[] = {"goods", "parts", "pieces", "pi\xc3\xa8" "ces", "d\xc3\xa9tach\xc3\xa9" "es",
+                         "\xc3\xa9" "chantillons", "pe\xc3\xa7" "as", "various", "mercancias"};
+    const char *no[] = {"beef", "shirts", "coton", "good", "", "gooods", "pieces-x"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        assert_true(hsc__vague_word(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_false(hsc__vague_word(no[i], strlen(no[i])));
+}
+
+/* ---- constraints ------------------------------------------------------------------ */
+
+static double level_sum(hsc_session *s, uint32_t digits, const char *prefixes)
+{
+    size_t n;
+    double sum = 0.0;
+    assert_int_equal(hsc_session_result_count(s, digits, &n), HSC_OK);
+    for (size_t i = 0; i < n; i++) {
+        const char *code;
+        double p;
+        assert_int_equal(hsc_session_result(s, digits, i, &code, &p), HSC_OK);
+        if (prefixes)
+            assert_true(strncmp(code, "61", 2) == 0 || strncmp(code, "62", 2) == 0);
+        sum += p;
+    }
+    return sum;
+}
+
+static void test_constraints(void **state)
+{
+    (void)state;
+    hsc_session *s = session_with_threshold(-1);
+    const char *text = "knitted cotton pullover";
+    size_t n_labels;
+    assert_int_equal(hsc_model_label_count(model, &n_labels), HSC_OK);
+    uint32_t all = (uint32_t)n_labels;
+    /* unconstrained chapter probabilities of 61 and 62 */
+    classify(s, text, all);
+    double p61 = 0, p62 = 0, p;
+    const char *code;
+    for (size_t i = 0; hsc_session_result(s, 2, i, &code, &p) == HSC_OK; i++) {
+        if (strcmp(code, "61") == 0)
+            p61 = p;
+        if (strcmp(code, "62") == 0)
+            p62 = p;
+    }
+    char top_label[16];
+    double top_p = 0;
+    for (size_t i = 0; hsc_session_result(s, 0, i, &code, &p) == HSC_OK; i++)
+        if (strncmp(code, "61", 2) == 0 || strncmp(code, "62", 2) == 0) {
+            snprintf(top_label, sizeof top_label, "%s", code);
+            top_p = p;
+            break;
+        }
+    assert_true(top_p > 0);
+
+    assert_int_equal(hsc_session_set_constraint(s, "61, 62", 6), HSC_OK);
+    classify(s, text, all);
+    /* renormalized: each level sums to 1 within the chapters */
+    assert_true(fabs(level_sum(s, 0, "6162") - 1.0) < 1e-6);
+    assert_true(fabs(level_sum(s, 2, "6162") - 1.0) < 1e-9);
+    assert_true(fabs(level_sum(s, 4, "6162") - 1.0) < 1e-6);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, top_label);
+    assert_true(fabs(p - top_p / (p61 + p62)) <= 1e-9 * (1 + p));
+
+    /* a heading: its chapter gets the heading's whole mass */
+    assert_int_equal(hsc_session_set_constraint(s, "6109", 4), HSC_OK);
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_result(s, 2, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "61");
+    assert_true(fabs(p - 1.0) < 1e-9);
+    assert_int_equal(hsc_session_result(s, 4, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "6109");
+    assert_int_equal(hsc_session_result(s, 2, 1, &code, &p), HSC_E_NO_RESULT);
+
+    /* one subheading, written with a dot */
+    assert_int_equal(hsc_session_set_constraint(s, "0201.30", 7), HSC_OK);
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "020130");
+    assert_true(fabs(p - 1.0) < 1e-9);
+
+    /* bad input keeps the previous constraint */
+    assert_int_equal(hsc_session_set_constraint(s, "8x", 2), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_set_constraint(s, "8", 1), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_set_constraint(s, "0201300000000", 13), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_set_constraint(NULL, "84", 2), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_session_set_constraint(s, NULL, 2), HSC_E_INVALID_ARG);
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "020130");
+
+    /* chapters the model lacks: nothing, and a review */
+    assert_int_equal(hsc_session_set_constraint(s, "84;8517", 7), HSC_OK);
+    expect(s, text, HSC_DECISION_REVIEW, HSC_REASON_CONSTRAINT);
+    size_t n;
+    assert_int_equal(hsc_session_result_count(s, 0, &n), HSC_OK);
+    assert_int_equal(n, 0);
+
+    /* cleared: as before */
+    assert_int_equal(hsc_session_set_constraint(s, "", 0), HSC_OK);
+    classify(s, text, all);
+    double chap = 0;
+    for (size_t i = 0; hsc_session_result(s, 2, i, &code, &p) == HSC_OK; i++)
+        if (strcmp(code, "61") == 0)
+            chap = p;
+    assert_true(chap == p61);
+    hsc_session_free(s);
+    assert_int_equal(hsc_session_new(NULL, NULL, &s), HSC_OK);
+    assert_int_equal(hsc_session_set_constraint(s, "84", 2), HSC_E_STATE);
+    hsc_session_free(s);
+}
+
+/* ---- thresholds and calibration error ------------------------------------------------ */
+
+static void test_fit_threshold(void **state)
+{
+    (void)state;
+    const hsc__alloc a = {0};
+    /* 20 rows: the 10 most confident right, then alternating */
+    double conf[20];
+    uint8_t right[20];
+    for (int i = 0; i < 20; i++) {
+        conf[i] = 1.0 - 0.04 * i;
+        right[i] = i < 10 || (i % 2 == 0);
+    }
+    double share, prec;
+    double t = hsc__fit_threshold(&a, conf, right, 20, 0.95, 5, &share, &prec);
+    /* top 11 rows (10 right + row 10 right) = 100%, top 12: 11/12 = 0.917 */
+    assert_true(fabs(t - conf[10]) < 1e-12);
+    assert_true(fabs(share - 11.0 / 20) < 1e-12 && prec == 1.0);
+    t = hsc__fit_threshold(&a, conf, right, 20, 0.80, 5, &share, &prec);
+    assert_true(fabs(t - conf[16]) < 1e-12);   /* 15/17 = 0.882; 15/18 = 0.833; 16/19 = 0.842 */
+    assert_true(hsc__fit_threshold(&a, conf, right, 20, 0.95, 12, NULL, NULL) < 0);
+    assert_true(hsc__fit_threshold(&a, conf, right, 0, 0.95, 1, NULL, NULL) < 0);
+    /* ties are taken together */
+    double tied[4] = {0.9, 0.9, 0.9, 0.5};
+    uint8_t r4[4] = {1, 0, 1, 1};
+    assert_true(hsc__fit_threshold(&a, tied, r4, 4, 0.6, 1, NULL, NULL) == 0.5);
+    assert_true(hsc__fit_threshold(&a, tied, r4, 4, 0.8, 1, NULL, NULL) < 0);
+
+    /* ECE: perfect calibration gives 0; all-confident coin flips 0.5 */
+    double c2[10];
+    uint8_t r2[10];
+    for (int i = 0; i < 10; i++)
+        c2[i] = 0.7, r2[i] = i < 7;
+    assert_true(hsc__ece(c2, r2, 10, 15) < 1e-12);
+    for (int i = 0; i < 10; i++)
+        c2[i] = 1.0, r2[i] = (uint8_t)(i % 2);
+    assert_true(fabs(hsc__ece(c2, r2, 10, 10) - 0.5) < 1e-12);
+}
+
+static const char *meta(const hsc_model *m, const char *key)
+{
+    size_t n;
+    assert_int_equal(hsc_model_meta_count(m, &n), HSC_OK);
+    for (size_t i = 0; i < n; i++) {
+        const char *k, *v;
+        assert_int_equal(hsc_model_meta_get(m, i, &k, &v), HSC_OK);
+        if (strcmp(k, key) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static void test_trained_threshold(void **state)
+{
+    (void)state;
+    /* the setup model holds out 5% of 545 real rows: too few to fit */
+    assert_string_equal(meta(model, "train.accept_threshold_from"), "fallback");
+    double thr;
+    assert_int_equal(hsc_model_accept_threshold(model, &thr), HSC_OK);
+    assert_true(thr == 0.9);
+    assert_non_null(meta(model, "train.valid_ece"));
+
+    hsc_config *cfg = small_config();
+    hsc_model *m;
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_VALID_FRACTION, 0.3), HSC_OK);
+    assert_int_equal(train(cfg, &m), HSC_OK);
+    const char *from = meta(m, "train.accept_threshold_from");
+    assert_non_null(from);
+    assert_int_equal(hsc_model_accept_threshold(m, &thr), HSC_OK);
+    print_message("held-out fit: threshold %.4f (%s), accepts %s at precision %s, ECE %s\n", thr,
+                  from, meta(m, "train.valid_accept_share"),
+                  meta(m, "train.valid_accept_precision"), meta(m, "train.valid_ece"));
+    if (strcmp(from, "validation") == 0) {
+        assert_true(thr >= 0.5 && thr < 1.0);
+        assert_true(atof(meta(m, "train.valid_accept_precision")) >= 0.95);
+    } else {
+        assert_string_equal(from, "unreached");
+        assert_true(thr == 1.0);
+    }
+    double ece = atof(meta(m, "train.valid_ece"));
+    assert_true(ece >= 0.0 && ece < 0.3);
+    hsc_model_free(m);
+
+    /* An easy task (one word per code): the fit reaches 95% precision. */
+    static const char *const words[] = {"apple", "brick", "cable", "drill",
+                                        "engine", "fabric", "glass", "honey"};
+    static const char *const codes[] = {"080810", "690410", "854449", "846721",
+                                        "840734", "520812", "700510", "040900"};
+    static const char *const noise[] = {"red", "blue", "big", "small", "new lot", "box", "x", "y"};
+    hsc_trainer *t;
+    assert_int_equal(hsc_trainer_new(cfg, &t), HSC_OK);
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 40; j++) {
+            char text[64];
+            snprintf(text, sizeof text, "%s %s %s", noise[j % 8], words[i], noise[(j / 8 + i) % 8]);
+            assert_int_equal(hsc_trainer_add_row(t, codes[i], 6, text, strlen(text), 1.0, 0),
+                             HSC_OK);
+        }
+    assert_int_equal(hsc_trainer_train(t, &m), HSC_OK);
+    hsc_trainer_free(t);
+    assert_string_equal(meta(m, "train.accept_threshold_from"), "validation");
+    assert_int_equal(hsc_model_accept_threshold(m, &thr), HSC_OK);
+    assert_true(thr >= 0.5 && thr < 1.0);
+    assert_true(atof(meta(m, "train.valid_accept_precision")) >= 0.95);
+    assert_true(atof(meta(m, "train.valid_accept_share")) > 0.5);
+    hsc_model_free(m);
+
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, 0.7), HSC_OK);
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_VALID_FRACTION, 0.05), HSC_OK);
+    assert_int_equal(train(cfg, &m), HSC_OK);
+    assert_string_equal(meta(m, "train.accept_threshold_from"), "config");
+    assert_int_equal(hsc_model_accept_threshold(m, &thr), HSC_OK);
+    assert_true(thr == 0.7);
+    hsc_model_free(m);
+    hsc_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_explanations_are_exact),
+        cmocka_unit_test(test_explanation_signs),
+        cmocka_unit_test(test_explain_states),
+        cmocka_unit_test(test_vague_texts_go_to_review),
+        cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_vague_words),
+        cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_fit_threshold),
+        cmocka_unit_test(test_trained_threshold),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
