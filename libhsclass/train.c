@@ -23,6 +23,7 @@
 #define MAX_THREADS 64
 #define MAX_DEPTH 8
 #define MAX_TOKENS 65536
+#define MAX_COPIES 16
 #define PHRASE_MAX 6 /* sampled phrases have 1..6 tokens, like declarations */
 
 struct hsc_trainer {
@@ -522,6 +523,16 @@ static double update(worker *w, const example *x, float lr)
     return loss;
 }
 
+/* How many times per epoch an example of this weight is visited: repeating
+ * heavy rows keeps steps small, where scaling the learning rate by the
+ * weight made training diverge. */
+static uint32_t copies_of(float weight)
+{
+    if (weight <= 1.5f)
+        return 1;
+    return weight >= MAX_COPIES ? MAX_COPIES : (uint32_t)(weight + 0.5f);
+}
+
 static void *run_worker(void *arg)
 {
     worker *w = arg;
@@ -536,11 +547,10 @@ static void *run_worker(void *arg)
         float lr = (float)(j->lr0 * (1.0 - frac));
         if (lr < 1e-6f)
             lr = 1e-6f;
-        /* Row weights scale the step; cap it so heavy rows cannot diverge. */
-        float step_lr = lr * x->weight;
-        if (step_lr > 4.0f * (float)j->lr0)
-            step_lr = 4.0f * (float)j->lr0;
-        w->loss += update(w, x, step_lr) * x->weight;
+        /* Heavy rows come back several times per epoch (build_order); the
+         * rest of their weight scales the step, which stays near lr. */
+        float share = x->weight / (float)copies_of(x->weight);
+        w->loss += update(w, x, lr * share) * share;
         w->count++;
         local++;
         atomic_fetch_add(&j->done, 1);
@@ -771,7 +781,10 @@ static int alloc_weights(run *r, uint64_t *rng)
     uint32_t dim = r->tr->opt.dim;
     r->emb = hsc__calloc(a, (size_t)r->n_rows * dim, sizeof *r->emb);
     r->out = hsc__calloc(a, (size_t)r->tree.n_nodes * dim, sizeof *r->out);
-    r->order = hsc__calloc(a, r->train.n, sizeof *r->order);
+    size_t n_order = 0;
+    for (size_t i = 0; i < r->train.n; i++)
+        n_order += copies_of(r->train.ex[i].weight);
+    r->order = hsc__calloc(a, n_order, sizeof *r->order);
     if (!r->emb || !r->out || !r->order)
         return HSC_E_NOMEM;
     /* Uniform in [-1/dim, 1/dim] for inputs, zero outputs (as fastText). */
@@ -830,20 +843,24 @@ static int sgd(run *r, job *j, uint64_t *rng, uint32_t first, uint32_t last, uin
     uint32_t nt = t->opt.threads ? t->opt.threads : 1;
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
+    size_t n = 0;
     for (size_t i = 0; i < r->train.n; i++)
-        r->order[i] = (uint32_t)i;
+        for (uint32_t c = copies_of(r->train.ex[i].weight); c > 0; c--)
+            r->order[n++] = (uint32_t)i;
+    j->total = (uint64_t)n * (last - first + 1);
+    atomic_store(&j->done, 0);
     double t0 = now_sec(), loss_acc = 0.0;
     uint64_t cnt_acc = 0;
     int st = HSC_OK;
     for (uint32_t e = first; e <= last && !st; e++) {
-        shuffle(r->order, r->train.n, rng);
+        shuffle(r->order, n, rng);
         pthread_t tid[MAX_THREADS];
         uint8_t started[MAX_THREADS] = {0};
         for (uint32_t i = 0; i < nt; i++) {
             worker *w = &r->workers[i];
             w->j = j;
-            w->begin = r->train.n * i / nt;
-            w->end = r->train.n * (i + 1) / nt;
+            w->begin = n * i / nt;
+            w->end = n * (i + 1) / nt;
             w->loss = 0;
             w->count = 0;
         }
@@ -1104,7 +1121,6 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         j->out = r.out;
         j->lr0 = t->opt.learning_rate;
         j->phrases = t->opt.augment != 0;
-        j->total = (uint64_t)r.train.n * t->opt.epochs;
         atomic_init(&j->done, 0);
         atomic_init(&j->cancel, 0);
         uint32_t prune = t->opt.max_rows && r.n_rows > t->opt.max_rows;
@@ -1113,8 +1129,6 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         /* After pruning, a few gentle epochs let the rest make up for it. */
         if (!st && prune && (st = prune_rows(&r)) == HSC_OK) {
             j->lr0 = t->opt.learning_rate * 0.25;
-            j->total = (uint64_t)r.train.n * extra;
-            atomic_store(&j->done, 0);
             st = sgd(&r, j, &rng, t->opt.epochs + 1, t->opt.epochs + extra, t->opt.epochs + extra);
         }
     }
