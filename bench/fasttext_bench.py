@@ -20,6 +20,10 @@ preparation itself is done once in Python and is not part of the timings.
 Results: bench/out/fasttext.json and bench/out/fasttext.md (--quick writes
 fasttext_quick.*: a small subset and few epochs, to test the script).
 Usage: python3 bench/fasttext_bench.py [--quick] [--configs a,b] [--threads 2]
+  --name _x        write fasttext_x.* and work in out/ft_x (one config per
+                   process, e.g. to run configurations side by side)
+  --combine J...   merge the configs of several reports into fasttext.*
+  --eval-only      re-score the saved models (timings kept)
 """
 
 import argparse
@@ -70,8 +74,11 @@ def prep(text):
     return " ".join(unicodedata.normalize("NFC", "".join(out)).split())
 
 
-def run(cmd, stdin_path=None, stdout_path=None, log=None):
-    """Run cmd; return (wall seconds, peak RSS in KiB of that process)."""
+def run(cmd, stdin_path=None, stdout_path=None, log=None, cpu=None):
+    """Run cmd; return (wall seconds, peak RSS in KiB of that process).
+
+    When `cpu` is a dict, its "cpu_s" gets the user+system time.
+    """
     fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     fout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     ferr = open(log, "ab") if log else subprocess.DEVNULL
@@ -81,6 +88,8 @@ def run(cmd, stdin_path=None, stdout_path=None, log=None):
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
+        if cpu is not None:
+            cpu["cpu_s"] = round(ru.ru_utime + ru.ru_stime, 2)
     finally:
         for f in (fin, fout, ferr):
             if hasattr(f, "close"):
@@ -217,11 +226,13 @@ def bench_config(key, a, sets, work, log):
     cmd = [FASTTEXT, "supervised", "-input", train, "-output", prefix,
            "-verbose", "1"] + common_args(a) + cfg["args"]
     print(f"[{key}] training: {' '.join(cmd)}", flush=True)
-    wall, rss = run(cmd, log=log)
+    cpu = {}
+    wall, rss = run(cmd, log=log, cpu=cpu)
     print(f"[{key}] trained in {wall:.1f} s", flush=True)
     res = {"name": cfg["name"], "train_cmd": " ".join(cmd[1:]),
-           "train_wall_s": round(wall, 2), "train_peak_rss_kib": rss,
-           "threads": a.threads}
+           "train_wall_s": round(wall, 2),
+           "train_cpu_s": cpu.get("cpu_s"), "train_peak_rss_kib": rss,
+           "threads": a.threads, "work": work}
     res["bin"] = {"accuracy": accuracy(prefix + ".bin", sets, work, key)}
     res["bin"].update(runtime(prefix + ".bin", sets, work, a.throughput_n,
                               a.latency_n, a.seed))
@@ -231,9 +242,11 @@ def bench_config(key, a, sets, work, log):
                 "-qnorm", "-retrain", "-epoch", "1", "-lr", "0.1",
                 "-cutoff", str(a.cutoff), "-thread", str(a.threads),
                 "-verbose", "1"]
-        qwall, _ = run(qcmd, log=log)
+        qcpu = {}
+        qwall, _ = run(qcmd, log=log, cpu=qcpu)
         res["ftz"] = {"quantize_cmd": " ".join(qcmd[1:]),
                       "quantize_wall_s": round(qwall, 2),
+                      "quantize_cpu_s": qcpu.get("cpu_s"),
                       "accuracy": accuracy(prefix + ".ftz", sets, work,
                                            key + "q")}
         res["ftz"].update(runtime(prefix + ".ftz", sets, work,
@@ -250,7 +263,8 @@ def rescore(jpath, mpath, work, split_dir):
     for key, r in report["configs"].items():
         for kind in ("bin", "ftz"):
             if kind in r:
-                model = os.path.join(work, f"model_{key}.{kind}")
+                model = os.path.join(r.get("work", work),
+                                     f"model_{key}.{kind}")
                 r[kind]["accuracy"] = accuracy(model, sets, work, key + kind)
     write_report(report, jpath, mpath)
     print(f"re-scored {jpath} and {mpath}")
@@ -262,6 +276,24 @@ def write_report(report, jpath, mpath):
         json.dump(report, f, indent=1)
     with open(mpath, "w", encoding="utf-8") as f:
         f.write(markdown(report))
+
+
+def cpu_text(cpu_s):
+    return "CPU time not recorded" if cpu_s is None else f"{cpu_s:.0f} s CPU"
+
+
+def combine(paths, jpath, mpath):
+    """Merge the configs of several reports (runs of single configs)."""
+    reports = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            reports.append(json.load(f))
+    out = reports[0]
+    for r in reports[1:]:
+        out["configs"].update(r["configs"])
+    write_report(out, jpath, mpath)
+    print(f"combined into {jpath} and {mpath}")
+    return 0
 
 
 def markdown(report):
@@ -276,12 +308,14 @@ def markdown(report):
              ""]
     for key, r in report["configs"].items():
         lines += [f"## Config {key}: {r['name']}", "",
-                  f"- training: {r['train_wall_s']:.1f} s wall with "
+                  f"- training: {r['train_wall_s']:.1f} s wall "
+                  f"({cpu_text(r.get('train_cpu_s'))}) with "
                   f"{r['threads']} threads, peak RSS "
                   f"{r['train_peak_rss_kib'] / 1024:.0f} MiB"]
         if "ftz" in r:
             lines.append(f"- quantize: `{r['ftz']['quantize_cmd']}` "
-                         f"({r['ftz']['quantize_wall_s']:.1f} s)")
+                         f"({r['ftz']['quantize_wall_s']:.1f} s wall, "
+                         f"{cpu_text(r['ftz'].get('quantize_cpu_s'))})")
         lines.append("")
         rows = []
         for kind in ("bin", "ftz"):
@@ -332,6 +366,11 @@ def main(argv=None):
     ap.add_argument("--throughput-n", type=int, default=20000)
     ap.add_argument("--latency-n", type=int)
     ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--name", help="suffix of the output and work names "
+                    "(default: none, or _quick with --quick)")
+    ap.add_argument("--combine", nargs="+", metavar="JSON",
+                    help="merge the configs of these reports into the "
+                    "default output")
     ap.add_argument("--eval-only", action="store_true",
                     help="re-score the saved models (e.g. after a change "
                     "to the dev set); keeps the timings of the last run")
@@ -340,12 +379,16 @@ def main(argv=None):
     a.epoch = a.epoch or (3 if a.quick else 25)
     a.bucket = a.bucket or (200000 if a.quick else 2000000)
     a.latency_n = a.latency_n or (200 if a.quick else 2000)
-    suffix = "_quick" if a.quick else ""
+    suffix = a.name
+    if suffix is None:
+        suffix = "_quick" if a.quick else ""
     work = os.path.join(OUT, "ft" + suffix)
     os.makedirs(work, exist_ok=True)
     log = os.path.join(OUT, f"fasttext{suffix}_train.log")
     jpath = os.path.join(OUT, f"fasttext{suffix}.json")
     mpath = os.path.join(OUT, f"fasttext{suffix}.md")
+    if a.combine:
+        return combine(a.combine, jpath, mpath)
     if a.eval_only:
         return rescore(jpath, mpath, work, a.split_dir)
     n_train = prepare_train(work, a.split_dir, a.quick, a.seed)

@@ -42,6 +42,13 @@ typedef struct hsc__natl {
     char *pool;
 } hsc__natl;
 
+/* Checks shared by the file reader and the decoder (nomenclature.c). */
+int hsc__nomen_lang_valid(const char *s, size_t len);    /* [a-z]{2,8} */
+int hsc__nomen_name_valid(const char *s, size_t len);    /* [A-Za-z0-9._-]{1,31} */
+int hsc__nomen_text_valid(const char *s, size_t len);    /* UTF-8, no control, <= 4096 */
+int hsc__nomen_digits_valid(const char *s, size_t len, size_t lo); /* lo..12 digits */
+void hsc__nomen_join_langs(hsc__nomen *n);               /* fills langs_str */
+
 void hsc__nomen_free(const hsc__alloc *a, hsc__nomen *n);
 void hsc__natl_free(const hsc__alloc *a, hsc__natl *n);
 

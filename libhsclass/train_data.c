@@ -239,7 +239,7 @@ int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__em
     if (!st && n_all > n && n >= 1 && head.len < seg[0].len)
         st = emit_join(a, &tmp, seg[0], n >= 2 ? last : none, emit, user, 0.5f);
     /* Just the head noun of a single-segment description with clauses. */
-    if (!st && n == 1 && head.len < seg[0].len)
+    if (!st && n == 1 && head.len > 0 && head.len < seg[0].len)
         st = emit_join(a, &tmp, head, none, emit, user, 0.25f);
     hsc__buf_free(a, &tmp);
     return st;

@@ -88,6 +88,16 @@ long long cli_read_line(FILE *f, char **buf, size_t *cap);
  * the same one (else 0). */
 int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len);
 
+/* Description of a code in lang (NULL: the model's first language), or
+ * NULL when the model has none. */
+const char *cli_describe(const hsc_model *m, const char *code, const char *lang);
+/* Stable names of decisions and reasons for JSON ("accept", "vague"...). */
+const char *cli_decision_name(uint32_t decision);
+const char *cli_reason_name(uint32_t reason);
+/* Does any label of the model start with code (so the model can suggest it
+ * at its level)? */
+int cli_model_covers(const hsc_model *m, const char *code);
+
 /* ---- output.c ------------------------------------------------------------ */
 
 /* JSON string with quotes; invalid UTF-8 bytes become U+FFFD. */
@@ -102,5 +112,7 @@ int cli_cmd_train(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
+int cli_cmd_explain(int argc, char **argv);
+int cli_cmd_lookup(int argc, char **argv);
 
 #endif /* HSCLASS_CLI_H */

@@ -5,9 +5,12 @@
 
 #include "cli.h"
 
-enum { FMT_TEXT, FMT_TSV, FMT_JSONL };
+enum { FMT_TEXT, FMT_TSV, FMT_JSONL, FMT_LONG };
 
-enum { OPT_MODEL = 1, OPT_K, OPT_FORMAT, OPT_DIGITS, OPT_REPLACE, OPT_MAX_BYTES };
+enum {
+    OPT_MODEL = 1, OPT_K, OPT_FORMAT, OPT_DIGITS, OPT_REPLACE, OPT_MAX_BYTES, OPT_ONLY,
+    OPT_NATIONAL, OPT_LANG, OPT_THRESHOLD
+};
 
 static const cli_opt opts[] = {
     {"model", 'm', 1, OPT_MODEL},
@@ -16,26 +19,40 @@ static const cli_opt opts[] = {
     {"digits", 'd', 1, OPT_DIGITS},
     {"utf8-replace", 0, 0, OPT_REPLACE},
     {"max-bytes", 0, 1, OPT_MAX_BYTES},
+    {"only", 0, 1, OPT_ONLY},
+    {"national", 'n', 0, OPT_NATIONAL},
+    {"lang", 'l', 1, OPT_LANG},
+    {"threshold", 't', 1, OPT_THRESHOLD},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
 
 static void help(void)
 {
-    puts("Usage: hsclass classify [-m MODEL] [-k N] [--format text|tsv|jsonl] [--digits D]\n"
+    puts("Usage: hsclass classify [-m MODEL] [-k N] [--format text|tsv|jsonl|long] [--digits D]\n"
+         "                        [--only CODES] [--national] [--lang L] [--threshold P]\n"
          "                        [--utf8-replace] [--max-bytes N] [TEXT...]\n"
          "\n"
          "Suggest HS codes for each TEXT, or for each line of standard input when no\n"
-         "TEXT is given. Exactly one output line is written per input, in order, also\n"
-         "for empty lines and for inputs that fail (the run goes on; exit code 1).\n"
+         "TEXT is given. Exactly one output line (a block in the long format) is written\n"
+         "per input, in order, also for empty lines and for inputs that fail (the run\n"
+         "goes on; exit code 1).\n"
          "Lines may have any length and end in LF or CRLF.\n"
          "\n"
          "Options:\n"
          "  -m, --model MODEL    model file (see below)\n"
          "  -k, --top N          suggestions per level (default 5)\n"
-         "  -f, --format FMT     text (default), tsv or jsonl\n"
+         "  -f, --format FMT     text (default), tsv, jsonl or long\n"
          "  -d, --digits D       code length of the main suggestions: 2, 4, 6, 8 or 10\n"
          "                       (default: the model's own labels)\n"
+         "      --only CODES     suggest only codes under these chapters, headings or\n"
+         "                       other prefixes, e.g. 84,8517; scores are then\n"
+         "                       probabilities given that the code is among them\n"
+         "  -n, --national       list the national tariff lines the model carries under\n"
+         "                       each suggestion of 6 or more digits (jsonl and long)\n"
+         "  -l, --lang L         language of the descriptions (default: the model's first)\n"
+         "  -t, --threshold P    accept a suggestion at probability P or more (default:\n"
+         "                       the model's threshold)\n"
          "      --utf8-replace   replace invalid UTF-8 by U+FFFD instead of failing\n"
          "      --max-bytes N    longest description accepted (default 65536); longer\n"
          "                       ones fail with HSC_E_TEXT_TOO_LONG\n"
@@ -43,12 +60,24 @@ static void help(void)
          "\n"
          "Formats (scores are calibrated probabilities):\n"
          "  text   CODE SCORE, CODE SCORE ... | chapters: CC SCORE, ... | headings: HHHH SCORE, ...\n"
-         "         '(no suggestion)' when the text has no usable word, 'error: STATUS: message'\n"
+         "         | accept  (or | review (REASON)); '(no suggestion)' when the text has no\n"
+         "         usable word, 'error: STATUS: message'\n"
          "  tsv    STATUS<TAB>CODE<TAB>SCORE<TAB>CODE<TAB>SCORE...  (STATUS is HSC_OK or an\n"
          "         error name followed by its message)\n"
-         "  jsonl  {\"text\":...,\"suggestions\":[{\"code\":\"020130\",\"score\":0.91},...],\n"
-         "          \"chapters\":[...],\"headings\":[...]}  or  {\"text\":...,\"error\":\"...\",\n"
-         "          \"status\":20}; the text is echoed, invalid UTF-8 bytes as U+FFFD\n");
+         "  jsonl  {\"text\":...,\"decision\":\"review\",\"reason\":\"low_confidence\",\n"
+         "          \"threshold\":0.9,\"suggestions\":[{\"code\":\"020130\",\"score\":0.91,\n"
+         "          \"description\":\"...\",\"national\":[{\"scheme\":...,\"code\":...,\n"
+         "          \"description\":...}]},...],\"chapters\":[...],\"headings\":[...]}  or\n"
+         "          {\"text\":...,\"error\":\"...\",\"status\":20}; the text is echoed, invalid\n"
+         "          UTF-8 bytes as U+FFFD; description only when the model has one\n"
+         "  long   a block per text: the decision, then each suggestion with its\n"
+         "         description (and national lines), then an empty line\n"
+         "\n"
+         "Decisions: accept when the text has a content word the model knows and the\n"
+         "best code's probability reaches the threshold; else review, with the reason:\n"
+         "low_confidence, no_content (only numbers, units, function words), vague\n"
+         "(only generic words: goods, parts, samples...), unknown_words, constraint\n"
+         "(nothing under --only).\n");
     cli_print_model_lookup(stdout);
 }
 
@@ -56,6 +85,9 @@ typedef struct ctx {
     hsc_session *s;
     uint32_t k, digits;
     int format;
+    const hsc_model *m;
+    const char *lang;
+    int national;
 } ctx;
 
 /* Results of one level; HSC_E_INVALID_ARG when the model lacks it. */
@@ -81,6 +113,32 @@ static void text_level(const ctx *c, uint32_t digits, const char *title)
     }
 }
 
+static void json_national(const ctx *c, const char *code)
+{
+    size_t n_schemes = 0, first, count;
+    fputs(",\"national\":[", stdout);
+    hsc_model_national_scheme_count(c->m, &n_schemes);
+    int any = 0;
+    for (size_t k = 0; k < n_schemes && strlen(code) >= 6; k++) {
+        const char *scheme, *line, *desc;
+        if (hsc_model_national_scheme(c->m, k, &scheme, NULL) != HSC_OK ||
+            hsc_model_national_find(c->m, k, code, strlen(code), &first, &count) != HSC_OK)
+            continue;
+        for (size_t i = first; i < first + count; i++) {
+            if (hsc_model_national_line(c->m, k, i, &line, &desc) != HSC_OK)
+                continue;
+            fputs(any++ ? ",{\"scheme\":" : "{\"scheme\":", stdout);
+            cli_json_string(stdout, scheme, strlen(scheme));
+            fputs(",\"code\":", stdout);
+            cli_json_string(stdout, line, strlen(line));
+            fputs(",\"description\":", stdout);
+            cli_json_string(stdout, desc, strlen(desc));
+            putchar('}');
+        }
+    }
+    putchar(']');
+}
+
 static void json_level(const ctx *c, uint32_t digits, const char *key)
 {
     size_t n = 0;
@@ -96,9 +154,80 @@ static void json_level(const ctx *c, uint32_t digits, const char *key)
         cli_json_string(stdout, code, strlen(code));
         fputs(",\"score\":", stdout);
         cli_json_number(stdout, p);
+        const char *desc = cli_describe(c->m, code, c->lang);
+        if (desc) {
+            fputs(",\"description\":", stdout);
+            cli_json_string(stdout, desc, strlen(desc));
+        }
+        if (c->national && digits == c->digits)
+            json_national(c, code);
         putchar('}');
     }
     putchar(']');
+}
+
+/* " | accept", " | review (low confidence)". */
+static void text_decision(const ctx *c)
+{
+    uint32_t d = 0, r = 0;
+    if (hsc_session_decision(c->s, &d, &r) != HSC_OK)
+        return;
+    if (d == HSC_DECISION_ACCEPT) {
+        fputs(" | accept", stdout);
+        return;
+    }
+    const char *name = cli_reason_name(r);
+    fputs(" | review (", stdout);
+    for (; *name; name++)
+        putchar(*name == '_' ? ' ' : *name);
+    putchar(')');
+}
+
+static void json_decision(const ctx *c)
+{
+    uint32_t d = 0, r = 0;
+    double thr = 0;
+    hsc_session_decision(c->s, &d, &r);
+    hsc_session_accept_threshold(c->s, &thr);
+    printf(",\"decision\":\"%s\",\"reason\":\"%s\",\"threshold\":", cli_decision_name(d),
+           cli_reason_name(r));
+    cli_json_number(stdout, thr);
+}
+
+/* The long format: the decision, then a numbered suggestion per line with
+ * its description and national lines. */
+static void long_block(const ctx *c, const char *text, size_t len, size_t n)
+{
+    uint32_t d = 0, r = 0;
+    double thr = 0, p;
+    const char *code;
+    hsc_session_decision(c->s, &d, &r);
+    hsc_session_accept_threshold(c->s, &thr);
+    fwrite(text, 1, len, stdout);
+    printf("\n  %s (%s; threshold %.4f)\n", cli_decision_name(d), hsc_decision_reason_string(r),
+           thr);
+    for (size_t i = 0; i < n; i++) {
+        if (hsc_session_result(c->s, c->digits, i, &code, &p) != HSC_OK)
+            continue;
+        const char *desc = cli_describe(c->m, code, c->lang);
+        printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc ? desc : "");
+        size_t n_schemes = 0, first, count;
+        if (!c->national || strlen(code) < 6)
+            continue;
+        hsc_model_national_scheme_count(c->m, &n_schemes);
+        for (size_t k = 0; k < n_schemes; k++) {
+            const char *scheme, *line, *ldesc;
+            if (hsc_model_national_scheme(c->m, k, &scheme, NULL) != HSC_OK ||
+                hsc_model_national_find(c->m, k, code, strlen(code), &first, &count) != HSC_OK)
+                continue;
+            for (size_t j = first; j < first + count; j++)
+                if (hsc_model_national_line(c->m, k, j, &line, &ldesc) == HSC_OK)
+                    printf("       %s %s  %s\n", scheme, line, ldesc);
+        }
+    }
+    if (n == 0)
+        puts("  (no suggestion)");
+    putchar('\n');
 }
 
 static void print_error(const ctx *c, const char *text, size_t len, hsc_status st)
@@ -152,9 +281,14 @@ static int classify_one(const ctx *c, const char *text, size_t len)
         print_error(c, text, len, st);
         return 1;
     }
+    if (c->format == FMT_LONG) {
+        long_block(c, text, len, n);
+        return 0;
+    }
     if (c->format == FMT_JSONL) {
         fputs("{\"text\":", stdout);
         cli_json_string(stdout, text, len);
+        json_decision(c);
         json_level(c, c->digits, "suggestions");
         json_level(c, 2, "chapters");
         json_level(c, 4, "headings");
@@ -184,6 +318,7 @@ static int classify_one(const ctx *c, const char *text, size_t len)
     }
     text_level(c, 2, "chapters");
     text_level(c, 4, "headings");
+    text_decision(c);
     putchar('\n');
     return 0;
 }
@@ -261,9 +396,10 @@ int cli_cmd_classify(int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, "classify", argc, argv);
-    const char *model_path = NULL, *v;
-    ctx c = {NULL, 5, 0, FMT_TEXT};
+    const char *model_path = NULL, *v, *only = NULL;
+    ctx c = {NULL, 5, 0, FMT_TEXT, NULL, NULL, 0};
     uint32_t digits = 0, max_bytes = 0;
+    double threshold = -1.0;
     int digits_given = 0, replace = 0, max_given = 0, id;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     int n_texts = 0;
@@ -293,8 +429,23 @@ int cli_cmd_classify(int argc, char **argv)
                 c.format = FMT_TSV;
             } else if (strcmp(v, "jsonl") == 0 || strcmp(v, "json") == 0) {
                 c.format = FMT_JSONL;
+            } else if (strcmp(v, "long") == 0) {
+                c.format = FMT_LONG;
             } else {
-                rc = cli_usage_error("classify", "unknown format '%s' (text, tsv or jsonl)", v);
+                rc = cli_usage_error("classify", "unknown format '%s' (text, tsv, jsonl or long)",
+                                     v);
+                goto done;
+            }
+            break;
+        case OPT_ONLY: only = v; break;
+        case OPT_NATIONAL: c.national = 1; break;
+        case OPT_LANG: c.lang = v; break;
+        case OPT_THRESHOLD:
+            if (!cli_opt_f64("classify", "threshold", v, &threshold) || threshold < 0 ||
+                threshold > 1) {
+                if (threshold < 0 || threshold > 1)
+                    cli_usage_error("classify", "--threshold must be between 0 and 1");
+                rc = CLI_EXIT_USAGE;
                 goto done;
             }
             break;
@@ -319,9 +470,15 @@ int cli_cmd_classify(int argc, char **argv)
 
     hsc_config *cfg = NULL;
     hsc_model *m = NULL;
+    if (c.national && (c.format == FMT_TEXT || c.format == FMT_TSV)) {
+        rc = cli_usage_error("classify", "--national needs --format jsonl or long");
+        goto done;
+    }
     hsc_status st = hsc_config_new(&cfg);
     if (st == HSC_OK && replace)
         st = hsc_config_set_u32(cfg, HSC_CFG_UTF8_REPLACE, 1);
+    if (st == HSC_OK && threshold >= 0)
+        st = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
     if (st == HSC_OK && max_given) {
         st = hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, max_bytes);
         if (st == HSC_E_INVALID_ARG) {
@@ -343,7 +500,16 @@ int cli_cmd_classify(int argc, char **argv)
         rc = cli_exit_for(st);
         goto cleanup;
     }
+    c.m = m;
     rc = check_digits(&c, m, digits, digits_given);
+    if (rc == CLI_EXIT_OK && only) {
+        st = hsc_session_set_constraint(c.s, only, strlen(only));
+        if (st == HSC_E_BAD_CODE)
+            rc = cli_usage_error("classify", "--only '%s': expected codes of 2 to 12 digits "
+                                             "separated by commas", only);
+        else if (st != HSC_OK)
+            rc = cli_exit_for(st);
+    }
     if (rc == CLI_EXIT_OK)
         rc = run(&c, texts, n_texts);
 cleanup:

@@ -1,25 +1,31 @@
-/* cmd_eval.c - hsclass eval: accuracy of a model on a labeled TSV file.
- * Gold and predicted codes are truncated to 2, 4 and 6 digits. */
+/* cmd_eval.c - hsclass eval: accuracy of a model on a labeled TSV file
+ * (gold and predicted codes truncated to 2, 4 and 6 digits), calibration
+ * error, auto-accept thresholds and the review decisions, optionally as an
+ * HTML report. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "eval.h"
 
-enum { OPT_MODEL = 1, OPT_BY_CHAPTER, OPT_FORMAT, OPT_QUIET };
+enum { OPT_MODEL = 1, OPT_BY_CHAPTER, OPT_FORMAT, OPT_QUIET, OPT_REPORT, OPT_THRESHOLD };
 
 static const cli_opt opts[] = {
     {"model", 'm', 1, OPT_MODEL},
     {"by-chapter", 'c', 0, OPT_BY_CHAPTER},
     {"format", 'f', 1, OPT_FORMAT},
     {"quiet", 'q', 0, OPT_QUIET},
+    {"report", 'r', 1, OPT_REPORT},
+    {"threshold", 't', 1, OPT_THRESHOLD},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
 
 static void help(void)
 {
-    puts("Usage: hsclass eval [-m MODEL] [--by-chapter] [--format text|json] TEST.tsv\n"
+    puts("Usage: hsclass eval [-m MODEL] [--by-chapter] [--format text|json] [--report FILE]\n"
+         "                    [--threshold P] TEST.tsv\n"
          "\n"
          "Classify every \"code<TAB>description\" row of TEST.tsv (\"-\" for stdin) and\n"
          "report top-1 and top-5 accuracy at 2, 4 and 6 digits: gold and suggested\n"
@@ -27,28 +33,35 @@ static void help(void)
          "or a row's gold code is not counted). Malformed rows and rows that fail are\n"
          "reported as FILE:LINE on stderr, skipped, and make the exit code 1.\n"
          "\n"
+         "Then, at the model's own codes (the best suggestion against the gold code cut\n"
+         "to its length; a text with no suggestion counts as wrong with probability 0):\n"
+         "  calibration  expected calibration error (ECE, 15 equal-width bins of the\n"
+         "               best code's probability: the mean |accuracy - confidence|\n"
+         "               weighted by the bins' rows)\n"
+         "  auto-accept  for 95% and 98% precision, the lowest threshold whose accepted\n"
+         "               rows (at least 10) are right that often, and the share of rows\n"
+         "               it accepts (\"-\" when no threshold gets there)\n"
+         "  decisions    at the session's threshold (the model's, or --threshold): the\n"
+         "               share accepted and their precision, and the review reasons\n"
+         "\n"
          "Options:\n"
          "  -m, --model MODEL    model file (see below)\n"
          "  -c, --by-chapter     add a per-chapter table (rows, top-1/top-5 at 6 digits)\n"
          "  -f, --format FMT     text (default) or json (one object)\n"
+         "  -r, --report FILE    also write an HTML report (self-contained, inline SVG\n"
+         "                       charts: reliability diagram, accuracy against coverage,\n"
+         "                       accuracy per chapter, most confused code pairs)\n"
+         "  -t, --threshold P    decision threshold (default: the model's)\n"
          "  -q, --quiet          do not report malformed rows one by one\n"
          "  -h, --help           show this help");
     cli_print_model_lookup(stdout);
 }
 
-#define TOPK 5
+#define TOPK EVAL_TOPK
 static const uint32_t levels[3] = {2, 4, 6};
 
-typedef struct tally {
-    uint64_t rows, top1, top5;
-} tally;
-
-typedef struct stats {
-    uint64_t rows, malformed, failed;
-    tally level[3];
-    tally chapter[100]; /* at 6 digits, by the gold chapter */
-    double seconds;
-} stats;
+typedef eval_tally tally;
+typedef eval_stats stats;
 
 /* "0201.30" -> "020130": digits, with '.' and ' ' ignored. */
 static int parse_code(const char *s, size_t len, char *out, size_t size)
@@ -65,6 +78,36 @@ static int parse_code(const char *s, size_t len, char *out, size_t size)
     }
     out[n] = '\0';
     return n >= 2;
+}
+
+/* The row at the label level, for calibration, decisions and the report. */
+static int record_row(stats *st, const hsc_session *s, const char *gold, const char *best,
+                      double p)
+{
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 1024;
+        eval_row *r = realloc(st->r, cap * sizeof *r);
+        if (!r)
+            return 0;
+        st->r = r;
+        st->cap = cap;
+    }
+    eval_row *row = &st->r[st->n++];
+    memset(row, 0, sizeof *row);
+    uint32_t d = 0, reason = 0;
+    hsc_session_decision(s, &d, &reason);
+    row->decision = (uint8_t)d;
+    row->reason = (uint8_t)(reason < 8 ? reason : 0);
+    row->chapter = (uint8_t)((gold[0] - '0') * 10 + (gold[1] - '0'));
+    size_t blen = best ? strlen(best) : 0, glen = strlen(gold);
+    size_t cut = blen && blen < glen ? blen : glen;
+    memcpy(row->gold, gold, cut < 15 ? cut : 15);
+    if (best) {
+        memcpy(row->pred, best, blen < 15 ? blen : 15);
+        row->conf = p;
+        row->right = glen >= blen && memcmp(best, gold, blen) == 0;
+    }
+    return 1;
 }
 
 static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_min)
@@ -147,6 +190,17 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
         }
         st->rows++;
         score_row(st, s, gold, label_min);
+        const char *best = NULL;
+        double p = 0;
+        if (hsc_session_result(s, 0, 0, &best, &p) != HSC_OK)
+            best = NULL;
+        if (strlen(gold) >= label_min && !record_row(st, s, gold, best, p)) {
+            cli_error("out of memory");
+            free(line);
+            if (f != stdin)
+                fclose(f);
+            return CLI_EXIT_INTERNAL;
+        }
     }
     st->seconds = cli_now() - t0;
     int rerr = ferror(f);
@@ -165,6 +219,151 @@ static double pct(uint64_t a, uint64_t b)
     return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+void eval_at(const eval_stats *st, double t, double *share, double *precision)
+{
+    size_t taken = 0, hits = 0;
+    for (size_t i = 0; i < st->n; i++)
+        if (st->r[i].pred[0] && st->r[i].conf >= t)
+            taken++, hits += st->r[i].right;
+    *share = st->n ? (double)taken / (double)st->n : 0.0;
+    *precision = taken ? (double)hits / (double)taken : NAN;
+}
+
+static int by_conf_desc(const void *x, const void *y)
+{
+    const eval_row *a = x, *b = y;
+    return a->conf > b->conf ? -1 : a->conf < b->conf;
+}
+
+/* The lowest threshold whose accepted rows reach the target precision
+ * (ties in confidence are accepted together). r is sorted by confidence. */
+static void fit_target(const eval_row *r, size_t n, eval_target *t)
+{
+    size_t hits = 0;
+    t->threshold = -1;
+    t->share = 0;
+    t->precision = NAN;
+    for (size_t i = 0; i < n && r[i].pred[0]; i++) {
+        hits += r[i].right;
+        if (i + 1 < n && r[i + 1].conf == r[i].conf)
+            continue;
+        double p = (double)hits / (double)(i + 1);
+        if (i + 1 >= EVAL_MIN_ACCEPT && p >= t->target) {
+            t->threshold = r[i].conf;
+            t->share = (double)(i + 1) / (double)n;
+            t->precision = p;
+        }
+    }
+}
+
+static int calibrate(stats *st, hsc_session *s)
+{
+    double sum_c = 0;
+    size_t hits = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        sum_c += st->r[i].conf;
+        hits += st->r[i].right;
+        if (st->r[i].decision == HSC_DECISION_ACCEPT) {
+            st->accepted++;
+            st->accepted_right += st->r[i].right;
+        }
+        st->reasons[st->r[i].reason]++;
+    }
+    st->mean_conf = st->n ? sum_c / (double)st->n : 0;
+    st->accuracy = st->n ? (double)hits / (double)st->n : 0;
+    st->ece = 0;
+    for (int b = 0; b < EVAL_BINS; b++) {
+        double lo = (double)b / EVAL_BINS, hi = (double)(b + 1) / EVAL_BINS, c = 0;
+        size_t cnt = 0, h = 0;
+        for (size_t i = 0; i < st->n; i++) {
+            double x = st->r[i].conf;
+            if (x >= lo && (x < hi || (b == EVAL_BINS - 1 && x <= hi))) {
+                cnt++;
+                h += st->r[i].right;
+                c += x;
+            }
+        }
+        if (cnt)
+            st->ece += fabs(c - (double)h) / (double)st->n;
+    }
+    eval_row *sorted = malloc((st->n ? st->n : 1) * sizeof *sorted);
+    if (!sorted)
+        return 0;
+    memcpy(sorted, st->r, st->n * sizeof *sorted);
+    qsort(sorted, st->n, sizeof *sorted, by_conf_desc);
+    st->targets[0].target = 0.95;
+    st->targets[1].target = 0.98;
+    for (int k = 0; k < 2; k++)
+        fit_target(sorted, st->n, &st->targets[k]);
+    free(sorted);
+    hsc_session_accept_threshold(s, &st->threshold);
+    return 1;
+}
+
+static void print_calibration_text(const stats *st)
+{
+    printf("\ncalibration  %zu rows at the model's codes: ECE %.4f (%d bins), mean confidence "
+           "%.4f, accuracy %.4f\n",
+           st->n, st->ece, EVAL_BINS, st->mean_conf, st->accuracy);
+    printf("auto-accept  %9s  %9s  %9s\n", "threshold", "accepted", "precision");
+    for (int k = 0; k < 2; k++) {
+        const eval_target *t = &st->targets[k];
+        if (t->threshold < 0)
+            printf("  %2.0f%%       %9s  %8.2f%%  %9s\n", t->target * 100, "-", 0.0, "-");
+        else
+            printf("  %2.0f%%       %9.4f  %8.2f%%  %8.2f%%\n", t->target * 100, t->threshold,
+                   t->share * 100, t->precision * 100);
+    }
+    printf("decisions    threshold %.4f: %.2f%% accepted", st->threshold,
+           pct(st->accepted, st->n));
+    if (st->accepted)
+        printf(" (precision %.2f%%)", pct(st->accepted_right, st->accepted));
+    printf(", %.2f%% to review", pct(st->n - st->accepted, st->n));
+    const char *sep = ": ";
+    for (uint32_t r = HSC_REASON_LOW_CONFIDENCE; r <= HSC_REASON_CONSTRAINT; r++) {
+        if (!st->reasons[r])
+            continue;
+        printf("%s%s %.2f%%", sep, cli_reason_name(r), pct(st->reasons[r], st->n));
+        sep = ", ";
+    }
+    putchar('\n');
+}
+
+static void print_calibration_json(const stats *st)
+{
+    printf(",\"calibration\":{\"rows\":%zu,\"bins\":%d,\"ece\":", st->n, EVAL_BINS);
+    cli_json_number(stdout, st->ece);
+    fputs(",\"mean_confidence\":", stdout);
+    cli_json_number(stdout, st->mean_conf);
+    fputs(",\"accuracy\":", stdout);
+    cli_json_number(stdout, st->accuracy);
+    fputs("},\"auto_accept\":{", stdout);
+    for (int k = 0; k < 2; k++) {
+        const eval_target *t = &st->targets[k];
+        printf("%s\"%.2f\":{\"threshold\":", k ? "," : "", t->target);
+        cli_json_number(stdout, t->threshold < 0 ? NAN : t->threshold);
+        fputs(",\"share\":", stdout);
+        cli_json_number(stdout, t->share);
+        fputs(",\"precision\":", stdout);
+        cli_json_number(stdout, t->precision);
+        putchar('}');
+    }
+    fputs("},\"decisions\":{\"threshold\":", stdout);
+    cli_json_number(stdout, st->threshold);
+    fputs(",\"accepted\":", stdout);
+    cli_json_number(stdout, st->n ? (double)st->accepted / (double)st->n : 0);
+    fputs(",\"precision\":", stdout);
+    cli_json_number(stdout, st->accepted ? (double)st->accepted_right / (double)st->accepted : NAN);
+    fputs(",\"review\":{", stdout);
+    int first = 1;
+    for (uint32_t r = HSC_REASON_LOW_CONFIDENCE; r <= HSC_REASON_CONSTRAINT; r++) {
+        printf("%s\"%s\":", first ? "" : ",", cli_reason_name(r));
+        cli_json_number(stdout, st->n ? (double)st->reasons[r] / (double)st->n : 0);
+        first = 0;
+    }
+    fputs("}}", stdout);
+}
+
 static void print_text(const stats *st, const char *model, const char *path, int by_chapter)
 {
     printf("model     %s\n", model);
@@ -181,6 +380,7 @@ static void print_text(const stats *st, const char *model, const char *path, int
             printf("HS%u    %8" PRIu64 "  %6.2f%%  %6.2f%%\n", (unsigned)levels[l], t->rows,
                    pct(t->top1, t->rows), pct(t->top5, t->rows));
     }
+    print_calibration_text(st);
     if (!by_chapter)
         return;
     printf("\nchapter  %6s  %9s  %9s\n", "rows", "top-1 HS6", "top-5 HS6");
@@ -216,6 +416,7 @@ static void print_json(const stats *st, const char *model, const char *path, int
         first = 0;
     }
     putchar('}');
+    print_calibration_json(st);
     if (by_chapter) {
         fputs(",\"chapters\":{", stdout);
         first = 1;
@@ -239,8 +440,9 @@ int cli_cmd_eval(int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, "eval", argc, argv);
-    const char *model_path = NULL, *test = NULL, *v, *used = NULL;
+    const char *model_path = NULL, *test = NULL, *v, *used = NULL, *report = NULL;
     int by_chapter = 0, json = 0, quiet = 0, id;
+    double threshold = -1;
     while ((id = cli_next(&p, opts, &v)) != CLI_ARG_END) {
         switch (id) {
         case CLI_ARG_ERROR: return CLI_EXIT_USAGE;
@@ -248,6 +450,12 @@ int cli_cmd_eval(int argc, char **argv)
         case OPT_MODEL: model_path = v; break;
         case OPT_BY_CHAPTER: by_chapter = 1; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_REPORT: report = v; break;
+        case OPT_THRESHOLD:
+            if (!cli_opt_f64("eval", "threshold", v, &threshold) || threshold < 0 ||
+                threshold > 1)
+                return cli_usage_error("eval", "--threshold must be between 0 and 1");
+            break;
         case OPT_FORMAT:
             if (strcmp(v, "json") == 0)
                 json = 1;
@@ -274,11 +482,20 @@ int cli_cmd_eval(int argc, char **argv)
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    int rc = cli_load_model("eval", model_path, NULL, &m, &used);
+    hsc_config *cfg = NULL;
+    hsc_status hs = hsc_config_new(&cfg);
+    if (hs == HSC_OK && threshold >= 0)
+        hs = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
+    if (hs != HSC_OK) {
+        cli_error("eval: %s", hsc_status_string(hs));
+        free(st);
+        hsc_config_free(cfg);
+        return cli_exit_for(hs);
+    }
+    int rc = cli_load_model("eval", model_path, cfg, &m, &used);
     size_t label_min = 0, uni = 0;
-    hsc_status hs = HSC_OK;
     if (rc == CLI_EXIT_OK) {
-        hs = hsc_session_new(m, NULL, &s);
+        hs = hsc_session_new(m, cfg, &s);
         if (hs == HSC_OK)
             hs = cli_label_lengths(m, &label_min, &uni);
         if (hs != HSC_OK) {
@@ -288,16 +505,24 @@ int cli_cmd_eval(int argc, char **argv)
     }
     if (rc == CLI_EXIT_OK)
         rc = eval_file(st, s, test, label_min, quiet);
+    if (rc == CLI_EXIT_OK && !calibrate(st, s)) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_INTERNAL;
+    }
     if (rc == CLI_EXIT_OK) {
         if (json)
             print_json(st, used, test, by_chapter);
         else
             print_text(st, used, test, by_chapter);
-        if (st->malformed || st->failed)
+        if (report)
+            rc = eval_write_report(report, st, m, used, test);
+        if (rc == CLI_EXIT_OK && (st->malformed || st->failed))
             rc = CLI_EXIT_PARTIAL;
     }
     hsc_session_free(s);
     hsc_model_free(m);
+    hsc_config_free(cfg);
+    free(st->r);
     free(st);
     return rc;
 }

@@ -19,7 +19,8 @@ static void help(void)
          "\n"
          "Print what a model records: format and HS edition, languages, stemmer,\n"
          "tokenizer, normalization, hash, training options, label count and the\n"
-         "fingerprint (CRC32 of the file), then every metadata key/value pair.\n"
+         "fingerprint (CRC32 of the file), its accept threshold, the nomenclature and\n"
+         "national tariff lines it carries, then every metadata key/value pair.\n"
          "\n"
          "Options:\n"
          "  -m, --model MODEL    model file (see below)\n"
@@ -48,6 +49,59 @@ static const char *info(const hsc_model *m, int32_t key)
     return hsc_model_info_str(m, key, &v) == HSC_OK && v ? v : NULL;
 }
 
+/* Accept threshold, nomenclature languages and size, national schemes. */
+static void print_officer_text(const hsc_model *m)
+{
+    double thr = 0;
+    size_t n = 0, schemes = 0;
+    const char *langs = "";
+    hsc_model_accept_threshold(m, &thr);
+    hsc_model_nomenclature_count(m, &n);
+    hsc_model_nomenclature_languages(m, &langs);
+    hsc_model_national_scheme_count(m, &schemes);
+    printf("%-14s %.4f\n", "threshold", thr);
+    if (n)
+        printf("%-14s %zu codes (%s)\n", "nomenclature", n, langs);
+    else
+        printf("%-14s -\n", "nomenclature");
+    for (size_t k = 0; k < schemes; k++) {
+        const char *name, *lang;
+        size_t first, count;
+        if (hsc_model_national_scheme(m, k, &name, &lang) == HSC_OK &&
+            hsc_model_national_find(m, k, "", 0, &first, &count) == HSC_OK)
+            printf("%-14s %s: %zu lines (%s)\n", "national", name, count, lang);
+    }
+}
+
+static void print_officer_json(const hsc_model *m)
+{
+    double thr = 0;
+    size_t n = 0, schemes = 0;
+    const char *langs = "";
+    hsc_model_accept_threshold(m, &thr);
+    hsc_model_nomenclature_count(m, &n);
+    hsc_model_nomenclature_languages(m, &langs);
+    hsc_model_national_scheme_count(m, &schemes);
+    fputs(",\"accept_threshold\":", stdout);
+    cli_json_number(stdout, thr);
+    printf(",\"nomenclature\":{\"codes\":%zu,\"languages\":", n);
+    cli_json_string(stdout, langs, strlen(langs));
+    fputs("},\"national\":[", stdout);
+    for (size_t k = 0; k < schemes; k++) {
+        const char *name, *lang;
+        size_t first, count;
+        if (hsc_model_national_scheme(m, k, &name, &lang) != HSC_OK ||
+            hsc_model_national_find(m, k, "", 0, &first, &count) != HSC_OK)
+            continue;
+        fputs(k ? ",{\"scheme\":" : "{\"scheme\":", stdout);
+        cli_json_string(stdout, name, strlen(name));
+        fputs(",\"language\":", stdout);
+        cli_json_string(stdout, lang, strlen(lang));
+        printf(",\"lines\":%zu}", count);
+    }
+    putchar(']');
+}
+
 static void json_pair(const char *key, const char *value, int *first)
 {
     fputs(*first ? "" : ",", stdout);
@@ -70,7 +124,9 @@ static int print_json(const hsc_model *m, const char *path, int labels)
     json_pair("path", path, &first);
     for (size_t i = 0; i < N_INFO; i++)
         json_pair(info_keys[i].name, info(m, info_keys[i].key), &first);
-    printf(",\"label_count\":%zu,\"meta\":{", n_labels);
+    printf(",\"label_count\":%zu", n_labels);
+    print_officer_json(m);
+    fputs(",\"meta\":{", stdout);
     first = 1;
     for (size_t i = 0; i < n_meta; i++) {
         const char *k = NULL, *v = NULL;
@@ -104,6 +160,7 @@ static int print_text(const hsc_model *m, const char *path, int labels)
         printf("%-14s %s\n", info_keys[i].name, v ? v : "-");
     }
     printf("%-14s %zu\n", "label_count", n_labels);
+    print_officer_text(m);
     printf("\nmetadata (%zu keys):\n", n_meta);
     for (size_t i = 0; i < n_meta; i++) {
         const char *k = NULL, *v = NULL;

@@ -11,7 +11,7 @@ enum {
     OPT_OUT = 1, OPT_DIGITS, OPT_LANGS, OPT_EPOCHS, OPT_LR, OPT_DIM, OPT_BUCKETS, OPT_THREADS,
     OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
-    OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION
+    OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD
 };
 
 static const cli_opt opts[] = {
@@ -36,6 +36,9 @@ static const cli_opt opts[] = {
     {"keep-accents", 0, 0, OPT_KEEP_ACCENTS},
     {"strict", 0, 0, OPT_STRICT},
     {"nomenclature", 'n', 1, OPT_NOMENCLATURE},
+    {"describe", 0, 1, OPT_DESCRIBE},
+    {"national", 0, 1, OPT_NATIONAL},
+    {"threshold", 0, 1, OPT_THRESHOLD},
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
@@ -59,6 +62,15 @@ static void help(void)
          "Options (defaults are the library's):\n"
          "  -o, --output MODEL      where to write the model (required)\n"
          "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)\n"
+         "      --describe FILE[:LANG]  code descriptions (code<TAB>text, 2-12 digit codes)\n"
+         "                          in LANG (default en), stored in the model for lookup\n"
+         "                          and suggestions (repeatable, one per language).\n"
+         "                          Training rows whose code is not described (nor a\n"
+         "                          national line) are then reported and skipped\n"
+         "      --national FILE:SCHEME:LANG  national tariff lines (4-12 digit codes), e.g.\n"
+         "                          tec.tsv:TEC-CEDEAO:fr, stored in the model\n"
+         "      --threshold P       the model's accept threshold (default: fitted on the\n"
+         "                          held-out rows for 95% precision)\n"
          "  -d, --digits N          truncate codes to 2, 4, 6, 8 or 10 digits; 0 keeps them (6)\n"
          "  -l, --languages L       comma-separated languages, e.g. en,fr,pt (en,fr,pt,es)\n"
          "  -e, --epochs N          training epochs (20)\n"
@@ -92,7 +104,47 @@ typedef struct train_input {
     char *path;
     double weight;
     uint32_t flags;
+    int kind;          /* 0 rows, 1 descriptions, 2 national lines */
+    const char *tag;   /* language or scheme (points into path) */
+    const char *lang;  /* national lines' language */
 } train_input;
+
+/* "FILE[:LANG]" (kind 1) or "FILE:SCHEME:LANG" (kind 2), split from the
+ * right. in->path is allocated. */
+static int parse_nomen_input(const char *arg, int kind, train_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->path = strdup(arg);
+    in->kind = kind;
+    if (!in->path) {
+        cli_error("out of memory");
+        return 0;
+    }
+    char *c1 = strrchr(in->path, ':');
+    if (kind == 1) {
+        in->tag = "en";
+        if (c1 && c1 != in->path && strlen(c1 + 1) >= 2 && strlen(c1 + 1) <= 8 &&
+            strspn(c1 + 1, "abcdefghijklmnopqrstuvwxyz") == strlen(c1 + 1)) {
+            *c1 = '\0';
+            in->tag = c1 + 1;
+        }
+        return 1;
+    }
+    if (!c1 || c1 == in->path) {
+        cli_usage_error("train", "--national %s: expected FILE:SCHEME:LANG", arg);
+        return 0;
+    }
+    *c1 = '\0';
+    char *c2 = strrchr(in->path, ':');
+    if (!c2 || c2 == in->path) {
+        cli_usage_error("train", "--national %s: expected FILE:SCHEME:LANG", arg);
+        return 0;
+    }
+    *c2 = '\0';
+    in->tag = c2 + 1;
+    in->lang = c1 + 1;
+    return 1;
+}
 
 /* Split "FILE[:WEIGHT][:nomenclature]" (suffixes in any order). Returns 0 on
  * a usage error (message printed). in->path is allocated. */
@@ -145,9 +197,14 @@ static void on_row_error(void *user, const char *file, uint64_t line, hsc_status
     }
     re->printed++;
     char name[64];
-    fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file && *file ? file : "(row)", line,
-            message && *message ? message : hsc_status_string(status),
-            cli_status_name(status, name, sizeof name));
+    if (line == 0) /* checked when training starts: rows no longer know their line */
+        fprintf(stderr, "training row: %s [%s]\n",
+                message && *message ? message : hsc_status_string(status),
+                cli_status_name(status, name, sizeof name));
+    else
+        fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file && *file ? file : "(row)", line,
+                message && *message ? message : hsc_status_string(status),
+                cli_status_name(status, name, sizeof name));
 }
 
 typedef struct progress {
@@ -331,10 +388,52 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
 
 /* ---- the command --------------------------------------------------------------- */
 
+/* Descriptions and national lines: counts per file. */
+static int add_nomen_input(hsc_trainer *t, const train_input *in)
+{
+    uint64_t d0, l0, r0, d, l, r;
+    hsc_trainer_nomenclature_counts(t, &d0, &l0, &r0);
+    hsc_status st = in->kind == 1 ? hsc_trainer_add_nomenclature_file(t, in->path, in->tag)
+                                  : hsc_trainer_add_national_file(t, in->path, in->tag, in->lang);
+    hsc_trainer_nomenclature_counts(t, &d, &l, &r);
+    if (st == HSC_E_INVALID_ARG) {
+        cli_usage_error("train", "%s: bad %s '%s%s%s' (languages: 2-8 lowercase letters; "
+                        "schemes: 1-31 of A-Z a-z 0-9 . _ -; at most 8 of each)",
+                        in->path, in->kind == 1 ? "language" : "scheme or language", in->tag,
+                        in->lang ? ":" : "", in->lang ? in->lang : "");
+        return CLI_EXIT_USAGE;
+    }
+    if (st == HSC_E_BAD_ROW) {
+        cli_error("train: %s: stopped at the first malformed row (--strict)", in->path);
+        return CLI_EXIT_DATA;
+    }
+    if (st == HSC_E_IO) {
+        cli_error("train: cannot read '%s'", in->path);
+        return CLI_EXIT_MODEL;
+    }
+    if (st != HSC_OK) {
+        cli_error("train: %s: %s", in->path, hsc_status_string(st));
+        return cli_exit_for(st);
+    }
+    if (in->kind == 1)
+        fprintf(stderr, "%s: %" PRIu64 " descriptions (%s), %" PRIu64 " rejected\n", in->path,
+                d - d0, in->tag, r - r0);
+    else
+        fprintf(stderr, "%s: %" PRIu64 " national lines (%s, %s), %" PRIu64 " rejected\n",
+                in->path, l - l0, in->tag, in->lang, r - r0);
+    return CLI_EXIT_OK;
+}
+
 static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row_errors *re)
 {
     uint64_t acc0 = 0, rej0 = 0, acc = 0, rej = 0;
     for (size_t i = 0; i < n; i++) {
+        if (in[i].kind) {
+            int rc = add_nomen_input(t, &in[i]);
+            if (rc != CLI_EXIT_OK)
+                return rc;
+            continue;
+        }
         hsc_trainer_row_counts(t, &acc0, &rej0);
         hsc_status st = hsc_trainer_add_file(t, in[i].path, in[i].weight, in[i].flags);
         hsc_trainer_row_counts(t, &acc, &rej);
@@ -356,6 +455,7 @@ static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row
     }
     if (re->suppressed)
         fprintf(stderr, "(%" PRIu64 " more malformed rows not shown)\n", re->suppressed);
+    hsc_trainer_row_counts(t, &acc, &rej);
     fprintf(stderr, "total: %" PRIu64 " rows accepted, %" PRIu64 " rejected\n", acc, rej);
     return CLI_EXIT_OK;
 }
@@ -396,6 +496,22 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
         fp = "?";
     fprintf(stderr, "wrote %s: %zu labels, fingerprint %s, trained in %.1f s\n", out_path,
             labels, fp, secs);
+    /* What the held-out rows said about calibration and the threshold. */
+    const char *keys[] = {"train.accept_threshold", "train.accept_threshold_from",
+                          "train.valid_accept_share", "train.valid_ece"};
+    const char *vals[4] = {"?", "?", "?", "-"};
+    size_t n_meta = 0;
+    hsc_model_meta_count(m, &n_meta);
+    for (size_t i = 0; i < n_meta; i++) {
+        const char *k, *v;
+        if (hsc_model_meta_get(m, i, &k, &v) != HSC_OK)
+            continue;
+        for (size_t j = 0; j < 4; j++)
+            if (strcmp(k, keys[j]) == 0)
+                vals[j] = v;
+    }
+    fprintf(stderr, "accept threshold %s (%s; accepts %s of the held-out rows), held-out ECE %s\n",
+            vals[0], vals[1], vals[2], vals[3]);
     hsc_model_free(m);
     return CLI_EXIT_OK;
 }
@@ -422,6 +538,25 @@ int cli_cmd_train(int argc, char **argv)
         switch (id) {
         case CLI_ARG_ERROR: rc = CLI_EXIT_USAGE; goto done;
         case CLI_OPT_HELP: help(); goto done;
+        case OPT_DESCRIBE:
+        case OPT_NATIONAL:
+            if (!parse_nomen_input(v, id == OPT_DESCRIBE ? 1 : 2, &in[n_in++])) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            break;
+        case OPT_THRESHOLD: {
+            double x;
+            hsc_status hst;
+            if (!cli_opt_f64("train", "threshold", v, &x) ||
+                (hst = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, x)) != HSC_OK) {
+                if (cli_parse_f64(v, &x))
+                    cli_usage_error("train", "--threshold must be between 0 and 1");
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            break;
+        }
         case CLI_ARG_POSITIONAL:
         case OPT_NOMENCLATURE:
             if (!parse_input(v, id == OPT_NOMENCLATURE ? HSC_ROWS_NOMENCLATURE : 0, &in[n_in++])) {

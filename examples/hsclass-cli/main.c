@@ -12,8 +12,10 @@ typedef struct command {
 
 static const command commands[] = {
     {"classify", cli_cmd_classify, "suggest HS codes for descriptions (arguments or stdin)"},
+    {"explain", cli_cmd_explain, "top suggestions with the words for and against each"},
+    {"lookup", cli_cmd_lookup, "a code's description, the codes and national lines under it"},
     {"train", cli_cmd_train, "train a model from code<TAB>description files"},
-    {"eval", cli_cmd_eval, "measure top-1/top-5 accuracy on a labeled file"},
+    {"eval", cli_cmd_eval, "accuracy, calibration and auto-accept rates on a labeled file"},
     {"info", cli_cmd_info, "show a model's metadata"},
     {"tokens", cli_cmd_tokens, "show how text is normalized, tokenized and stemmed"},
 };

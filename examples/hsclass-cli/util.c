@@ -161,3 +161,44 @@ int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len)
     *uniform_len = uni;
     return HSC_OK;
 }
+
+const char *cli_describe(const hsc_model *m, const char *code, const char *lang)
+{
+    const char *d = NULL;
+    return hsc_model_describe(m, code, strlen(code), lang, &d) == HSC_OK ? d : NULL;
+}
+
+const char *cli_decision_name(uint32_t decision)
+{
+    switch (decision) {
+    case HSC_DECISION_ACCEPT: return "accept";
+    case HSC_DECISION_REVIEW: return "review";
+    default: return "none";
+    }
+}
+
+const char *cli_reason_name(uint32_t reason)
+{
+    static const char *const names[] = {"none", "confident", "low_confidence", "no_content",
+                                        "vague", "unknown_words", "constraint"};
+    return reason < sizeof names / sizeof names[0] ? names[reason] : "unknown";
+}
+
+int cli_model_covers(const hsc_model *m, const char *code)
+{
+    size_t n = 0, lo = 0, hi, len = strlen(code);
+    if (hsc_model_label_count(m, &n) != HSC_OK)
+        return 0;
+    hi = n;
+    while (lo < hi) { /* labels are sorted: the first one >= code */
+        size_t mid = lo + (hi - lo) / 2;
+        const char *l = NULL;
+        hsc_model_label(m, mid, &l);
+        if (strcmp(l, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const char *l = NULL;
+    return lo < n && hsc_model_label(m, lo, &l) == HSC_OK && strncmp(l, code, len) == 0;
+}

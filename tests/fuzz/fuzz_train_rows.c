@@ -21,6 +21,11 @@
 
 static char path[64];
 
+static void remove_file(void)
+{
+    remove(path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -30,6 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     int fd = mkstemp(path);
     FUZZ_CHECK(fd >= 0);
     close(fd);
+    atexit(remove_file);
     return 0;
 }
 

@@ -8,6 +8,11 @@ A ctypes binding of libhsclass. Quick start:
             print(s.code, round(s.score, 3))
         model.classify("viande bovine congelee", level=4)     # headings
         model.classify_many(texts, k=5, threads=4)            # input order
+        model.classify("pullover", only=["61", "62"])         # within chapters
+        d = model.decide("spare parts")                       # d.accept, d.reason
+        for e in model.explain("frozen beef cuts", k=2):      # words for/against
+            print(e.code, e.description, e.for_words, e.against_words)
+        model.lookup("0201"); model.national_lines("100640")  # the nomenclature
 
     hsclass.tokens("20KG CTNS", languages="en")               # no model
     hsclass.train(["data.tsv", ("hs.tsv", 0.5, True)], "my.hscm", epochs=5)
@@ -26,13 +31,15 @@ from ._lib import format_version_max as model_format_version_max
 from ._lib import library_path
 from ._lib import version as library_version
 from ._lib import version_number as library_version_number
-from ._model import Model, Session, Suggestion, Token, TokenType, default_model_path, tokens
+from ._model import (Decision, Explanation, Model, NationalLine, NomenclatureEntry, Session,
+                     Suggestion, Token, TokenType, WordWeight, default_model_path, tokens)
 from ._train import Progress, RowError, train
 
 __version__ = "1.0.0"
 
 __all__ = [
     "Model", "Session", "Suggestion", "Token", "TokenType", "Progress", "RowError",
+    "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine",
     "tokens", "train", "default_model_path",
     "library_path", "library_version", "library_version_number", "model_format_version_max",
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",

@@ -36,6 +36,121 @@ class Suggestion:
     description: Optional[str] = None
 
 
+REASONS = ("none", "confident", "low_confidence", "no_content", "vague", "unknown_words",
+           "constraint")  # HSC_REASON_* by value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a text's best code may be accepted as is, or goes to review.
+
+    accept: True to accept; reason: "confident" (accept), or why a person
+    must look: "low_confidence" (the best code is below the threshold),
+    "no_content" (empty, or only numbers, units, function words), "vague"
+    (only generic words: goods, spare parts, samples...), "unknown_words"
+    (no content word the model knows), "constraint" (nothing within `only`);
+    reason_text: the library's English text for it; threshold: the
+    probability the best code had to reach; suggestions: the codes at the
+    model's level, best first.
+    """
+
+    accept: bool
+    reason: str
+    reason_text: str
+    threshold: float
+    suggestions: List[Suggestion]
+
+    @property
+    def decision(self) -> str:
+        """"accept" or "review"."""
+        return "accept" if self.accept else "review"
+
+    @property
+    def best(self) -> Optional[Suggestion]:
+        return self.suggestions[0] if self.suggestions else None
+
+
+@dataclass(frozen=True)
+class WordWeight:
+    """One word of the text and its weight for a code: word as written in the
+    caller's text, span (start, end) into it (characters for str, bytes for
+    bytes), weight > 0 for the code, < 0 against it."""
+
+    word: str
+    weight: float
+    span: Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A suggested code and the words for and against it.
+
+    words: every word with known features, by decreasing weight. The weights
+    add up to total, the code's explained score: over the steps of its path
+    (chapter, heading, subheading...), its calibrated logit minus the
+    probability-weighted logits of the alternatives at that step (see
+    hsc_session_explain in hsclass.h).
+    """
+
+    code: str
+    score: float
+    description: Optional[str]
+    total: float
+    words: Tuple[WordWeight, ...]
+
+    @property
+    def for_words(self) -> Tuple[WordWeight, ...]:
+        """Words with a positive weight, strongest first."""
+        return tuple(w for w in self.words if w.weight > 0)
+
+    @property
+    def against_words(self) -> Tuple[WordWeight, ...]:
+        """Words with a negative weight, strongest first."""
+        return tuple(w for w in reversed(self.words) if w.weight < 0)
+
+
+@dataclass(frozen=True)
+class NomenclatureEntry:
+    """A described code of the model's nomenclature."""
+
+    code: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NationalLine:
+    """A national tariff line (e.g. a 10-digit TEC CEDEAO line)."""
+
+    scheme: str
+    code: str
+    description: str
+
+
+Only = Union[None, str, Sequence[str]]
+
+
+def _only_text(only: Only) -> bytes:
+    if only is None:
+        return b""
+    if not isinstance(only, str):
+        only = ",".join(only)
+    return only.encode("ascii", "replace")
+
+
+def _lang_arg(lang: Optional[str]) -> Optional[bytes]:
+    return lang.encode("ascii", "replace") if lang else None
+
+
+def _describe(model: ModelHandle, code: str, lang: Optional[str]) -> Optional[str]:
+    data = code.encode("ascii", "replace")
+    out = c_char_p()
+    status = lib.hsc_model_describe(model, data, len(data), _lang_arg(lang), byref(out))
+    if status == _errors.E_NO_RESULT:
+        return None
+    _lib.raise_status(status, code)
+    return (out.value or b"").decode("utf-8", "replace")
+
+
 class TokenType(enum.IntEnum):
     """HSC_TOKEN_* values."""
 
@@ -122,6 +237,10 @@ class Session:
               keep_model: bool) -> None:
         self._model = model if keep_model else None
         self._label_digits = model._label_digits if model is not None else 0
+        # The C session holds a reference on the native model: descriptions
+        # stay readable through this handle while the session is open.
+        self._model_handle = model._handle if model is not None else None
+        self._only = b""
         self._lock = threading.Lock()
         handle = SessionHandle()
         if model is None:
@@ -190,7 +309,8 @@ class Session:
                                  stopword=bool(flags.value & 1), span=(start, end)))
         return out
 
-    def _results(self, h: SessionHandle, digits: int, k: int) -> Optional[List[Suggestion]]:
+    def _results(self, h: SessionHandle, digits: int, k: int,
+                 lang: Optional[str] = None) -> Optional[List[Suggestion]]:
         count = c_size_t()
         status = lib.hsc_session_result_count(h, digits, byref(count))
         if status == _errors.E_INVALID_ARG and digits != 0:
@@ -200,36 +320,52 @@ class Session:
         out = []
         for i in range(min(count.value, k)):
             lib.hsc_session_result(h, digits, i, byref(code), byref(prob))
-            out.append(Suggestion((code.value or b"").decode("ascii", "replace"), prob.value))
+            text = (code.value or b"").decode("ascii", "replace")
+            out.append(Suggestion(text, prob.value, _describe(self._model_handle, text, lang)))
         return out
 
-    def classify(self, text: Text, k: int = 5, *, level: int = 0) -> List[Suggestion]:
+    def classify(self, text: Text, k: int = 5, *, level: int = 0, only: Only = None,
+                 lang: Optional[str] = None) -> List[Suggestion]:
         """Suggest up to k codes for text, best first.
 
         level 0 gives the model's own codes; 2 or 4 (and 6 or 8 for models
         with longer codes) give chapters, headings... with scores summed over
-        their descendants. A text with no usable token gives []. Raises
-        TextError (BadUTF8, TextTooLong...) for rejected text.
+        their descendants. only: restrict to codes under these prefixes
+        (["84", "8517"] or "84,8517"); scores are then probabilities given
+        that the code is among them. lang: language of the descriptions
+        (default: the model's first). A text with no usable token gives [].
+        Raises TextError (BadUTF8, TextTooLong...) for rejected text,
+        BadCode for a malformed prefix.
         """
-        return self._classify(text, k, (level,))[level]
+        return self._classify(text, k, (level,), only, lang)[level]
 
-    def classify_levels(self, text: Text, k: int = 5) -> Dict[int, List[Suggestion]]:
+    def classify_levels(self, text: Text, k: int = 5, *, only: Only = None,
+                        lang: Optional[str] = None) -> Dict[int, List[Suggestion]]:
         """All levels of one classification: {0: labels, 2: chapters, 4: ...}."""
-        return self._classify(text, k, (0,) + _LEVELS)
+        return self._classify(text, k, (0,) + _LEVELS, only, lang)
 
-    def _classify(self, text: Text, k: int, levels: Sequence[int]) -> Dict[int, List[Suggestion]]:
+    def _run(self, h: SessionHandle, text: Text, k: int, only: Only) -> None:
+        """Set the constraint if it changed, then classify (lock held)."""
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 0xFFFFFFFF:
             raise _errors.make_error(_errors.E_INVALID_ARG,
                                      _lib.status_string(_errors.E_INVALID_ARG),
                                      f"k must be a positive integer, not {k!r}")
         data = _as_bytes(text)
+        want = _only_text(only)
+        if want != self._only:
+            lib.hsc_session_set_constraint(h, want, len(want))
+            self._only = want
+        lib.hsc_session_classify(h, data, len(data), k)
+
+    def _classify(self, text: Text, k: int, levels: Sequence[int], only: Only = None,
+                  lang: Optional[str] = None) -> Dict[int, List[Suggestion]]:
         out: Dict[int, List[Suggestion]] = {}
         with self._lock:
             h = self._require()
-            lib.hsc_session_classify(h, data, len(data), k)
+            self._run(h, text, k, only)
             for level in levels:
                 digits = 0 if level == self._label_digits else level
-                got = self._results(h, digits, k)
+                got = self._results(h, digits, k, lang)
                 if got is None and len(levels) == 1:
                     raise _errors.make_error(_errors.E_INVALID_ARG,
                                              _lib.status_string(_errors.E_INVALID_ARG),
@@ -238,6 +374,61 @@ class Session:
                     out[level] = got
         if 0 in out and self._label_digits:  # the label level under both names
             out.setdefault(self._label_digits, out[0])
+        return out
+
+    def decide(self, text: Text, k: int = 5, *, only: Only = None,
+               lang: Optional[str] = None) -> Decision:
+        """Classify text and say whether its best code can be accepted as is
+        or the declaration needs review (see Decision). Texts with nothing
+        classifiable ("goods", "spare parts", "samples", "") always go to
+        review."""
+        decision, reason, thr = c_uint32(), c_uint32(), c_double()
+        with self._lock:
+            h = self._require()
+            self._run(h, text, k, only)
+            lib.hsc_session_decision(h, byref(decision), byref(reason))
+            lib.hsc_session_accept_threshold(h, byref(thr))
+            suggestions = self._results(h, 0, k, lang) or []
+        r = reason.value
+        return Decision(decision.value == 1, REASONS[r] if r < len(REASONS) else str(r),
+                        lib.hsc_decision_reason_string(r).decode("utf-8", "replace"),
+                        thr.value, suggestions)
+
+    def explain(self, text: Text, k: int = 3, *, level: int = 0, only: Only = None,
+                lang: Optional[str] = None) -> List[Explanation]:
+        """The top k suggestions with each word's weight for and against them
+        (see Explanation). level as for classify."""
+        data = _as_bytes(text)
+        offsets = _char_offsets(text, data) if isinstance(text, str) else None
+        out: List[Explanation] = []
+        count, tok, start, length = c_size_t(), c_size_t(), c_size_t(), c_size_t()
+        weight, total = c_double(), c_double()
+        with self._lock:
+            h = self._require()
+            self._run(h, text, k, only)
+            digits = 0 if level == self._label_digits else level
+            suggestions = self._results(h, digits, k, lang)
+            if suggestions is None:
+                raise _errors.make_error(_errors.E_INVALID_ARG,
+                                         _lib.status_string(_errors.E_INVALID_ARG),
+                                         f"the model has no level {level}")
+            for i, sug in enumerate(suggestions):
+                lib.hsc_session_explain(h, digits, i)
+                lib.hsc_session_explain_count(h, byref(count))
+                lib.hsc_session_explain_total(h, byref(total))
+                words = []
+                for j in range(count.value):
+                    lib.hsc_session_explain_item(h, j, byref(tok), byref(weight))
+                    lib.hsc_session_token_span(h, tok.value, byref(start), byref(length))
+                    a, b = start.value, start.value + length.value
+                    if offsets is not None:
+                        a, b = offsets.get(a, a), offsets.get(b, b)
+                    piece = text[a:b]
+                    word = piece if isinstance(piece, str) else \
+                        bytes(piece).decode("utf-8", "replace")
+                    words.append(WordWeight(word, weight.value, (a, b)))
+                out.append(Explanation(sug.code, sug.score, sug.description, total.value,
+                                       tuple(words)))
         return out
 
 
@@ -442,19 +633,104 @@ class Model:
         self._require()
         return self._thread_session().tokens(text)
 
-    def classify(self, text: Text, k: int = 5, *, level: int = 0) -> List[Suggestion]:
+    def classify(self, text: Text, k: int = 5, *, level: int = 0, only: Only = None,
+                 lang: Optional[str] = None) -> List[Suggestion]:
         """Suggest up to k codes for text (see Session.classify). Thread-safe."""
         self._require()
-        return self._thread_session().classify(text, k, level=level)
+        return self._thread_session().classify(text, k, level=level, only=only, lang=lang)
 
-    def classify_levels(self, text: Text, k: int = 5) -> Dict[int, List[Suggestion]]:
+    def classify_levels(self, text: Text, k: int = 5, *, only: Only = None,
+                        lang: Optional[str] = None) -> Dict[int, List[Suggestion]]:
         """Every level of one classification (see Session.classify_levels)."""
         self._require()
-        return self._thread_session().classify_levels(text, k)
+        return self._thread_session().classify_levels(text, k, only=only, lang=lang)
+
+    def decide(self, text: Text, k: int = 5, *, only: Only = None,
+               lang: Optional[str] = None) -> Decision:
+        """Accept or review, with the suggestions (see Session.decide)."""
+        self._require()
+        return self._thread_session().decide(text, k, only=only, lang=lang)
+
+    def explain(self, text: Text, k: int = 3, *, level: int = 0, only: Only = None,
+                lang: Optional[str] = None) -> List[Explanation]:
+        """The top k suggestions with the words for and against each (see
+        Session.explain)."""
+        self._require()
+        return self._thread_session().explain(text, k, level=level, only=only, lang=lang)
+
+    # -- nomenclature ----------------------------------------------------------
+
+    @property
+    def accept_threshold(self) -> float:
+        """The model's default decision threshold (fitted at training)."""
+        out = c_double()
+        lib.hsc_model_accept_threshold(self._require(), byref(out))
+        return out.value
+
+    @property
+    def nomenclature_languages(self) -> Tuple[str, ...]:
+        """Languages of the code descriptions the model carries (may be ())."""
+        out = c_char_p()
+        lib.hsc_model_nomenclature_languages(self._require(), byref(out))
+        text = (out.value or b"").decode("ascii", "replace")
+        return tuple(text.split(",")) if text else ()
+
+    @property
+    def national_schemes(self) -> Tuple[Tuple[str, str], ...]:
+        """(name, language) of each national tariff scheme the model carries."""
+        h = self._require()
+        n, name, lang = c_size_t(), c_char_p(), c_char_p()
+        lib.hsc_model_national_scheme_count(h, byref(n))
+        out = []
+        for i in range(n.value):
+            lib.hsc_model_national_scheme(h, i, byref(name), byref(lang))
+            out.append(((name.value or b"").decode("ascii", "replace"),
+                        (lang.value or b"").decode("ascii", "replace")))
+        return tuple(out)
+
+    def describe(self, code: str, lang: Optional[str] = None) -> Optional[str]:
+        """The description of one code ("0201", "0201.30", a national line) in
+        lang (default: the first language that has one), or None."""
+        return _describe(self._require(), code, lang)
+
+    def lookup(self, code: str = "", lang: Optional[str] = None) -> List[NomenclatureEntry]:
+        """The described codes starting with code ("0201": the heading, then
+        its subheadings; "": all), in code order. Descriptions are "" where
+        lang has none."""
+        h = self._require()
+        data = code.encode("ascii", "replace")
+        first, count = c_size_t(), c_size_t()
+        lib.hsc_model_nomenclature_find(h, data, len(data), byref(first), byref(count))
+        c, d = c_char_p(), c_char_p()
+        out = []
+        for i in range(first.value, first.value + count.value):
+            lib.hsc_model_nomenclature_entry(h, i, _lang_arg(lang), byref(c), byref(d))
+            out.append(NomenclatureEntry((c.value or b"").decode("ascii", "replace"),
+                                         (d.value or b"").decode("utf-8", "replace")))
+        return out
+
+    def national_lines(self, code: str = "", scheme: Optional[str] = None) -> List[NationalLine]:
+        """The national tariff lines under code (an HS6 code gives its national
+        lines), of every scheme or of the named one."""
+        h = self._require()
+        data = code.encode("ascii", "replace")
+        first, count = c_size_t(), c_size_t()
+        c, d = c_char_p(), c_char_p()
+        out = []
+        for k, (name, _lang) in enumerate(self.national_schemes):
+            if scheme is not None and name != scheme:
+                continue
+            lib.hsc_model_national_find(h, k, data, len(data), byref(first), byref(count))
+            for i in range(first.value, first.value + count.value):
+                lib.hsc_model_national_line(h, k, i, byref(c), byref(d))
+                out.append(NationalLine(name, (c.value or b"").decode("ascii", "replace"),
+                                        (d.value or b"").decode("utf-8", "replace")))
+        return out
 
     def classify_many(self, texts: Iterable[Text], k: int = 5, *, level: int = 0,
-                      threads: Optional[int] = None,
-                      errors: str = "raise") -> List[Union[List[Suggestion], _errors.Error]]:
+                      threads: Optional[int] = None, errors: str = "raise", only: Only = None,
+                      lang: Optional[str] = None
+                      ) -> List[Union[List[Suggestion], _errors.Error]]:
         """Classify many texts with `threads` native threads (default: one per
         CPU), each with its own session; results come back in input order.
 
@@ -476,7 +752,8 @@ class Model:
                 if i >= len(items):
                     return
                 try:
-                    results[i] = session.classify(items[i], k, level=level)
+                    results[i] = session.classify(items[i], k, level=level, only=only,
+                                                  lang=lang)
                 except _errors.TextError as exc:
                     if errors == "raise":
                         failure.append(exc)

@@ -63,6 +63,8 @@ def _inputs(inputs: Union[Input, Iterable[Input]]) -> List[Tuple[bytes, float, i
 
 def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = None, *,
           rows: Iterable[Sequence[Any]] = (),
+          descriptions: Iterable[Tuple[PathLike, str]] = (),
+          national: Iterable[Tuple[PathLike, str, str]] = (),
           progress: Optional[Callable[[Progress], Any]] = None,
           on_row_error: Optional[Callable[[RowError], Any]] = None,
           row_errors: Optional[List[RowError]] = None,
@@ -73,6 +75,12 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         (path, weight) or a (path, weight, nomenclature) tuple; nomenclature
         files hold HS paths ("A; B; Other") that are expanded into phrases.
     rows: extra (code, text[, weight]) rows given directly.
+    descriptions: (path, language) files of "code<TAB>description" rows (2-12
+        digit codes): the nomenclature the model carries (Model.describe,
+        lookup, Suggestion.description). Training rows whose code is not
+        described (nor a national line) are then reported and skipped.
+    national: (path, scheme, language) files of national tariff lines, e.g.
+        ("tec.tsv", "TEC-CEDEAO", "fr") (Model.national_lines).
     progress: called with a Progress after each report; return a true value
         to cancel (train then raises Cancelled).
     on_row_error: called with a RowError for each malformed row (skipped
@@ -130,6 +138,20 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
             for path, weight, flags in files:
                 try:
                     lib.hsc_trainer_add_file(trainer, path, weight, flags)
+                except _errors.Error as exc:
+                    check()
+                    raise _errors.with_detail(exc, os.fsdecode(path)) from None
+                check()
+            for item in list(descriptions) + list(national):
+                path = os.fsencode(item[0])
+                tags = [str(t).encode("ascii", "replace") for t in item[1:]]
+                try:
+                    if len(tags) == 1:
+                        lib.hsc_trainer_add_nomenclature_file(trainer, path, tags[0])
+                    elif len(tags) == 2:
+                        lib.hsc_trainer_add_national_file(trainer, path, tags[0], tags[1])
+                    else:
+                        raise TypeError(f"hsclass.train: bad nomenclature input {item!r}")
                 except _errors.Error as exc:
                     check()
                     raise _errors.with_detail(exc, os.fsdecode(path)) from None

@@ -1,0 +1,319 @@
+/* cmd_explain.c - hsclass explain: the top suggestions for a description
+ * with the words that speak for and against each. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_MODEL = 1, OPT_K, OPT_DIGITS, OPT_ONLY, OPT_LANG, OPT_WORDS, OPT_FORMAT, OPT_THRESHOLD };
+
+static const cli_opt opts[] = {
+    {"model", 'm', 1, OPT_MODEL},
+    {"top", 'k', 1, OPT_K},
+    {"digits", 'd', 1, OPT_DIGITS},
+    {"only", 0, 1, OPT_ONLY},
+    {"lang", 'l', 1, OPT_LANG},
+    {"words", 'w', 1, OPT_WORDS},
+    {"format", 'f', 1, OPT_FORMAT},
+    {"threshold", 't', 1, OPT_THRESHOLD},
+    {"help", 'h', 0, CLI_OPT_HELP},
+    {NULL, 0, 0, 0},
+};
+
+static void help(void)
+{
+    puts("Usage: hsclass explain [-m MODEL] [-k N] [--digits D] [--only CODES] [--lang L]\n"
+         "                       [--words N] [--threshold P] [--format text|jsonl] [TEXT...]\n"
+         "\n"
+         "Explain the top suggestions for each TEXT (or each line of standard input):\n"
+         "the review decision, then each suggested code with its probability, its\n"
+         "description and the words for and against it, with their weights.\n"
+         "\n"
+         "A word's weight is its exact share of the code's explained score: at each\n"
+         "step of the code's path (chapter, heading, subheading...) the code's\n"
+         "calibrated logit minus the probability-weighted logits of the alternatives\n"
+         "at that step. Positive: the word puts the code ahead of its competitors;\n"
+         "negative: the word favours them. Character n-grams count for their word, a\n"
+         "word pair for its first word; function words and words the model has never\n"
+         "seen weigh nothing and are not listed.\n"
+         "\n"
+         "Options:\n"
+         "  -m, --model MODEL    model file (see below)\n"
+         "  -k, --top N          suggestions to explain (default 3)\n"
+         "  -d, --digits D       explain codes of this length (2, 4, 6, 8, 10; default:\n"
+         "                       the model's own labels)\n"
+         "      --only CODES     restrict suggestions to these prefixes, e.g. 84,8517\n"
+         "  -l, --lang L         language of the descriptions\n"
+         "  -w, --words N        words listed for and against each code (default 5)\n"
+         "  -t, --threshold P    decision threshold (default: the model's)\n"
+         "  -f, --format FMT     text (default) or jsonl (one object per text:\n"
+         "                       {\"text\",\"decision\",\"reason\",\"threshold\",\"suggestions\":\n"
+         "                       [{\"code\",\"score\",\"description\",\"explained\",\"words\":\n"
+         "                       [{\"word\",\"start\",\"end\",\"weight\"}]}]}, spans in bytes)\n"
+         "  -h, --help           show this help");
+    cli_print_model_lookup(stdout);
+}
+
+typedef struct ctx {
+    hsc_session *s;
+    const hsc_model *m;
+    uint32_t k, digits, words;
+    const char *lang;
+    int json;
+} ctx;
+
+/* The caller's text of an explained item. */
+static void item_word(const ctx *c, const char *text, size_t item, const char **w, size_t *len,
+                      size_t *start, double *weight)
+{
+    size_t tok = 0;
+    *w = "";
+    *len = *start = 0;
+    *weight = 0;
+    if (hsc_session_explain_item(c->s, item, &tok, weight) == HSC_OK &&
+        hsc_session_token_span(c->s, tok, start, len) == HSC_OK)
+        *w = text + *start;
+}
+
+static void print_words(const ctx *c, const char *text, size_t n, int positive)
+{
+    size_t shown = 0;
+    fputs(positive ? "     for:    " : "     against:", stdout);
+    for (size_t k = 0; k < n && shown < c->words; k++) {
+        size_t item = positive ? k : n - 1 - k;
+        const char *w;
+        size_t len, start;
+        double weight;
+        item_word(c, text, item, &w, &len, &start, &weight);
+        if (positive ? !(weight > 0) : !(weight < 0))
+            break;
+        printf(" %.*s %+.2f", (int)len, w, weight);
+        shown++;
+    }
+    if (shown == 0)
+        fputs(" -", stdout);
+    putchar('\n');
+}
+
+static void json_words(const ctx *c, const char *text, size_t n)
+{
+    fputs(",\"words\":[", stdout);
+    for (size_t k = 0; k < n; k++) {
+        const char *w;
+        size_t len, start;
+        double weight;
+        item_word(c, text, k, &w, &len, &start, &weight);
+        fputs(k ? ",{\"word\":" : "{\"word\":", stdout);
+        cli_json_string(stdout, w, len);
+        printf(",\"start\":%zu,\"end\":%zu,\"weight\":", start, start + len);
+        cli_json_number(stdout, weight);
+        putchar('}');
+    }
+    putchar(']');
+}
+
+static int explain_one(const ctx *c, const char *text, size_t len)
+{
+    hsc_status st = hsc_session_classify(c->s, text, len, c->k);
+    size_t n = 0;
+    if (st == HSC_OK)
+        st = hsc_session_result_count(c->s, c->digits, &n);
+    if (st != HSC_OK) {
+        if (c->json) {
+            fputs("{\"text\":", stdout);
+            cli_json_string(stdout, text, len);
+            fputs(",\"error\":", stdout);
+            const char *msg = hsc_status_string(st);
+            cli_json_string(stdout, msg, strlen(msg));
+            printf(",\"status\":%d}\n", st);
+        } else {
+            printf("%.*s\n  error: %s\n\n", (int)len, text, hsc_status_string(st));
+        }
+        return 1;
+    }
+    uint32_t d = 0, r = 0;
+    double thr = 0;
+    hsc_session_decision(c->s, &d, &r);
+    hsc_session_accept_threshold(c->s, &thr);
+    if (c->json) {
+        fputs("{\"text\":", stdout);
+        cli_json_string(stdout, text, len);
+        printf(",\"decision\":\"%s\",\"reason\":\"%s\",\"threshold\":", cli_decision_name(d),
+               cli_reason_name(r));
+        cli_json_number(stdout, thr);
+        fputs(",\"suggestions\":[", stdout);
+    } else {
+        printf("%.*s\n  %s (%s; threshold %.4f)\n", (int)len, text, cli_decision_name(d),
+               hsc_decision_reason_string(r), thr);
+        if (n == 0)
+            puts("  (no suggestion)");
+    }
+    for (size_t i = 0; i < n && i < c->k; i++) {
+        const char *code;
+        double p, total = 0;
+        size_t items = 0;
+        if (hsc_session_result(c->s, c->digits, i, &code, &p) != HSC_OK ||
+            hsc_session_explain(c->s, c->digits, i) != HSC_OK)
+            continue;
+        hsc_session_explain_count(c->s, &items);
+        hsc_session_explain_total(c->s, &total);
+        const char *desc = cli_describe(c->m, code, c->lang);
+        if (c->json) {
+            fputs(i ? ",{\"code\":" : "{\"code\":", stdout);
+            cli_json_string(stdout, code, strlen(code));
+            fputs(",\"score\":", stdout);
+            cli_json_number(stdout, p);
+            if (desc) {
+                fputs(",\"description\":", stdout);
+                cli_json_string(stdout, desc, strlen(desc));
+            }
+            fputs(",\"explained\":", stdout);
+            cli_json_number(stdout, total);
+            json_words(c, text, items);
+            putchar('}');
+        } else {
+            printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc ? desc : "");
+            print_words(c, text, items, 1);
+            print_words(c, text, items, 0);
+        }
+    }
+    puts(c->json ? "]}" : "");
+    return 0;
+}
+
+static int run(const ctx *c, char **texts, int n_texts)
+{
+    int failed = 0;
+    if (n_texts > 0) {
+        for (int i = 0; i < n_texts; i++)
+            failed |= explain_one(c, texts[i], strlen(texts[i]));
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        long long len;
+        while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
+            failed |= explain_one(c, line, (size_t)len);
+            fflush(stdout);
+        }
+        int rerr = ferror(stdin);
+        free(line);
+        if (rerr) {
+            cli_error("explain: error reading standard input");
+            return CLI_EXIT_MODEL;
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("explain: error writing standard output");
+        return CLI_EXIT_MODEL;
+    }
+    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+}
+
+int cli_cmd_explain(int argc, char **argv)
+{
+    cli_parser p;
+    cli_parser_init(&p, "explain", argc, argv);
+    const char *model_path = NULL, *v, *only = NULL;
+    ctx c = {NULL, NULL, 3, 0, 5, NULL, 0};
+    double threshold = -1;
+    int id, n_texts = 0, rc = CLI_EXIT_OK;
+    char **texts = calloc((size_t)argc + 1, sizeof *texts);
+    if (!texts) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    while ((id = cli_next(&p, opts, &v)) != CLI_ARG_END) {
+        switch (id) {
+        case CLI_ARG_ERROR: rc = CLI_EXIT_USAGE; goto done;
+        case CLI_ARG_POSITIONAL: texts[n_texts++] = (char *)v; break;
+        case CLI_OPT_HELP: help(); goto done;
+        case OPT_MODEL: model_path = v; break;
+        case OPT_ONLY: only = v; break;
+        case OPT_LANG: c.lang = v; break;
+        case OPT_K:
+        case OPT_WORDS:
+        case OPT_DIGITS: {
+            uint32_t x;
+            const char *name = id == OPT_K ? "top" : id == OPT_WORDS ? "words" : "digits";
+            if (!cli_opt_u32("explain", name, v, &x)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            if (id == OPT_K && x == 0) {
+                rc = cli_usage_error("explain", "--top must be at least 1");
+                goto done;
+            }
+            if (id == OPT_DIGITS && x != 2 && x != 4 && x != 6 && x != 8 && x != 10) {
+                rc = cli_usage_error("explain", "--digits must be 2, 4, 6, 8 or 10");
+                goto done;
+            }
+            *(id == OPT_K ? &c.k : id == OPT_WORDS ? &c.words : &c.digits) = x;
+            break;
+        }
+        case OPT_THRESHOLD:
+            if (!cli_opt_f64("explain", "threshold", v, &threshold) || threshold < 0 ||
+                threshold > 1) {
+                rc = cli_usage_error("explain", "--threshold must be between 0 and 1");
+                goto done;
+            }
+            break;
+        case OPT_FORMAT:
+            if (strcmp(v, "jsonl") == 0 || strcmp(v, "json") == 0) {
+                c.json = 1;
+            } else if (strcmp(v, "text") != 0) {
+                rc = cli_usage_error("explain", "unknown format '%s' (text or jsonl)", v);
+                goto done;
+            }
+            break;
+        default: break;
+        }
+    }
+    hsc_config *cfg = NULL;
+    hsc_model *m = NULL;
+    hsc_status st = hsc_config_new(&cfg);
+    if (st == HSC_OK && threshold >= 0)
+        st = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
+    if (st != HSC_OK) {
+        cli_error("explain: %s", hsc_status_string(st));
+        rc = cli_exit_for(st);
+        goto cleanup;
+    }
+    rc = cli_load_model("explain", model_path, cfg, &m, NULL);
+    if (rc != CLI_EXIT_OK)
+        goto cleanup;
+    c.m = m;
+    st = hsc_session_new(m, cfg, &c.s);
+    if (st == HSC_OK && only) {
+        st = hsc_session_set_constraint(c.s, only, strlen(only));
+        if (st == HSC_E_BAD_CODE) {
+            rc = cli_usage_error("explain", "--only '%s': expected codes of 2 to 12 digits", only);
+            goto cleanup;
+        }
+    }
+    size_t n_levels_check;
+    if (st == HSC_OK && c.digits) {
+        size_t min_len = 0, uni = 0;
+        st = cli_label_lengths(m, &min_len, &uni);
+        if (st == HSC_OK && c.digits == uni)
+            c.digits = 0;
+        if (st == HSC_OK && c.digits &&
+            hsc_session_result_count(c.s, c.digits, &n_levels_check) == HSC_E_INVALID_ARG) {
+            rc = cli_usage_error("explain", "--digits %u: the model has no such level",
+                                 (unsigned)c.digits);
+            goto cleanup;
+        }
+    }
+    if (st != HSC_OK) {
+        cli_error("explain: %s", hsc_status_string(st));
+        rc = cli_exit_for(st);
+        goto cleanup;
+    }
+    rc = run(&c, texts, n_texts);
+cleanup:
+    hsc_session_free(c.s);
+    hsc_model_free(m);
+    hsc_config_free(cfg);
+done:
+    free(texts);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* eval.h - what `hsclass eval` measures, shared with the HTML report. */
+#ifndef HSCLASS_CLI_EVAL_H
+#define HSCLASS_CLI_EVAL_H
+
+#include "cli.h"
+
+#define EVAL_TOPK 5
+#define EVAL_BINS 15          /* calibration bins */
+#define EVAL_MIN_ACCEPT 10    /* a precision threshold must accept this many rows */
+
+typedef struct eval_tally {
+    uint64_t rows, top1, top5;
+} eval_tally;
+
+/* One classified row, at the model's own codes (the label level). */
+typedef struct eval_row {
+    double conf;        /* calibrated probability of the best code; 0 if none */
+    uint8_t right;      /* the best code is the gold code (truncated alike) */
+    uint8_t decision, reason;
+    uint8_t chapter;    /* gold chapter */
+    char gold[16];      /* gold code cut to the best code's length */
+    char pred[16];      /* best code, "" if none */
+} eval_row;
+
+typedef struct eval_target {
+    double target;      /* precision asked for */
+    double threshold;   /* lowest reaching it; < 0 if none */
+    double share, precision;
+} eval_target;
+
+typedef struct eval_stats {
+    uint64_t rows, malformed, failed;
+    eval_tally level[3];
+    eval_tally chapter[100]; /* at 6 digits, by the gold chapter */
+    double seconds;
+    eval_row *r;        /* rows classified, for calibration and the report */
+    size_t n, cap;
+    double ece, mean_conf, accuracy;
+    eval_target targets[2];  /* 95% and 98% */
+    double threshold;        /* the session's */
+    uint64_t accepted, accepted_right, reasons[8];
+} eval_stats;
+
+/* Share of rows accepted at threshold t, and their precision. */
+void eval_at(const eval_stats *st, double t, double *share, double *precision);
+
+/* Write the self-contained HTML report; returns an exit code. */
+int eval_write_report(const char *path, const eval_stats *st, const hsc_model *m,
+                      const char *model_path, const char *test_path);
+
+#endif
