@@ -95,6 +95,8 @@ def main(argv=None):
     ap.add_argument("--latency-n", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args(argv)
+    a.hsclass = os.path.abspath(a.hsclass)
+    os.chdir(ROOT)  # the recipe's paths are relative to the repository root
     work = os.path.join(OUT, "hsclass")
     os.makedirs(work, exist_ok=True)
     if not os.path.exists(os.path.join(a.split, "test_real_en.tsv")):

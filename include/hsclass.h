@@ -181,7 +181,8 @@ HSC_API hsc_status hsc_config_get_str(const hsc_config *cfg, int32_t key, const 
 /** Allocator used by every object created with this config (models,
  *  sessions, trainers). calloc_fn(user, n, size), realloc_fn(user, p, size),
  *  free_fn(user, p). All three or none (NULL restores the C library's).
- *  PCRE2 uses it too; libstemmer and zlib's inflate keep the C library's. */
+ *  PCRE2 and zlib use it too; libstemmer and utf8proc's internal tables keep
+ *  the C library's. */
 typedef void *(*hsc_calloc_fn)(void *user, size_t n, size_t size);
 typedef void *(*hsc_realloc_fn)(void *user, void *ptr, size_t size);
 typedef void (*hsc_free_fn)(void *user, void *ptr);
@@ -199,7 +200,13 @@ typedef struct hsc_model hsc_model;
  *  NULL and, when err_offset is not NULL, *err_offset receives the byte
  *  offset where the problem was found. Returns HSC_E_IO, HSC_E_MODEL_* or
  *  HSC_E_NOMEM. Never crashes on hostile input and never allocates more than
- *  the file's checked sizes. Thread-safe. Since 1.0. */
+ *  the file's checked sizes. Thread-safe. Since 1.0.
+ *  On POSIX systems the file is mapped read-only and its weight matrices are
+ *  used in place (fast loading). Replace a model file by writing a new file
+ *  and renaming it over the old one (as hsc_model_save_file does), never by
+ *  rewriting or truncating it in place while a model loaded from it is in
+ *  use: that would change or remove the mapped pages under the process. Use
+ *  hsc_model_load_memory on your own copy when you cannot guarantee this. */
 HSC_API hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg,
                                        hsc_model **out, uint64_t *err_offset);
 /** Same from memory. The buffer is not retained (the model copies what it
@@ -517,7 +524,11 @@ HSC_API hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *trainer,
 
 /** Train on everything added and return a new model (the caller owns it).
  *  With HSC_CFG_THREADS = 1 and a fixed seed the result is bit-for-bit
- *  reproducible. Returns HSC_E_NO_DATA, HSC_E_ONE_CLASS, HSC_E_CANCELLED,
+ *  reproducible. With more threads, workers update the shared weights
+ *  without locks (Hogwild!, as fastText does): training is faster, but the
+ *  interleaving, and so the model's bytes, change from run to run (accuracy
+ *  stays within noise). The progress callback runs on the calling thread.
+ *  Returns HSC_E_NO_DATA, HSC_E_ONE_CLASS, HSC_E_CANCELLED,
  *  HSC_E_NOMEM, and HSC_E_BAD_ROW in strict mode for rows outside the
  *  nomenclature (see hsc_trainer_add_nomenclature_file).
  *  The held-out rows (HSC_CFG_VALID_FRACTION) fit the calibration
