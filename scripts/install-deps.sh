@@ -8,7 +8,7 @@ PACKAGES=(
   meson ninja-build pkg-config gcc g++     # build
   libpcre2-dev libstemmer-dev zlib1g-dev libutf8proc-dev   # library
   libcmocka-dev python3 python3-pytest binutils            # tests (nm: export check)
-  valgrind abigail-tools                                   # CI: memcheck, ABI baseline check
+  valgrind abigail-tools clang                             # CI: memcheck, ABI check, TSan (and fuzzing)
 )
 
 SUDO=""
