@@ -159,8 +159,13 @@ def accuracy(model, sets, work, tag):
 
 def latency(model, lines, warmup=50):
     """Per-line round trip through one persistent predict process (ms)."""
-    p = subprocess.Popen([FASTTEXT, "predict", model, "-", "1"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    return latency_cmd([FASTTEXT, "predict", model, "-", "1"], lines, warmup)
+
+
+def latency_cmd(cmd, lines, warmup=50):
+    """Per-line round trip through one persistent process that answers each
+    input line with one output line (ms)."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          bufsize=0)
     times = []
     try:
@@ -169,7 +174,7 @@ def latency(model, lines, warmup=50):
             t0 = time.perf_counter()
             p.stdin.write(data)
             if not p.stdout.readline():
-                raise RuntimeError("fasttext predict closed its output")
+                raise RuntimeError(f"{cmd[0]} closed its output")
             if i >= warmup:
                 times.append((time.perf_counter() - t0) * 1000.0)
     finally:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,30 +58,6 @@ def classify_ranked(hsclass, model, rows, work, tag, k=5):
     if len(ranked) != len(rows):
         raise RuntimeError(f"{tag}: {len(ranked)} results for {len(rows)} rows")
     return ranked
-
-
-def latency(hsclass, model, lines, warmup=50):
-    p = subprocess.Popen([hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-    import time
-    import statistics
-    times = []
-    try:
-        for i, line in enumerate(lines):
-            data = (line + "\n").encode("utf-8")
-            t0 = time.perf_counter()
-            p.stdin.write(data)
-            if not p.stdout.readline():
-                raise RuntimeError("hsclass classify closed its output")
-            if i >= warmup:
-                times.append((time.perf_counter() - t0) * 1000.0)
-    finally:
-        p.stdin.close()
-        p.wait()
-    times.sort()
-    return {"n": len(times), "p50_ms": round(statistics.median(times), 4),
-            "p99_ms": round(times[int(0.99 * (len(times) - 1))], 4),
-            "mean_ms": round(statistics.fmean(times), 4)}
 
 
 def main(argv=None):
@@ -130,7 +105,8 @@ def main(argv=None):
                           os.path.join(work, "throughput_out.txt"))
     sample = texts[:]
     random.Random(a.seed).shuffle(sample)
-    lat = latency(a.hsclass, model, (sample * (1 + a.latency_n // len(sample)))[:a.latency_n + 50])
+    lat = ftb.latency_cmd([a.hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"],
+                          (sample * (1 + a.latency_n // len(sample)))[:a.latency_n + 50])
     report = {
         "train_cmd": " ".join(cmd[1:]), "train_wall_s": round(wall, 2), "train_peak_rss_kib": rss,
         "threads": a.threads,

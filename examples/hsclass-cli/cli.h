@@ -83,6 +83,11 @@ void cli_print_model_lookup(FILE *f);
 /* Read one line of any length; strips "\n" or "\r\n". Returns its length,
  * or -1 at end of file (or on a read error: check ferror). */
 long long cli_read_line(FILE *f, char **buf, size_t *cap);
+/* The commands that take descriptions: each TEXT argument, or else each
+ * line of standard input, exactly one answer per input, in order. fn
+ * returns non-zero for an input that failed. Returns the exit code. */
+typedef int (*cli_text_fn)(void *ctx, const char *text, size_t len);
+int cli_for_each_text(const char *cmd, char **texts, int n_texts, cli_text_fn fn, void *ctx);
 
 /* Length of the shortest label, and the common length when all labels have
  * the same one (else 0). */

@@ -1,7 +1,6 @@
 /* cmd_classify.c - hsclass classify: one output line per description. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -323,42 +322,14 @@ static int classify_one(const ctx *c, const char *text, size_t len)
     return 0;
 }
 
-/* Interactive use (a pipe or a terminal) needs each answer at once; a
- * regular file can be buffered. */
-static int stdin_is_file(void)
+static int one_line(void *c, const char *text, size_t len)
 {
-    struct stat sb;
-    return fstat(0, &sb) == 0 && S_ISREG(sb.st_mode);
+    return classify_one(c, text, len);
 }
 
 static int run(ctx *c, char **texts, int n_texts)
 {
-    int failed = 0;
-    if (n_texts > 0) {
-        for (int i = 0; i < n_texts; i++)
-            failed |= classify_one(c, texts[i], strlen(texts[i]));
-    } else {
-        int flush = !stdin_is_file();
-        char *line = NULL;
-        size_t cap = 0;
-        long long len;
-        while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
-            failed |= classify_one(c, line, (size_t)len);
-            if (flush)
-                fflush(stdout);
-        }
-        int rerr = ferror(stdin);
-        free(line);
-        if (rerr) {
-            cli_error("classify: error reading standard input");
-            return CLI_EXIT_MODEL;
-        }
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("classify: error writing standard output");
-        return CLI_EXIT_MODEL;
-    }
-    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+    return cli_for_each_text("classify", texts, n_texts, one_line, c);
 }
 
 /* Map --digits to a result level the model has; 0 = its labels. */

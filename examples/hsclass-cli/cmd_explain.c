@@ -181,32 +181,14 @@ static int explain_one(const ctx *c, const char *text, size_t len)
     return 0;
 }
 
-static int run(const ctx *c, char **texts, int n_texts)
+static int one_line(void *c, const char *text, size_t len)
 {
-    int failed = 0;
-    if (n_texts > 0) {
-        for (int i = 0; i < n_texts; i++)
-            failed |= explain_one(c, texts[i], strlen(texts[i]));
-    } else {
-        char *line = NULL;
-        size_t cap = 0;
-        long long len;
-        while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
-            failed |= explain_one(c, line, (size_t)len);
-            fflush(stdout);
-        }
-        int rerr = ferror(stdin);
-        free(line);
-        if (rerr) {
-            cli_error("explain: error reading standard input");
-            return CLI_EXIT_MODEL;
-        }
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("explain: error writing standard output");
-        return CLI_EXIT_MODEL;
-    }
-    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+    return explain_one(c, text, len);
+}
+
+static int run(ctx *c, char **texts, int n_texts)
+{
+    return cli_for_each_text("explain", texts, n_texts, one_line, c);
 }
 
 int cli_cmd_explain(int argc, char **argv)

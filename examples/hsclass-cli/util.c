@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,4 +202,42 @@ int cli_model_covers(const hsc_model *m, const char *code)
     }
     const char *l = NULL;
     return lo < n && hsc_model_label(m, lo, &l) == HSC_OK && strncmp(l, code, len) == 0;
+}
+
+/* Interactive use (a pipe or a terminal) needs each answer at once; a
+ * regular file can be buffered. */
+static int stdin_is_file(void)
+{
+    struct stat sb;
+    return fstat(0, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+int cli_for_each_text(const char *cmd, char **texts, int n_texts, cli_text_fn fn, void *ctx)
+{
+    int failed = 0;
+    if (n_texts > 0) {
+        for (int i = 0; i < n_texts; i++)
+            failed |= fn(ctx, texts[i], strlen(texts[i]));
+    } else {
+        int flush = !stdin_is_file();
+        char *line = NULL;
+        size_t cap = 0;
+        long long len;
+        while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
+            failed |= fn(ctx, line, (size_t)len);
+            if (flush)
+                fflush(stdout);
+        }
+        int rerr = ferror(stdin);
+        free(line);
+        if (rerr) {
+            cli_error("%s: error reading standard input", cmd);
+            return CLI_EXIT_MODEL;
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("%s: error writing standard output", cmd);
+        return CLI_EXIT_MODEL;
+    }
+    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 }
