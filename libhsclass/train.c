@@ -588,45 +588,30 @@ static double valid_accuracy(job *j, evaluator *ev, const exset *v)
     return (double)right / (double)v->n;
 }
 
-/* Mean negative log-likelihood of the right label at temperature T. */
-static double valid_nll(job *j, evaluator *ev, const exset *v, double temp)
+/* How well the top-1 probability at temperature T predicts that the top-1
+ * code is right: mean binary cross-entropy. This is what review routing
+ * reads ("0.9 means right 9 times in 10"); fitting the full likelihood
+ * instead let a few hopeless rows flatten every score (under-confident). */
+static double valid_top1_bce(job *j, evaluator *ev, const exset *v, double temp)
 {
     hsc__outw w = {j->dim, j->out, NULL, NULL, (float)(1.0 / temp)};
-    double nll = 0.0;
+    double bce = 0.0;
     for (size_t i = 0; i < v->n; i++) {
+        uint32_t node, n;
+        double p = 0.0;
         embed_valid(j, v, &v->ex[i], ev->h);
         hsc__search_begin(&ev->search);
-        /* Walk the path: the search fills probabilities as it expands. */
-        uint32_t leaf = j->tree->label_leaf[v->ex[i].label];
-        uint32_t chain[MAX_DEPTH + 2], n = 0;
-        for (uint32_t x = leaf; x != UINT32_MAX && n < MAX_DEPTH + 2; x = j->tree->nodes[x].parent)
-            chain[n++] = x;
-        double lp = 0.0;
-        for (uint32_t k = n; k-- > 1;) {
-            const hsc__node *p = &j->tree->nodes[chain[k]];
-            if (p->n_children < 2)
-                continue;
-            double mx = -INFINITY, sum = 0.0, zt = 0.0;
-            for (uint32_t c = 0; c < p->n_children; c++) {
-                uint32_t node = p->first_child + c;
-                double z = (double)(hsc__dot_f(j->out + (size_t)node * j->dim, ev->h, j->dim) * w.inv_temp);
-                ev->search.logits[c] = z;
-                if (node == chain[k - 1])
-                    zt = z;
-                if (z > mx)
-                    mx = z;
-            }
-            for (uint32_t c = 0; c < p->n_children; c++)
-                sum += exp(ev->search.logits[c] - mx);
-            lp += (zt - mx) - log(sum);
-        }
-        nll -= lp;
+        if (hsc__search_topk(&ev->search, j->tree, &w, ev->h, 0, 1, &node, &p, &n) != HSC_OK ||
+            n == 0)
+            continue;
+        p = p < 1e-6 ? 1e-6 : p > 1.0 - 1e-6 ? 1.0 - 1e-6 : p;
+        bce -= j->tree->nodes[node].label == v->ex[i].label ? log(p) : log(1.0 - p);
     }
-    return nll / (double)v->n;
+    return bce / (double)v->n;
 }
 
-/* Temperature scaling: the T minimizing held-out NLL (golden section on
- * log T over [0.25, 8]). */
+/* Temperature scaling: the T minimizing the held-out top-1 cross-entropy
+ * (golden section on log T over [0.25, 8]). */
 static double fit_temperature(job *j, evaluator *ev, const exset *v)
 {
     if (v->n < 20)
@@ -634,20 +619,20 @@ static double fit_temperature(job *j, evaluator *ev, const exset *v)
     double lo = log(0.25), hi = log(8.0);
     const double g = 0.6180339887498949;
     double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
-    double fa = valid_nll(j, ev, v, exp(a)), fb = valid_nll(j, ev, v, exp(b));
+    double fa = valid_top1_bce(j, ev, v, exp(a)), fb = valid_top1_bce(j, ev, v, exp(b));
     for (int it = 0; it < 24; it++) {
         if (fa < fb) {
             hi = b;
             b = a;
             fb = fa;
             a = hi - g * (hi - lo);
-            fa = valid_nll(j, ev, v, exp(a));
+            fa = valid_top1_bce(j, ev, v, exp(a));
         } else {
             lo = a;
             a = b;
             fa = fb;
             b = lo + g * (hi - lo);
-            fb = valid_nll(j, ev, v, exp(b));
+            fb = valid_top1_bce(j, ev, v, exp(b));
         }
     }
     return exp((lo + hi) / 2);
