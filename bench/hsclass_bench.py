@@ -60,6 +60,28 @@ def classify_ranked(hsclass, model, rows, work, tag, k=5):
     return ranked
 
 
+def speed(hsclass, model, texts, work, n_through=20000, n_lat=2000, seed=1):
+    """Size, load time (process start included), single-thread end-to-end
+    throughput, peak RSS and per-line latency of one model, as fastText's."""
+    one = os.path.join(work, "one_line.txt")
+    ftb.write_lines(one, texts[:1])
+    loads = sorted(ftb.run([hsclass, "classify", "-m", model, "-k", "1"], one)[0]
+                   for _ in range(3))
+    n_bulk = max(n_through, len(texts))
+    bulk = os.path.join(work, "throughput.txt")
+    ftb.write_lines(bulk, (texts * (-(-n_bulk // len(texts))))[:n_bulk])
+    twall, trss = ftb.run([hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"], bulk,
+                          os.path.join(work, "throughput_out.txt"))
+    sample = texts[:]
+    random.Random(seed).shuffle(sample)
+    lat = ftb.latency_cmd([hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"],
+                          (sample * (1 + n_lat // len(sample)))[:n_lat + 50])
+    return {"size_bytes": os.path.getsize(model), "load_s": round(loads[1], 4),
+            "throughput": {"lines": n_bulk, "wall_s": round(twall, 3),
+                           "lines_per_s_end_to_end": round(n_bulk / twall, 1), "threads": 1},
+            "peak_rss_classify_kib": trss, "latency": lat}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hsclass", default=os.path.join(ROOT, "build", "examples", "hsclass-cli",
@@ -94,28 +116,11 @@ def main(argv=None):
         acc[name] = metrics.evaluate([g for g, _, _ in rows], ranked, [grp for _, _, grp in rows])
 
     texts = [t.replace("\n", " ") for rows in sets.values() for _, t, _ in rows]
-    one = os.path.join(work, "one_line.txt")
-    ftb.write_lines(one, texts[:1])
-    loads = sorted(ftb.run([a.hsclass, "classify", "-m", model, "-k", "1"], one)[0]
-                   for _ in range(3))
-    n_bulk = max(a.throughput_n, len(texts))
-    bulk = os.path.join(work, "throughput.txt")
-    ftb.write_lines(bulk, (texts * (-(-n_bulk // len(texts))))[:n_bulk])
-    twall, trss = ftb.run([a.hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"], bulk,
-                          os.path.join(work, "throughput_out.txt"))
-    sample = texts[:]
-    random.Random(a.seed).shuffle(sample)
-    lat = ftb.latency_cmd([a.hsclass, "classify", "-m", model, "-k", "1", "--format", "tsv"],
-                          (sample * (1 + a.latency_n // len(sample)))[:a.latency_n + 50])
+    measured = speed(a.hsclass, model, texts, work, a.throughput_n, a.latency_n, a.seed)
     report = {
         "train_cmd": " ".join(cmd[1:]), "train_wall_s": round(wall, 2), "train_peak_rss_kib": rss,
         "threads": a.threads,
-        "model": {"accuracy": acc, "size_bytes": os.path.getsize(model),
-                  "load_s": round(loads[1], 4),
-                  "throughput": {"lines": n_bulk, "wall_s": round(twall, 3),
-                                 "lines_per_s_end_to_end": round(n_bulk / twall, 1),
-                                 "threads": 1},
-                  "peak_rss_classify_kib": trss, "latency": lat},
+        "model": dict(accuracy=acc, **measured),
     }
     with open(os.path.join(OUT, "hsclass.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)
