@@ -27,7 +27,8 @@ static void help(void)
     puts("Usage: hsclass eval [-m MODEL] [--by-chapter] [--format text|json] [--report FILE]\n"
          "                    [--threshold P] TEST.tsv\n"
          "\n"
-         "Classify every \"code<TAB>description\" row of TEST.tsv (\"-\" for stdin) and\n"
+         "Classify every \"code<TAB>description\" row of TEST.tsv (\"-\" for stdin; any\n"
+         "further tab-separated columns, such as a source tag, are ignored) and\n"
          "report top-1 and top-5 accuracy at 2, 4 and 6 digits: gold and suggested\n"
          "codes are both truncated to the level (a level longer than the model's codes\n"
          "or a row's gold code is not counted). Malformed rows and rows that fail are\n"
@@ -181,6 +182,9 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
             continue;
         }
         size_t tlen = (size_t)(text + len - (tab + 1));
+        const char *more = memchr(tab + 1, '\t', tlen);
+        if (more) /* further columns (a source or language tag) are not text */
+            tlen = (size_t)(more - (tab + 1));
         hsc_status rs = hsc_session_classify(s, tab + 1, tlen, TOPK);
         if (rs != HSC_OK) {
             st->failed++;

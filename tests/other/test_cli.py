@@ -353,6 +353,11 @@ def test_eval(model, data, tmp_path):
     assert f"{bad}:2:" in err(p) and f"{bad}:3:" in err(p)
     assert run("eval", "-m", model).returncode == 2
     assert run("eval", "-m", model, tmp_path / "missing.tsv").returncode == 3
+    # A third column (a source tag, as bench/split.py writes) is not description text.
+    tagged = write(tmp_path / "tagged.tsv", "".join(f"{r}\tuk_search_refs_en\n" for r in test_rows))
+    p = run("eval", "-m", model, "--format", "json", tagged)
+    assert p.returncode == 0, err(p)
+    assert json.loads(out(p))["levels"] == res["levels"]
 
 
 # ---- train ------------------------------------------------------------------------------------
