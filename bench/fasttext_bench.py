@@ -287,7 +287,7 @@ def cpu_text(cpu_s):
     return "CPU time not recorded" if cpu_s is None else f"{cpu_s:.0f} s CPU"
 
 
-def combine(paths, jpath, mpath):
+def combine(paths, jpath, mpath, note=None):
     """Merge the configs of several reports (runs of single configs)."""
     reports = []
     for path in paths:
@@ -296,6 +296,8 @@ def combine(paths, jpath, mpath):
     out = reports[0]
     for r in reports[1:]:
         out["configs"].update(r["configs"])
+    if note:
+        out["note"] = note
     write_report(out, jpath, mpath)
     print(f"combined into {jpath} and {mpath}")
     return 0
@@ -311,6 +313,8 @@ def markdown(report):
              "Text: NFKC + casefold + accents removed, punctuation as tokens "
              "(done once in Python, not timed).",
              ""]
+    if report.get("note"):
+        lines += [f"Note: {report['note']}", ""]
     for key, r in report["configs"].items():
         lines += [f"## Config {key}: {r['name']}", "",
                   f"- training: {r['train_wall_s']:.1f} s wall "
@@ -376,6 +380,8 @@ def main(argv=None):
     ap.add_argument("--combine", nargs="+", metavar="JSON",
                     help="merge the configs of these reports into the "
                     "default output")
+    ap.add_argument("--note", help="a remark stored in the report (e.g. "
+                    "the machine load during the run)")
     ap.add_argument("--eval-only", action="store_true",
                     help="re-score the saved models (e.g. after a change "
                     "to the dev set); keeps the timings of the last run")
@@ -393,7 +399,7 @@ def main(argv=None):
     jpath = os.path.join(OUT, f"fasttext{suffix}.json")
     mpath = os.path.join(OUT, f"fasttext{suffix}.md")
     if a.combine:
-        return combine(a.combine, jpath, mpath)
+        return combine(a.combine, jpath, mpath, a.note)
     if a.eval_only:
         return rescore(jpath, mpath, work, a.split_dir)
     n_train = prepare_train(work, a.split_dir, a.quick, a.seed)
@@ -408,6 +414,8 @@ def main(argv=None):
         "common_args": common_args(a),
         "configs": {},
     }
+    if a.note:
+        report["note"] = a.note
     for key in a.configs.split(","):
         report["configs"][key] = bench_config(key, a, sets, work, log)
         # Written after every config so that a partial run leaves results.
