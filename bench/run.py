@@ -113,8 +113,11 @@ def remeasure(hsclass):
     sets = ftb.prepare_eval(work, split_dir)
     for key, cfg in ft["configs"].items():
         for kind in ("bin", "ftz"):
-            path = os.path.join(OUT, "ft" if key == "a" else f"ft_{key}", f"model_{key}.{kind}")
-            if kind in cfg and os.path.exists(path):
+            # one run writes every model to out/ft/; a run of one configuration
+            # (--name _b --configs b) to out/ft_b/
+            path = next((p for p in (os.path.join(OUT, d, f"model_{key}.{kind}")
+                                     for d in ("ft", f"ft_{key}")) if os.path.exists(p)), None)
+            if kind in cfg and path:
                 print(f"[speed] fastText {key} .{kind}", flush=True)
                 cfg[kind].update(ftb.runtime(path, sets, work, 20000, 2000, 1))
     texts = [t for s in sets.values() for _, t, _ in s["rows"]]
