@@ -570,22 +570,36 @@ static void embed_valid(const job *j, const exset *v, const example *x, float *h
     embed(j->emb, j->dim, v->feat + x->feat_off, x->n_feat, h);
 }
 
+/* The best code for held-out example i at temperature temp: whether there
+ * is one, its probability and whether it is the right label. */
+static int valid_top1(job *j, evaluator *ev, const exset *v, size_t i, double temp, int *found,
+                      double *p, int *right)
+{
+    hsc__outw w = {j->dim, j->out, NULL, NULL, (float)(1.0 / temp)};
+    uint32_t node, n = 0;
+    *p = 0.0;
+    embed_valid(j, v, &v->ex[i], ev->h);
+    hsc__search_begin(&ev->search);
+    int st = hsc__search_topk(&ev->search, j->tree, &w, ev->h, 0, 1, &node, p, &n);
+    *found = !st && n == 1;
+    *right = *found && j->tree->nodes[node].label == v->ex[i].label;
+    if (!*found)
+        *p = 0.0;
+    return st;
+}
+
 static double valid_accuracy(job *j, evaluator *ev, const exset *v)
 {
     if (v->n == 0)
         return -1.0;
-    hsc__outw w = {j->dim, j->out, NULL, NULL, 1.0f};
-    size_t right = 0;
+    size_t n_right = 0;
     for (size_t i = 0; i < v->n; i++) {
-        uint32_t node, n;
+        int found, right;
         double p;
-        embed_valid(j, v, &v->ex[i], ev->h);
-        hsc__search_begin(&ev->search);
-        if (hsc__search_topk(&ev->search, j->tree, &w, ev->h, 0, 1, &node, &p, &n) == HSC_OK &&
-            n == 1 && j->tree->nodes[node].label == v->ex[i].label)
-            right++;
+        valid_top1(j, ev, v, i, 1.0, &found, &p, &right);
+        n_right += (size_t)right;
     }
-    return (double)right / (double)v->n;
+    return (double)n_right / (double)v->n;
 }
 
 /* How well the top-1 probability at temperature T predicts that the top-1
@@ -594,18 +608,15 @@ static double valid_accuracy(job *j, evaluator *ev, const exset *v)
  * instead let a few hopeless rows flatten every score (under-confident). */
 static double valid_top1_bce(job *j, evaluator *ev, const exset *v, double temp)
 {
-    hsc__outw w = {j->dim, j->out, NULL, NULL, (float)(1.0 / temp)};
     double bce = 0.0;
     for (size_t i = 0; i < v->n; i++) {
-        uint32_t node, n;
-        double p = 0.0;
-        embed_valid(j, v, &v->ex[i], ev->h);
-        hsc__search_begin(&ev->search);
-        if (hsc__search_topk(&ev->search, j->tree, &w, ev->h, 0, 1, &node, &p, &n) != HSC_OK ||
-            n == 0)
+        int found, right;
+        double p;
+        valid_top1(j, ev, v, i, temp, &found, &p, &right);
+        if (!found)
             continue;
         p = p < 1e-6 ? 1e-6 : p > 1.0 - 1e-6 ? 1.0 - 1e-6 : p;
-        bce -= j->tree->nodes[node].label == v->ex[i].label ? log(p) : log(1.0 - p);
+        bce -= right ? log(p) : log(1.0 - p);
     }
     return bce / (double)v->n;
 }
@@ -928,17 +939,12 @@ static int valid_confidences(run *r, job *j, double temp, double **conf, uint8_t
     *right = hsc__calloc(a, v->n ? v->n : 1, 1);
     if (!*conf || !*right)
         return HSC_E_NOMEM;
-    hsc__outw w = {j->dim, j->out, NULL, NULL, (float)(1.0 / temp)};
     for (size_t i = 0; i < v->n; i++) {
-        uint32_t node, n;
-        double p;
-        embed_valid(j, v, &v->ex[i], r->ev.h);
-        hsc__search_begin(&r->ev.search);
-        int st = hsc__search_topk(&r->ev.search, j->tree, &w, r->ev.h, 0, 1, &node, &p, &n);
+        int found, ok;
+        int st = valid_top1(j, &r->ev, v, i, temp, &found, &(*conf)[i], &ok);
         if (st)
             return st;
-        (*conf)[i] = n ? p : 0.0;
-        (*right)[i] = n && j->tree->nodes[node].label == v->ex[i].label;
+        (*right)[i] = (uint8_t)ok;
     }
     return HSC_OK;
 }
