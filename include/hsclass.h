@@ -191,6 +191,27 @@ HSC_API hsc_status hsc_config_set_allocator(hsc_config *cfg, hsc_calloc_fn callo
                                             void *user);
 
 /* ======================================================================== */
+/* HS codes                                                                 */
+/* ======================================================================== */
+/* Every code the library reads (training rows, descriptions, national
+ * lines, lookups, constraints) follows one rule: digits, with '.' or ' '
+ * allowed anywhere and ignored ("8703.23", "8703 23" and "870323" are the
+ * same code); at most HSC_CODE_MAX_DIGITS digits. Where a list of codes is
+ * taken (hsc_session_set_constraint), commas and semicolons separate the
+ * codes, and a space is part of a code: "84 85" is heading 8485, while
+ * "84, 85" is chapters 84 and 85. */
+
+#define HSC_CODE_MAX_DIGITS 12
+
+/** Parse one code written as above into its digits: digits receives them
+ *  and a NUL (cap > HSC_CODE_MAX_DIGITS bytes), *n_digits their count (0
+ *  when text is empty or only separators; callers set their own minimum).
+ *  Returns HSC_E_BAD_CODE for any other character or too many digits,
+ *  HSC_E_INVALID_ARG for a NULL or cap too small. Thread-safe. Since 1.1. */
+HSC_API hsc_status hsc_code_parse(const char *text, size_t len, char *digits, size_t cap,
+                                  size_t *n_digits);
+
+/* ======================================================================== */
 /* Model                                                                    */
 /* ======================================================================== */
 
@@ -400,8 +421,10 @@ HSC_API const char *hsc_decision_reason_string(uint32_t reason);
 /* ---- Constraints ------------------------------------------------------------ */
 
 /** Restrict this session's suggestions to codes starting with one of the
- *  given prefixes: "84,8517" (chapters, headings or any 2-12 digit prefix;
- *  separated by commas, semicolons or spaces; '.' inside a code ignored).
+ *  given prefixes: "84,8517" (chapters, headings or any 2-12 digit prefix,
+ *  separated by commas or semicolons; '.' and ' ' inside a code are
+ *  ignored, so "8703 23" is one prefix and "84 85" is heading 8485: see
+ *  "HS codes" above).
  *  len 0 removes the constraint. Applies to every level and to the
  *  decision. Probabilities are renormalized: they are P(code | the code is
  *  within the prefixes), so they still sum to at most 1 per level, and a

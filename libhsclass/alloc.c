@@ -1,4 +1,5 @@
-/* alloc.c - allocation through the config's allocator, and a growable buffer. */
+/* alloc.c - allocation through the config's allocator (also zlib's), and a
+ * growable buffer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,4 +92,14 @@ void hsc__buf_free(const hsc__alloc *a, hsc__buf *b)
     hsc__free(a, b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void *hsc__zalloc(void *opaque, unsigned items, unsigned size)
+{
+    return hsc__calloc((const hsc__alloc *)opaque, items, size);
+}
+
+void hsc__zfree(void *opaque, void *p)
+{
+    hsc__free((const hsc__alloc *)opaque, p);
 }

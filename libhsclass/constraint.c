@@ -8,7 +8,8 @@
  * below them; a child's value still never exceeds its parent's. */
 #include <string.h>
 
-#include "officer.h"
+#include "constraint.h"
+#include "model_format.h"
 
 void hsc__constraint_free(const hsc__alloc *a, hsc__constraint *c)
 {
@@ -19,40 +20,21 @@ void hsc__constraint_free(const hsc__alloc *a, hsc__constraint *c)
     memset(c, 0, sizeof *c);
 }
 
-static int is_sep(char ch)
+/* The prefixes of text (hscode.h's list rule); *n gets their count and
+ * the first cap of them go to out (which may be NULL). */
+static int parse(const char *text, size_t len, char (*out)[HSC__CODE_CAP], uint32_t cap,
+                 uint32_t *n)
 {
-    return ch == ',' || ch == ' ' || ch == ';' || ch == '\t';
-}
-
-/* Split and check the prefixes; *n gets their count (at most cap). */
-static int parse(const char *text, size_t len, char (*out)[16], uint32_t cap, uint32_t *n)
-{
+    char d[HSC__CODE_CAP];
+    size_t pos = 0, nd;
+    int found;
     *n = 0;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && is_sep(text[i]))
-            i++;
-        size_t start = i, nd = 0;
-        while (i < len && !is_sep(text[i]))
-            i++;
-        if (i == start)
-            break;
-        char d[16];
-        for (size_t k = start; k < i; k++) {
-            if (text[k] == '.')
-                continue;
-            if (text[k] < '0' || text[k] > '9' || nd == 12)
-                return HSC_E_BAD_CODE;
-            d[nd++] = text[k];
-        }
-        if (nd < 2)
-            return HSC_E_BAD_CODE;
-        d[nd] = '\0';
+    while ((found = hsc__code_list_next(text, len, &pos, HSCM_MIN_CODE_DIGITS, d, &nd)) > 0) {
         if (out != NULL && *n < cap)
             memcpy(out[*n], d, nd + 1);
         (*n)++;
     }
-    return HSC_OK;
+    return found < 0 ? HSC_E_BAD_CODE : HSC_OK;
 }
 
 /* Node inside a prefix: its code is at least as long and starts with it. */

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "officer.h"
+#include "explain.h"
 
 /* Dequantized output vector of a node added to acc with a factor. */
 static void add_out(const hsc_model *m, uint32_t node, float factor, float *acc)
@@ -28,32 +28,26 @@ static void add_out(const hsc_model *m, uint32_t node, float factor, float *acc)
         acc[d] += (float)q[d] * sc;
 }
 
-/* Calibrated logit of a node, as score.c computes it. */
-static double logit(const hsc_model *m, uint32_t node, const float *h)
-{
-    float z = hsc__dot_q(m->out_q + (size_t)node * m->dim, h, m->dim) * m->out_scale[node];
-    return (double)(z * (float)(1.0 / m->temperature));
-}
-
 /* u += o_x - sum_{c != x} q_c o_c for the step from p to x. */
-static void add_step(const hsc_model *m, const hsc__node *p, uint32_t x, const float *h, float *u)
+static void add_step(const hsc_model *m, const hsc__outw *w, const hsc__node *p, uint32_t x,
+                     const float *h, float *u)
 {
     double mx = -INFINITY, den = 0.0;
     for (uint32_t i = 0; i < p->n_children; i++) {
         uint32_t c = p->first_child + i;
-        double z = c == x ? -INFINITY : logit(m, c, h);
+        double z = c == x ? -INFINITY : hsc__node_logit(w, c, h);
         mx = z > mx ? z : mx;
     }
     for (uint32_t i = 0; i < p->n_children; i++) {
         uint32_t c = p->first_child + i;
         if (c != x)
-            den += exp(logit(m, c, h) - mx);
+            den += exp(hsc__node_logit(w, c, h) - mx);
     }
     add_out(m, x, 1.0f, u);
     for (uint32_t i = 0; i < p->n_children; i++) {
         uint32_t c = p->first_child + i;
         if (c != x)
-            add_out(m, c, (float)(-exp(logit(m, c, h) - mx) / den), u);
+            add_out(m, c, (float)(-exp(hsc__node_logit(w, c, h) - mx) / den), u);
     }
 }
 
@@ -69,10 +63,11 @@ void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uin
         return;
     memset(u, 0, dim * sizeof *u);
     const hsc__tree *t = &m->tree;
+    hsc__outw w = hsc__model_outw(m);
     for (uint32_t x = node; t->nodes[x].parent != UINT32_MAX; x = t->nodes[x].parent) {
         const hsc__node *p = &t->nodes[t->nodes[x].parent];
         if (p->n_children > 1)   /* no choice, no score */
-            add_step(m, p, x, h, u);
+            add_step(m, &w, p, x, h, u);
     }
     double k = 1.0 / ((double)found * m->temperature);
     for (size_t i = 0; i < nf; i++) {

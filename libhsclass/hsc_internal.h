@@ -3,7 +3,6 @@
 #ifndef HSC_INTERNAL_H
 #define HSC_INTERNAL_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +22,9 @@ void *hsc__realloc(const hsc__alloc *a, void *p, size_t size);
 void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size);
 void hsc__free(const hsc__alloc *a, void *p);
 char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len);
+/* zlib's memory hooks, opaque = the hsc__alloc (zlib wants a calloc). */
+void *hsc__zalloc(void *opaque, unsigned items, unsigned size);
+void hsc__zfree(void *opaque, void *p);
 
 /* Growable byte buffer; always NUL-terminated when data != NULL. */
 typedef struct hsc__buf {
@@ -183,82 +185,16 @@ int hsc__tree_build(const hsc__alloc *a, const char *const *labels, uint32_t n_l
                     hsc__tree *out);
 void hsc__tree_free(const hsc__alloc *a, hsc__tree *t);
 
-/* ---- model (model.c, model_read.c, model_write.c) ------------------------ */
+/* ---- numbers (numfmt.c) -------------------------------------------------- */
 
-typedef struct hsc__kv {
-    char *key;
-    char *value;
-} hsc__kv;
-
-struct hsc_model {
-    atomic_uint refs;
-    hsc__alloc alloc;
-    hsc__textspec spec;
-    uint32_t dim;
-
-    size_t n_meta;
-    hsc__kv *meta;             /* as stored, plus derived keys */
-
-    uint32_t n_labels;
-    char **labels;             /* sorted unique codes (pointers into label_pool) */
-    char *label_pool;
-    hsc__tree tree;
-
-    /* input embeddings: rows kept after training, sorted by bucket */
-    uint32_t n_rows;
-    uint32_t *row_bucket;
-    int8_t *row_q;             /* n_rows * dim */
-    float *row_scale;          /* dequantized value = q * scale */
-
-    /* output vectors, one per tree node (root's unused) */
-    int8_t *out_q;             /* tree.n_nodes * dim */
-    float *out_scale;
-
-    double temperature;        /* calibration: logits divided by it */
-    double accept_threshold;   /* default decision threshold */
-    uint32_t fingerprint;      /* CRC32 of the file */
-};
-
-/* Look up a bucket's row; -1 when training never touched it. */
-int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket);
-const char *hsc__model_meta(const hsc_model *m, const char *key); /* NULL if absent */
-void hsc__model_retain(hsc_model *m);
-
-/* Parse and validate a whole file image (the only decoder). */
-int hsc__model_read(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
-                    uint64_t *err_offset);
-
-/* What the trainer hands to the writer: full-precision weights. The writer
- * quantizes deterministically. */
-typedef struct hsc__model_draft {
-    hsc__textspec spec;
-    uint32_t dim;
-    size_t n_meta;
-    const hsc__kv *meta;       /* training info; writer adds format keys */
-    uint32_t n_labels;
-    const char *const *labels; /* sorted unique */
-    uint32_t n_rows;
-    const uint32_t *row_bucket;/* sorted ascending */
-    const float *rows;         /* n_rows * dim */
-    uint32_t n_nodes;          /* must equal the tree built from labels */
-    const float *out;          /* n_nodes * dim */
-    double temperature;
-    double accept_threshold;
-} hsc__model_draft;
-
-int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *out);
-/* Serialize a loaded model again (identical bytes for an unmodified load). */
-int hsc__model_rewrite(const hsc_model *m, hsc__buf *out);
+/* printf's "%.*g" (sig 1..17 significant digits) as the C locale writes it,
+ * in any process locale. Writes at most cap bytes with the NUL; returns
+ * the full length, as snprintf. */
+size_t hsc__format_number(char *buf, size_t cap, double v, int sig);
 
 /* ---- file helpers (fileio.c) ------------------------------------------- */
 
 int hsc__read_file(const hsc__alloc *a, const char *path, hsc__buf *out); /* HSC_E_IO */
 int hsc__write_file_atomic(const char *path, const void *data, size_t len); /* tmp + rename */
-
-/* ---- scoring (score.c), shared by session and trainer validation ------- */
-
-/* h = mean of the feature rows (dequantized); returns the number of rows
- * found (0: nothing known). h has model->dim floats. */
-uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h);
 
 #endif /* HSC_INTERNAL_H */

@@ -1,6 +1,7 @@
-/* model_format.h - the .hscm model file format (version 1.0): on-disk
- * constants, limits, and the private pieces shared by model.c,
- * model_read.c and model_write.c.
+/* model_format.h - the .hscm model file format (version 1.0, and 1.1 with
+ * a nomenclature): on-disk constants, limits and META keys, shared by the
+ * reader (model_read.c), the writer (model_write.c) and the META semantics
+ * (model_meta.c).
  *
  * Layout. All integers little-endian, floats IEEE-754 little-endian.
  *
@@ -61,8 +62,7 @@
 #ifndef HSC_MODEL_FORMAT_H
 #define HSC_MODEL_FORMAT_H
 
-#include "hsc_internal.h"
-#include "nomen.h"
+#include <stdint.h>
 
 #define HSCM_SIGNATURE "\x89HSCM\r\n\x1a"
 #define HSCM_SIGNATURE_LEN 8u
@@ -136,25 +136,30 @@
 /* Quantization range of the int8 weights. */
 #define HSCM_QMAX 127
 
-/* META keys written by every v1 writer and required by the reader. */
-#define HSCM_K_CREATED_BY "created_by"
-#define HSCM_K_DIM "dim"
-#define HSCM_K_FEATURE_VERSION "feature.version"
-#define HSCM_K_HASH "hash"
-#define HSCM_K_HASH_BUCKETS "hash.buckets"
-#define HSCM_K_HASH_SEED "hash.seed"
-#define HSCM_K_CODE_DIGITS "hs.code_digits"
-#define HSCM_K_HS_EDITION "hs.edition"       /* draft may supply it */
-#define HSCM_K_LANGUAGES "languages"
-#define HSCM_K_CHAR_MAX "ngrams.char_max"
-#define HSCM_K_CHAR_MIN "ngrams.char_min"
-#define HSCM_K_WORD_NGRAMS "ngrams.word"
-#define HSCM_K_NORMALIZATION "normalization"
-#define HSCM_K_UTF8PROC "normalization.utf8proc"
-#define HSCM_K_SKELETONS "skeletons"
-#define HSCM_K_STEMMER "stemmer"
-#define HSCM_K_STEMMER_ALGOS "stemmer.algorithms"
-#define HSCM_K_TOKENIZER_VERSION "tokenizer.version"
+/* META keys every v1 file stores: the writer records each one, the reader
+ * requires each one (one table, model_meta.c; hs.edition may come from the
+ * draft, the others are the writer's own). */
+enum {
+    HSCM_K_CREATED_BY,
+    HSCM_K_DIM,
+    HSCM_K_FEATURE_VERSION,
+    HSCM_K_HASH,
+    HSCM_K_HASH_BUCKETS,
+    HSCM_K_HASH_SEED,
+    HSCM_K_CODE_DIGITS,
+    HSCM_K_HS_EDITION,
+    HSCM_K_LANGUAGES,
+    HSCM_K_CHAR_MAX,
+    HSCM_K_CHAR_MIN,
+    HSCM_K_WORD_NGRAMS,
+    HSCM_K_NORMALIZATION,
+    HSCM_K_UTF8PROC,
+    HSCM_K_SKELETONS,
+    HSCM_K_STEMMER,
+    HSCM_K_STEMMER_ALGOS,
+    HSCM_K_TOKENIZER_VERSION,
+    HSCM_K_COUNT
+};
 
 #define HSCM_V_HASH "fnv1a64"
 #define HSCM_V_STEMMER "snowball"
@@ -163,69 +168,8 @@
 #define HSCM_V_NO_EDITION "unspecified"
 /* Keys with this prefix are passed through from the trainer. */
 #define HSCM_TRAIN_PREFIX "train."
-/* Derived keys, never stored: the reader appends one per HSC_INFO_* key,
- * in key order, after the stored keys. */
+/* Derived keys, never stored: one per HSC_INFO_* key, listed after the
+ * stored keys by hsc_model_meta_get. */
 #define HSCM_INFO_PREFIX "info."
-#define HSCM_N_INFO 11u
-
-/* A loaded model plus what only the model modules need. struct hsc_model
- * comes first, so a model pointer is also a box pointer. */
-typedef struct hsc__model_box {
-    struct hsc_model m;
-    uint32_t *row_dir;  /* row_dir[s]: first row of bucket slice s (see model.c) */
-    uint64_t dir_mul;   /* slice(bucket) = bucket * dir_mul >> 32 */
-    void *map;          /* file mapping the q matrices point into, or NULL */
-    size_t map_len;
-    int owns_q;         /* row_q / out_q were allocated (not borrowed) */
-    hsc__nomen nomen;   /* NOMN, empty (n_langs 0) when absent */
-    hsc__natl natl;     /* NATL, empty (n_schemes 0) when absent */
-} hsc__model_box;
-
-/* Build the row directory behind hsc__model_find_row (after ROWS). */
-int hsc__model_index_rows(hsc_model *m);
-
-/* Parse a file image. borrow != 0 lets the int8 matrices point into data,
- * which must then outlive the model (a read-only file mapping). */
-int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
-                     hsc_model **out, uint64_t *err_offset);
-/* Free a model that holds no other references (also half-built ones). */
-void hsc__model_destroy(hsc_model *m);
-
-/* The quantized content shared by the writer and the rewriter. */
-typedef struct hsc__model_image {
-    size_t n_meta;
-    const hsc__kv *meta;       /* sorted by key, all stored keys */
-    uint32_t dim;
-    uint32_t n_labels;
-    const char *const *labels;
-    uint32_t n_rows;
-    const uint32_t *row_bucket;
-    const int8_t *row_q;
-    const float *row_scale;
-    uint32_t n_nodes;
-    const int8_t *out_q;
-    const float *out_scale;
-    double temperature;
-    double accept_threshold;
-    const hsc__nomen *nomen;   /* NULL or empty: no NOMN section */
-    const hsc__natl *natl;     /* NULL or empty: no NATL section */
-} hsc__model_image;
-
-
-int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *out);
-
-/* zlib memory hooks through an hsc__alloc (zlib gets a calloc-like call). */
-void *hsc__zalloc(void *opaque, unsigned items, unsigned size);
-void hsc__zfree(void *opaque, void *p);
-
-/* Featurization options a model may record: HSC_OK or HSC_E_INVALID_ARG. */
-int hsc__textspec_check(const hsc__textspec *spec);
-
-/* Shared META helpers. */
-int hsc__meta_key_valid(const char *key, size_t len);
-/* The "hs.code_digits" value for sorted labels: "6" or "4-10". */
-void hsc__code_digits_str(const char *const *labels, uint32_t n, char buf[16]);
-/* "english,french" from language ids; HSC_E_INVALID_ARG if it won't fit. */
-int hsc__stemmer_algos_str(const hsc__textspec *spec, char *buf, size_t cap);
 
 #endif /* HSC_MODEL_FORMAT_H */

@@ -5,13 +5,12 @@
  * found (for a compressed section: the section's start). Nothing is
  * published until every check has passed. */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <zlib.h>
 
 #include "bytes.h"
-#include "hsc_internal.h"
+#include "model.h"
 #include "model_format.h"
 
 /* Bounds that keep scoring finite in float: |q * scale| <= 1.3e8 and
@@ -220,16 +219,6 @@ static int check_table(reader *r)
 
 /* ---- 3-4. CRCs and exact-size inflate ------------------------------------ */
 
-void *hsc__zalloc(void *opaque, unsigned items, unsigned size)
-{
-    return hsc__calloc((const hsc__alloc *)opaque, items, size);
-}
-
-void hsc__zfree(void *opaque, void *p)
-{
-    hsc__free((const hsc__alloc *)opaque, p);
-}
-
 static int inflate_section(reader *r, rsec *s)
 {
     s->inflated = hsc__calloc(r->a, (size_t)s->raw + 1, 1);
@@ -283,22 +272,6 @@ static int check_sections(reader *r)
 
 /* ---- 5. meaning ------------------------------------------------------------ */
 
-static int parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (s == NULL || s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
-        return 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > UINT32_MAX)
-            return 0;
-    }
-    *out = (uint32_t)v;
-    return 1;
-}
-
 static int parse_meta(reader *r)
 {
     const rsec *s = r->known[S_META];
@@ -309,7 +282,7 @@ static int parse_meta(reader *r)
     uint32_t count = hsc__rd32(s->p);
     if (count > HSCM_MAX_META)
         return fail(r, HSC_E_MODEL_LIMIT, at(s, 0));
-    m->meta = hsc__calloc(r->a, (size_t)count + HSCM_N_INFO, sizeof *m->meta);
+    m->meta = hsc__calloc(r->a, count, sizeof *m->meta);
     if (m->meta == NULL)
         return HSC_E_NOMEM;
     for (uint32_t i = 0; i < count; i++) {
@@ -344,54 +317,11 @@ static int parse_meta(reader *r)
     return HSC_OK;
 }
 
-/* META -> model->spec and dim; versions first (HSC_E_MODEL_MISMATCH). */
+/* META -> the model's spec and dim (model_meta.c). */
 static int check_meta(reader *r)
 {
-    static const char *const required[] = {
-        HSCM_K_CREATED_BY, HSCM_K_DIM, HSCM_K_FEATURE_VERSION, HSCM_K_HASH,
-        HSCM_K_HASH_BUCKETS, HSCM_K_HASH_SEED, HSCM_K_CODE_DIGITS, HSCM_K_HS_EDITION,
-        HSCM_K_LANGUAGES, HSCM_K_CHAR_MAX, HSCM_K_CHAR_MIN, HSCM_K_WORD_NGRAMS,
-        HSCM_K_NORMALIZATION, HSCM_K_UTF8PROC, HSCM_K_SKELETONS, HSCM_K_STEMMER,
-        HSCM_K_STEMMER_ALGOS, HSCM_K_TOKENIZER_VERSION,
-    };
-    hsc_model *m = r->m;
-    uint64_t off = r->known[S_META]->offset;
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (hsc__model_meta(m, required[i]) == NULL)
-            return fail(r, HSC_E_MODEL_SECTION, off);
-
-    hsc__textspec *sp = &m->spec;
-    uint32_t feature;
-    const char *norm = hsc__model_meta(m, HSCM_K_NORMALIZATION);
-    if (!parse_u32(hsc__model_meta(m, HSCM_K_TOKENIZER_VERSION), &sp->tokenizer_version) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_FEATURE_VERSION), &feature))
-        return fail(r, HSC_E_MODEL_VALUE, off);
-    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || feature != HSC__FEATURE_VERSION ||
-        strcmp(hsc__model_meta(m, HSCM_K_HASH), HSCM_V_HASH) != 0 ||
-        strcmp(hsc__model_meta(m, HSCM_K_STEMMER), HSCM_V_STEMMER) != 0 ||
-        (strcmp(norm, HSCM_V_NORM) != 0 && strcmp(norm, HSCM_V_NORM_STRIP) != 0) ||
-        hsc__parse_languages(hsc__model_meta(m, HSCM_K_LANGUAGES), sp->langs, &sp->n_langs) !=
-            HSC_OK)
-        return fail(r, HSC_E_MODEL_MISMATCH, off);
-    sp->strip_accents = strcmp(norm, HSCM_V_NORM_STRIP) == 0;
-    if (!parse_u32(hsc__model_meta(m, HSCM_K_HASH_SEED), &sp->hash_seed) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_HASH_BUCKETS), &sp->buckets) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_WORD_NGRAMS), &sp->word_ngrams) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_CHAR_MIN), &sp->char_min) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_CHAR_MAX), &sp->char_max) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_SKELETONS), &sp->skeletons) ||
-        !parse_u32(hsc__model_meta(m, HSCM_K_DIM), &m->dim))
-        return fail(r, HSC_E_MODEL_VALUE, off);
-    if (m->dim > HSCM_MAX_DIM || sp->buckets > HSCM_MAX_BUCKETS)
-        return fail(r, HSC_E_MODEL_LIMIT, off);
-    char algos[96];
-    if (m->dim == 0 || hsc__textspec_check(sp) != HSC_OK ||
-        hsc__stemmer_algos_str(sp, algos, sizeof algos) != HSC_OK ||
-        strcmp(algos, hsc__model_meta(m, HSCM_K_STEMMER_ALGOS)) != 0 ||
-        hsc__model_meta(m, HSCM_K_CREATED_BY)[0] == '\0' ||
-        hsc__model_meta(m, HSCM_K_HS_EDITION)[0] == '\0')
-        return fail(r, HSC_E_MODEL_VALUE, off);
-    return HSC_OK;
+    int st = hsc__meta_read_spec(r->m);
+    return st == HSC_OK ? st : fail(r, st, r->known[S_META]->offset);
 }
 
 static int parse_labels(reader *r)
@@ -439,9 +369,7 @@ static int parse_labels(reader *r)
         return fail(r, HSC_E_MODEL_VALUE, at(s, 0));
     if (st != HSC_OK)
         return st;
-    char digits[16];
-    hsc__code_digits_str((const char *const *)m->labels, count, digits);
-    if (strcmp(digits, hsc__model_meta(m, HSCM_K_CODE_DIGITS)) != 0)
+    if (hsc__meta_check_labels(m) != HSC_OK)
         return fail(r, HSC_E_MODEL_VALUE, r->known[S_META]->offset);
     return HSC_OK;
 }
@@ -535,91 +463,22 @@ static int parse_calib(reader *r)
 /* NOMN and NATL, when present (nomenclature.c checks their content). */
 static int parse_nomenclature(reader *r)
 {
-    hsc__model_box *box = (hsc__model_box *)r->m;
+    hsc_model *m = r->m;
     size_t bad = 0;
     const rsec *s = r->optional[S_NOMN];
     int st = HSC_OK;
     if (s != NULL) {
-        st = hsc__nomen_decode(r->a, s->p, (size_t)s->raw, &box->nomen, &bad);
+        st = hsc__nomen_decode(r->a, s->p, (size_t)s->raw, &m->nomen, &bad);
         if (st != HSC_OK)
             return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
     }
     s = r->optional[S_NATL];
     if (s != NULL) {
-        st = hsc__natl_decode(r->a, s->p, (size_t)s->raw, &box->natl, &bad);
+        st = hsc__natl_decode(r->a, s->p, (size_t)s->raw, &m->natl, &bad);
         if (st != HSC_OK)
             return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
     }
     return HSC_OK;
-}
-
-/* ---- derived info strings ------------------------------------------------- */
-
-static int add_info(reader *r, const char *name, const char *value)
-{
-    hsc_model *m = r->m;
-    hsc__kv *kv = &m->meta[m->n_meta++];
-    kv->key = hsc__strndup(r->a, name, strlen(name));
-    kv->value = hsc__strndup(r->a, value, strlen(value));
-    if (kv->key == NULL || kv->value == NULL)
-        return HSC_E_NOMEM;
-    return HSC_OK;
-}
-
-/* One entry per HSC_INFO_* key, in key order (see hsc_model_info_str). */
-static int derive_info(reader *r)
-{
-    hsc_model *m = r->m;
-    size_t n_stored = m->n_meta;
-    char b[11][160];
-    hsc__buf train = {0};
-    int st = HSC_OK;
-    for (size_t i = 0; i < n_stored && st == HSC_OK; i++) {
-        const hsc__kv *kv = &m->meta[i];
-        size_t pl = sizeof HSCM_TRAIN_PREFIX - 1;
-        if (strncmp(kv->key, HSCM_TRAIN_PREFIX, pl) != 0)
-            continue;
-        if (train.len > 0)
-            st = hsc__buf_append_str(r->a, &train, " ");
-        if (st == HSC_OK)
-            st = hsc__buf_append_str(r->a, &train, kv->key + pl);
-        if (st == HSC_OK)
-            st = hsc__buf_append_str(r->a, &train, "=");
-        if (st == HSC_OK)
-            st = hsc__buf_append_str(r->a, &train, kv->value);
-    }
-    if (st != HSC_OK) {
-        hsc__buf_free(r->a, &train);
-        return st;
-    }
-    const uint8_t *h = r->data;
-    snprintf(b[0], sizeof b[0], "%u.%u", (unsigned)hsc__rd16(h + HSCM_H_MAJOR),
-             (unsigned)hsc__rd16(h + HSCM_H_MINOR));
-    snprintf(b[3], sizeof b[3], "%s (%s)", HSCM_V_STEMMER,
-             hsc__model_meta(m, HSCM_K_STEMMER_ALGOS));
-    snprintf(b[4], sizeof b[4], "tokenizer %u, features %u", m->spec.tokenizer_version,
-             HSC__FEATURE_VERSION);
-    snprintf(b[5], sizeof b[5], "%s (utf8proc %.64s)", hsc__model_meta(m, HSCM_K_NORMALIZATION),
-             hsc__model_meta(m, HSCM_K_UTF8PROC));
-    snprintf(b[6], sizeof b[6], "%s seed=%u buckets=%u", HSCM_V_HASH, m->spec.hash_seed,
-             m->spec.buckets);
-    snprintf(b[8], sizeof b[8], "%u labels, %s digits", m->n_labels,
-             hsc__model_meta(m, HSCM_K_CODE_DIGITS));
-    snprintf(b[9], sizeof b[9], "%08x", r->fingerprint);
-    const char *val[HSCM_N_INFO] = {
-        b[0], hsc__model_meta(m, HSCM_K_HS_EDITION), hsc__model_meta(m, HSCM_K_LANGUAGES),
-        b[3], b[4], b[5], b[6], train.data != NULL ? train.data : "", b[8], b[9],
-        hsc__model_meta(m, HSCM_K_CREATED_BY),
-    };
-    static const char *const names[HSCM_N_INFO] = {
-        "info.format_version", "info.hs_edition", "info.languages", "info.stemmer",
-        "info.tokenizer", "info.normalization", "info.hash", "info.training", "info.labels",
-        "info.fingerprint", "info.created_by",
-    };
-    for (unsigned i = 0; i < HSCM_N_INFO && st == HSC_OK; i++)
-        st = add_info(r, names[i], val[i]);
-    hsc__buf_free(r->a, &train);
-    return st;
 }
 
 /* ---- driver ----------------------------------------------------------------- */
@@ -643,10 +502,9 @@ static int parse_all(reader *r, int borrow)
         return st;
     hsc_model *m = r->m;
     /* Borrow the int8 matrices only when both lie raw in the file. */
-    hsc__model_box *box = (hsc__model_box *)m;
     borrow = borrow && !(r->known[S_EMBD]->flags & HSCM_SEC_ZLIB) &&
              !(r->known[S_OUTW]->flags & HSCM_SEC_ZLIB);
-    box->owns_q = !borrow;
+    m->owns_q = !borrow;
     st = parse_matrix(r, S_EMBD, m->n_rows, borrow, &m->row_q, &m->row_scale);
     if (st == HSC_OK)
         st = parse_matrix(r, S_OUTW, m->tree.n_nodes, borrow, &m->out_q, &m->out_scale);
@@ -654,9 +512,10 @@ static int parse_all(reader *r, int borrow)
         st = parse_calib(r);
     if (st == HSC_OK)
         st = parse_nomenclature(r);
-    if (st == HSC_OK)
-        st = derive_info(r);
     m->fingerprint = r->fingerprint;
+    if (st == HSC_OK)
+        st = hsc__meta_derive_info(m, hsc__rd16(r->data + HSCM_H_MAJOR),
+                                   hsc__rd16(r->data + HSCM_H_MINOR));
     return st;
 }
 
@@ -675,46 +534,16 @@ int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int b
     r.data = data;
     r.len = len;
     r.err = err_offset;
-    hsc__model_box *box = hsc__calloc(a, 1, sizeof *box);
-    if (box == NULL)
-        return HSC_E_NOMEM;
-    box->m.alloc = *a;
-    atomic_init(&box->m.refs, 1u);
-    box->owns_q = 1;
-    r.m = &box->m;
-    int st = parse_all(&r, borrow);
+    int st = hsc__model_new(a, &r.m);
+    if (st == HSC_OK)
+        st = parse_all(&r, borrow);
     for (uint32_t i = 0; i < r.n_sec; i++)
         hsc__free(a, r.sec[i].inflated);
     if (st != HSC_OK) {
-        hsc__model_destroy(&box->m);
+        if (r.m != NULL)
+            hsc__model_release(r.m);
         return st;
     }
-    *out = &box->m;
-    return HSC_OK;
-}
-
-int hsc__model_read(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
-                    uint64_t *err_offset)
-{
-    return hsc__model_parse(a, data, len, 0, out, err_offset);
-}
-
-/* ---- checks shared with the writer ----------------------------------------- */
-
-int hsc__textspec_check(const hsc__textspec *sp)
-{
-    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || sp->strip_accents > 1 ||
-        sp->skeletons > 1 || sp->n_langs == 0 || sp->n_langs > HSC__MAX_LANGS ||
-        sp->buckets == 0 || sp->buckets > HSCM_MAX_BUCKETS || sp->word_ngrams < 1 ||
-        sp->word_ngrams > 2 || sp->char_min > HSCM_MAX_CHAR_NGRAM ||
-        sp->char_max > HSCM_MAX_CHAR_NGRAM)
-        return HSC_E_INVALID_ARG;
-    for (uint32_t i = 0; i < sp->n_langs; i++) {
-        if (hsc__lang_name(sp->langs[i]) == NULL)
-            return HSC_E_INVALID_ARG;
-        for (uint32_t j = 0; j < i; j++)
-            if (sp->langs[j] == sp->langs[i])
-                return HSC_E_INVALID_ARG;
-    }
+    *out = r.m;
     return HSC_OK;
 }

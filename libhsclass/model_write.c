@@ -1,16 +1,15 @@
 /* model_write.c - deterministic serializer for the .hscm format (see
- * model_format.h). The same draft always gives the same bytes with a given
- * zlib: fixed section order, sorted META keys, a fixed deflate level, no
- * timestamps. */
+ * model_format.h): a model's stored content to bytes, and a trainer's
+ * full-precision draft quantized into such a model first. The same input
+ * always gives the same bytes with a given zlib: fixed section order,
+ * sorted META keys, a fixed deflate level, no timestamps. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
 #include <zlib.h>
 
 #include "bytes.h"
-#include "hsc_internal.h"
+#include "model.h"
 #include "model_format.h"
 
 #define ZLEVEL 6   /* level 9 is 20x slower on ROWS gaps for 7% less */
@@ -57,44 +56,44 @@ static int deflate_buf(const hsc__alloc *a, const hsc__buf *in, hsc__buf *out)
     return st;
 }
 
-static int build_meta(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *b)
+static int build_meta(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
 {
-    int st = put32(a, b, (uint32_t)img->n_meta);
-    for (size_t i = 0; i < img->n_meta && st == HSC_OK; i++) {
-        size_t kl = strlen(img->meta[i].key), vl = strlen(img->meta[i].value);
+    int st = put32(a, b, (uint32_t)m->n_meta);
+    for (size_t i = 0; i < m->n_meta && st == HSC_OK; i++) {
+        size_t kl = strlen(m->meta[i].key), vl = strlen(m->meta[i].value);
         st = put32(a, b, (uint32_t)kl);
         if (st == HSC_OK)
-            st = hsc__buf_append(a, b, img->meta[i].key, kl);
+            st = hsc__buf_append(a, b, m->meta[i].key, kl);
         if (st == HSC_OK)
             st = put32(a, b, (uint32_t)vl);
         if (st == HSC_OK)
-            st = hsc__buf_append(a, b, img->meta[i].value, vl);
+            st = hsc__buf_append(a, b, m->meta[i].value, vl);
     }
     return st;
 }
 
-static int build_labels(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *b)
+static int build_labels(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
 {
-    int st = put32(a, b, img->n_labels);
+    int st = put32(a, b, m->n_labels);
     uint32_t off = 0;
-    for (uint32_t i = 0; i <= img->n_labels && st == HSC_OK; i++) {
+    for (uint32_t i = 0; i <= m->n_labels && st == HSC_OK; i++) {
         st = put32(a, b, off);
-        if (i < img->n_labels)
-            off += (uint32_t)strlen(img->labels[i]);
+        if (i < m->n_labels)
+            off += (uint32_t)strlen(m->labels[i]);
     }
-    for (uint32_t i = 0; i < img->n_labels && st == HSC_OK; i++)
-        st = hsc__buf_append_str(a, b, img->labels[i]);
+    for (uint32_t i = 0; i < m->n_labels && st == HSC_OK; i++)
+        st = hsc__buf_append_str(a, b, m->labels[i]);
     return st;
 }
 
-static int build_rows(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *b)
+static int build_rows(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
 {
-    int st = hsc__buf_reserve(a, b, 4 + (size_t)img->n_rows * 4);
+    int st = hsc__buf_reserve(a, b, 4 + (size_t)m->n_rows * 4);
     if (st == HSC_OK)
-        st = put32(a, b, img->n_rows);
+        st = put32(a, b, m->n_rows);
     /* gaps compress twice as well as the ids themselves */
-    for (uint32_t i = 0; i < img->n_rows && st == HSC_OK; i++)
-        st = put32(a, b, img->row_bucket[i] - (i > 0 ? img->row_bucket[i - 1] : 0));
+    for (uint32_t i = 0; i < m->n_rows && st == HSC_OK; i++)
+        st = put32(a, b, m->row_bucket[i] - (i > 0 ? m->row_bucket[i - 1] : 0));
     return st;
 }
 
@@ -117,11 +116,11 @@ static int build_matrix(const hsc__alloc *a, uint32_t n, uint32_t dim, const flo
     return st;
 }
 
-static int build_calib(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *b)
+static int build_calib(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
 {
     uint8_t t[16];
-    hsc__wrf64(t, img->temperature);
-    hsc__wrf64(t + 8, img->accept_threshold);
+    hsc__wrf64(t, m->temperature);
+    hsc__wrf64(t + 8, m->accept_threshold);
     return hsc__buf_append(a, b, t, sizeof t);
 }
 
@@ -173,13 +172,14 @@ static int append_section(const hsc__alloc *a, hsc__buf *out, size_t base, const
 
 #define MAX_SEC (HSCM_N_KNOWN + HSCM_N_OPTIONAL)
 
-int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__buf *out)
+int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
 {
+    const hsc__alloc *a = &m->alloc;
     wsec sec[MAX_SEC];
     memset(sec, 0, sizeof sec);
     unsigned n_sec = HSCM_N_KNOWN;
-    int has_nomen = img->nomen != NULL && img->nomen->n_codes > 0;
-    int has_natl = img->natl != NULL && img->natl->n_schemes > 0;
+    int has_nomen = m->nomen.n_codes > 0;
+    int has_natl = m->natl.n_schemes > 0;
     sec[0].tag = HSCM_TAG_META;
     sec[1].tag = HSCM_TAG_LABL;
     sec[2].tag = HSCM_TAG_ROWS;
@@ -187,24 +187,24 @@ int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__
     sec[4].tag = HSCM_TAG_OUTW;
     sec[5].tag = HSCM_TAG_CALB;
 
-    int st = build_meta(a, img, &sec[0].body);
+    int st = build_meta(a, m, &sec[0].body);
     if (st == HSC_OK)
-        st = build_labels(a, img, &sec[1].body);
+        st = build_labels(a, m, &sec[1].body);
     if (st == HSC_OK)
-        st = build_rows(a, img, &sec[2].body);
+        st = build_rows(a, m, &sec[2].body);
     if (st == HSC_OK)
-        st = build_matrix(a, img->n_rows, img->dim, img->row_scale, img->row_q, &sec[3]);
+        st = build_matrix(a, m->n_rows, m->dim, m->row_scale, m->row_q, &sec[3]);
     if (st == HSC_OK)
-        st = build_matrix(a, img->n_nodes, img->dim, img->out_scale, img->out_q, &sec[4]);
+        st = build_matrix(a, m->tree.n_nodes, m->dim, m->out_scale, m->out_q, &sec[4]);
     if (st == HSC_OK)
-        st = build_calib(a, img, &sec[5].body);
+        st = build_calib(a, m, &sec[5].body);
     if (st == HSC_OK && has_nomen) {
         sec[n_sec].tag = HSCM_TAG_NOMN;
-        st = hsc__nomen_encode(a, img->nomen, &sec[n_sec++].body);
+        st = hsc__nomen_encode(a, &m->nomen, &sec[n_sec++].body);
     }
     if (st == HSC_OK && has_natl) {
         sec[n_sec].tag = HSCM_TAG_NATL;
-        st = hsc__natl_encode(a, img->natl, &sec[n_sec++].body);
+        st = hsc__natl_encode(a, &m->natl, &sec[n_sec++].body);
     }
 
     uint64_t table_off = HSCM_HEADER_SIZE;
@@ -256,7 +256,7 @@ int hsc__model_serialize(const hsc__alloc *a, const hsc__model_image *img, hsc__
     return st;
 }
 
-/* ---- drafts: validation, META, quantization ------------------------------ */
+/* ---- drafts: validation, quantization ----------------------------------- */
 
 /* Per-row scale max|x| / 127 (0 for a zero row), q = round-half-away. */
 static void quantize(const float *x, uint32_t n, uint32_t dim, int8_t *q, float *scale)
@@ -289,11 +289,13 @@ static int all_finite(const float *x, size_t n)
     return 1;
 }
 
-static int draft_valid(const hsc__alloc *a, const hsc__model_draft *d)
+/* Everything but the META entries; builds the tree into *t. */
+static int draft_valid(const hsc__alloc *a, const hsc__model_draft *d, hsc__tree *t)
 {
     if (hsc__textspec_check(&d->spec) != HSC_OK || d->dim == 0 || d->dim > HSCM_MAX_DIM ||
         d->n_labels == 0 || d->labels == NULL || d->n_rows > HSCM_MAX_ROWS ||
         d->n_rows > d->spec.buckets || d->out == NULL || (d->n_meta > 0 && d->meta == NULL) ||
+        d->n_meta > HSCM_MAX_META - HSCM_K_COUNT ||
         (d->n_rows > 0 && (d->row_bucket == NULL || d->rows == NULL)))
         return HSC_E_INVALID_ARG;
     if (!(isfinite(d->temperature) && d->temperature > 0.0) ||
@@ -303,215 +305,59 @@ static int draft_valid(const hsc__alloc *a, const hsc__model_draft *d)
         if (d->row_bucket[i] >= d->spec.buckets ||
             (i > 0 && d->row_bucket[i] <= d->row_bucket[i - 1]))
             return HSC_E_INVALID_ARG;
-    hsc__tree t;
-    int st = hsc__tree_build(a, d->labels, d->n_labels, &t);
+    int st = hsc__tree_build(a, d->labels, d->n_labels, t);
     if (st != HSC_OK)
         return st;
-    uint32_t n_nodes = t.n_nodes;
-    hsc__tree_free(a, &t);
-    if (n_nodes != d->n_nodes)
-        return HSC_E_INVALID_ARG;
-    if (!all_finite(d->rows, (size_t)d->n_rows * d->dim) ||
+    if (t->n_nodes != d->n_nodes || !all_finite(d->rows, (size_t)d->n_rows * d->dim) ||
         !all_finite(d->out, (size_t)d->n_nodes * d->dim))
         return HSC_E_INVALID_ARG;
     return HSC_OK;
 }
 
-/* Keys the writer owns; a draft may only supply hs.edition among them. */
-enum {
-    WK_CREATED_BY, WK_DIM, WK_FEATURE_VERSION, WK_HASH, WK_BUCKETS, WK_SEED, WK_CODE_DIGITS,
-    WK_LANGUAGES, WK_CHAR_MAX, WK_CHAR_MIN, WK_WORD_NGRAMS, WK_NORM, WK_UTF8PROC,
-    WK_SKELETONS, WK_STEMMER, WK_ALGOS, WK_TOKENIZER, WK_COUNT
-};
-
-static const char *const writer_keys[WK_COUNT] = {
-    HSCM_K_CREATED_BY, HSCM_K_DIM, HSCM_K_FEATURE_VERSION, HSCM_K_HASH, HSCM_K_HASH_BUCKETS,
-    HSCM_K_HASH_SEED, HSCM_K_CODE_DIGITS, HSCM_K_LANGUAGES, HSCM_K_CHAR_MAX, HSCM_K_CHAR_MIN,
-    HSCM_K_WORD_NGRAMS, HSCM_K_NORMALIZATION, HSCM_K_UTF8PROC, HSCM_K_SKELETONS,
-    HSCM_K_STEMMER, HSCM_K_STEMMER_ALGOS, HSCM_K_TOKENIZER_VERSION,
-};
-
-typedef char wval[96];
-
-static void put_u32(wval v, uint32_t x)
-{
-    char tmp[12];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x > 0);
-    for (size_t i = 0; i < n; i++)
-        v[i] = tmp[n - 1 - i];
-    v[n] = '\0';
-}
-
-static void put_str(wval v, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= sizeof(wval))
-        n = sizeof(wval) - 1;
-    memcpy(v, s, n);
-    v[n] = '\0';
-}
-
-static int writer_values(const hsc__model_draft *d, wval *v)
-{
-    const hsc__textspec *sp = &d->spec;
-    put_str(v[WK_CREATED_BY], "libhsclass " HSC_VERSION_STRING);
-    put_u32(v[WK_DIM], d->dim);
-    put_u32(v[WK_FEATURE_VERSION], HSC__FEATURE_VERSION);
-    put_str(v[WK_HASH], HSCM_V_HASH);
-    put_u32(v[WK_BUCKETS], sp->buckets);
-    put_u32(v[WK_SEED], sp->hash_seed);
-    hsc__code_digits_str(d->labels, d->n_labels, v[WK_CODE_DIGITS]);
-    v[WK_LANGUAGES][0] = '\0';
-    for (uint32_t i = 0; i < sp->n_langs; i++) {
-        if (i > 0)
-            strcat(v[WK_LANGUAGES], ",");
-        strcat(v[WK_LANGUAGES], hsc__lang_name(sp->langs[i]));
-    }
-    put_u32(v[WK_CHAR_MAX], sp->char_max);
-    put_u32(v[WK_CHAR_MIN], sp->char_min);
-    put_u32(v[WK_WORD_NGRAMS], sp->word_ngrams);
-    put_str(v[WK_NORM], sp->strip_accents ? HSCM_V_NORM_STRIP : HSCM_V_NORM);
-    put_str(v[WK_UTF8PROC], utf8proc_version());
-    put_u32(v[WK_SKELETONS], sp->skeletons);
-    put_str(v[WK_STEMMER], HSCM_V_STEMMER);
-    put_u32(v[WK_TOKENIZER], sp->tokenizer_version);
-    return hsc__stemmer_algos_str(sp, v[WK_ALGOS], sizeof(wval));
-}
-
-static int kv_cmp(const void *x, const void *y)
-{
-    return strcmp(((const hsc__kv *)x)->key, ((const hsc__kv *)y)->key);
-}
-
-static int draft_key_ok(const hsc__kv *kv)
-{
-    if (kv->key == NULL || kv->value == NULL ||
-        !hsc__meta_key_valid(kv->key, strlen(kv->key)))
-        return 0;
-    size_t vl = strlen(kv->value), bad;
-    if (vl > HSCM_MAX_META_VALUE || hsc__utf8_validate(kv->value, vl, &bad) != HSC_OK)
-        return 0;
-    for (unsigned k = 0; k < WK_COUNT; k++)
-        if (strcmp(kv->key, writer_keys[k]) == 0)
-            return 0;
-    return 1;
-}
-
-/* All stored keys, sorted: the writer's, the draft's, and a default
- * hs.edition. The kv strings point into v and the draft. */
-static int merge_meta(const hsc__model_draft *d, wval *v, hsc__kv *kv, size_t *n_out)
-{
-    static const char no_edition[] = HSCM_V_NO_EDITION;
-    size_t n = 0;
-    int has_edition = 0;
-    for (unsigned k = 0; k < WK_COUNT; k++)
-        kv[n++] = (hsc__kv){(char *)(uintptr_t)writer_keys[k], v[k]};
-    for (size_t i = 0; i < d->n_meta; i++) {
-        if (!draft_key_ok(&d->meta[i]))
-            return HSC_E_INVALID_ARG;
-        if (strcmp(d->meta[i].key, HSCM_K_HS_EDITION) == 0) {
-            if (d->meta[i].value[0] == '\0')
-                return HSC_E_INVALID_ARG;
-            has_edition = 1;
-        }
-        kv[n++] = d->meta[i];
-    }
-    if (!has_edition)
-        kv[n++] = (hsc__kv){(char *)(uintptr_t)HSCM_K_HS_EDITION, (char *)(uintptr_t)no_edition};
-    qsort(kv, n, sizeof *kv, kv_cmp);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(kv[i - 1].key, kv[i].key) == 0)
-            return HSC_E_INVALID_ARG;
-    *n_out = n;
-    return HSC_OK;
-}
-
 int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *out)
-{
-    return hsc__model_write_nomen(a, d, NULL, NULL, out);
-}
-
-int hsc__model_write_nomen(const hsc__alloc *a, const hsc__model_draft *d,
-                           const hsc__nomen *nomen, const hsc__natl *natl, hsc__buf *out)
 {
     if (a == NULL || d == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
-    int st = draft_valid(a, d);
-    if (st != HSC_OK)
-        return st;
-    if (d->n_meta > HSCM_MAX_META - WK_COUNT - 1)
-        return HSC_E_INVALID_ARG;
-
-    wval v[WK_COUNT];
-    st = writer_values(d, v);
-    if (st != HSC_OK)
-        return st;
-    hsc__kv *kv = hsc__calloc(a, d->n_meta + WK_COUNT + 1, sizeof *kv);
+    /* The draft as a model: the stored fields only, the nomenclature
+     * borrowed from the draft (so m is freed field by field below). */
+    hsc_model m;
+    memset(&m, 0, sizeof m);
+    m.alloc = *a;
+    int st = draft_valid(a, d, &m.tree);
+    char(*vals)[HSC__META_VALUE_CAP] = hsc__calloc(a, HSCM_K_COUNT, sizeof *vals);
+    m.meta = hsc__calloc(a, d->n_meta + HSCM_K_COUNT, sizeof *m.meta);
     size_t n_rq = (size_t)d->n_rows * d->dim, n_oq = (size_t)d->n_nodes * d->dim;
-    int8_t *row_q = hsc__calloc(a, n_rq + 1, 1);
-    int8_t *out_q = hsc__calloc(a, n_oq + 1, 1);
-    float *row_scale = hsc__calloc(a, (size_t)d->n_rows + 1, sizeof *row_scale);
-    float *out_scale = hsc__calloc(a, d->n_nodes, sizeof *out_scale);
-    hsc__model_image img = {0};
-    if (kv == NULL || row_q == NULL || out_q == NULL || row_scale == NULL || out_scale == NULL) {
+    m.row_q = hsc__calloc(a, n_rq + 1, 1);
+    m.out_q = hsc__calloc(a, n_oq + 1, 1);
+    m.row_scale = hsc__calloc(a, (size_t)d->n_rows + 1, sizeof *m.row_scale);
+    m.out_scale = hsc__calloc(a, d->n_nodes, sizeof *m.out_scale);
+    if (st == HSC_OK && (vals == NULL || m.meta == NULL || m.row_q == NULL || m.out_q == NULL ||
+                         m.row_scale == NULL || m.out_scale == NULL))
         st = HSC_E_NOMEM;
-        goto done;
+    if (st == HSC_OK)
+        st = hsc__meta_compose(d, vals, m.meta, &m.n_meta);
+    if (st == HSC_OK) {
+        quantize(d->rows, d->n_rows, d->dim, m.row_q, m.row_scale);
+        quantize(d->out, d->n_nodes, d->dim, m.out_q, m.out_scale);
+        m.dim = d->dim;
+        m.n_labels = d->n_labels;
+        m.labels = (char **)(uintptr_t)d->labels;
+        m.n_rows = d->n_rows;
+        m.row_bucket = (uint32_t *)(uintptr_t)d->row_bucket;
+        m.temperature = d->temperature;
+        m.accept_threshold = d->accept_threshold;
+        if (d->nomen != NULL)
+            m.nomen = *d->nomen;
+        if (d->natl != NULL)
+            m.natl = *d->natl;
+        st = hsc__model_serialize(&m, out);
     }
-    st = merge_meta(d, v, kv, &img.n_meta);
-    if (st != HSC_OK)
-        goto done;
-    quantize(d->rows, d->n_rows, d->dim, row_q, row_scale);
-    quantize(d->out, d->n_nodes, d->dim, out_q, out_scale);
-    img.meta = kv;
-    img.dim = d->dim;
-    img.n_labels = d->n_labels;
-    img.labels = d->labels;
-    img.n_rows = d->n_rows;
-    img.row_bucket = d->row_bucket;
-    img.row_q = row_q;
-    img.row_scale = row_scale;
-    img.n_nodes = d->n_nodes;
-    img.out_q = out_q;
-    img.out_scale = out_scale;
-    img.temperature = d->temperature;
-    img.accept_threshold = d->accept_threshold;
-    img.nomen = nomen;
-    img.natl = natl;
-    st = hsc__model_serialize(a, &img, out);
-done:
-    hsc__free(a, kv);
-    hsc__free(a, row_q);
-    hsc__free(a, out_q);
-    hsc__free(a, row_scale);
-    hsc__free(a, out_scale);
+    hsc__tree_free(a, &m.tree);
+    hsc__free(a, vals);
+    hsc__free(a, m.meta);
+    hsc__free(a, m.row_q);
+    hsc__free(a, m.out_q);
+    hsc__free(a, m.row_scale);
+    hsc__free(a, m.out_scale);
     return st;
-}
-
-int hsc__model_rewrite(const hsc_model *m, hsc__buf *out)
-{
-    if (m == NULL || out == NULL || m->n_meta < HSCM_N_INFO)
-        return HSC_E_INVALID_ARG;
-    hsc__model_image img = {
-        .n_meta = m->n_meta - HSCM_N_INFO,
-        .meta = m->meta,
-        .dim = m->dim,
-        .n_labels = m->n_labels,
-        .labels = (const char *const *)m->labels,
-        .n_rows = m->n_rows,
-        .row_bucket = m->row_bucket,
-        .row_q = m->row_q,
-        .row_scale = m->row_scale,
-        .n_nodes = m->tree.n_nodes,
-        .out_q = m->out_q,
-        .out_scale = m->out_scale,
-        .temperature = m->temperature,
-        .accept_threshold = m->accept_threshold,
-        .nomen = &((const hsc__model_box *)m)->nomen,
-        .natl = &((const hsc__model_box *)m)->natl,
-    };
-    return hsc__model_serialize(&m->alloc, &img, out);
 }

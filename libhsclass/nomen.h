@@ -1,5 +1,7 @@
 /* nomen.h - the nomenclature a model carries: code descriptions per language
- * (NOMN section) and national tariff lines (NATL section). Private. */
+ * (NOMN section) and national tariff lines (NATL section), their checks,
+ * and the lookups inference needs (nomen.c); their section payloads
+ * (nomen_codec.c). The trainer fills them with nomen_builder.h. Private. */
 #ifndef HSC_NOMEN_H
 #define HSC_NOMEN_H
 
@@ -42,7 +44,7 @@ typedef struct hsc__natl {
     char *pool;
 } hsc__natl;
 
-/* Checks shared by the file reader and the decoder (nomenclature.c). */
+/* Checks shared by the builder and the decoder. */
 int hsc__nomen_lang_valid(const char *s, size_t len);    /* [a-z]{2,8} */
 int hsc__nomen_name_valid(const char *s, size_t len);    /* [A-Za-z0-9._-]{1,31} */
 int hsc__nomen_text_valid(const char *s, size_t len);    /* UTF-8, no control, <= 4096 */
@@ -62,10 +64,8 @@ int hsc__natl_encode(const hsc__alloc *a, const hsc__natl *n, hsc__buf *out);
 int hsc__natl_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__natl *out,
                      size_t *bad_pos);
 
-/* Lookups. Codes are given as digits; '.' and ' ' are ignored ("0201.30").
- * Returns 0 and fills digits (NUL-terminated, cap 16) or -1 if malformed. */
-int hsc__code_digits(const char *code, size_t len, char digits[16], size_t *n_digits);
-/* Index range of the entries whose code starts with prefix. */
+/* Lookups, on codes given as digits (hscode.h parses what people write).
+ * Index range of the entries whose code starts with prefix. */
 void hsc__nomen_range(const hsc__nomen *n, const char *prefix, size_t len, size_t *first,
                       size_t *count);
 void hsc__natl_range(const hsc__natl *n, uint32_t scheme, const char *prefix, size_t len,
@@ -77,61 +77,5 @@ int hsc__nomen_lang(const hsc__nomen *n, const char *lang);
  * none. */
 const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char *code,
                           size_t len, const char *lang);
-
-/* hsc__model_write plus the optional nomenclature (either may be NULL or
- * empty); model_write.c. */
-int hsc__model_write_nomen(const hsc__alloc *a, const hsc__model_draft *d,
-                           const hsc__nomen *nomen, const hsc__natl *natl, hsc__buf *out);
-
-/* ---- building (trainer side) ---------------------------------------------- */
-
-typedef struct hsc__nomen_entry {
-    size_t code, text;         /* offsets into the builder's pool */
-    uint32_t set;              /* language (descriptions) or scheme (lines) */
-    uint32_t seq;              /* order of arrival: a later file wins */
-} hsc__nomen_entry;
-
-typedef struct hsc__nomen_builder {
-    hsc__alloc alloc;
-    hsc__buf pool;
-    hsc__nomen_entry *desc;    /* descriptions */
-    size_t n_desc, cap_desc;
-    hsc__nomen_entry *lines;   /* national lines */
-    size_t n_lines, cap_lines;
-    uint32_t n_langs;
-    char langs[HSC__NOMEN_MAX_LANGS][HSC__LANG_CAP];
-    uint32_t n_schemes;
-    char scheme_name[HSC__NATL_MAX_SCHEMES][HSC__NAME_CAP];
-    char scheme_lang[HSC__NATL_MAX_SCHEMES][HSC__LANG_CAP];
-    uint32_t seq;
-} hsc__nomen_builder;
-
-/* Where row problems go (the trainer's row-error callback and strict flag). */
-typedef struct hsc__row_sink {
-    hsc_row_error_fn fn;
-    void *user;
-    uint32_t strict;
-    uint64_t *rejected;
-} hsc__row_sink;
-
-void hsc__nomen_builder_init(hsc__nomen_builder *b, const hsc__alloc *a);
-void hsc__nomen_builder_free(hsc__nomen_builder *b);
-/* Read code<TAB>text rows. kind 0: descriptions in language tag; kind 1:
- * national lines of scheme tag, descriptions in lang. Malformed rows go to
- * the sink. HSC_E_INVALID_ARG (bad tag, too many languages or schemes),
- * HSC_E_IO, HSC_E_BAD_ROW (strict), HSC_E_NOMEM. */
-int hsc__nomen_builder_add_file(hsc__nomen_builder *b, const hsc__row_sink *sink,
-                                const char *path, int kind, const char *tag, const char *lang);
-int hsc__nomen_builder_empty(const hsc__nomen_builder *b);
-/* The final tables (empty ones have n_langs / n_schemes 0). */
-int hsc__nomen_builder_build(const hsc__nomen_builder *b, hsc__nomen *nomen, hsc__natl *natl);
-
-/* Training rows must carry codes the nomenclature offers: described codes,
- * national lines, and the even-length prefixes of national lines. Drop the
- * others from rs, reporting each (line 0: rows do not keep their origin).
- * Nothing to do when the builder is empty. HSC_E_BAD_ROW (strict),
- * HSC_E_NOMEM. */
-struct hsc__rowset;
-int hsc__nomen_filter_rows(const hsc__nomen_builder *b, struct hsc__rowset *rs);
 
 #endif /* HSC_NOMEN_H */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "officer.h"
+#include "review.h"
 
 /* Words that name no kind of goods on their own, in en, fr, pt and es,
  * accent-free and sorted (bytewise). "spare parts", "samples", "various

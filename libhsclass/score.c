@@ -1,4 +1,4 @@
-/* score.c - embedding lookup and best-first search over the HS tree.
+/* score.c - node logits and best-first search over the HS tree.
  *
  * P(code) is the product of the softmax choices along its path (chapter,
  * heading, subheading, national line). A child's path probability never
@@ -35,26 +35,12 @@ float hsc__dot_q(const int8_t *q, const float *b, uint32_t n)
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h)
+double hsc__node_logit(const hsc__outw *w, uint32_t node, const float *h)
 {
-    uint32_t dim = m->dim, found = 0;
-    memset(h, 0, dim * sizeof *h);
-    for (size_t i = 0; i < n; i++) {
-        int64_t r = hsc__model_find_row(m, f[i].bucket);
-        if (r < 0)
-            continue;
-        const int8_t *q = m->row_q + (size_t)r * dim;
-        float sc = m->row_scale[r];
-        for (uint32_t j = 0; j < dim; j++)
-            h[j] += (float)q[j] * sc;
-        found++;
-    }
-    if (found) {
-        float inv = 1.0f / (float)found;
-        for (uint32_t j = 0; j < dim; j++)
-            h[j] *= inv;
-    }
-    return found;
+    size_t row = (size_t)node * w->dim;
+    float z = w->f != NULL ? hsc__dot_f(w->f + row, h, w->dim)
+                           : hsc__dot_q(w->q + row, h, w->dim) * w->scale[node];
+    return (double)(z * w->inv_temp);
 }
 
 int hsc__search_init(hsc__search *s, const hsc__alloc *a, const hsc__tree *t)
@@ -117,10 +103,7 @@ static void expand(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const
      * rounding far below what a caller can see. */
     double mx = -INFINITY;
     for (uint32_t i = 0; i < nc; i++) {
-        size_t row = (size_t)(c0 + i) * w->dim;
-        float z = w->f ? hsc__dot_f(w->f + row, h, w->dim)
-                       : hsc__dot_q(w->q + row, h, w->dim) * w->scale[c0 + i];
-        s->logits[i] = (double)(z * w->inv_temp);
+        s->logits[i] = hsc__node_logit(w, c0 + i, h);
         if (s->logits[i] > mx)
             mx = s->logits[i];
     }

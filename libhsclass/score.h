@@ -44,6 +44,10 @@ int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, con
 double hsc__search_path_prob(hsc__search *s, const hsc__tree *t, const hsc__outw *w,
                              const float *h, uint32_t node);
 
+/* Calibrated logit of a node for embedding h: its output vector . h / T
+ * (the one formula, for the search and for explanations). */
+double hsc__node_logit(const hsc__outw *w, uint32_t node, const float *h);
+
 float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);
 

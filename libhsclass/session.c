@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "officer.h"
+#include "constraint.h"
+#include "explain.h"
+#include "review.h"
 
 #define MAX_LEVELS 9 /* label level + up to 8 tree levels */
 
@@ -33,7 +35,6 @@ struct hsc_session {
     uint32_t n_levels;
     level_results levels[MAX_LEVELS];
     hsc__buf codes;
-    hsc__buf stems_scratch;
     char detail[160];
     /* review decision of the last classify */
     int classified;            /* results are from a classify (maybe empty) */
@@ -73,14 +74,14 @@ void hsc_session_free(hsc_session *s)
     hsc__search_free(&s->search);
     hsc__analyzer_free(s->an);
     hsc__buf_free(&a, &s->codes);
-    hsc__buf_free(&a, &s->stems_scratch);
     hsc__free(&a, s->h);
     hsc__constraint_free(&a, &s->constraint);
     hsc__free(&a, s->items);
     hsc__free(&a, s->tok_w);
     hsc__free(&a, s->tok_used);
     hsc__free(&a, s->scratch);
-    hsc_model_free(s->model);
+    if (s->model != NULL)
+        hsc__model_release(s->model);
     hsc__free(&a, s);
 }
 
@@ -306,7 +307,7 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
         decide(s, &content, constrained);
         return HSC_OK;
     }
-    hsc__outw w = {m->dim, NULL, m->out_q, m->out_scale, (float)(1.0 / m->temperature)};
+    hsc__outw w = hsc__model_outw(m);
     hsc__search_begin(&s->search);
     s->search.mask = NULL;
     double z = 1.0;

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "officer.h"
-#include "nomen.h"
-#include "score.h"
-#include "train.h"
+#include "model.h"
+#include "nomen_builder.h"
+#include "review.h"
+#include "train_data.h"
 
 #define MAX_THREADS 64
 #define MAX_DEPTH 8
@@ -36,9 +36,8 @@ struct hsc_trainer {
     hsc__rowset rows;
     hsc_progress_fn on_progress;
     void *on_progress_user;
-    hsc__nomen_builder nomen;  /* descriptions and national lines (nomenclature.c) */
-    int nomen_ready;           /* nomen initialized (on first use) */
-    uint64_t nomen_rejected;
+    hsc__row_sink sink;        /* malformed rows of every file */
+    hsc__nomen_builder nomen;  /* descriptions and national lines */
 };
 
 /* A training or validation example: features are row indices after the
@@ -150,7 +149,9 @@ hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
     t->opt = cfg->train;
     t->accept_threshold = cfg->accept_threshold;
     memcpy(t->hs_edition, cfg->hs_edition, sizeof t->hs_edition);
-    hsc__rowset_init(&t->rows, &t->alloc, t->opt.code_digits, t->opt.strict, t->rt.max_text_bytes);
+    t->sink.strict = t->opt.strict;
+    hsc__rowset_init(&t->rows, &t->alloc, t->opt.code_digits, &t->sink, t->rt.max_text_bytes);
+    hsc__nomen_builder_init(&t->nomen, &t->alloc);
     *out = t;
     return HSC_OK;
 }
@@ -169,8 +170,8 @@ hsc_status hsc_trainer_set_row_error_callback(hsc_trainer *t, hsc_row_error_fn f
 {
     if (!t)
         return HSC_E_INVALID_ARG;
-    t->rows.on_error = fn;
-    t->rows.on_error_user = user;
+    t->sink.fn = fn;
+    t->sink.user = user;
     return HSC_OK;
 }
 
@@ -215,13 +216,7 @@ static int add_nomen_file(hsc_trainer *t, const char *path, int kind, const char
 {
     if (!t || !path || !tag || (kind && !lang))
         return HSC_E_INVALID_ARG;
-    if (!t->nomen_ready) {
-        hsc__nomen_builder_init(&t->nomen, &t->alloc);
-        t->nomen_ready = 1;
-    }
-    hsc__row_sink sink = {t->rows.on_error, t->rows.on_error_user, t->opt.strict,
-                          &t->nomen_rejected};
-    return hsc__nomen_builder_add_file(&t->nomen, &sink, path, kind, tag, lang);
+    return hsc__nomen_builder_add_file(&t->nomen, &t->sink, path, kind, tag, lang);
 }
 
 hsc_status hsc_trainer_add_nomenclature_file(hsc_trainer *t, const char *path, const char *lang)
@@ -242,7 +237,7 @@ hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *t, uint64_t *descr
         return HSC_E_INVALID_ARG;
     *descriptions = t->nomen.n_desc;
     *lines = t->nomen.n_lines;
-    *rejected = t->nomen_rejected;
+    *rejected = t->nomen.rejected;
     return HSC_OK;
 }
 
@@ -547,7 +542,7 @@ static void *run_worker(void *arg)
         float lr = (float)(j->lr0 * (1.0 - frac));
         if (lr < 1e-6f)
             lr = 1e-6f;
-        /* Heavy rows come back several times per epoch (build_order); the
+        /* Heavy rows come back several times per epoch (copies_of); the
          * rest of their weight scales the step, which stays near lr. */
         float share = x->weight / (float)copies_of(x->weight);
         w->loss += update(w, x, lr * share) * share;
@@ -683,7 +678,7 @@ static int add_meta(const hsc__alloc *a, hsc__kv *kv, size_t *n, const char *key
                     double v)
 {
     char buf[64];
-    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    hsc__format_number(buf, sizeof buf, v, digits);
     kv[*n].key = hsc__strndup(a, key, strlen(key));
     kv[*n].value = hsc__strndup(a, buf, strlen(buf));
     (*n)++; /* counted even when half-built, so run_free frees it */
@@ -1053,12 +1048,14 @@ static int finish(run *r, job *j, hsc_model **out)
     st = hsc__nomen_builder_build(&t->nomen, &nomen, &natl);
     if (st)
         return st;
+    d.nomen = &nomen;
+    d.natl = &natl;
     hsc__buf file = {0};
-    st = hsc__model_write_nomen(a, &d, &nomen, &natl, &file);
+    st = hsc__model_write(a, &d, &file);
     hsc__nomen_free(a, &nomen);
     hsc__natl_free(a, &natl);
     if (!st)
-        st = hsc__model_read(a, (const uint8_t *)file.data, file.len, out, NULL);
+        st = hsc__model_parse(a, (const uint8_t *)file.data, file.len, 0, out, NULL);
     hsc__buf_free(a, &file);
     return st;
 }

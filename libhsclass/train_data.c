@@ -1,16 +1,27 @@
-/* train_data.c - labeled rows: TSV parsing with per-line diagnostics, label
- * truncation, and nomenclature path augmentation. */
+/* train_data.c - the trainer's input: the row-error sink, labeled rows
+ * (TSV parsing with per-line diagnostics, label truncation), and
+ * nomenclature path augmentation. */
 #include <string.h>
 
-#include "train.h"
+#include "hscode.h"
+#include "train_data.h"
 
-void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits, uint32_t strict,
-                      uint32_t max_text_bytes)
+int hsc__row_reject(const hsc__row_sink *sink, uint64_t *rejected, const char *file,
+                    uint64_t line, hsc_status why, const char *msg)
+{
+    (*rejected)++;
+    if (sink->fn != NULL)
+        sink->fn(sink->user, file != NULL ? file : "", line, why, msg);
+    return sink->strict ? HSC_E_BAD_ROW : HSC_OK;
+}
+
+void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits,
+                      const hsc__row_sink *sink, uint32_t max_text_bytes)
 {
     memset(rs, 0, sizeof *rs);
     rs->alloc = *a;
     rs->code_digits = code_digits;
-    rs->strict = strict;
+    rs->sink = sink;
     rs->max_text_bytes = max_text_bytes;
 }
 
@@ -38,13 +49,9 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-/* Report a bad row; in strict mode it ends the run. */
 static int reject(hsc__rowset *rs, const char *file, uint64_t line, hsc_status why, const char *msg)
 {
-    rs->rejected++;
-    if (rs->on_error)
-        rs->on_error(rs->on_error_user, file ? file : "", line, why, msg);
-    return rs->strict ? HSC_E_BAD_ROW : HSC_OK;
+    return hsc__row_reject(rs->sink, &rs->rejected, file, line, why, msg);
 }
 
 int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char *code,
@@ -53,21 +60,14 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
 {
     if (!(weight > 0.0) || weight > 1e6)
         return HSC_E_INVALID_ARG;
-    /* Codes are digits; dots and spaces ("0201.30", "8703 23") are accepted
-     * as separators. */
-    char digits[16];
-    size_t nd = 0;
+    char digits[HSC__CODE_CAP];
+    size_t nd;
     trim(&code, &code_len);
-    for (size_t i = 0; i < code_len; i++) {
-        char c = code[i];
-        if (c == '.' || c == ' ')
-            continue;
-        if (c < '0' || c > '9')
-            return reject(rs, file, line, HSC_E_BAD_CODE, "code has a character that is not a digit");
-        if (nd == 12)
-            return reject(rs, file, line, HSC_E_BAD_CODE, "code longer than 12 digits");
-        digits[nd++] = c;
-    }
+    int why = hsc__code_parse(code, code_len, digits, &nd);
+    if (why == HSC__CODE_NOT_DIGIT)
+        return reject(rs, file, line, HSC_E_BAD_CODE, "code has a character that is not a digit");
+    if (why == HSC__CODE_TOO_LONG)
+        return reject(rs, file, line, HSC_E_BAD_CODE, "code longer than 12 digits");
     if (nd == 0)
         return reject(rs, file, line, HSC_E_BAD_CODE, "empty code");
     if (nd < 2 || (rs->code_digits && nd < rs->code_digits))

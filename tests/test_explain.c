@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "officer.h"
+#include "review.h"
 #include "test_util.h"
 
 static hsc_model *model;

@@ -17,7 +17,7 @@
 #include <zlib.h>
 
 #include "bytes.h"
-#include "hsc_internal.h"
+#include "model.h"
 #include "model_format.h"
 
 static const hsc__alloc A = {0};
@@ -233,7 +233,7 @@ static void test_small_shapes(void **state)
     assert_int_equal(hsc_model_info_str(m, HSC_INFO_LABELS, &s), HSC_OK);
     assert_string_equal(s, "1 labels, 4 digits");
     hsc__buf b = {0};
-    assert_int_equal(hsc__model_rewrite(m, &b), HSC_OK);
+    assert_int_equal(hsc__model_serialize(m, &b), HSC_OK);
     assert_int_equal(b.len, len);
     assert_memory_equal(b.data, f, len);
     hsc__buf_free(&A, &b);
@@ -280,8 +280,8 @@ static void test_info_strings(void **state)
     size_t n;
     const char *k, *v, *prev = "";
     assert_int_equal(hsc_model_meta_count(m, &n), HSC_OK);
-    assert_true(n > HSCM_N_INFO + 18);
-    for (size_t i = 0; i < n - HSCM_N_INFO; i++) {
+    assert_true(n > HSC__N_INFO + 18);
+    for (size_t i = 0; i < n - HSC__N_INFO; i++) {
         assert_int_equal(hsc_model_meta_get(m, i, &k, &v), HSC_OK);
         assert_true(strcmp(prev, k) < 0);
         assert_true(strncmp(k, "info.", 5) != 0);
@@ -310,7 +310,7 @@ static void test_rewrite_and_determinism(void **state)
 
     hsc_model *m = load_ok(F.file, F.len);
     hsc__buf b = {0};
-    assert_int_equal(hsc__model_rewrite(m, &b), HSC_OK);
+    assert_int_equal(hsc__model_serialize(m, &b), HSC_OK);
     assert_int_equal(b.len, F.len);
     assert_memory_equal(b.data, F.file, F.len);
     hsc__buf_free(&A, &b);
@@ -356,7 +356,7 @@ static void test_file_roundtrip(void **state)
     assert_int_equal(hsc_model_load_file(path, NULL, &m2, &off), HSC_OK);
     assert_int_equal(off, 0);
     /* from a file, the matrices stay in the read-only mapping */
-    assert_int_equal(((hsc__model_box *)m2)->owns_q, 0);
+    assert_int_equal(m2->owns_q, 0);
     assert_memory_equal(m2->row_q, m->row_q, NROWS * DIM);
     assert_memory_equal(m2->out_q, m->out_q, (size_t)m->tree.n_nodes * DIM);
     void *mem;
@@ -491,8 +491,8 @@ static void test_refcount_and_allocator(void **state)
 /* Row lookup against a presence map, on several bucket distributions. */
 static void check_find(uint32_t buckets, uint32_t *rows, uint32_t n)
 {
-    hsc__model_box box;
-    hsc_model *m = &box.m;
+    hsc_model box;
+    hsc_model *m = &box;
     memset(&box, 0, sizeof box);
     m->spec.buckets = buckets;
     m->row_bucket = rows;
@@ -1236,7 +1236,7 @@ static void test_section_set(void **state)
     hsc_model *m = load_ok(f, len);
     assert_int_equal(m->fingerprint, (uint32_t)crc32_z(0, f, len));
     hsc__buf b = {0};
-    assert_int_equal(hsc__model_rewrite(m, &b), HSC_OK);
+    assert_int_equal(hsc__model_serialize(m, &b), HSC_OK);
     assert_int_equal(b.len, F.len);
     assert_memory_equal(b.data, F.file, F.len);
     hsc__buf_free(&A, &b);

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "train.h"
+#include "train_data.h"
 
 typedef struct diag {
     int n;
@@ -71,9 +71,8 @@ static void test_file_rows(void **state)
     char *path = write_temp(content, sizeof content - 1);
     hsc__rowset rs;
     diag d = {0};
-    hsc__rowset_init(&rs, &plain, 6, 0, 65536);
-    rs.on_error = on_error;
-    rs.on_error_user = &d;
+    hsc__row_sink sink = {on_error, &d, 0};
+    hsc__rowset_init(&rs, &plain, 6, &sink, 65536);
     assert_int_equal(hsc__rowset_add_file(&rs, path, 2.0, 0), HSC_OK);
     assert_int_equal(rs.n_rows, 3);
     assert_string_equal(code_of(&rs, 0), "020130");
@@ -95,10 +94,9 @@ static void test_file_rows(void **state)
     hsc__rowset_free(&rs);
 
     /* Strict: the first bad row stops the file. */
-    hsc__rowset_init(&rs, &plain, 6, 1, 65536);
+    sink.strict = 1;
+    hsc__rowset_init(&rs, &plain, 6, &sink, 65536);
     memset(&d, 0, sizeof d);
-    rs.on_error = on_error;
-    rs.on_error_user = &d;
     assert_int_equal(hsc__rowset_add_file(&rs, path, 1.0, 0), HSC_E_BAD_ROW);
     assert_int_equal(rs.n_rows, 1);
     assert_int_equal(d.n, 1);
@@ -110,12 +108,13 @@ static void test_levels_and_missing_file(void **state)
 {
     (void)state;
     hsc__rowset rs;
-    hsc__rowset_init(&rs, &plain, 0, 0, 65536);
+    hsc__row_sink sink = {NULL, NULL, 0};
+    hsc__rowset_init(&rs, &plain, 0, &sink, 65536);
     assert_int_equal(hsc__rowset_add(&rs, "", 1, "0201300000", 10, "beef", 4, 1.0, 0), HSC_OK);
     assert_string_equal(code_of(&rs, 0), "0201300000");
     assert_int_equal(hsc__rowset_add_file(&rs, "/nonexistent/rows.tsv", 1.0, 0), HSC_E_IO);
     hsc__rowset_free(&rs);
-    hsc__rowset_init(&rs, &plain, 4, 0, 8);
+    hsc__rowset_init(&rs, &plain, 4, &sink, 8);
     assert_int_equal(hsc__rowset_add(&rs, "", 1, "020130", 6, "beef", 4, 1.0, 0), HSC_OK);
     assert_string_equal(code_of(&rs, 0), "0201");
     /* longer than the text cap: rejected, not truncated */

@@ -64,21 +64,11 @@ static const uint32_t levels[3] = {2, 4, 6};
 typedef eval_tally tally;
 typedef eval_stats stats;
 
-/* "0201.30" -> "020130": digits, with '.' and ' ' ignored. */
+/* The gold code of a row (the library's code rule): at least 2 digits. */
 static int parse_code(const char *s, size_t len, char *out, size_t size)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (n + 1 >= size)
-                return 0;
-            out[n++] = s[i];
-        } else if (s[i] != '.' && s[i] != ' ') {
-            return 0;
-        }
-    }
-    out[n] = '\0';
-    return n >= 2;
+    return hsc_code_parse(s, len, out, size, &n) == HSC_OK && n >= 2;
 }
 
 /* The row at the label level, for calibration, decisions and the report. */

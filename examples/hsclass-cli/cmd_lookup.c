@@ -118,17 +118,15 @@ static void entry(const ctx *c, const char *code, const char *desc, size_t qlen,
 static int lookup_one(const ctx *c, const char *query)
 {
     size_t first, count, n_desc = 0;
-    hsc_status st = hsc_model_nomenclature_find(c->m, query, strlen(query), &first, &count);
+    char digits[HSC_CODE_MAX_DIGITS + 1];
+    size_t qlen = 0;
+    hsc_status st = hsc_code_parse(query, strlen(query), digits, sizeof digits, &qlen);
+    if (st == HSC_OK)
+        st = hsc_model_nomenclature_find(c->m, digits, qlen, &first, &count);
     if (st == HSC_E_BAD_CODE || strlen(query) == 0) {
         cli_error("lookup: '%s' is not a code (digits, '.' and spaces)", query);
         return 1;
     }
-    char digits[16];
-    size_t qlen = 0;
-    for (const char *q = query; *q && qlen < sizeof digits - 1; q++)
-        if (*q >= '0' && *q <= '9')
-            digits[qlen++] = *q;
-    digits[qlen] = '\0';
     int with_natl = c->national || qlen >= 6, first_json = 1, listed = 0;
     if (c->json) {
         fputs("{\"query\":", stdout);

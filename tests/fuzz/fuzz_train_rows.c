@@ -17,7 +17,7 @@
 
 #include "hsclass.h"
 #include "fuzz.h"
-#include "train.h"
+#include "train_data.h"
 
 static char path[64];
 

@@ -67,6 +67,9 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
     ("hsc_version_string", c_char_p, [], None),
     ("hsc_model_format_version_max", c_uint32, [], None),
     ("hsc_status_string", c_char_p, [hsc_status], None),
+    # HS codes
+    ("hsc_code_parse", hsc_status, [c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_size_t)],
+     None),  # HSC_E_BAD_CODE is an answer
     # config
     ("hsc_config_new", hsc_status, [POINTER(ConfigHandle)], "status"),
     ("hsc_config_copy", hsc_status, [ConfigHandle, POINTER(ConfigHandle)], "status"),

@@ -1,9 +1,25 @@
-/* train.h - private interfaces of the trainer: labeled rows and their
- * expansion into training examples. */
-#ifndef HSC_TRAIN_H
-#define HSC_TRAIN_H
+/* train_data.h - the trainer's input: where malformed rows are reported,
+ * labeled rows as read, and the expansion of nomenclature paths into short
+ * phrases (train_data.c). Private. */
+#ifndef HSC_TRAIN_DATA_H
+#define HSC_TRAIN_DATA_H
 
 #include "hsc_internal.h"
+
+/* Where malformed training input goes: the trainer's row-error callback
+ * and its strict flag. One per trainer, shared by every reader of rows
+ * (training files, description files, the nomenclature check). */
+typedef struct hsc__row_sink {
+    hsc_row_error_fn fn;       /* may be NULL */
+    void *user;
+    uint32_t strict;
+} hsc__row_sink;
+
+/* Report a malformed row: count it in *rejected, pass it to the callback
+ * (file "" when rows have no file). Returns HSC_E_BAD_ROW in strict mode,
+ * where the caller stops, else HSC_OK: the row is skipped. */
+int hsc__row_reject(const hsc__row_sink *sink, uint64_t *rejected, const char *file,
+                    uint64_t line, hsc_status why, const char *msg);
 
 /* One accepted labeled row, as read. */
 typedef struct hsc__row {
@@ -23,14 +39,13 @@ typedef struct hsc__rowset {
     size_t n_rows, cap_rows;
     uint64_t rejected;
     uint32_t code_digits;  /* 0 keeps codes as they are */
-    uint32_t strict;
     uint32_t max_text_bytes;
-    hsc_row_error_fn on_error;
-    void *on_error_user;
+    const hsc__row_sink *sink;
 } hsc__rowset;
 
-void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits, uint32_t strict,
-                      uint32_t max_text_bytes);
+/* sink must outlive the rowset. */
+void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits,
+                      const hsc__row_sink *sink, uint32_t max_text_bytes);
 void hsc__rowset_free(hsc__rowset *rs);
 
 /* Parse one "code<TAB>text" line (no newline). file/line are for the error
@@ -53,4 +68,4 @@ typedef int (*hsc__emit_fn)(void *user, const char *text, size_t len, float weig
 int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__emit_fn emit,
                       void *user);
 
-#endif
+#endif /* HSC_TRAIN_DATA_H */

@@ -1,193 +1,14 @@
-/* nomenclature.c - code descriptions and national tariff lines: read from
- * the trainer's files, checked against training rows, and looked up by
- * prefix (sorted codes: a code's descendants follow it). The NOMN and NATL
- * section payloads are in nomen_codec.c. */
+/* nomen_builder.c - the nomenclature as the trainer assembles it: rows of
+ * description and national-line files (checked, duplicates reported), the
+ * sorted tables a model stores, and the check that training rows carry
+ * codes of that nomenclature. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hscode.h"
 #include "model_format.h"
-#include "nomen.h"
-#include "train.h"
-
-/* ---- small checks ------------------------------------------------------- */
-
-int hsc__nomen_lang_valid(const char *s, size_t len)
-{
-    if (len < 2 || len > 8)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < 'a' || s[i] > 'z')
-            return 0;
-    return 1;
-}
-
-int hsc__nomen_name_valid(const char *s, size_t len)
-{
-    if (len < 1 || len >= HSC__NAME_CAP)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-/* Descriptions: UTF-8, no control characters, at most HSC__NOMEN_MAX_TEXT. */
-int hsc__nomen_text_valid(const char *s, size_t len)
-{
-    size_t bad;
-    if (len > HSC__NOMEN_MAX_TEXT || hsc__utf8_validate(s, len, &bad) != HSC_OK)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
-int hsc__nomen_digits_valid(const char *s, size_t len, size_t lo)
-{
-    if (len < lo || len > HSCM_MAX_CODE_DIGITS)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-int hsc__code_digits(const char *code, size_t len, char digits[16], size_t *n_digits)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = code[i];
-        if (c == '.' || c == ' ')
-            continue;
-        if (c < '0' || c > '9' || n == HSCM_MAX_CODE_DIGITS)
-            return -1;
-        digits[n++] = c;
-    }
-    digits[n] = '\0';
-    *n_digits = n;
-    return 0;
-}
-
-void hsc__nomen_free(const hsc__alloc *a, hsc__nomen *n)
-{
-    hsc__free(a, n->code);
-    hsc__free(a, n->text);
-    hsc__free(a, n->pool);
-    memset(n, 0, sizeof *n);
-}
-
-void hsc__natl_free(const hsc__alloc *a, hsc__natl *n)
-{
-    for (uint32_t i = 0; i < n->n_schemes; i++) {
-        hsc__free(a, n->schemes[i].code);
-        hsc__free(a, n->schemes[i].text);
-    }
-    hsc__free(a, n->pool);
-    memset(n, 0, sizeof *n);
-}
-
-void hsc__nomen_join_langs(hsc__nomen *n)
-{
-    size_t len = 0;
-    n->langs_str[0] = '\0';
-    for (uint32_t i = 0; i < n->n_langs; i++) {
-        size_t l = strlen(n->langs[i]);
-        if (i > 0)
-            n->langs_str[len++] = ',';
-        memcpy(n->langs_str + len, n->langs[i], l + 1);
-        len += l;
-    }
-}
-
-/* ---- lookups ------------------------------------------------------------------ */
-
-/* First index in sorted codes[0..n) (offsets into pool) not below key. */
-static size_t lower_bound(const char *pool, const size_t *codes, size_t n, const char *key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(pool + codes[mid], key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void prefix_range(const char *pool, const size_t *codes, size_t n, const char *prefix,
-                         size_t len, size_t *first, size_t *count)
-{
-    size_t lo = lower_bound(pool, codes, n, prefix), hi = lo;
-    while (hi < n && strncmp(pool + codes[hi], prefix, len) == 0)
-        hi++;
-    *first = lo;
-    *count = hi - lo;
-}
-
-void hsc__nomen_range(const hsc__nomen *n, const char *prefix, size_t len, size_t *first,
-                      size_t *count)
-{
-    prefix_range(n->pool, n->code, n->n_codes, prefix, len, first, count);
-}
-
-void hsc__natl_range(const hsc__natl *n, uint32_t scheme, const char *prefix, size_t len,
-                     size_t *first, size_t *count)
-{
-    const hsc__natl_scheme *sc = &n->schemes[scheme];
-    prefix_range(n->pool, sc->code, sc->n_lines, prefix, len, first, count);
-}
-
-int hsc__nomen_lang(const hsc__nomen *n, const char *lang)
-{
-    for (uint32_t l = 0; l < n->n_langs; l++)
-        if (strcmp(n->langs[l], lang) == 0)
-            return (int)l;
-    return -1;
-}
-
-/* Text of entry i in lang (NULL: the first language that has one); NULL if
- * none. */
-static const char *entry_text(const hsc__nomen *n, size_t i, const char *lang)
-{
-    const size_t *t = n->text + i * n->n_langs;
-    if (lang == NULL) {
-        for (uint32_t l = 0; l < n->n_langs; l++)
-            if (n->pool[t[l]] != '\0')
-                return n->pool + t[l];
-        return NULL;
-    }
-    int l = hsc__nomen_lang(n, lang);
-    return l >= 0 && n->pool[t[l]] != '\0' ? n->pool + t[l] : NULL;
-}
-
-const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char *code,
-                          size_t len, const char *lang)
-{
-    size_t first, count;
-    if (n->n_codes) {
-        hsc__nomen_range(n, code, len, &first, &count);
-        if (count && strlen(n->pool + n->code[first]) == len) {
-            const char *t = entry_text(n, first, lang);
-            if (t)
-                return t;
-        }
-    }
-    for (uint32_t s = 0; s < natl->n_schemes; s++) {
-        const hsc__natl_scheme *sc = &natl->schemes[s];
-        if (lang && strcmp(lang, sc->lang) != 0)
-            continue;
-        hsc__natl_range(natl, s, code, len, &first, &count);
-        if (count && strlen(natl->pool + sc->code[first]) == len)
-            return natl->pool + sc->text[first];
-    }
-    return NULL;
-}
+#include "nomen_builder.h"
 
 /* ---- building from files ---------------------------------------------------------- */
 
@@ -211,16 +32,6 @@ int hsc__nomen_builder_empty(const hsc__nomen_builder *b)
     return b->n_desc == 0 && b->n_lines == 0;
 }
 
-static int report(const hsc__row_sink *sink, const char *path, uint64_t line, hsc_status why,
-                  const char *msg)
-{
-    if (sink->rejected)
-        (*sink->rejected)++;
-    if (sink->fn)
-        sink->fn(sink->user, path, line, why, msg);
-    return sink->strict ? HSC_E_BAD_ROW : HSC_OK;
-}
-
 static void trim(const char **s, size_t *len)
 {
     while (*len && (**s == ' ' || **s == '\t' || **s == '\r'))
@@ -242,28 +53,33 @@ typedef struct adding {
     size_t first;           /* first entry of this file */
 } adding;
 
+static int report(const adding *ad, uint64_t line, hsc_status why, const char *msg)
+{
+    return hsc__row_reject(ad->sink, &ad->b->rejected, ad->path, line, why, msg);
+}
+
 static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
 {
     const char *tab = memchr(s, '\t', len);
     if (!tab)
-        return report(ad->sink, ad->path, line, HSC_E_BAD_ROW, "no tab between code and description");
-    char digits[16];
+        return report(ad, line, HSC_E_BAD_ROW, "no tab between code and description");
+    char digits[HSC__CODE_CAP];
     size_t nd;
     const char *text = tab + 1;
     size_t tlen = len - (size_t)(text - s);
     trim(&text, &tlen);
     size_t min = ad->kind ? HSC__NATL_MIN_DIGITS : HSCM_MIN_CODE_DIGITS;
-    if (hsc__code_digits(s, (size_t)(tab - s), digits, &nd) != 0 || nd < min)
-        return report(ad->sink, ad->path, line, HSC_E_BAD_CODE,
+    if (hsc__code_parse(s, (size_t)(tab - s), digits, &nd) != HSC__CODE_OK || nd < min)
+        return report(ad, line, HSC_E_BAD_CODE,
                       ad->kind ? "national code must have 4 to 12 digits"
                                : "code must have 2 to 12 digits");
     if (tlen == 0)
-        return report(ad->sink, ad->path, line, HSC_E_NO_DATA, "empty description");
+        return report(ad, line, HSC_E_NO_DATA, "empty description");
     if (tlen > HSC__NOMEN_MAX_TEXT)
-        return report(ad->sink, ad->path, line, HSC_E_TEXT_TOO_LONG,
+        return report(ad, line, HSC_E_TEXT_TOO_LONG,
                       "description longer than 4096 bytes");
     if (!hsc__nomen_text_valid(text, tlen))
-        return report(ad->sink, ad->path, line, HSC_E_BAD_UTF8,
+        return report(ad, line, HSC_E_BAD_UTF8,
                       "description is not valid UTF-8 or has control characters");
     hsc__nomen_builder *b = ad->b;
     if (*ad->n == *ad->cap) {
@@ -334,7 +150,7 @@ static int drop_duplicates(adding *ad)
         if (strcmp(k[i - 1].code, k[i].code) != 0)
             continue;
         e[k[i].idx].set = UINT32_MAX;
-        st = report(ad->sink, ad->path, k[i].line, HSC_E_BAD_ROW,
+        st = report(ad, k[i].line, HSC_E_BAD_ROW,
                     "code already described earlier in the file");
     }
     hsc__free(&b->alloc, k);
@@ -575,7 +391,7 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-int hsc__nomen_filter_rows(const hsc__nomen_builder *b, struct hsc__rowset *rs)
+int hsc__nomen_filter_rows(const hsc__nomen_builder *b, hsc__rowset *rs)
 {
     if (hsc__nomen_builder_empty(b) || rs->n_rows == 0)
         return HSC_OK;
@@ -623,13 +439,9 @@ int hsc__nomen_filter_rows(const hsc__nomen_builder *b, struct hsc__rowset *rs)
             tl--;   /* cut on a character boundary */
         snprintf(msg, sizeof msg, "code %s is not in the nomenclature (\"%.*s%s\")", code, (int)tl,
                  text, tl < row.text_len ? "..." : "");
-        rs->rejected++;
-        if (rs->on_error)
-            rs->on_error(rs->on_error_user, "", 0, HSC_E_BAD_CODE, msg);
-        if (rs->strict) {
-            st = HSC_E_BAD_ROW;
+        st = hsc__row_reject(rs->sink, &rs->rejected, "", 0, HSC_E_BAD_CODE, msg);
+        if (st != HSC_OK)
             rs->rows[w++] = row;   /* strict: keep the rows, stop */
-        }
     }
     rs->n_rows = w;
     hsc__free(a, known);
@@ -637,134 +449,3 @@ int hsc__nomen_filter_rows(const hsc__nomen_builder *b, struct hsc__rowset *rs)
     return st;
 }
 
-/* ---- public model API -------------------------------------------------------------------- */
-
-static const hsc__nomen *nomen_of(const hsc_model *m)
-{
-    return &((const hsc__model_box *)m)->nomen;
-}
-
-static const hsc__natl *natl_of(const hsc_model *m)
-{
-    return &((const hsc__model_box *)m)->natl;
-}
-
-hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out)
-{
-    if (!model || !out)
-        return HSC_E_INVALID_ARG;
-    *out = nomen_of(model)->langs_str;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
-{
-    if (!model || !out)
-        return HSC_E_INVALID_ARG;
-    *out = nomen_of(model)->n_codes;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index, const char *lang,
-                                        const char **code, const char **description)
-{
-    if (!model || !code || !description)
-        return HSC_E_INVALID_ARG;
-    const hsc__nomen *n = nomen_of(model);
-    if (index >= n->n_codes)
-        return HSC_E_NO_RESULT;
-    const char *t = entry_text(n, index, lang);
-    *code = n->pool + n->code[index];
-    *description = t ? t : "";
-    return HSC_OK;
-}
-
-/* Prefix argument: digits with optional '.' and ' '; "" matches all. */
-static int prefix_arg(const char *prefix, size_t len, char digits[16], size_t *nd)
-{
-    if (!prefix && len)
-        return HSC_E_INVALID_ARG;
-    if (hsc__code_digits(prefix ? prefix : "", len, digits, nd) != 0)
-        return HSC_E_BAD_CODE;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefix, size_t len,
-                                       size_t *first, size_t *count)
-{
-    char d[16];
-    size_t nd;
-    if (!model || !first || !count)
-        return HSC_E_INVALID_ARG;
-    int st = prefix_arg(prefix, len, d, &nd);
-    if (st)
-        return st;
-    hsc__nomen_range(nomen_of(model), d, nd, first, count);
-    return HSC_OK;
-}
-
-hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t len,
-                              const char *lang, const char **out)
-{
-    char d[16];
-    size_t nd;
-    if (!model || !code || !out)
-        return HSC_E_INVALID_ARG;
-    *out = NULL;
-    if (hsc__code_digits(code, len, d, &nd) != 0 || nd < HSCM_MIN_CODE_DIGITS)
-        return HSC_E_BAD_CODE;
-    *out = hsc__describe(nomen_of(model), natl_of(model), d, nd, lang && *lang ? lang : NULL);
-    return *out ? HSC_OK : HSC_E_NO_RESULT;
-}
-
-hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
-{
-    if (!model || !out)
-        return HSC_E_INVALID_ARG;
-    *out = natl_of(model)->n_schemes;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme, const char **name,
-                                     const char **lang)
-{
-    if (!model || !name)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = natl_of(model);
-    if (scheme >= n->n_schemes)
-        return HSC_E_NO_RESULT;
-    *name = n->schemes[scheme].name;
-    if (lang)
-        *lang = n->schemes[scheme].lang;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const char *prefix,
-                                   size_t len, size_t *first, size_t *count)
-{
-    char d[16];
-    size_t nd;
-    if (!model || !first || !count)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = natl_of(model);
-    if (scheme >= n->n_schemes)
-        return HSC_E_NO_RESULT;
-    int st = prefix_arg(prefix, len, d, &nd);
-    if (st)
-        return st;
-    hsc__natl_range(n, (uint32_t)scheme, d, nd, first, count);
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
-                                   const char **code, const char **description)
-{
-    if (!model || !code || !description)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = natl_of(model);
-    if (scheme >= n->n_schemes || index >= n->schemes[scheme].n_lines)
-        return HSC_E_NO_RESULT;
-    *code = n->pool + n->schemes[scheme].code[index];
-    *description = n->pool + n->schemes[scheme].text[index];
-    return HSC_OK;
-}

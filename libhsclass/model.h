@@ -1,0 +1,137 @@
+/* model.h - struct hsc_model, the one in-memory form of a classifier: its
+ * life cycle and lookups (model_core.c), what its META says (model_meta.c),
+ * and the file reader and writer that fill and serialize it. Private. */
+#ifndef HSC_MODEL_H
+#define HSC_MODEL_H
+
+#include <stdatomic.h>
+
+#include "hsc_internal.h"
+#include "nomen.h"
+#include "score.h"
+
+/* One derived info string per HSC_INFO_* key (1..HSC_INFO_CREATED_BY). */
+#define HSC__N_INFO 11u
+
+typedef struct hsc__kv {
+    char *key;
+    char *value;
+} hsc__kv;
+
+struct hsc_model {
+    atomic_uint refs;
+    hsc__alloc alloc;
+    hsc__textspec spec;
+    uint32_t dim;
+
+    size_t n_meta;
+    hsc__kv *meta;             /* stored META entries, sorted by key */
+    char *info[HSC__N_INFO];   /* info[key - 1]: derived when the file is read */
+
+    uint32_t n_labels;
+    char **labels;             /* sorted unique codes (pointers into label_pool) */
+    char *label_pool;
+    hsc__tree tree;
+
+    /* input embeddings: rows kept after training, sorted by bucket */
+    uint32_t n_rows;
+    uint32_t *row_bucket;
+    int8_t *row_q;             /* n_rows * dim */
+    float *row_scale;          /* dequantized value = q * scale */
+    uint32_t *row_dir;         /* row_dir[s]: first row of bucket slice s (model_core.c) */
+    uint64_t dir_mul;          /* slice(bucket) = bucket * dir_mul >> 32 */
+
+    /* output vectors, one per tree node (root's unused) */
+    int8_t *out_q;             /* tree.n_nodes * dim */
+    float *out_scale;
+
+    double temperature;        /* calibration: logits divided by it */
+    double accept_threshold;   /* default decision threshold */
+    uint32_t fingerprint;      /* CRC32 of the file */
+
+    hsc__nomen nomen;          /* NOMN, empty (n_langs 0) when absent */
+    hsc__natl natl;            /* NATL, empty (n_schemes 0) when absent */
+
+    void *map;                 /* file mapping the q matrices point into, or NULL */
+    size_t map_len;
+    int owns_q;                /* row_q / out_q were allocated (not borrowed) */
+};
+
+/* ---- life cycle and lookups (model_core.c) ------------------------------ */
+
+/* An empty model with one reference that owns its matrices. */
+int hsc__model_new(const hsc__alloc *a, hsc_model **out);
+void hsc__model_retain(hsc_model *m);
+/* Drop a reference; the last one frees the model (also a half-built one). */
+void hsc__model_release(hsc_model *m);
+/* Build the row directory behind hsc__model_find_row (after ROWS). */
+int hsc__model_index_rows(hsc_model *m);
+/* Look up a bucket's row; -1 when training never touched it. */
+int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket);
+/* h = mean of the feature rows (dequantized); returns the number of rows
+ * found (0: nothing known). h has m->dim floats. */
+uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h);
+/* The output layer as the search reads it (quantized, calibrated). */
+hsc__outw hsc__model_outw(const hsc_model *m);
+const char *hsc__model_meta(const hsc_model *m, const char *key); /* NULL if absent */
+
+/* ---- reading and writing files (model_read.c, model_write.c) ------------ */
+
+/* Parse and validate a whole file image (the only decoder). borrow != 0
+ * lets the int8 matrices point into data, which must then outlive the
+ * model (a read-only file mapping). */
+int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
+                     hsc_model **out, uint64_t *err_offset);
+
+/* What the trainer hands to the writer: full-precision weights. The writer
+ * quantizes deterministically. */
+typedef struct hsc__model_draft {
+    hsc__textspec spec;
+    uint32_t dim;
+    size_t n_meta;
+    const hsc__kv *meta;       /* training info; the writer adds the format keys */
+    uint32_t n_labels;
+    const char *const *labels; /* sorted unique */
+    uint32_t n_rows;
+    const uint32_t *row_bucket;/* sorted ascending */
+    const float *rows;         /* n_rows * dim */
+    uint32_t n_nodes;          /* must equal the tree built from labels */
+    const float *out;          /* n_nodes * dim */
+    double temperature;
+    double accept_threshold;
+    const hsc__nomen *nomen;   /* NULL or empty: no NOMN section */
+    const hsc__natl *natl;     /* NULL or empty: no NATL section */
+} hsc__model_draft;
+
+/* Quantize a draft and serialize it. */
+int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *out);
+/* Serialize a model's stored content (identical bytes for an unmodified
+ * load); appends to out. */
+int hsc__model_serialize(const hsc_model *m, hsc__buf *out);
+
+/* ---- META (model_meta.c) -------------------------------------------------- */
+
+/* Stored keys: 1..64 of [a-z0-9_.], outside the derived "info." space. */
+int hsc__meta_key_valid(const char *key, size_t len);
+/* Featurization options a model may record: HSC_OK or HSC_E_INVALID_ARG. */
+int hsc__textspec_check(const hsc__textspec *spec);
+/* The format keys of a draft's META, sorted with the draft's own entries
+ * into kv (room for d->n_meta + HSCM_K_COUNT). Values are written into
+ * vals (HSCM_K_COUNT strings of HSC__META_VALUE_CAP bytes); kv points into
+ * vals and the draft. HSC_E_INVALID_ARG for a draft entry the writer owns,
+ * a bad key or value, or a duplicate. */
+#define HSC__META_VALUE_CAP 96u
+int hsc__meta_compose(const hsc__model_draft *d, char (*vals)[HSC__META_VALUE_CAP], hsc__kv *kv,
+                      size_t *n_kv);
+/* Read the spec and dim back from a parsed META (every format key present,
+ * versions this library runs, values in range): HSC_E_MODEL_SECTION,
+ * HSC_E_MODEL_MISMATCH or HSC_E_MODEL_VALUE. */
+int hsc__meta_read_spec(hsc_model *m);
+/* hs.code_digits agrees with the labels: HSC_OK or HSC_E_MODEL_VALUE. */
+int hsc__meta_check_labels(const hsc_model *m);
+/* Fill m->info from the META, labels and fingerprint of a parsed file. */
+int hsc__meta_derive_info(hsc_model *m, uint32_t major, uint32_t minor);
+/* "info.format_version"... for HSC_INFO_* key (1-based); NULL if unknown. */
+const char *hsc__info_key_name(int32_t key);
+
+#endif /* HSC_MODEL_H */

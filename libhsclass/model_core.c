@@ -1,0 +1,143 @@
+/* model_core.c - struct hsc_model's life cycle (reference count, freeing)
+ * and the lookups scoring needs: feature rows by bucket, the mean
+ * embedding of a text, META values. */
+#include <string.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#define HSC_HAVE_MMAP 1
+#endif
+
+#include "model.h"
+
+int hsc__model_new(const hsc__alloc *a, hsc_model **out)
+{
+    hsc_model *m = hsc__calloc(a, 1, sizeof *m);
+    *out = m;
+    if (m == NULL)
+        return HSC_E_NOMEM;
+    m->alloc = *a;
+    atomic_init(&m->refs, 1u);
+    m->owns_q = 1;
+    return HSC_OK;
+}
+
+void hsc__model_retain(hsc_model *m)
+{
+    atomic_fetch_add_explicit(&m->refs, 1u, memory_order_relaxed);
+}
+
+static void destroy(hsc_model *m)
+{
+    hsc__alloc a = m->alloc;   /* m itself is freed last */
+    for (size_t i = 0; i < m->n_meta; i++) {
+        hsc__free(&a, m->meta[i].key);
+        hsc__free(&a, m->meta[i].value);
+    }
+    hsc__free(&a, m->meta);
+    for (unsigned i = 0; i < HSC__N_INFO; i++)
+        hsc__free(&a, m->info[i]);
+    hsc__free(&a, m->labels);
+    hsc__free(&a, m->label_pool);
+    hsc__tree_free(&a, &m->tree);
+    hsc__free(&a, m->row_bucket);
+    hsc__free(&a, m->row_dir);
+    hsc__free(&a, m->row_scale);
+    hsc__free(&a, m->out_scale);
+    hsc__nomen_free(&a, &m->nomen);
+    hsc__natl_free(&a, &m->natl);
+    if (m->owns_q) {
+        hsc__free(&a, m->row_q);
+        hsc__free(&a, m->out_q);
+    }
+#ifdef HSC_HAVE_MMAP
+    if (m->map != NULL)
+        munmap(m->map, m->map_len);
+#endif
+    hsc__free(&a, m);
+}
+
+void hsc__model_release(hsc_model *m)
+{
+    if (atomic_fetch_sub_explicit(&m->refs, 1u, memory_order_acq_rel) == 1u)
+        destroy(m);
+}
+
+/* Row lookup. Buckets are hash values, close to uniform, so the bucket
+ * space is cut into about n_rows / 4 equal slices and row_dir[s] holds the
+ * first row of slice s: a lookup reads one directory entry, then bisects a
+ * few neighbouring rows (all rows of a slice, whatever the distribution). */
+static uint32_t slice_of(const hsc_model *m, uint32_t bucket)
+{
+    return (uint32_t)(((uint64_t)bucket * m->dir_mul) >> 32);
+}
+
+int hsc__model_index_rows(hsc_model *m)
+{
+    uint32_t n_slices = m->n_rows / 4 > 0 ? m->n_rows / 4 : 1;
+    hsc__free(&m->alloc, m->row_dir);
+    m->row_dir = hsc__calloc(&m->alloc, (size_t)n_slices + 1, sizeof *m->row_dir);
+    if (m->row_dir == NULL)
+        return HSC_E_NOMEM;
+    /* n_slices <= n_rows <= buckets, so dir_mul <= 2^32 and slices < n_slices */
+    m->dir_mul = ((uint64_t)n_slices << 32) / m->spec.buckets;
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < m->n_rows; i++)
+        for (uint32_t si = slice_of(m, m->row_bucket[i]); s <= si; s++)
+            m->row_dir[s] = i;
+    for (; s <= n_slices; s++)
+        m->row_dir[s] = m->n_rows;
+    return HSC_OK;
+}
+
+int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket)
+{
+    if (m->n_rows == 0 || bucket >= m->spec.buckets)
+        return -1;
+    uint32_t s = slice_of(m, bucket);
+    size_t lo = m->row_dir[s], hi = m->row_dir[s + 1];
+    const uint32_t *b = m->row_bucket;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b[mid] < bucket)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n_rows && b[lo] == bucket ? (int64_t)lo : -1;
+}
+
+uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h)
+{
+    uint32_t dim = m->dim, found = 0;
+    memset(h, 0, dim * sizeof *h);
+    for (size_t i = 0; i < n; i++) {
+        int64_t r = hsc__model_find_row(m, f[i].bucket);
+        if (r < 0)
+            continue;
+        const int8_t *q = m->row_q + (size_t)r * dim;
+        float sc = m->row_scale[r];
+        for (uint32_t j = 0; j < dim; j++)
+            h[j] += (float)q[j] * sc;
+        found++;
+    }
+    if (found > 0) {
+        float inv = 1.0f / (float)found;
+        for (uint32_t j = 0; j < dim; j++)
+            h[j] *= inv;
+    }
+    return found;
+}
+
+hsc__outw hsc__model_outw(const hsc_model *m)
+{
+    return (hsc__outw){m->dim, NULL, m->out_q, m->out_scale, (float)(1.0 / m->temperature)};
+}
+
+const char *hsc__model_meta(const hsc_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_meta; i++)
+        if (strcmp(m->meta[i].key, key) == 0)
+            return m->meta[i].value;
+    return NULL;
+}
