@@ -18,6 +18,8 @@
  *                session keeps its model alive (reference count), so models
  *                and sessions may be freed in any order.
  *   hsc_trainer  collects labeled rows and trains a model.
+ *   hsc_eval     accumulates (confidence, right) pairs and measures their
+ *                calibration (error, reliability bins, accept thresholds).
  *
  * Conventions
  *   - Every fallible call returns an hsc_status: HSC_OK (0) or a positive
@@ -107,7 +109,7 @@ typedef int hsc_status;
 #define HSC_E_MODEL_MISMATCH     50  /**< model needs a tokenizer/stemmer this build lacks */
 /* training data */
 #define HSC_E_BAD_ROW            70  /**< malformed training row (strict mode) */
-#define HSC_E_NO_DATA            71  /**< no usable training rows */
+#define HSC_E_NO_DATA            71  /**< no usable rows: nothing to train on or to evaluate */
 #define HSC_E_ONE_CLASS          72  /**< training needs at least two codes */
 /* resources */
 #define HSC_E_NOMEM              90  /**< memory allocation failed */
@@ -467,6 +469,72 @@ HSC_API hsc_status hsc_session_explain_item(const hsc_session *session, size_t i
                                             size_t *token_index, double *weight);
 /** The explained score: the sum of all weights. */
 HSC_API hsc_status hsc_session_explain_total(const hsc_session *session, double *score);
+
+/* ======================================================================== */
+/* Evaluation                                                               */
+/* ======================================================================== */
+/* How well calibrated probabilities predict right answers, computed once
+ * for every user: hsc_trainer_train on its held-out rows, `hsclass eval`,
+ * and the bindings. Add one row per classified text: the calibrated
+ * probability of its best code (its "confidence") and whether that code is
+ * right; a text without any suggestion is added with
+ * HSC_EVAL_NO_SUGGESTION. Then read the calibration error, reliability
+ * bins, and what a decision threshold accepts. An hsc_eval is used by one
+ * thread at a time (like a session). */
+
+typedef struct hsc_eval hsc_eval;
+
+/** Confidence of a row whose text got no suggestion (any negative value
+ *  works): never accepted, and counted as wrong with confidence 0 in the
+ *  calibration figures. */
+#define HSC_EVAL_NO_SUGGESTION (-1.0)
+
+/** An empty evaluation. cfg may be NULL; only its allocator is used.
+ *  Returns HSC_E_NOMEM. Since 1.1. */
+HSC_API hsc_status hsc_eval_new(const hsc_config *cfg, hsc_eval **out);
+HSC_API void hsc_eval_free(hsc_eval *eval);
+
+/** Add a row: confidence in [0, 1] (or HSC_EVAL_NO_SUGGESTION) and correct
+ *  1 when the best code is right, else 0 (always 0 without a suggestion).
+ *  HSC_E_INVALID_ARG otherwise (NaN, above 1), HSC_E_NOMEM. */
+HSC_API hsc_status hsc_eval_add(hsc_eval *eval, double confidence, uint32_t correct);
+/** Rows added, those with a suggestion, and those whose best code is right
+ *  (suggested and correct may be NULL). */
+HSC_API hsc_status hsc_eval_count(const hsc_eval *eval, uint64_t *rows, uint64_t *suggested,
+                                  uint64_t *correct);
+
+/** Expected calibration error over bins equal-width confidence bins
+ *  ([b/bins, (b+1)/bins), the last one closed; 1..10000; 15 is usual): the
+ *  mean over all rows of |accuracy - confidence| per bin, weighted by the
+ *  bins' rows. mean_confidence (may be NULL): the mean confidence of all
+ *  rows. HSC_E_NO_DATA, "not available", when no row has a suggestion
+ *  (nothing to calibrate); HSC_E_INVALID_ARG for bins out of range. */
+HSC_API hsc_status hsc_eval_calibration(const hsc_eval *eval, uint32_t bins, double *ece,
+                                        double *mean_confidence);
+/** One bin of the reliability diagram of the same binning: its rows, their
+ *  mean confidence and their accuracy (0 for an empty bin; both may be
+ *  NULL). HSC_E_NO_DATA as above, HSC_E_NO_RESULT when bin >= bins. */
+HSC_API hsc_status hsc_eval_reliability(const hsc_eval *eval, uint32_t bins, uint32_t bin,
+                                        uint64_t *rows, double *mean_confidence,
+                                        double *accuracy);
+/** The rows a decision threshold accepts (a suggestion with confidence >=
+ *  threshold) and how many of those are right (may be NULL). */
+HSC_API hsc_status hsc_eval_accepted(const hsc_eval *eval, double threshold, uint64_t *accepted,
+                                     uint64_t *correct);
+/** Coverage at a precision: the lowest threshold whose accepted rows (at
+ *  least min_accepted of them) are right at least precision of the time
+ *  (rows of equal confidence are accepted together); read what it accepts
+ *  with hsc_eval_accepted. HSC_E_NO_RESULT (and *threshold -1) when no
+ *  threshold reaches it, HSC_E_NO_DATA when no row has a suggestion,
+ *  HSC_E_NOMEM. Sorts the rows once, so eval is not const. */
+HSC_API hsc_status hsc_eval_threshold(hsc_eval *eval, double precision, uint64_t min_accepted,
+                                      double *threshold);
+/** Row rank (0..rows-1) in decreasing confidence (rows without a
+ *  suggestion last, ties in the order added): its confidence (or
+ *  HSC_EVAL_NO_SUGGESTION) and correctness, e.g. to draw accuracy against
+ *  coverage. HSC_E_NO_RESULT when out of range, HSC_E_NOMEM. */
+HSC_API hsc_status hsc_eval_ranked(hsc_eval *eval, uint64_t rank, double *confidence,
+                                   uint32_t *correct);
 
 /* ======================================================================== */
 /* Training                                                                 */

@@ -112,21 +112,16 @@ size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->feat.n;
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat.f; }
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an) { return an->detail; }
 
-/* Small decimal formatter (no locale, no stdio). */
+/* "message: 12" into the detail buffer (cut to fit). */
 static void set_detail(hsc__analyzer *an, const char *msg, size_t n)
 {
     char num[24];
-    size_t k = 0, len = strlen(msg);
-    do {
-        num[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
+    size_t k = hsc__format_number(num, sizeof num, (double)n, 17);
+    size_t len = strlen(msg);
     if (len + k + 1 > sizeof an->detail)
         len = sizeof an->detail - k - 1;
     memcpy(an->detail, msg, len);
-    for (size_t i = 0; i < k; i++)
-        an->detail[len + i] = num[k - 1 - i];
-    an->detail[len + k] = '\0';
+    memcpy(an->detail + len, num, k + 1);
 }
 
 /* ---- building tokens ------------------------------------------------------ */

@@ -185,6 +185,11 @@ int hsc__tree_build(const hsc__alloc *a, const char *const *labels, uint32_t n_l
                     hsc__tree *out);
 void hsc__tree_free(const hsc__alloc *a, hsc__tree *t);
 
+/* ---- evaluation (eval.c) -------------------------------------------------- */
+
+/* hsc_eval_new with an allocator (for the trainer's held-out rows). */
+int hsc__eval_new(const hsc__alloc *a, hsc_eval **out);
+
 /* ---- numbers (numfmt.c) -------------------------------------------------- */
 
 /* printf's "%.*g" (sig 1..17 significant digits) as the C locale writes it,

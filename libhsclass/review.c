@@ -1,7 +1,6 @@
 /* review.c - what decides between accepting a suggestion and sending the
- * declaration to a human: how much classifiable content a text has, and
- * the thresholds and calibration error measured on held-out rows. */
-#include <math.h>
+ * declaration to a human, besides the threshold: how much classifiable
+ * content a text has (content words the model knows, generic words). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,76 +118,4 @@ void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__conte
         out->content++;
         out->known += (uint32_t)token_known(m, an, t, (uint32_t)i);
     }
-}
-
-/* ---- thresholds and calibration error ---------------------------------------- */
-
-typedef struct ranked {
-    double conf;
-    uint8_t right;
-} ranked;
-
-static int by_conf_desc(const void *x, const void *y)
-{
-    const ranked *a = x, *b = y;
-    return a->conf > b->conf ? -1 : a->conf < b->conf;
-}
-
-double hsc__fit_threshold(const hsc__alloc *a, const double *conf, const uint8_t *right,
-                          size_t n, double target, size_t min_accept, double *share,
-                          double *precision)
-{
-    if (share)
-        *share = 0.0;
-    if (precision)
-        *precision = 0.0;
-    if (n == 0)
-        return -1.0;
-    ranked *r = hsc__calloc(a, n, sizeof *r);
-    if (!r)
-        return -1.0;
-    for (size_t i = 0; i < n; i++)
-        r[i] = (ranked){conf[i], right[i]};
-    qsort(r, n, sizeof *r, by_conf_desc);
-    double best = -1.0;
-    size_t hits = 0;
-    for (size_t i = 0; i < n; i++) {
-        hits += r[i].right;
-        /* cut only between distinct confidences: ties are taken together */
-        if (i + 1 < n && r[i + 1].conf == r[i].conf)
-            continue;
-        size_t taken = i + 1;
-        double p = (double)hits / (double)taken;
-        if (taken >= min_accept && p >= target) {
-            best = r[i].conf;
-            if (share)
-                *share = (double)taken / (double)n;
-            if (precision)
-                *precision = p;
-        }
-    }
-    hsc__free(a, r);
-    return best;
-}
-
-double hsc__ece(const double *conf, const uint8_t *right, size_t n, uint32_t bins)
-{
-    if (n == 0 || bins == 0)
-        return 0.0;
-    double err = 0.0;
-    for (uint32_t b = 0; b < bins; b++) {
-        double lo = (double)b / bins, hi = (double)(b + 1) / bins, sum_c = 0.0;
-        size_t count = 0, hits = 0;
-        for (size_t i = 0; i < n; i++) {
-            int in = conf[i] >= lo && (conf[i] < hi || (b + 1 == bins && conf[i] <= hi));
-            if (!in)
-                continue;
-            count++;
-            hits += right[i];
-            sum_c += conf[i];
-        }
-        if (count)
-            err += fabs(sum_c - (double)hits) / (double)n;
-    }
-    return err;
 }

@@ -16,14 +16,4 @@ void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__conte
 /* 1 if the normalized token is a generic word in one of our languages. */
 int hsc__vague_word(const char *norm, size_t len);
 
-/* Rows ranked by confidence: the lowest threshold t such that the rows with
- * confidence >= t (at least min_accept of them) are right at least target of
- * the time; -1 if none. share and precision of that set go to the out-params
- * (may be NULL). */
-double hsc__fit_threshold(const hsc__alloc *a, const double *conf, const uint8_t *right,
-                          size_t n, double target, size_t min_accept, double *share,
-                          double *precision);
-/* Expected calibration error over equal-width confidence bins. */
-double hsc__ece(const double *conf, const uint8_t *right, size_t n, uint32_t bins);
-
 #endif /* HSC_REVIEW_H */

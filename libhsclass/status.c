@@ -37,7 +37,7 @@ const char *hsc_status_string(hsc_status status)
     case HSC_E_MODEL_VALUE: return "HSC_E_MODEL_VALUE: model value out of range";
     case HSC_E_MODEL_MISMATCH: return "HSC_E_MODEL_MISMATCH: model needs a tokenizer or stemmer this build lacks";
     case HSC_E_BAD_ROW: return "HSC_E_BAD_ROW: malformed training row";
-    case HSC_E_NO_DATA: return "HSC_E_NO_DATA: no usable training rows";
+    case HSC_E_NO_DATA: return "HSC_E_NO_DATA: no usable rows (nothing to train on or to evaluate)";
     case HSC_E_ONE_CLASS: return "HSC_E_ONE_CLASS: training needs at least two distinct codes";
     case HSC_E_NOMEM: return "HSC_E_NOMEM: out of memory";
     case HSC_E_INTERNAL: return "HSC_E_INTERNAL: internal error (please report)";

@@ -474,44 +474,7 @@ static void test_constraints(void **state)
     hsc_session_free(s);
 }
 
-/* ---- thresholds and calibration error ------------------------------------------------ */
-
-static void test_fit_threshold(void **state)
-{
-    (void)state;
-    const hsc__alloc a = {0};
-    /* 20 rows: the 10 most confident right, then alternating */
-    double conf[20];
-    uint8_t right[20];
-    for (int i = 0; i < 20; i++) {
-        conf[i] = 1.0 - 0.04 * i;
-        right[i] = i < 10 || (i % 2 == 0);
-    }
-    double share, prec;
-    double t = hsc__fit_threshold(&a, conf, right, 20, 0.95, 5, &share, &prec);
-    /* top 11 rows (10 right + row 10 right) = 100%, top 12: 11/12 = 0.917 */
-    assert_true(fabs(t - conf[10]) < 1e-12);
-    assert_true(fabs(share - 11.0 / 20) < 1e-12 && prec == 1.0);
-    t = hsc__fit_threshold(&a, conf, right, 20, 0.80, 5, &share, &prec);
-    assert_true(fabs(t - conf[16]) < 1e-12);   /* 15/17 = 0.882; 15/18 = 0.833; 16/19 = 0.842 */
-    assert_true(hsc__fit_threshold(&a, conf, right, 20, 0.95, 12, NULL, NULL) < 0);
-    assert_true(hsc__fit_threshold(&a, conf, right, 0, 0.95, 1, NULL, NULL) < 0);
-    /* ties are taken together */
-    double tied[4] = {0.9, 0.9, 0.9, 0.5};
-    uint8_t r4[4] = {1, 0, 1, 1};
-    assert_true(hsc__fit_threshold(&a, tied, r4, 4, 0.6, 1, NULL, NULL) == 0.5);
-    assert_true(hsc__fit_threshold(&a, tied, r4, 4, 0.8, 1, NULL, NULL) < 0);
-
-    /* ECE: perfect calibration gives 0; all-confident coin flips 0.5 */
-    double c2[10];
-    uint8_t r2[10];
-    for (int i = 0; i < 10; i++)
-        c2[i] = 0.7, r2[i] = i < 7;
-    assert_true(hsc__ece(c2, r2, 10, 15) < 1e-12);
-    for (int i = 0; i < 10; i++)
-        c2[i] = 1.0, r2[i] = (uint8_t)(i % 2);
-    assert_true(fabs(hsc__ece(c2, r2, 10, 10) - 0.5) < 1e-12);
-}
+/* ---- the trained threshold ------------------------------------------------------------ */
 
 static const char *meta(const hsc_model *m, const char *key)
 {
@@ -601,7 +564,6 @@ int main(void)
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_vague_words),
         cmocka_unit_test(test_constraints),
-        cmocka_unit_test(test_fit_threshold),
         cmocka_unit_test(test_trained_threshold),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -71,7 +71,7 @@ static int parse_code(const char *s, size_t len, char *out, size_t size)
     return hsc_code_parse(s, len, out, size, &n) == HSC_OK && n >= 2;
 }
 
-/* The row at the label level, for calibration, decisions and the report. */
+/* The row at the label level: its calibration pair, decision and codes. */
 static int record_row(stats *st, const hsc_session *s, const char *gold, const char *best,
                       double p)
 {
@@ -95,10 +95,9 @@ static int record_row(stats *st, const hsc_session *s, const char *gold, const c
     memcpy(row->gold, gold, cut < 15 ? cut : 15);
     if (best) {
         memcpy(row->pred, best, blen < 15 ? blen : 15);
-        row->conf = p;
         row->right = glen >= blen && memcmp(best, gold, blen) == 0;
     }
-    return 1;
+    return hsc_eval_add(st->cal, best ? p : HSC_EVAL_NO_SUGGESTION, row->right) == HSC_OK;
 }
 
 static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_min)
@@ -215,92 +214,57 @@ static double pct(uint64_t a, uint64_t b)
 
 void eval_at(const eval_stats *st, double t, double *share, double *precision)
 {
-    size_t taken = 0, hits = 0;
-    for (size_t i = 0; i < st->n; i++)
-        if (st->r[i].pred[0] && st->r[i].conf >= t)
-            taken++, hits += st->r[i].right;
+    uint64_t taken = 0, hits = 0;
+    hsc_eval_accepted(st->cal, t, &taken, &hits);
     *share = st->n ? (double)taken / (double)st->n : 0.0;
     *precision = taken ? (double)hits / (double)taken : NAN;
 }
 
-static int by_conf_desc(const void *x, const void *y)
-{
-    const eval_row *a = x, *b = y;
-    return a->conf > b->conf ? -1 : a->conf < b->conf;
-}
-
-/* The lowest threshold whose accepted rows reach the target precision
- * (ties in confidence are accepted together). r is sorted by confidence. */
-static void fit_target(const eval_row *r, size_t n, eval_target *t)
-{
-    size_t hits = 0;
-    t->threshold = -1;
-    t->share = 0;
-    t->precision = NAN;
-    for (size_t i = 0; i < n && r[i].pred[0]; i++) {
-        hits += r[i].right;
-        if (i + 1 < n && r[i + 1].conf == r[i].conf)
-            continue;
-        double p = (double)hits / (double)(i + 1);
-        if (i + 1 >= EVAL_MIN_ACCEPT && p >= t->target) {
-            t->threshold = r[i].conf;
-            t->share = (double)(i + 1) / (double)n;
-            t->precision = p;
-        }
-    }
-}
-
+/* Calibration and auto-accept figures (hsc_eval), then the decisions. */
 static int calibrate(stats *st, hsc_session *s)
 {
-    double sum_c = 0;
-    size_t hits = 0;
+    uint64_t rows = 0, right = 0;
+    hsc_eval_count(st->cal, &rows, NULL, &right);
+    st->accuracy = rows ? (double)right / (double)rows : 0;
+    st->calibrated = hsc_eval_calibration(st->cal, EVAL_BINS, &st->ece, &st->mean_conf) == HSC_OK;
+    static const double targets[EVAL_TARGETS] = {0.95, 0.98};
+    for (int k = 0; k < EVAL_TARGETS; k++) {
+        eval_target *t = &st->targets[k];
+        t->target = targets[k];
+        hsc_status hs = hsc_eval_threshold(st->cal, t->target, EVAL_MIN_ACCEPT, &t->threshold);
+        if (hs == HSC_E_NOMEM)
+            return 0;
+        if (hs == HSC_OK) {
+            eval_at(st, t->threshold, &t->share, &t->precision);
+        } else {
+            t->threshold = -1;
+            t->share = 0;
+            t->precision = NAN;
+        }
+    }
     for (size_t i = 0; i < st->n; i++) {
-        sum_c += st->r[i].conf;
-        hits += st->r[i].right;
         if (st->r[i].decision == HSC_DECISION_ACCEPT) {
             st->accepted++;
             st->accepted_right += st->r[i].right;
         }
         st->reasons[st->r[i].reason]++;
     }
-    st->mean_conf = st->n ? sum_c / (double)st->n : 0;
-    st->accuracy = st->n ? (double)hits / (double)st->n : 0;
-    st->ece = 0;
-    for (int b = 0; b < EVAL_BINS; b++) {
-        double lo = (double)b / EVAL_BINS, hi = (double)(b + 1) / EVAL_BINS, c = 0;
-        size_t cnt = 0, h = 0;
-        for (size_t i = 0; i < st->n; i++) {
-            double x = st->r[i].conf;
-            if (x >= lo && (x < hi || (b == EVAL_BINS - 1 && x <= hi))) {
-                cnt++;
-                h += st->r[i].right;
-                c += x;
-            }
-        }
-        if (cnt)
-            st->ece += fabs(c - (double)h) / (double)st->n;
-    }
-    eval_row *sorted = malloc((st->n ? st->n : 1) * sizeof *sorted);
-    if (!sorted)
-        return 0;
-    memcpy(sorted, st->r, st->n * sizeof *sorted);
-    qsort(sorted, st->n, sizeof *sorted, by_conf_desc);
-    st->targets[0].target = 0.95;
-    st->targets[1].target = 0.98;
-    for (int k = 0; k < 2; k++)
-        fit_target(sorted, st->n, &st->targets[k]);
-    free(sorted);
     hsc_session_accept_threshold(s, &st->threshold);
     return 1;
 }
 
 static void print_calibration_text(const stats *st)
 {
-    printf("\ncalibration  %zu rows at the model's codes: ECE %.4f (%d bins), mean confidence "
-           "%.4f, accuracy %.4f\n",
-           st->n, st->ece, EVAL_BINS, st->mean_conf, st->accuracy);
+    if (st->calibrated)
+        printf("\ncalibration  %zu rows at the model's codes: ECE %.4f (%d bins), mean "
+               "confidence %.4f, accuracy %.4f\n",
+               st->n, st->ece, EVAL_BINS, st->mean_conf, st->accuracy);
+    else
+        printf("\ncalibration  %zu rows at the model's codes: ECE - (%d bins; not available: "
+               "no row has a suggestion)\n",
+               st->n, EVAL_BINS);
     printf("auto-accept  %9s  %9s  %9s\n", "threshold", "accepted", "precision");
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < EVAL_TARGETS; k++) {
         const eval_target *t = &st->targets[k];
         if (t->threshold < 0)
             printf("  %2.0f%%       %9s  %8.2f%%  %9s\n", t->target * 100, "-", 0.0, "-");
@@ -326,13 +290,13 @@ static void print_calibration_text(const stats *st)
 static void print_calibration_json(const stats *st)
 {
     printf(",\"calibration\":{\"rows\":%zu,\"bins\":%d,\"ece\":", st->n, EVAL_BINS);
-    cli_json_number(stdout, st->ece);
+    cli_json_number(stdout, st->calibrated ? st->ece : NAN);   /* null: not available */
     fputs(",\"mean_confidence\":", stdout);
-    cli_json_number(stdout, st->mean_conf);
+    cli_json_number(stdout, st->calibrated ? st->mean_conf : NAN);
     fputs(",\"accuracy\":", stdout);
     cli_json_number(stdout, st->accuracy);
     fputs("},\"auto_accept\":{", stdout);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < EVAL_TARGETS; k++) {
         const eval_target *t = &st->targets[k];
         printf("%s\"%.2f\":{\"threshold\":", k ? "," : "", t->target);
         cli_json_number(stdout, t->threshold < 0 ? NAN : t->threshold);
@@ -472,8 +436,9 @@ int cli_cmd_eval(int argc, char **argv)
     hsc_model *m = NULL;
     hsc_session *s = NULL;
     stats *st = calloc(1, sizeof *st);
-    if (!st) {
+    if (!st || hsc_eval_new(NULL, &st->cal) != HSC_OK) {
         cli_error("out of memory");
+        free(st);
         return CLI_EXIT_INTERNAL;
     }
     hsc_config *cfg = NULL;
@@ -482,6 +447,7 @@ int cli_cmd_eval(int argc, char **argv)
         hs = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
     if (hs != HSC_OK) {
         cli_error("eval: %s", hsc_status_string(hs));
+        hsc_eval_free(st->cal);
         free(st);
         hsc_config_free(cfg);
         return cli_exit_for(hs);
@@ -516,6 +482,7 @@ int cli_cmd_eval(int argc, char **argv)
     hsc_session_free(s);
     hsc_model_free(m);
     hsc_config_free(cfg);
+    hsc_eval_free(st->cal);
     free(st->r);
     free(st);
     return rc;

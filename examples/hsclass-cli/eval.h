@@ -1,4 +1,5 @@
-/* eval.h - what `hsclass eval` measures, shared with the HTML report. */
+/* eval.h - what `hsclass eval` measures, shared with the HTML report. The
+ * calibration figures come from the library (hsc_eval). */
 #ifndef HSCLASS_CLI_EVAL_H
 #define HSCLASS_CLI_EVAL_H
 
@@ -7,14 +8,15 @@
 #define EVAL_TOPK 5
 #define EVAL_BINS 15          /* calibration bins */
 #define EVAL_MIN_ACCEPT 10    /* a precision threshold must accept this many rows */
+#define EVAL_TARGETS 2        /* precisions asked for: 95% and 98% */
 
 typedef struct eval_tally {
     uint64_t rows, top1, top5;
 } eval_tally;
 
-/* One classified row, at the model's own codes (the label level). */
+/* One classified row, at the model's own codes (the label level), for the
+ * decisions and the confused pairs. */
 typedef struct eval_row {
-    double conf;        /* calibrated probability of the best code; 0 if none */
     uint8_t right;      /* the best code is the gold code (truncated alike) */
     uint8_t decision, reason;
     uint8_t chapter;    /* gold chapter */
@@ -33,19 +35,23 @@ typedef struct eval_stats {
     eval_tally level[3];
     eval_tally chapter[100]; /* at 6 digits, by the gold chapter */
     double seconds;
-    eval_row *r;        /* rows classified, for calibration and the report */
+    eval_row *r;        /* rows classified at the label level */
     size_t n, cap;
+    hsc_eval *cal;      /* the same rows' (confidence, right) pairs */
+    int calibrated;     /* ece and mean_conf are available */
     double ece, mean_conf, accuracy;
-    eval_target targets[2];  /* 95% and 98% */
+    eval_target targets[EVAL_TARGETS];
     double threshold;        /* the session's */
     uint64_t accepted, accepted_right, reasons[8];
 } eval_stats;
 
-/* Share of rows accepted at threshold t, and their precision. */
+/* Share of rows accepted at threshold t, and their precision (NaN when
+ * none is accepted). */
 void eval_at(const eval_stats *st, double t, double *share, double *precision);
 
-/* Write the self-contained HTML report; returns an exit code. */
-int eval_write_report(const char *path, const eval_stats *st, const hsc_model *m,
+/* Write the self-contained HTML report (it ranks st->cal); returns an exit
+ * code. */
+int eval_write_report(const char *path, eval_stats *st, const hsc_model *m,
                       const char *model_path, const char *test_path);
 
 #endif

@@ -79,31 +79,26 @@ static void reliability(FILE *f, const eval_stats *st)
             W, y0 + h + 50, W, y0 + h + 50);
     y_grid(f, x0, y0, w, h, "accuracy");
     double bw = (double)w / EVAL_BINS;
-    for (int b = 0; b < EVAL_BINS; b++) {
-        double lo = (double)b / EVAL_BINS, hi = (double)(b + 1) / EVAL_BINS, c = 0;
-        size_t n = 0, hits = 0;
-        for (size_t i = 0; i < st->n; i++) {
-            double x = st->r[i].conf;
-            if (x >= lo && (x < hi || (b == EVAL_BINS - 1 && x <= hi)))
-                n++, hits += st->r[i].right, c += x;
-        }
+    for (uint32_t b = 0; b < EVAL_BINS; b++) {
+        double lo = (double)b / EVAL_BINS, hi = (double)(b + 1) / EVAL_BINS, acc, conf;
+        uint64_t n = 0;
+        if (hsc_eval_reliability(st->cal, EVAL_BINS, b, &n, &conf, &acc) != HSC_OK || n == 0)
+            continue;   /* not available, or an empty bin */
         double x = x0 + b * bw;
-        if (n == 0)
-            continue;
-        double acc = (double)hits / (double)n, conf = c / (double)n;
         double top = y0 + h - h * acc, ctop = y0 + h - h * conf;
         fprintf(f,
                 "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='" BLUE "'>"
-                "<title>confidence %.2f-%.2f: %zu rows, accuracy %.1f%%, mean confidence "
+                "<title>confidence %.2f-%.2f: %llu rows, accuracy %.1f%%, mean confidence "
                 "%.1f%%</title></rect>",
-                x + 1, top, bw - 2, y0 + h - top, lo, hi, n, acc * 100, conf * 100);
+                x + 1, top, bw - 2, y0 + h - top, lo, hi, (unsigned long long)n, acc * 100,
+                conf * 100);
         /* the gap to the bin's mean confidence */
         fprintf(f,
                 "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='" RED
                 "' fill-opacity='0.25' stroke='" RED "' stroke-opacity='0.6'/>",
                 x + 1, fmin(top, ctop), bw - 2, fabs(top - ctop));
-        fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle' class='small'>%zu</text>",
-                x + bw / 2, fmin(top, ctop) - 4, n);
+        fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle' class='small'>%llu</text>",
+                x + bw / 2, fmin(top, ctop) - 4, (unsigned long long)n);
     }
     fprintf(f, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='" INK
                "' stroke-dasharray='5 4'/>",
@@ -117,25 +112,14 @@ static void reliability(FILE *f, const eval_stats *st)
     fputs("</svg>", f);
 }
 
-static int by_conf_desc(const void *x, const void *y)
-{
-    const eval_row *a = x, *b = y;
-    return a->conf > b->conf ? -1 : a->conf < b->conf;
-}
-
-static void coverage(FILE *f, const eval_stats *st)
+static void coverage(FILE *f, eval_stats *st)
 {
     const int x0 = 60, y0 = 20, w = W - 90, h = 300;
-    eval_row *r = malloc((st->n ? st->n : 1) * sizeof *r);
-    if (!r)
-        return;
-    memcpy(r, st->r, st->n * sizeof *r);
-    qsort(r, st->n, sizeof *r, by_conf_desc);
     fprintf(f, "<svg width='%d' height='%d' viewBox='0 0 %d %d' role='img' "
                "aria-label='accuracy against coverage'>",
             W, y0 + h + 50, W, y0 + h + 50);
     y_grid(f, x0, y0, w, h, "accuracy of the accepted rows");
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < EVAL_TARGETS; k++) {
         double y = y0 + h - h * st->targets[k].target;
         fprintf(f, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='" GREEN
                    "' stroke-dasharray='3 3'/><text x='%d' y='%.1f' class='small' fill='" GREEN
@@ -143,9 +127,12 @@ static void coverage(FILE *f, const eval_stats *st)
                 x0, y, x0 + w, y, x0 + w - 90, y - 4, st->targets[k].target * 100);
     }
     fputs("<polyline fill='none' stroke='" BLUE "' stroke-width='2' points='", f);
+    /* most confident first, as hsc_eval ranks the rows */
     size_t hits = 0, step = st->n > 400 ? st->n / 400 : 1;
     for (size_t i = 0; i < st->n; i++) {
-        hits += r[i].right;
+        uint32_t right = 0;
+        hsc_eval_ranked(st->cal, i, NULL, &right);
+        hits += right;
         if ((i + 1) % step && i + 1 != st->n)
             continue;
         double cov = (double)(i + 1) / (double)st->n, acc = (double)hits / (double)(i + 1);
@@ -168,7 +155,6 @@ static void coverage(FILE *f, const eval_stats *st)
     fprintf(f, "<text x='%d' y='%d' text-anchor='middle' class='axis'>coverage: share of rows "
                "accepted, most confident first</text></svg>",
             x0 + w / 2, y0 + h + 40);
-    free(r);
 }
 
 static void chapters(FILE *f, const eval_stats *st, const hsc_model *m)
@@ -323,11 +309,16 @@ static void summary(FILE *f, const eval_stats *st)
         snprintf(title, sizeof title, "%s top-1", names[l]);
         card(f, title, v, note);
     }
-    snprintf(v, sizeof v, "%.4f", st->ece);
-    snprintf(note, sizeof note, "mean confidence %.1f%%, accuracy %.1f%%", st->mean_conf * 100,
-             st->accuracy * 100);
+    if (st->calibrated) {
+        snprintf(v, sizeof v, "%.4f", st->ece);
+        snprintf(note, sizeof note, "mean confidence %.1f%%, accuracy %.1f%%",
+                 st->mean_conf * 100, st->accuracy * 100);
+    } else {
+        snprintf(v, sizeof v, "-");
+        snprintf(note, sizeof note, "not available: no row has a suggestion");
+    }
     card(f, "calibration error (ECE)", v, note);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < EVAL_TARGETS; k++) {
         const eval_target *t = &st->targets[k];
         char title[48];
         snprintf(title, sizeof title, "auto-accept at %.0f%% precision", t->target * 100);
@@ -382,7 +373,7 @@ static const char style[] =
     ".key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}"
     "p.note{font-size:12px;color:#6b7280}";
 
-int eval_write_report(const char *path, const eval_stats *st, const hsc_model *m,
+int eval_write_report(const char *path, eval_stats *st, const hsc_model *m,
                       const char *model_path, const char *test_path)
 {
     FILE *f = fopen(path, "wb");

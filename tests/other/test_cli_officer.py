@@ -222,3 +222,21 @@ def test_eval_calibration_and_report(model, tmp_path):
     assert abs(dec["accepted"] + sum(dec["review"].values()) - 1) < 1e-4
     assert run("eval", "-m", model, DATA / "test.tsv", "--report",
                tmp_path / "no" / "such" / "dir.html").returncode == 3
+
+
+def test_eval_calibration_not_available(model, tmp_path):
+    """Nothing to calibrate (no row, or no row with a suggestion): the figures
+    say so instead of printing 0."""
+    unknown = tmp_path / "unknown.tsv"
+    unknown.write_text("0101\tzzzz qqqq\n", encoding="utf-8")
+    for rows in (b"", unknown.read_bytes()):
+        p = run("eval", "-m", model, "-", stdin=rows)
+        assert p.returncode == 0, err(p)
+        assert re.search(r"^calibration +\d rows at the model's codes: ECE - \(15 bins; not "
+                         r"available", out(p), re.M)
+        res = json.loads(out(run("eval", "-m", model, "--format", "json", "-", stdin=rows)))
+        assert res["calibration"]["ece"] is None
+        assert res["auto_accept"]["0.95"]["threshold"] is None
+    report = tmp_path / "empty.html"
+    assert run("eval", "-m", model, "--report", report, "-", stdin=b"").returncode == 0
+    assert "not available" in report.read_text(encoding="utf-8")

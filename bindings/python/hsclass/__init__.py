@@ -16,6 +16,8 @@ A ctypes binding of libhsclass. Quick start:
 
     hsclass.tokens("20KG CTNS", languages="en")               # no model
     hsclass.train(["data.tsv", ("hs.tsv", 0.5, True)], "my.hscm", epochs=5)
+    hsclass.parse_code("8703 23")                             # "870323"
+    ev = hsclass.Evaluation(); ev.add(0.93, True); ev.ece()   # calibration
 
 Errors are hsclass.Error subclasses carrying the library's .status code.
 The library is found through $HSCLASS_LIBRARY, a bundled copy, a build tree
@@ -27,12 +29,16 @@ from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptM
                       ModelVersionError, NoData, NoResult, OneClass, OutOfMemory, RegexLimit,
                       ResourceError, StateError, TextError, TextTooLong, TrainingDataError,
                       Unsupported, UsageError)
+from ._codes import parse_code
+from ._eval import Evaluation, ReliabilityBin
 from ._lib import format_version_max as model_format_version_max
 from ._lib import library_path
 from ._lib import version as library_version
 from ._lib import version_number as library_version_number
-from ._model import (Decision, Explanation, Model, NationalLine, NomenclatureEntry, Session,
-                     Suggestion, Token, TokenType, WordWeight, default_model_path, tokens)
+from ._model import Model, default_model_path
+from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Suggestion, Token,
+                       TokenType, WordWeight)
+from ._session import Session, tokens
 from ._train import Progress, RowError, train
 
 __version__ = "1.0.0"
@@ -40,7 +46,7 @@ __version__ = "1.0.0"
 __all__ = [
     "Model", "Session", "Suggestion", "Token", "TokenType", "Progress", "RowError",
     "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine",
-    "tokens", "train", "default_model_path",
+    "Evaluation", "ReliabilityBin", "tokens", "train", "parse_code", "default_model_path",
     "library_path", "library_version", "library_version_number", "model_format_version_max",
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",
     "Cancelled", "TextError", "BadUTF8", "TextTooLong", "RegexLimit", "BadLanguage", "BadCode",

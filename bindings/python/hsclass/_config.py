@@ -7,7 +7,7 @@ from ctypes import byref
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import _errors
-from ._lib import ConfigHandle, lib, status_string
+from ._lib import ConfigHandle, invalid_argument, lib
 
 OptionValue = Union[int, float, str, bool, Tuple[int, int], None]
 
@@ -45,10 +45,6 @@ ALIASES = {"digits": "code_digits", "lr": "learning_rate", "valid": "valid_fract
 _U32_MAX = 0xFFFFFFFF
 
 
-def _invalid(message: str) -> _errors.Error:
-    return _errors.make_error(_errors.E_INVALID_ARG, status_string(_errors.E_INVALID_ARG), message)
-
-
 def _char_ngrams(value: Any) -> Tuple[int, int]:
     """0/None/False disable; n gives (n, n); "3-5" or (3, 5) give a range."""
     if value in (None, False, 0, "0", ""):
@@ -58,7 +54,7 @@ def _char_ngrams(value: Any) -> Tuple[int, int]:
         try:
             return (int(lo), int(hi if sep else lo))
         except ValueError:
-            raise _invalid(f"char_ngrams: expected 'MIN-MAX', got {value!r}") from None
+            raise invalid_argument(f"char_ngrams: expected 'MIN-MAX', got {value!r}") from None
     if isinstance(value, int):
         return (value, value)
     lo, hi = value
@@ -116,7 +112,7 @@ class Config:
             if not isinstance(value, int):
                 raise TypeError(f"hsclass: option {name!r} needs an integer, not {value!r}")
             if not 0 <= value <= _U32_MAX:  # ctypes would silently wrap
-                raise _invalid("out of range")
+                raise invalid_argument("out of range")
             lib.hsc_config_set_u32(self.handle, key, value)
 
     def close(self) -> None:

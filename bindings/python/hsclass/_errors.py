@@ -137,7 +137,7 @@ class BadRow(TrainingDataError):
 
 
 class NoData(TrainingDataError):
-    """HSC_E_NO_DATA: no usable training rows."""
+    """HSC_E_NO_DATA: no usable rows (nothing to train on or to evaluate)."""
 
 
 class OneClass(TrainingDataError):

@@ -49,6 +49,10 @@ class TrainerHandle(c_void_p):
     """hsc_trainer *"""
 
 
+class EvalHandle(c_void_p):
+    """hsc_eval *"""
+
+
 hsc_status = c_int
 calloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_size_t, c_size_t)
 realloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_size_t)
@@ -144,6 +148,23 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
     ("hsc_session_explain_item", hsc_status,
      [SessionHandle, c_size_t, POINTER(c_size_t), POINTER(c_double)], "session"),
     ("hsc_session_explain_total", hsc_status, [SessionHandle, POINTER(c_double)], "session"),
+    # evaluation
+    ("hsc_eval_new", hsc_status, [ConfigHandle, POINTER(EvalHandle)], "status"),
+    ("hsc_eval_free", None, [EvalHandle], None),
+    ("hsc_eval_add", hsc_status, [EvalHandle, c_double, c_uint32], "status"),
+    ("hsc_eval_count", hsc_status,
+     [EvalHandle, POINTER(c_uint64), POINTER(c_uint64), POINTER(c_uint64)], "status"),
+    ("hsc_eval_calibration", hsc_status,
+     [EvalHandle, c_uint32, POINTER(c_double), POINTER(c_double)], None),  # NO_DATA: none
+    ("hsc_eval_reliability", hsc_status,
+     [EvalHandle, c_uint32, c_uint32, POINTER(c_uint64), POINTER(c_double), POINTER(c_double)],
+     None),
+    ("hsc_eval_accepted", hsc_status,
+     [EvalHandle, c_double, POINTER(c_uint64), POINTER(c_uint64)], "status"),
+    ("hsc_eval_threshold", hsc_status, [EvalHandle, c_double, c_uint64, POINTER(c_double)],
+     None),  # NO_RESULT and NO_DATA are answers
+    ("hsc_eval_ranked", hsc_status,
+     [EvalHandle, c_uint64, POINTER(c_double), POINTER(c_uint32)], "status"),
     # training
     ("hsc_trainer_new", hsc_status, [ConfigHandle, POINTER(TrainerHandle)], "status"),
     ("hsc_trainer_free", None, [TrainerHandle], None),
@@ -215,23 +236,31 @@ def status_string(status: int) -> str:
     return lib.hsc_status_string(status).decode("utf-8", "replace")
 
 
+def status_error(status: int, detail: str = "") -> _errors.Error:
+    """The exception for a status, with the library's text and a detail."""
+    return _errors.make_error(status, status_string(status), detail)
+
+
+def invalid_argument(detail: str) -> _errors.Error:
+    """InvalidArgument for a value the binding rejects before the library."""
+    return status_error(_errors.E_INVALID_ARG, detail)
+
+
 def raise_status(status: int, detail: str = "") -> None:
     """Raise the exception for a non-zero status."""
     if status != _errors.OK:
-        raise _errors.make_error(status, status_string(status), detail)
+        raise status_error(status, detail)
 
 
 def _check_status(result, func, args):
-    if result != _errors.OK:
-        raise _errors.make_error(result, status_string(result))
+    raise_status(result)
     return result
 
 
 def _check_session(result, func, args):
     if result != _errors.OK:
         raw = lib.hsc_session_last_error_detail(args[0]) if args[0] else None
-        detail = raw.decode("utf-8", "replace") if raw else ""
-        raise _errors.make_error(result, status_string(result), detail)
+        raise status_error(result, raw.decode("utf-8", "replace") if raw else "")
     return result
 
 

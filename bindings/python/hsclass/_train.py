@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _config, _errors
+from ._constants import ROWS_NOMENCLATURE
 from ._lib import ModelHandle, TrainerHandle, lib, progress_fn, row_error_fn
 from ._model import Model, PathLike
-
-ROWS_NOMENCLATURE = 1  # HSC_ROWS_NOMENCLATURE
 
 Input = Union[PathLike, Tuple[PathLike, float], Tuple[PathLike, float, bool]]
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import hsclass
-from hsclass import _errors, _lib
+from hsclass import _config, _constants, _errors, _lib
 
 from conftest import HERE, SOURCE_ROOT
 
@@ -38,7 +38,8 @@ def header_functions():
 def ctype_for(c):
     """The ctypes type the binding must use for a C type from the header."""
     handles = {"hsc_config": _lib.ConfigHandle, "hsc_model": _lib.ModelHandle,
-               "hsc_session": _lib.SessionHandle, "hsc_trainer": _lib.TrainerHandle}
+               "hsc_session": _lib.SessionHandle, "hsc_trainer": _lib.TrainerHandle,
+               "hsc_eval": _lib.EvalHandle}
     base = c.replace("const ", "")
     stars = base.count("*")
     base = base.replace("*", "").strip()
@@ -74,8 +75,9 @@ def test_every_header_function_is_declared_with_matching_types():
 
 
 def test_handle_types_are_distinct():
-    kinds = {_lib.ConfigHandle, _lib.ModelHandle, _lib.SessionHandle, _lib.TrainerHandle}
-    assert len(kinds) == 4 and all(issubclass(k, ctypes.c_void_p) for k in kinds)
+    kinds = {_lib.ConfigHandle, _lib.ModelHandle, _lib.SessionHandle, _lib.TrainerHandle,
+             _lib.EvalHandle}
+    assert len(kinds) == 5 and all(issubclass(k, ctypes.c_void_p) for k in kinds)
     with pytest.raises(ctypes.ArgumentError):  # a config is not a session
         _lib.lib.hsc_session_free(_lib.ConfigHandle())
 
@@ -88,11 +90,43 @@ def test_version():
     assert os.path.isfile(hsclass.library_path)
 
 
+def header_values(prefix, number=r"-?[\d.]+"):
+    """{NAME: value} of every #define HSC_<prefix>NAME <number> (or (number))."""
+    found = re.findall(r"#define HSC_" + prefix + r"(\w+)\s+\(?(" + number + r")\)?", HEADER)
+    assert found, prefix
+    return {name: float(v) if "." in v else int(v) for name, v in found}
+
+
 def test_status_constants_match_header():
     defined = dict((m, int(v)) for m, v in re.findall(r"#define HSC_(E_\w+|OK)\s+(\d+)", HEADER))
     assert defined
     for name, value in defined.items():
         assert getattr(_errors, name) == value, name
+
+
+def test_option_keys_match_header():
+    keys = header_values("CFG_")
+    assert {name.lower(): key for name, key in keys.items()} == \
+        {name: key for name, (key, _kind) in _config.OPTIONS.items()}
+
+
+def test_reasons_and_info_keys_match_header():
+    reasons = header_values("REASON_")
+    assert len(_constants.REASONS) == len(reasons)
+    for name, value in reasons.items():
+        assert _constants.REASONS[value] == name.lower(), name
+    info = header_values("INFO_")
+    assert len(_constants.INFO_KEYS) == len(info)
+    for name, value in info.items():
+        assert _constants.INFO_KEYS[value - 1] == name.lower(), name
+
+
+def test_other_constants_match_header():
+    for prefix in ("DECISION_", "TOKEN_FLAG_", "ROWS_", "EVAL_", "CODE_"):
+        for name, value in header_values(prefix).items():
+            assert getattr(_constants, prefix + name) == value, prefix + name
+    tokens = {n: v for n, v in header_values("TOKEN_").items() if not n.startswith("FLAG_")}
+    assert {t.name: int(t) for t in hsclass.TokenType} == tokens
 
 
 @pytest.mark.parametrize("status,cls,base", [

@@ -1,0 +1,135 @@
+"""What the binding returns: suggestions, decisions, explanations, tokens and
+nomenclature entries (plain frozen dataclasses)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import List, Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested code.
+
+    code: the HS code ("020130"), score: its calibrated probability (0..1),
+    description: the nomenclature text when the model carries one, else None.
+    """
+
+    code: str
+    score: float
+    description: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a text's best code may be accepted as is, or goes to review.
+
+    accept: True to accept; reason: "confident" (accept), or why a person
+    must look: "low_confidence" (the best code is below the threshold),
+    "no_content" (empty, or only numbers, units, function words), "vague"
+    (only generic words: goods, spare parts, samples...), "unknown_words"
+    (no content word the model knows), "constraint" (nothing within `only`);
+    reason_text: the library's English text for it; threshold: the
+    probability the best code had to reach; suggestions: the codes at the
+    model's level, best first.
+    """
+
+    accept: bool
+    reason: str
+    reason_text: str
+    threshold: float
+    suggestions: List[Suggestion]
+
+    @property
+    def decision(self) -> str:
+        """"accept" or "review"."""
+        return "accept" if self.accept else "review"
+
+    @property
+    def best(self) -> Optional[Suggestion]:
+        return self.suggestions[0] if self.suggestions else None
+
+
+@dataclass(frozen=True)
+class WordWeight:
+    """One word of the text and its weight for a code: word as written in the
+    caller's text, span (start, end) into it (characters for str, bytes for
+    bytes), weight > 0 for the code, < 0 against it."""
+
+    word: str
+    weight: float
+    span: Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A suggested code and the words for and against it.
+
+    words: every word with known features, by decreasing weight. The weights
+    add up to total, the code's explained score: over the steps of its path
+    (chapter, heading, subheading...), its calibrated logit minus the
+    probability-weighted logits of the alternatives at that step (see
+    hsc_session_explain in hsclass.h).
+    """
+
+    code: str
+    score: float
+    description: Optional[str]
+    total: float
+    words: Tuple[WordWeight, ...]
+
+    @property
+    def for_words(self) -> Tuple[WordWeight, ...]:
+        """Words with a positive weight, strongest first."""
+        return tuple(w for w in self.words if w.weight > 0)
+
+    @property
+    def against_words(self) -> Tuple[WordWeight, ...]:
+        """Words with a negative weight, strongest first."""
+        return tuple(w for w in reversed(self.words) if w.weight < 0)
+
+
+@dataclass(frozen=True)
+class NomenclatureEntry:
+    """A described code of the model's nomenclature."""
+
+    code: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NationalLine:
+    """A national tariff line (e.g. a 10-digit TEC CEDEAO line)."""
+
+    scheme: str
+    code: str
+    description: str
+
+
+class TokenType(enum.IntEnum):
+    """HSC_TOKEN_* values."""
+
+    WORD = 1
+    NUMBER = 2
+    QUANTITY = 3
+    CODE = 4
+    ALNUM = 5
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a text.
+
+    text: the normalized token; type: a TokenType (a plain int for types this
+    binding does not know); stems: one stem per distinct stemmer result;
+    stopword: True when it is left out of the features; span: (start, end) in
+    the caller's text, in characters for a str and in bytes for bytes, so that
+    original[start:end] is where the token came from.
+    """
+
+    text: str
+    type: Union[TokenType, int]
+    stems: Tuple[str, ...]
+    stopword: bool
+    span: Tuple[int, int]

@@ -1,0 +1,237 @@
+/* examples.c - what the trainer learns from: labeled rows featurized once
+ * into examples (with phrases expanded from nomenclature paths), split
+ * into training and held-out sets, and their features renumbered as the
+ * rows of the embedding matrix. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trainer.h"
+
+void hsc__examples_free(const hsc__alloc *a, hsc__examples *e)
+{
+    hsc__free(a, e->ex);
+    hsc__free(a, e->feat);
+    hsc__free(a, e->tok);
+    memset(e, 0, sizeof *e);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, char ***labels,
+                        uint32_t *n_labels, uint32_t **row_label)
+{
+    char **codes = hsc__calloc(a, rs->n_rows, sizeof *codes);
+    uint32_t *rl = hsc__calloc(a, rs->n_rows, sizeof *rl);
+    if (codes == NULL || rl == NULL) {
+        hsc__free(a, codes);
+        hsc__free(a, rl);
+        return HSC_E_NOMEM;
+    }
+    for (size_t i = 0; i < rs->n_rows; i++)
+        codes[i] = rs->codes.data + rs->rows[i].code_off;
+    qsort(codes, rs->n_rows, sizeof *codes, cmp_str);
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n_rows; i++)
+        if (n == 0 || strcmp(codes[n - 1], codes[i]) != 0)
+            codes[n++] = codes[i];
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const char *c = rs->codes.data + rs->rows[i].code_off;
+        char **hit = bsearch(&c, codes, n, sizeof *codes, cmp_str);
+        rl[i] = (uint32_t)(hit - codes);
+    }
+    *labels = codes;
+    *n_labels = (uint32_t)n;
+    *row_label = rl;
+    return HSC_OK;
+}
+
+/* ---- featurizing ------------------------------------------------------------ */
+
+typedef struct featurizer {
+    const hsc__alloc *a;
+    hsc__analyzer *an;
+    hsc__examples *set;
+    uint32_t label;
+    float weight;
+} featurizer;
+
+/* Featurize one text into the example set (an hsc__emit_fn). */
+static int add_example(void *user, const char *text, size_t len, float factor)
+{
+    featurizer *fz = user;
+    hsc__examples *e = fz->set;
+    int st = hsc__analyze(fz->an, text, len);
+    if (st == HSC_E_NOMEM)
+        return st;
+    size_t nf = st == HSC_OK ? hsc__analyzer_feature_count(fz->an) : 0;
+    if (nf == 0)
+        return HSC_OK; /* nothing to learn from (e.g. only stopwords) */
+    if (nf > UINT32_MAX)
+        return HSC_E_INTERNAL;
+    if (e->n == e->cap) {
+        size_t cap = e->cap > 0 ? e->cap * 2 : 4096;
+        hsc__example *x = hsc__realloc_array(fz->a, e->ex, cap, sizeof *x);
+        if (x == NULL)
+            return HSC_E_NOMEM;
+        e->ex = x;
+        e->cap = cap;
+    }
+    if (e->n_feat + nf > e->cap_feat) {
+        size_t cap = e->cap_feat > 0 ? e->cap_feat : 65536;
+        while (cap < e->n_feat + nf)
+            cap *= 2;
+        uint32_t *f = hsc__realloc_array(fz->a, e->feat, cap, sizeof *f);
+        if (f != NULL)
+            e->feat = f;
+        uint16_t *tk = hsc__realloc_array(fz->a, e->tok, cap, sizeof *tk);
+        if (tk != NULL)
+            e->tok = tk;
+        if (f == NULL || tk == NULL)
+            return HSC_E_NOMEM;
+        e->cap_feat = cap;
+    }
+    const hsc__feature *f = hsc__analyzer_features(fz->an);
+    uint32_t n_tok = 0;
+    for (size_t i = 0; i < nf; i++) {
+        uint16_t tk = (uint16_t)(f[i].token < HSC__MAX_TOKENS ? f[i].token : HSC__MAX_TOKENS - 1);
+        e->feat[e->n_feat + i] = f[i].bucket;
+        e->tok[e->n_feat + i] = tk;
+        if ((uint32_t)tk + 1 > n_tok)
+            n_tok = (uint32_t)tk + 1;
+    }
+    e->ex[e->n] = (hsc__example){fz->label, (uint32_t)nf, e->n_feat, fz->weight * factor, n_tok};
+    e->n_feat += nf;
+    e->n++;
+    return HSC_OK;
+}
+
+/* Held-out rows for validation and calibration: real descriptions when
+ * there are enough of them, since that is what the model will be asked. */
+static void choose_validation(const hsc_trainer *t, uint8_t *is_valid, uint64_t *rng)
+{
+    const hsc__rowset *rs = &t->rows;
+    if (t->opt.valid_fraction <= 0.0 || rs->n_rows < 20)
+        return;
+    size_t n_real = 0;
+    for (size_t i = 0; i < rs->n_rows; i++)
+        n_real += !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE);
+    int real_only = n_real >= 200;
+    uint32_t *cand = hsc__calloc(&t->alloc, rs->n_rows, sizeof *cand);
+    if (cand == NULL)
+        return; /* validation is optional: train without it */
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n_rows; i++)
+        if (!real_only || !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE))
+            cand[n++] = (uint32_t)i;
+    hsc__shuffle(cand, n, rng);
+    size_t take = (size_t)((double)n * t->opt.valid_fraction + 0.5);
+    for (size_t i = 0; i < take && i < n; i++)
+        is_valid[cand[i]] = 1;
+    hsc__free(&t->alloc, cand);
+}
+
+int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
+                        hsc__examples *train, hsc__examples *valid)
+{
+    const hsc__rowset *rs = &t->rows;
+    hsc__analyzer *an = NULL;
+    hsc__runtime rt = t->rt;
+    rt.max_text_bytes = UINT32_MAX; /* rows were checked when added */
+    int st = hsc__analyzer_new(&t->alloc, &t->spec, &rt, &an);
+    if (st != HSC_OK)
+        return st;
+    uint8_t *is_valid = hsc__calloc(&t->alloc, rs->n_rows, 1);
+    if (is_valid == NULL) {
+        hsc__analyzer_free(an);
+        return HSC_E_NOMEM;
+    }
+    choose_validation(t, is_valid, rng);
+    for (size_t i = 0; i < rs->n_rows && st == HSC_OK; i++) {
+        const hsc__row *row = &rs->rows[i];
+        const char *text = rs->texts.data + row->text_off;
+        featurizer fz = {&t->alloc, an, is_valid[i] ? valid : train, row_label[i], row->weight};
+        st = add_example(&fz, text, row->text_len, 1.0f);
+        if (st == HSC_OK && !is_valid[i] && t->opt.augment && (row->flags & HSC_ROWS_NOMENCLATURE))
+            st = hsc__augment_path(&t->alloc, text, row->text_len, add_example, &fz);
+    }
+    hsc__free(&t->alloc, is_valid);
+    hsc__analyzer_free(an);
+    return st;
+}
+
+/* ---- features as embedding rows ----------------------------------------------- */
+
+void hsc__examples_compact(hsc__examples *e, const uint32_t *map)
+{
+    size_t w = 0, kept = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        hsc__example x = e->ex[i];
+        size_t start = w;
+        for (uint32_t k = 0; k < x.n_feat; k++) {
+            uint32_t row = map[e->feat[x.feat_off + k]];
+            if (row > 0) {
+                e->tok[w] = e->tok[x.feat_off + k];
+                e->feat[w++] = row - 1;
+            }
+        }
+        if (w > start) {
+            x.feat_off = start;
+            x.n_feat = (uint32_t)(w - start);
+            e->ex[kept++] = x;
+        }
+    }
+    e->n = kept;
+    e->n_feat = w;
+}
+
+int hsc__remap_features(const hsc__alloc *a, uint32_t buckets, uint32_t min_count,
+                        hsc__examples *train, hsc__examples *valid, uint32_t **row_bucket,
+                        uint32_t *n_rows)
+{
+    uint32_t *count = hsc__calloc(a, buckets, sizeof *count);
+    if (count == NULL)
+        return HSC_E_NOMEM;
+    for (size_t i = 0; i < train->n_feat; i++)
+        if (count[train->feat[i]] < UINT32_MAX)
+            count[train->feat[i]]++;
+    uint32_t min = min_count > 0 ? min_count : 1, n = 0;
+    for (uint32_t b = 0; b < buckets; b++)
+        n += count[b] >= min;
+    uint32_t *rb = hsc__calloc(a, n > 0 ? n : 1, sizeof *rb);
+    if (rb == NULL) {
+        hsc__free(a, count);
+        return HSC_E_NOMEM;
+    }
+    /* count[] becomes bucket -> row + 1 (0: dropped). */
+    uint32_t r = 0;
+    for (uint32_t b = 0; b < buckets; b++) {
+        if (count[b] >= min) {
+            rb[r++] = b;
+            count[b] = r;
+        } else {
+            count[b] = 0;
+        }
+    }
+    hsc__examples_compact(train, count);
+    hsc__examples_compact(valid, count);
+    hsc__free(a, count);
+    *row_bucket = rb;
+    *n_rows = n;
+    return HSC_OK;
+}
+
+void hsc__embed_mean(const float *emb, uint32_t dim, const uint32_t *f, uint32_t n, float *h)
+{
+    memset(h, 0, dim * sizeof *h);
+    for (uint32_t k = 0; k < n; k++) {
+        const float *row = emb + (size_t)f[k] * dim;
+        for (uint32_t d = 0; d < dim; d++)
+            h[d] += row[d];
+    }
+    float inv = 1.0f / (float)n;
+    for (uint32_t d = 0; d < dim; d++)
+        h[d] *= inv;
+}

@@ -1,0 +1,171 @@
+/* trainer.h - the trainer's private parts, one file each: the public
+ * hsc_trainer object and its run (trainer.c), the examples it learns from
+ * (examples.c), the weights being fitted and the SGD engine that fits
+ * them (sgd.c), and the calibration on held-out examples (calibrate.c).
+ *
+ * Threads: with one thread and a fixed seed the result is bit-for-bit
+ * reproducible (every random number comes from one seeded sequence, drawn
+ * in a fixed order). With more, workers update shared weights without
+ * locks (Hogwild!, as fastText does): faster, but the interleaving, and so
+ * the model, varies from run to run. Private. */
+#ifndef HSC_TRAINER_H
+#define HSC_TRAINER_H
+
+#include "model.h"
+#include "nomen_builder.h"
+#include "train_data.h"
+
+struct hsc_trainer {
+    hsc__alloc alloc;
+    hsc__textspec spec;
+    hsc__runtime rt;
+    hsc__trainopts opt;
+    double accept_threshold;   /* < 0: fitted on the held-out rows */
+    char hs_edition[32];
+    hsc__row_sink sink;        /* malformed rows of every file */
+    hsc__rowset rows;
+    hsc__nomen_builder nomen;  /* descriptions and national lines */
+    hsc_progress_fn on_progress;
+    void *on_progress_user;
+};
+
+/* ---- random numbers: one seeded sequence ------------------------------- */
+
+static inline uint64_t hsc__splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline void hsc__shuffle(uint32_t *a, size_t n, uint64_t *rng)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(hsc__splitmix(rng) % i);
+        uint32_t t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}
+
+/* ---- examples (examples.c) ------------------------------------------------- */
+
+#define HSC__MAX_TOKENS 65536  /* source tokens an example tells apart */
+
+/* A featurized text: features are buckets until hsc__remap_features, then
+ * rows of the embedding matrix. */
+typedef struct hsc__example {
+    uint32_t label;
+    uint32_t n_feat;
+    size_t feat_off;
+    float weight;
+    uint32_t n_tok;    /* tokens the features came from (phrase sampling) */
+} hsc__example;
+
+typedef struct hsc__examples {
+    hsc__example *ex;
+    size_t n, cap;
+    uint32_t *feat;
+    uint16_t *tok;     /* source token of each feature (capped) */
+    size_t n_feat, cap_feat;
+} hsc__examples;
+
+void hsc__examples_free(const hsc__alloc *a, hsc__examples *e);
+/* Sorted unique codes of the rows (pointers into rs->codes) and each
+ * row's label index. */
+int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, char ***labels,
+                        uint32_t *n_labels, uint32_t **row_label);
+/* Hold out rows (HSC_CFG_VALID_FRACTION, drawn from rng) and featurize
+ * every row into train or valid; nomenclature rows kept for training are
+ * also expanded into short phrases (HSC_CFG_AUGMENT). */
+int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
+                        hsc__examples *train, hsc__examples *valid);
+/* Keep the buckets seen in at least min_count training features as the
+ * embedding rows (*row_bucket, ascending) and rewrite both sets' features
+ * as row indices (unknown ones dropped, as at inference). */
+int hsc__remap_features(const hsc__alloc *a, uint32_t buckets, uint32_t min_count,
+                        hsc__examples *train, hsc__examples *valid, uint32_t **row_bucket,
+                        uint32_t *n_rows);
+/* Rewrite every feature f as map[f] - 1, dropping those with map[f] == 0,
+ * and the examples left with no feature. */
+void hsc__examples_compact(hsc__examples *e, const uint32_t *map);
+/* h = mean of the float rows f[0..n) of emb (n > 0). */
+void hsc__embed_mean(const float *emb, uint32_t dim, const uint32_t *f, uint32_t n, float *h);
+
+/* ---- the weights and the SGD engine (sgd.c) -------------------------------------- */
+
+/* The model being fitted, in full precision. */
+typedef struct hsc__fit {
+    uint32_t dim;
+    hsc__tree tree;            /* built from the labels */
+    uint32_t n_rows;
+    uint32_t *row_bucket;      /* bucket of each embedding row, ascending */
+    float *emb;                /* n_rows * dim */
+    float *out;                /* tree.n_nodes * dim */
+} hsc__fit;
+
+void hsc__fit_free(const hsc__alloc *a, hsc__fit *f);
+/* Allocate the weights: inputs uniform in [-1/dim, 1/dim] from rng,
+ * outputs zero (as fastText). */
+int hsc__fit_init(const hsc__alloc *a, hsc__fit *f, uint64_t *rng);
+/* Keep the keep rows with the largest norms (the ones that move scores
+ * most, as fastText's cutoff does), in bucket order, and drop the others
+ * from both example sets. HSC_E_NO_DATA when no training example is left. */
+int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__examples *train,
+                   hsc__examples *valid);
+
+/* After each epoch: its number (1-based) of epochs, the share of the run
+ * done, the mean loss of the epoch and examples per second. Non-zero
+ * stops the run with that status. */
+typedef int (*hsc__epoch_fn)(void *user, uint32_t epoch, uint32_t epochs, double done,
+                             double loss, double examples_per_sec);
+
+typedef struct hsc__sgd hsc__sgd;
+
+/* An engine for fit over train (both must outlive it): the paths of the
+ * labels through the tree, and per-thread scratch for threads workers
+ * (seeded from rng, which it does not advance). phrases: sample short
+ * phrases from long examples (HSC_CFG_AUGMENT). */
+int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
+                 uint32_t n_labels, uint32_t threads, int phrases, uint64_t rng,
+                 hsc__sgd **out);
+void hsc__sgd_free(hsc__sgd *s);
+/* Epochs first..last of epochs_total (for progress), over the training
+ * examples as they are now, the learning rate decaying linearly from lr0
+ * over these epochs. HSC_E_CANCELLED or on_epoch's status to stop. */
+int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t last,
+                    uint32_t epochs_total, double lr0, hsc__epoch_fn on_epoch, void *user);
+
+/* ---- calibration on held-out examples (calibrate.c) -------------------------------- */
+
+/* Scoring of the held-out examples with the fit's float weights. */
+typedef struct hsc__heldout {
+    const hsc__fit *fit;
+    const hsc__examples *valid;
+    hsc__search search;
+    float *h;
+} hsc__heldout;
+
+int hsc__heldout_init(hsc__heldout *v, const hsc__alloc *a, const hsc__fit *fit,
+                      const hsc__examples *valid);
+void hsc__heldout_free(const hsc__alloc *a, hsc__heldout *v);
+/* Top-1 accuracy at temperature 1; -1 without held-out examples. */
+double hsc__heldout_accuracy(hsc__heldout *v);
+
+/* What the held-out rows say about the finished fit. */
+typedef struct hsc__calibration {
+    double temperature;        /* divides the logits */
+    double accuracy;           /* top-1 at temperature 1; -1 without rows */
+    double threshold;          /* the model's default accept threshold */
+    const char *threshold_from;/* "config", "fallback", "validation", "unreached" */
+    double share, precision;   /* of the held-out rows at that threshold */
+    double ece;                /* calibration error; -1: not available */
+} hsc__calibration;
+
+/* Fit the temperature, then the accept threshold (config >= 0 replaces
+ * the fit), and measure them on the held-out rows. */
+int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, double config_threshold,
+                   hsc__calibration *out);
+
+#endif /* HSC_TRAINER_H */
