@@ -75,6 +75,9 @@ double cli_now(void);  /* monotonic seconds */
 /* Model lookup: path (from -m) when not NULL, else $HSCLASS_MODEL, else the
  * installed model, else the source tree's. Prints the error itself and
  * returns an exit code (0 on success). *used receives the path. */
+/* The model used without -m: $HSCLASS_MODEL, else the installed model,
+ * else the source tree's (the first that exists); NULL if none. */
+const char *cli_default_model(void);
 int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc_model **out,
                    const char **used);
 /* Text of the default-model rules for --help. */
@@ -96,6 +99,10 @@ int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len);
 /* Description of a code in lang (NULL: the model's first language), or
  * NULL when the model has none. */
 const char *cli_describe(const hsc_model *m, const char *code, const char *lang);
+/* The keys of hsc_model_info_str and their JSON names ("hs_edition"),
+ * index 0..cli_info_key_count()-1. */
+size_t cli_info_key_count(void);
+const char *cli_info_key(size_t i, int32_t *key);
 /* Stable names of decisions and reasons for JSON ("accept", "vague"...). */
 const char *cli_decision_name(uint32_t decision);
 const char *cli_reason_name(uint32_t reason);
@@ -105,6 +112,9 @@ int cli_model_covers(const hsc_model *m, const char *code);
 
 /* ---- output.c ------------------------------------------------------------ */
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid
+ * (overlong, surrogate, above U+10FFFF, truncated). */
+size_t cli_utf8_seq(const unsigned char *s, size_t avail);
 /* JSON string with quotes; invalid UTF-8 bytes become U+FFFD. */
 void cli_json_string(FILE *f, const char *s, size_t len);
 /* A double as JSON (finite: %.6g, else null). */
@@ -119,5 +129,8 @@ int cli_cmd_info(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
 int cli_cmd_lookup(int argc, char **argv);
+#ifdef HSC_CLI_SERVE
+int cli_cmd_serve(int argc, char **argv); /* serve/cmd_serve.c */
+#endif
 
 #endif /* HSCLASS_CLI_H */

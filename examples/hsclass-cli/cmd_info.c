@@ -30,18 +30,6 @@ static void help(void)
     cli_print_model_lookup(stdout);
 }
 
-static const struct {
-    int32_t key;
-    const char *name;
-} info_keys[] = {
-    {HSC_INFO_FORMAT_VERSION, "format"},     {HSC_INFO_HS_EDITION, "hs_edition"},
-    {HSC_INFO_LANGUAGES, "languages"},       {HSC_INFO_STEMMER, "stemmer"},
-    {HSC_INFO_TOKENIZER, "tokenizer"},       {HSC_INFO_NORMALIZATION, "normalization"},
-    {HSC_INFO_HASH, "hash"},                 {HSC_INFO_TRAINING, "training"},
-    {HSC_INFO_LABELS, "labels"},             {HSC_INFO_FINGERPRINT, "fingerprint"},
-    {HSC_INFO_CREATED_BY, "created_by"},
-};
-#define N_INFO (sizeof info_keys / sizeof info_keys[0])
 
 static const char *info(const hsc_model *m, int32_t key)
 {
@@ -122,8 +110,11 @@ static int print_json(const hsc_model *m, const char *path, int labels)
     hsc_model_meta_count(m, &n_meta);
     putchar('{');
     json_pair("path", path, &first);
-    for (size_t i = 0; i < N_INFO; i++)
-        json_pair(info_keys[i].name, info(m, info_keys[i].key), &first);
+    for (size_t i = 0; i < cli_info_key_count(); i++) {
+        int32_t key;
+        const char *name = cli_info_key(i, &key);
+        json_pair(name, info(m, key), &first);
+    }
     printf(",\"label_count\":%zu", n_labels);
     print_officer_json(m);
     fputs(",\"meta\":{", stdout);
@@ -155,9 +146,11 @@ static int print_text(const hsc_model *m, const char *path, int labels)
     hsc_model_label_count(m, &n_labels);
     hsc_model_meta_count(m, &n_meta);
     printf("%-14s %s\n", "path", path);
-    for (size_t i = 0; i < N_INFO; i++) {
-        const char *v = info(m, info_keys[i].key);
-        printf("%-14s %s\n", info_keys[i].name, v ? v : "-");
+    for (size_t i = 0; i < cli_info_key_count(); i++) {
+        int32_t key;
+        const char *name = cli_info_key(i, &key);
+        const char *v = info(m, key);
+        printf("%-14s %s\n", name, v ? v : "-");
     }
     printf("%-14s %zu\n", "label_count", n_labels);
     print_officer_text(m);

@@ -18,6 +18,9 @@ static const command commands[] = {
     {"eval", cli_cmd_eval, "accuracy, calibration and auto-accept rates on a labeled file"},
     {"info", cli_cmd_info, "show a model's metadata"},
     {"tokens", cli_cmd_tokens, "show how text is normalized, tokenized and stemmed"},
+#ifdef HSC_CLI_SERVE
+    {"serve", cli_cmd_serve, "serve the model over HTTP/JSON, with the officer's page"},
+#endif
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -6,7 +6,7 @@
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid
  * (overlong, surrogate, above U+10FFFF, truncated). */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
+size_t cli_utf8_seq(const unsigned char *s, size_t avail)
 {
     unsigned c = s[0];
     size_t n;
@@ -43,7 +43,7 @@ void cli_json_string(FILE *f, const char *s, size_t len)
     while (i < len) {
         unsigned c = p[i];
         if (c >= 0x80) {
-            size_t n = utf8_seq(p + i, len - i);
+            size_t n = cli_utf8_seq(p + i, len - i);
             if (n == 0) {
                 fputs("\\ufffd", f);
                 i++;

@@ -84,7 +84,7 @@ void cli_print_model_lookup(FILE *f)
             HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
 }
 
-static const char *default_model(void)
+const char *cli_default_model(void)
 {
     const char *env = getenv("HSCLASS_MODEL");
     if (env && *env)
@@ -101,7 +101,7 @@ int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc
 {
     *out = NULL;
     if (!path)
-        path = default_model();
+        path = cli_default_model();
     if (!path) {
         cli_error("%s: no model: give -m MODEL or set HSCLASS_MODEL (no default model in %s "
                   "or %s)",
@@ -167,6 +167,29 @@ const char *cli_describe(const hsc_model *m, const char *code, const char *lang)
 {
     const char *d = NULL;
     return hsc_model_describe(m, code, strlen(code), lang, &d) == HSC_OK ? d : NULL;
+}
+
+static const struct {
+    int32_t key;
+    const char *name;
+} info_keys[] = {
+    {HSC_INFO_FORMAT_VERSION, "format"},     {HSC_INFO_HS_EDITION, "hs_edition"},
+    {HSC_INFO_LANGUAGES, "languages"},       {HSC_INFO_STEMMER, "stemmer"},
+    {HSC_INFO_TOKENIZER, "tokenizer"},       {HSC_INFO_NORMALIZATION, "normalization"},
+    {HSC_INFO_HASH, "hash"},                 {HSC_INFO_TRAINING, "training"},
+    {HSC_INFO_LABELS, "labels"},             {HSC_INFO_FINGERPRINT, "fingerprint"},
+    {HSC_INFO_CREATED_BY, "created_by"},
+};
+
+size_t cli_info_key_count(void)
+{
+    return sizeof info_keys / sizeof info_keys[0];
+}
+
+const char *cli_info_key(size_t i, int32_t *key)
+{
+    *key = info_keys[i].key;
+    return info_keys[i].name;
 }
 
 const char *cli_decision_name(uint32_t decision)
