@@ -137,10 +137,11 @@ static void reload(server *sv, const char *trigger)
         json_object_set_new(o, "result", json_string("refused"));
         json_object_set_new(o, "error", srv_jstr(why, strlen(why)));
     }
-    srv_log(o);
-    srv_metrics_reload(st == HSC_OK);
+    /* Swap before logging, so whoever reads the line gets the new model. */
     if (st == HSC_OK)
         srv_slot_replace(&sv->slot, next);
+    srv_metrics_reload(st == HSC_OK);
+    srv_log(o);
 }
 
 /* Reload once the file has changed and then stayed the same for one poll,
