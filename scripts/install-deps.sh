@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Install what building and testing libhsclass needs (Debian 12 / bookworm).
 # The one list of system packages: README.md, scripts/quickstart.sh and
-# .ci/run all use it.
+# .ci/run all use it. `--ci` adds what only CI needs: a headless browser for
+# the page tests (the quick start does not install a browser).
 set -euo pipefail
 
 PACKAGES=(
   meson ninja-build pkg-config gcc g++     # build
   libpcre2-dev libstemmer-dev zlib1g-dev libutf8proc-dev   # library
+  libmicrohttpd-dev libjansson-dev                         # hsclass serve (-Dserver)
   libcmocka-dev python3 python3-pytest binutils            # tests (nm: export check)
   valgrind abigail-tools clang                             # CI: memcheck, ABI check, TSan (and fuzzing)
 )
+
+CI_PACKAGES=(
+  chromium python3-websocket     # the officer's page and the eval report, in headless Chromium
+)
+if [ "${1:-}" = "--ci" ]; then
+  PACKAGES+=("${CI_PACKAGES[@]}")
+fi
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then

@@ -68,6 +68,30 @@ def texts():
     return out
 
 
+def serve_seeds():
+    """fuzz_serve_request: byte 0 picks the endpoint (0 classify, 1 batch, 2
+    explain) and bit 2 the small limits; then a request body."""
+    import json
+    bodies = [
+        (0, {"text": "viande bovine désossée congelée", "k": 3, "only": "02, 0303",
+             "lang": "fr", "national": True}),
+        (1, {"texts": HARD_TEXTS[:6] + [""], "k": 1, "lang": "en"}),
+        (2, {"text": "FROZEN BONELESS BEEF CUTS", "k": 2}),
+        (4, {"text": "a" * 70, "k": 11}),
+        (5, {"texts": ["x"] * 5}),
+        (0, {"text": "x", "k": 5.5, "lang": "FR", "extra": [1, {"a": None}]}),
+    ]
+    for i, (opt, body) in enumerate(bodies):
+        write("fuzz_serve_request", "body-%02d" % i,
+              bytes([opt]) + json.dumps(body, ensure_ascii=i % 2 == 0).encode())
+    raw = [b'{"text": "abc"', b"[" * 3000, b'{"text": "a\\u0000b", "text": 1}',
+           b'{"text": "\\ud800\\udc00 \\ud800"}', b'{"only": "84 85;;8"}',
+           b'{"k": 99999999999999999999999, "national": 1}'] + \
+          [b'{"text": "' + t + b'"}' for t in BAD_BYTES]
+    for i, body in enumerate(raw):
+        write("fuzz_serve_request", "raw-%02d" % i, bytes([i & 7]) + body)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", help="hsclass executable, to train the model seeds")
@@ -76,6 +100,7 @@ def main():
         # tokenize: options byte 0 and 1 vary with the seed number
         write("fuzz_tokenize", "%02d" % i, bytes([(i * 37) & 0x7F, (i * 11) & 0xFF]) + t)
         write("fuzz_classify", "%02d" % i, bytes([(i * 53) & 0xFF]) + t)
+    serve_seeds()
     write("fuzz_tokenize", "langs-text", b"\x80\x01en, french ,PT\n" + b"carne de vaca congelada")
     write("fuzz_tokenize", "langs-bad", b"\x80\x00en,en\nbeef")
 
