@@ -184,6 +184,26 @@ def test_page(server):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "external resource"
 
 
+def test_openapi_documents_every_endpoint():
+    import pathlib
+    spec = pathlib.Path(os.environ["HSCLASS_SOURCE_ROOT"]) / "examples" / "serve" / "openapi.yaml"
+    text = spec.read_text(encoding="utf-8")
+    paths = {"/v1/classify", "/v1/classify/batch", "/v1/explain", "/v1/lookup/{code}",
+             "/v1/model", "/healthz", "/metrics", "/"}
+    try:
+        import yaml
+    except ImportError:                       # python3-yaml is not a dependency
+        found = set(re.findall(r"^  (/\S*):$", text, re.M))
+    else:
+        doc = yaml.safe_load(text)
+        assert doc["openapi"].startswith("3.")
+        found = set(doc["paths"])
+        for name in re.findall(r'\$ref: "#/components/(\w+/\w+)"', text):
+            group, key = name.split("/")
+            assert key in doc["components"][group], name
+    assert found == paths
+
+
 # ---- errors -------------------------------------------------------------------
 
 BAD = [

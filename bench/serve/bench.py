@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Benchmark of `hsclass serve` (not a test). Needs Debian's wrk.
+
+    python3 bench/serve/bench.py [--build build] [--model models/hs6-multi.hscm]
+                                 [--seconds 20] [--requests 1000000] [--soak 600]
+
+Measures, with the texts of tests/data/test.tsv:
+  1. the service's own cost per single-text request, one keep-alive client:
+     from the access log, p50/p99 of (request time - time in the library call),
+     and wrk's client-side latency;
+  2. throughput with 8 concurrent clients (single texts), and through the batch
+     endpoint (100 texts a request), against `hsclass classify --format jsonl`
+     on the same texts;
+  3. RSS while serving --requests requests (8 clients);
+  4. a soak of --soak seconds (8 clients) while the model file is replaced and
+     SIGHUP sent every few seconds: every request must succeed.
+Writes bench/serve/RESULTS.md and prints it."""
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def texts():
+    rows = (ROOT / "tests" / "data" / "test.tsv").read_text(encoding="utf-8").splitlines()
+    return [r.split("\t", 1)[1] for r in rows if "\t" in r and r.split("\t", 1)[1].strip()]
+
+
+class Server:
+    def __init__(self, cli, model, log, *args):
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen([cli, "serve", "-m", model, "--listen", "127.0.0.1:0",
+                                      *args], stderr=self.log)
+        for _ in range(200):
+            time.sleep(0.05)
+            lines = pathlib.Path(log).read_text().splitlines()
+            if lines and '"listening"' in lines[0]:
+                self.port = json.loads(lines[0])["port"]
+                return
+        raise SystemExit("server did not start: " + pathlib.Path(log).read_text())
+
+    def url(self, path=""):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def rss_mb(self):
+        status = pathlib.Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+    def metric(self, name):
+        with urllib.request.urlopen(self.url("/metrics")) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + " "):
+                    return float(line.split()[-1])
+        raise KeyError(name)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(30)
+        self.log.close()
+        return rc
+
+
+def wrk(server, path, bodies_file, seconds, clients, threads=None):
+    env = dict(os.environ, HSC_BENCH_BODIES=str(bodies_file), HSC_BENCH_PATH=path)
+    threads = threads or min(clients, 2)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s",
+                          "--latency", "-s", str(HERE / "post.lua"), server.url()],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    res = {"requests": int(re.search(r"(\d+) requests in", out).group(1)),
+           "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+           "errors": 0, "raw": out}
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    res["errors"] += int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    res["errors"] += sum(map(int, m.groups())) if m else 0
+    for q in ("50", "99"):
+        m = re.search(rf"^\s+{q}(?:\.000)?%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+        scale = {"us": 1, "ms": 1e3, "s": 1e6}[m.group(2)]
+        res["p" + q] = float(m.group(1)) * scale
+    return res
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q / 100 * len(values)))]
+
+
+def access_log(log, path):
+    out = []
+    for line in pathlib.Path(log).read_text().splitlines():
+        e = json.loads(line)
+        if e.get("event") == "request" and e["path"] == path and e["status"] == 200:
+            out.append(e)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--model", default=str(ROOT / "models" / "hs6-multi.hscm"))
+    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=1_000_000)
+    ap.add_argument("--soak", type=int, default=600)
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    cli = str(pathlib.Path(args.build) / "examples" / "hsclass-cli" / "hsclass")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="hsc-serve-bench-"))
+    ts = texts()
+    single = tmp / "single.jsonl"
+    single.write_text("".join(json.dumps({"text": t}) + "\n" for t in ts))
+    batch = tmp / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"texts": ts[i:i + 100]}) + "\n"
+                             for i in range(0, len(ts) - 99, 100)))
+    results = {"texts": len(ts), "cpus": os.cpu_count()}
+
+    # 1. one keep-alive client: the service's own cost.
+    log = tmp / "single.log"
+    s = Server(cli, args.model, log, "--watch", "0")
+    r1 = wrk(s, "/v1/classify", single, args.seconds, 1, 1)
+    s.stop()
+    entries = access_log(log, "/v1/classify")
+    own = [e["us"] - e["lib_us"] for e in entries]
+    lib = [e["lib_us"] for e in entries]
+    results["one_client"] = {
+        "requests": len(entries), "rps": r1["rps"], "errors": r1["errors"],
+        "own_p50_us": pct(own, 50), "own_p99_us": pct(own, 99),
+        "lib_p50_us": pct(lib, 50), "lib_p99_us": pct(lib, 99),
+        "server_p50_us": pct([e["us"] for e in entries], 50),
+        "client_p50_us": r1["p50"], "client_p99_us": r1["p99"]}
+
+    # 2. 8 clients: single texts, batches, and the CLI on the same texts.
+    s = Server(cli, args.model, os.devnull, "--watch", "0")
+    r8 = wrk(s, "/v1/classify", single, args.seconds, 8)
+    rb = wrk(s, "/v1/classify/batch", batch, args.seconds, 8)
+    s.stop()
+    stdin = ("\n".join(ts) + "\n").encode()
+    t0 = time.monotonic()
+    rounds = 0
+    while time.monotonic() - t0 < args.seconds / 2:
+        subprocess.run([cli, "classify", "-m", args.model, "--format", "jsonl"], input=stdin,
+                       stdout=subprocess.DEVNULL, check=True)
+        rounds += 1
+    cli_tps = rounds * len(ts) / (time.monotonic() - t0)
+    results["eight_clients"] = {"rps": r8["rps"], "errors": r8["errors"],
+                                "p50_us": r8["p50"], "p99_us": r8["p99"],
+                                "batch_texts_per_s": rb["rps"] * 100, "batch_errors": rb["errors"],
+                                "cli_texts_per_s": cli_tps}
+
+    # 3. RSS over --requests requests.
+    s = Server(cli, args.model, os.devnull, "--watch", "0")
+    samples = [(0, s.rss_mb())]
+    done = 0
+    errors = 0
+    while done < args.requests:
+        r = wrk(s, "/v1/classify", single, 10, 8)
+        errors += r["errors"]
+        done = int(s.metric('hsclass_requests_total{endpoint="classify"}'))
+        samples.append((done, s.rss_mb()))
+    s.stop()
+    results["rss"] = {"samples": samples, "errors": errors}
+
+    # 4. soak with reloads.
+    live = tmp / "live.hscm"
+    other = tmp / "other.hscm"
+    shutil.copyfile(args.model, live)
+    subprocess.run([cli, "train", "-q", "-o", str(other), "--dim", "16", "--buckets", "262144",
+                    "--epochs", "5", str(ROOT / "tests" / "data" / "train_real.tsv")], check=True)
+    log = tmp / "soak.log"
+    s = Server(cli, str(live), log, "--watch", "1")
+    stop = threading.Event()
+
+    def reloader():
+        i = 0
+        while not stop.wait(3):
+            src = other if i % 2 == 0 else args.model
+            shutil.copyfile(src, str(live) + ".tmp")
+            os.rename(str(live) + ".tmp", live)
+            if i % 3 == 0:
+                s.proc.send_signal(signal.SIGHUP)
+            i += 1
+    th = threading.Thread(target=reloader)
+    th.start()
+    rs = wrk(s, "/v1/classify", single, args.soak, 8)
+    stop.set()
+    th.join()
+    alive = s.metric("hsclass_models_loaded")
+    s.stop()
+    reloads = [json.loads(l) for l in log.read_text().splitlines() if '"reload"' in l]
+    results["soak"] = {"seconds": args.soak, "requests": rs["requests"], "errors": rs["errors"],
+                       "reloads_ok": sum(e["result"] == "ok" for e in reloads),
+                       "reloads_refused": sum(e["result"] != "ok" for e in reloads),
+                       "models_loaded_after": alive}
+    report(results, args)
+
+
+def report(r, args):
+    o, e, rss, soak = r["one_client"], r["eight_clients"], r["rss"], r["soak"]
+    lines = [
+        "# hsclass serve: benchmark",
+        "",
+        f"`python3 bench/serve/bench.py --seconds {args.seconds} --requests {args.requests} "
+        f"--soak {args.soak}`, model `{pathlib.Path(args.model).name}`, "
+        f"{r['texts']} texts of tests/data/test.tsv, wrk, {r['cpus']} CPUs.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| service's own cost per single-text request, p50 / p99 (access log: request time "
+        f"minus library call) | {o['own_p50_us']} / {o['own_p99_us']} µs |",
+        f"| library call (hsc_session_classify), p50 / p99 | {o['lib_p50_us']} / "
+        f"{o['lib_p99_us']} µs |",
+        f"| client-side latency, one keep-alive client, p50 / p99 | {o['client_p50_us']:.0f} / "
+        f"{o['client_p99_us']:.0f} µs ({o['rps']:.0f} requests/s) |",
+        f"| 8 clients, single texts | {e['rps']:.0f} requests/s (p50 {e['p50_us']:.0f} µs, "
+        f"p99 {e['p99_us']:.0f} µs) |",
+        f"| 8 clients, batch endpoint (100 texts a request) | {e['batch_texts_per_s']:.0f} "
+        f"texts/s |",
+        f"| `hsclass classify --format jsonl`, same texts, one process | "
+        f"{e['cli_texts_per_s']:.0f} texts/s |",
+        "| RSS while serving (requests: MB) | " +
+        ", ".join(f"{n:,}: {mb:.1f}" for n, mb in rss["samples"]) + " |",
+        f"| soak, {soak['seconds']} s, 8 clients, model replaced every 3 s (SIGHUP every 9 s) | "
+        f"{soak['requests']:,} requests, {soak['errors']} failed; {soak['reloads_ok']} reloads, "
+        f"{soak['reloads_refused']} refused; {soak['models_loaded_after']:.0f} model in memory "
+        f"after |",
+        f"| failed requests elsewhere | one client {o['errors']}, 8 clients {e['errors']}, batch "
+        f"{e['batch_errors']}, RSS run {rss['errors']} |",
+        "",
+    ]
+    text = "\n".join(lines)
+    (HERE / "RESULTS.md").write_text(text)
+    (HERE / "results.json").write_text(json.dumps(r, indent=1) + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
