@@ -22,6 +22,7 @@ import pathlib
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import tempfile
@@ -38,18 +39,26 @@ def texts():
     return [r.split("\t", 1)[1] for r in rows if "\t" in r and r.split("\t", 1)[1].strip()]
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class Server:
     def __init__(self, cli, model, log, *args):
         self.log = open(log, "wb")
-        self.proc = subprocess.Popen([cli, "serve", "-m", model, "--listen", "127.0.0.1:0",
-                                      *args], stderr=self.log)
-        for _ in range(200):
-            time.sleep(0.05)
-            lines = pathlib.Path(log).read_text().splitlines()
-            if lines and '"listening"' in lines[0]:
-                self.port = json.loads(lines[0])["port"]
-                return
-        raise SystemExit("server did not start: " + pathlib.Path(log).read_text())
+        self.port = free_port()
+        self.proc = subprocess.Popen([cli, "serve", "-m", model, "--listen",
+                                      f"127.0.0.1:{self.port}", *args], stderr=self.log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit(f"server did not start (exit {self.proc.poll()})")
 
     def url(self, path=""):
         return f"http://127.0.0.1:{self.port}{path}"

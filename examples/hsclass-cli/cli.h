@@ -103,6 +103,10 @@ const char *cli_describe(const hsc_model *m, const char *code, const char *lang)
  * index 0..cli_info_key_count()-1. */
 size_t cli_info_key_count(void);
 const char *cli_info_key(size_t i, int32_t *key);
+/* National scheme k of the model: its name, the language of its lines and
+ * how many there are. 0 when k is out of range. */
+int cli_national_scheme(const hsc_model *m, size_t k, const char **name, const char **lang,
+                        size_t *lines);
 /* Stable names of decisions and reasons for JSON ("accept", "vague"...). */
 const char *cli_decision_name(uint32_t decision);
 const char *cli_reason_name(uint32_t reason);

@@ -54,9 +54,8 @@ static void print_officer_text(const hsc_model *m)
         printf("%-14s -\n", "nomenclature");
     for (size_t k = 0; k < schemes; k++) {
         const char *name, *lang;
-        size_t first, count;
-        if (hsc_model_national_scheme(m, k, &name, &lang) == HSC_OK &&
-            hsc_model_national_find(m, k, "", 0, &first, &count) == HSC_OK)
+        size_t count;
+        if (cli_national_scheme(m, k, &name, &lang, &count))
             printf("%-14s %s: %zu lines (%s)\n", "national", name, count, lang);
     }
 }
@@ -77,9 +76,8 @@ static void print_officer_json(const hsc_model *m)
     fputs("},\"national\":[", stdout);
     for (size_t k = 0; k < schemes; k++) {
         const char *name, *lang;
-        size_t first, count;
-        if (hsc_model_national_scheme(m, k, &name, &lang) != HSC_OK ||
-            hsc_model_national_find(m, k, "", 0, &first, &count) != HSC_OK)
+        size_t count;
+        if (!cli_national_scheme(m, k, &name, &lang, &count))
             continue;
         fputs(k ? ",{\"scheme\":" : "{\"scheme\":", stdout);
         cli_json_string(stdout, name, strlen(name));

@@ -192,6 +192,19 @@ const char *cli_info_key(size_t i, int32_t *key)
     return info_keys[i].name;
 }
 
+int cli_national_scheme(const hsc_model *m, size_t k, const char **name, const char **lang,
+                        size_t *lines)
+{
+    size_t first;
+    *lang = NULL;
+    if (hsc_model_national_scheme(m, k, name, lang) != HSC_OK ||
+        hsc_model_national_find(m, k, "", 0, &first, lines) != HSC_OK)
+        return 0;
+    if (!*lang)
+        *lang = "";
+    return 1;
+}
+
 const char *cli_decision_name(uint32_t decision)
 {
     switch (decision) {

@@ -387,6 +387,18 @@ def long_batch(n=1500):
     return {"texts": [(base * 14)[:1000] + str(i) for i in range(n)], "k": 5}
 
 
+def start_long_batch(s):
+    """A batch of about a second, posted from a thread; out["reply"] when done."""
+    out = {}
+
+    def batch():
+        out["reply"] = s.post("/v1/classify/batch", long_batch())
+    t = threading.Thread(target=batch)
+    t.start()
+    s.wait_event(lambda e: False, 0.3)         # let it reach a worker
+    return t, out
+
+
 def test_queue_full_gives_503(models, server_factory):
     s = server_factory(models[0], "--threads", "1", "--queue", "1", "--max-batch", "2000",
                        "--max-body", "4000000")
@@ -457,13 +469,7 @@ def test_inflight_request_finishes_on_old_model(models, server_factory, tmp_path
     shutil.copyfile(models[0], live)
     fa, fb = fingerprint(models[0]), fingerprint(models[1])
     s = server_factory(live, "--watch", "0", "--max-batch", "2000", "--max-body", "4000000")
-    out = {}
-
-    def batch():
-        out["reply"] = s.post("/v1/classify/batch", long_batch())
-    t = threading.Thread(target=batch)
-    t.start()
-    s.wait_event(lambda e: False, 0.3)
+    t, out = start_long_batch(s)
     replace(models[1], live)
     s.proc.send_signal(signal.SIGHUP)
     assert s.wait_event(lambda e: e.get("event") == "reload", 10 * SCALE)["result"] == "ok"
@@ -522,13 +528,7 @@ def test_reload_under_load(models, server_factory, tmp_path):
 
 def test_sigterm_during_batch(models, server_factory):
     s = server_factory(models[0], "--max-batch", "2000", "--max-body", "4000000")
-    out = {}
-
-    def batch():
-        out["reply"] = s.post("/v1/classify/batch", long_batch())
-    t = threading.Thread(target=batch)
-    t.start()
-    s.wait_event(lambda e: False, 0.3)
+    t, out = start_long_batch(s)
     t0 = time.monotonic()
     s.proc.send_signal(signal.SIGTERM)
     rc = s.proc.wait(timeout=10 * SCALE)

@@ -313,13 +313,12 @@ json_t *srv_json_model_info(const hsc_model *m)
     hsc_model_national_scheme_count(m, &schemes);
     for (size_t k = 0; k < schemes; k++) {
         const char *name, *lang;
-        size_t first, count;
-        if (hsc_model_national_scheme(m, k, &name, &lang) != HSC_OK ||
-            hsc_model_national_find(m, k, "", 0, &first, &count) != HSC_OK)
+        size_t count;
+        if (!cli_national_scheme(m, k, &name, &lang, &count))
             continue;
         json_t *s = json_object();
         srv_put(s, "scheme", cstr(name), &ok);
-        srv_put(s, "language", cstr(lang ? lang : ""), &ok);
+        srv_put(s, "language", cstr(lang), &ok);
         srv_put(s, "lines", json_integer((json_int_t)count), &ok);
         srv_push(natl, s, &ok);
     }
