@@ -74,6 +74,10 @@ class Server:
                     return float(line.split()[-1])
         raise KeyError(name)
 
+    def cpu_seconds(self):
+        fields = pathlib.Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(30)
@@ -148,25 +152,40 @@ def main():
         "own_p50_us": pct(own, 50), "own_p99_us": pct(own, 99),
         "lib_p50_us": pct(lib, 50), "lib_p99_us": pct(lib, 99),
         "server_p50_us": pct([e["us"] for e in entries], 50),
+        "wait_p50_us": pct([e.get("wait_us", 0) for e in entries], 50),
+        "wait_p99_us": pct([e.get("wait_us", 0) for e in entries], 99),
         "client_p50_us": r1["p50"], "client_p99_us": r1["p99"]}
 
     # 2. 8 clients: single texts, batches, and the CLI on the same texts.
+    # The machine is shared (wrk too), so the server's own CPU time per text
+    # is measured beside the rates.
     s = Server(cli, args.model, os.devnull, "--watch", "0")
+    cpu = s.cpu_seconds()
     r8 = wrk(s, "/v1/classify", single, args.seconds, 8)
+    cpu_single = (s.cpu_seconds() - cpu) / r8["requests"]
+    cpu = s.cpu_seconds()
     rb = wrk(s, "/v1/classify/batch", batch, args.seconds, 8)
+    cpu_batch = (s.cpu_seconds() - cpu) / (rb["requests"] * 100)
     s.stop()
-    stdin = ("\n".join(ts) + "\n").encode()
+    stdin = ("\n".join((ts * (10000 // len(ts) + 1))[:10000]) + "\n").encode()
     t0 = time.monotonic()
+    cpu0 = os.times()
     rounds = 0
     while time.monotonic() - t0 < args.seconds / 2:
         subprocess.run([cli, "classify", "-m", args.model, "--format", "jsonl"], input=stdin,
                        stdout=subprocess.DEVNULL, check=True)
         rounds += 1
-    cli_tps = rounds * len(ts) / (time.monotonic() - t0)
+    cli_tps = rounds * 10000 / (time.monotonic() - t0)
+    cpu1 = os.times()
+    cli_cpu = (cpu1.children_user + cpu1.children_system - cpu0.children_user -
+               cpu0.children_system) / (rounds * 10000)
     results["eight_clients"] = {"rps": r8["rps"], "errors": r8["errors"],
                                 "p50_us": r8["p50"], "p99_us": r8["p99"],
                                 "batch_texts_per_s": rb["rps"] * 100, "batch_errors": rb["errors"],
-                                "cli_texts_per_s": cli_tps}
+                                "cli_texts_per_s": cli_tps,
+                                "server_cpu_us_single": cpu_single * 1e6,
+                                "server_cpu_us_batch_text": cpu_batch * 1e6,
+                                "cli_cpu_us_text": cli_cpu * 1e6}
 
     # 3. RSS over --requests requests.
     s = Server(cli, args.model, os.devnull, "--watch", "0")
@@ -228,6 +247,8 @@ def report(r, args):
         "|---|---:|",
         f"| service's own cost per single-text request, p50 / p99 (access log: request time "
         f"minus library call) | {o['own_p50_us']} / {o['own_p99_us']} µs |",
+        f"| of which waiting for a worker (queue and thread wake-up), p50 / p99 | "
+        f"{o['wait_p50_us']} / {o['wait_p99_us']} µs |",
         f"| library call (hsc_session_classify), p50 / p99 | {o['lib_p50_us']} / "
         f"{o['lib_p99_us']} µs |",
         f"| client-side latency, one keep-alive client, p50 / p99 | {o['client_p50_us']:.0f} / "
@@ -236,8 +257,11 @@ def report(r, args):
         f"p99 {e['p99_us']:.0f} µs) |",
         f"| 8 clients, batch endpoint (100 texts a request) | {e['batch_texts_per_s']:.0f} "
         f"texts/s |",
-        f"| `hsclass classify --format jsonl`, same texts, one process | "
+        f"| `hsclass classify --format jsonl`, same texts (10,000 a run), one process | "
         f"{e['cli_texts_per_s']:.0f} texts/s |",
+        f"| CPU time per text: server single-text request / server batch / CLI | "
+        f"{e['server_cpu_us_single']:.0f} / {e['server_cpu_us_batch_text']:.0f} / "
+        f"{e['cli_cpu_us_text']:.0f} µs |",
         "| RSS while serving (requests: MB) | " +
         ", ".join(f"{n:,}: {mb:.1f}" for n, mb in rss["samples"]) + " |",
         f"| soak, {soak['seconds']} s, 8 clients, model replaced every 3 s (SIGHUP every 9 s) | "

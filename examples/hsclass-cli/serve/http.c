@@ -33,6 +33,7 @@ struct srv_http {
     srv_limits lim;
     atomic_uint in_flight;
     atomic_int draining;
+    atomic_int closed;   /* drained: what still comes is answered at once */
     uint16_t port;
 };
 
@@ -44,7 +45,7 @@ typedef struct req {
     const char *allow;   /* methods of the route, for 405 */
     char *body;
     size_t len, cap, bytes_in;
-    double t0;
+    double t0, t_queued;
     int queued, status;
     srv_reply reply;     /* reply.http != 0: decided (early error or done) */
     char method[8];
@@ -248,6 +249,7 @@ static void answer_get(req *r, const char *url)
 static void run_job(void *job)
 {
     req *r = job;
+    r->reply.wait_seconds = srv_now() - r->t_queued;
     srv_api_post(r->ep, r->body, r->len, &r->h->lim, r->h->slot, &r->reply);
     MHD_resume_connection(r->c);
 }
@@ -291,9 +293,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         answer_get(r, url);
         return respond(r);
     }
+    /* After the drain nothing may be suspended (MHD cannot stop with
+     * suspended connections): a request that slips in on an idle keep-alive
+     * connection then is told to retry elsewhere. */
+    if (atomic_load(&h->closed)) {
+        srv_reply_error_named(&r->reply, 503, "HSC_SERVE_BUSY", "shutting down");
+        return respond(r);
+    }
     /* Suspend before queueing: the worker may finish and resume at once. */
     MHD_suspend_connection(c);
     r->queued = 1;
+    r->t_queued = srv_now();
     if (srv_queue_push(&h->q, r) != 0) {
         srv_reply_error_named(&r->reply, 503, "HSC_SERVE_BUSY",
                               "busy: every worker is busy and the queue is full");
@@ -326,8 +336,10 @@ static void access_log(req *r, enum MHD_RequestTerminationCode toe, double secon
     srv_put(o, "bytes_in", json_integer((json_int_t)r->bytes_in), &ok);
     srv_put(o, "bytes_out", json_integer((json_int_t)r->reply.len), &ok);
     srv_put(o, "us", json_integer((json_int_t)(seconds * 1e6)), &ok);
-    if (r->queued)
+    if (r->queued) {
+        srv_put(o, "wait_us", json_integer((json_int_t)(r->reply.wait_seconds * 1e6)), &ok);
         srv_put(o, "lib_us", json_integer((json_int_t)(r->reply.lib_seconds * 1e6)), &ok);
+    }
     if (r->reply.n_texts)
         srv_put(o, "texts", json_integer((json_int_t)r->reply.n_texts), &ok);
     if (r->reply.model[0])
@@ -431,13 +443,19 @@ void srv_http_quiesce(srv_http *h)
 
 int srv_http_drain(srv_http *h, double deadline)
 {
-    while (atomic_load(&h->in_flight) > 0) {
+    for (;;) {
+        /* A request counts itself in flight before it can be suspended, so
+         * once none is in flight after closing, none will be suspended. */
+        if (atomic_load(&h->in_flight) == 0) {
+            atomic_store(&h->closed, 1);
+            if (atomic_load(&h->in_flight) == 0)
+                return 0;
+        }
         if (srv_now() >= deadline)
             return -1;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    return 0;
 }
 
 void srv_http_stop(srv_http *h)

@@ -52,9 +52,12 @@ json_t *srv_jnum(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Strings of the model (codes, descriptions, metadata) and our own names:
+ * the model loader has already checked that they are UTF-8, and checking
+ * each again was a good part of the time spent rendering a reply. */
 static json_t *cstr(const char *s)
 {
-    return srv_jstr(s, strlen(s));
+    return json_stringn_nocheck(s, strlen(s));
 }
 
 /* National lines of every scheme under a code of 6 or more digits. */

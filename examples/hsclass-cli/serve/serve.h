@@ -147,6 +147,7 @@ typedef struct srv_reply {
     const char *content_type;
     char model[16];          /* fingerprint of the model that answered, for the log */
     double lib_seconds;      /* time spent in library calls */
+    double wait_seconds;     /* time queued before a worker took it */
     size_t n_texts;
 } srv_reply;
 
