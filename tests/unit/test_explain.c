@@ -1,7 +1,7 @@
-/* test_explain.c - what an officer sees besides the codes: word-by-word
+/* test_explain.c - what a reviewer sees besides the codes: word-by-word
  * explanations (checked against an independent computation from the
- * model's weights), review decisions, constraints, and the thresholds and
- * calibration error fitted at training time. */
+ * model's weights), review decisions, constraints, and the threshold and
+ * calibration error fitted at training time (hsc_eval itself: test_eval.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
