@@ -140,6 +140,14 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->languages_str = NULL; /* NULL: DEFAULT_LANGUAGES */
 }
 
+const hsc_config *hsc__config_or_defaults(const hsc_config *cfg, hsc_config *defaults)
+{
+    if (cfg != NULL)
+        return cfg;
+    hsc__config_defaults(defaults);
+    return defaults;
+}
+
 hsc_status hsc_config_new(hsc_config **out)
 {
     hsc_config *cfg;

@@ -91,10 +91,7 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
         return HSC_E_INVALID_ARG;
     *out = NULL;
     hsc_config defaults;
-    if (cfg == NULL) {
-        hsc__config_defaults(&defaults);
-        cfg = &defaults;
-    }
+    cfg = hsc__config_or_defaults(cfg, &defaults);
     const hsc__alloc *a = &cfg->alloc;
     hsc_session *s = hsc__calloc(a, 1, sizeof *s);
     if (s == NULL)
