@@ -45,7 +45,9 @@ static void help(void)
          "  -d, --digits D       code length of the main suggestions: 2, 4, 6, 8 or 10\n"
          "                       (default: the model's own labels)\n"
          "      --only CODES     suggest only codes under these chapters, headings or\n"
-         "                       other prefixes, e.g. 84,8517; scores are then\n"
+         "                       other prefixes, e.g. 84,8517 (commas or semicolons\n"
+         "                       between codes; '.' and spaces inside one are ignored,\n"
+         "                       so \"84 85\" is heading 8485); scores are then\n"
          "                       probabilities given that the code is among them\n"
          "  -n, --national       list the national tariff lines the model carries under\n"
          "                       each suggestion of 6 or more digits (jsonl and long)\n"
@@ -477,7 +479,7 @@ int cli_cmd_classify(int argc, char **argv)
         st = hsc_session_set_constraint(c.s, only, strlen(only));
         if (st == HSC_E_BAD_CODE)
             rc = cli_usage_error("classify", "--only '%s': expected codes of 2 to 12 digits "
-                                             "separated by commas", only);
+                                             "separated by commas or semicolons", only);
         else if (st != HSC_OK)
             rc = cli_exit_for(st);
     }

@@ -43,6 +43,7 @@ static void help(void)
          "  -d, --digits D       explain codes of this length (2, 4, 6, 8, 10; default:\n"
          "                       the model's own labels)\n"
          "      --only CODES     restrict suggestions to these prefixes, e.g. 84,8517\n"
+         "                       (as classify --only)\n"
          "  -l, --lang L         language of the descriptions\n"
          "  -w, --words N        words listed for and against each code (default 5)\n"
          "  -t, --threshold P    decision threshold (default: the model's)\n"

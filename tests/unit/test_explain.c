@@ -443,7 +443,18 @@ static void test_constraints(void **state)
     assert_string_equal(code, "020130");
     assert_true(fabs(p - 1.0) < 1e-9);
 
+    /* a space is part of a code, commas and semicolons separate codes */
+    assert_int_equal(hsc_session_set_constraint(s, " 0201 30 ,", 10), HSC_OK);
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "020130");
+    assert_int_equal(hsc_session_set_constraint(s, "61 62", 5), HSC_OK);   /* heading 6162 */
+    expect(s, text, HSC_DECISION_REVIEW, HSC_REASON_CONSTRAINT);
+    assert_int_equal(hsc_session_set_constraint(s, "0201.30", 7), HSC_OK);
+
     /* bad input keeps the previous constraint */
+    assert_int_equal(hsc_session_set_constraint(s, "61\t62", 5), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_set_constraint(s, "61,.,62", 7), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "8x", 2), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "8", 1), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "0201300000000", 13), HSC_E_BAD_CODE);
