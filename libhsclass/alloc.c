@@ -11,7 +11,7 @@ void *hsc__calloc(const hsc__alloc *a, size_t n, size_t size)
         return NULL;
     if (n == 0 || size == 0)
         n = size = 1; /* never ask for zero bytes: NULL would mean failure */
-    if (a && a->calloc_fn)
+    if (a != NULL && a->calloc_fn != NULL)
         return a->calloc_fn(a->user, n, size);
     return calloc(n, size);
 }
@@ -20,7 +20,7 @@ void *hsc__realloc(const hsc__alloc *a, void *p, size_t size)
 {
     if (size == 0)
         size = 1;
-    if (a && a->realloc_fn)
+    if (a != NULL && a->realloc_fn != NULL)
         return a->realloc_fn(a->user, p, size);
     return realloc(p, size);
 }
@@ -34,9 +34,9 @@ void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size)
 
 void hsc__free(const hsc__alloc *a, void *p)
 {
-    if (!p)
+    if (p == NULL)
         return;
-    if (a && a->free_fn)
+    if (a != NULL && a->free_fn != NULL)
         a->free_fn(a->user, p);
     else
         free(p);
@@ -47,7 +47,7 @@ char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len)
     if (len == SIZE_MAX)
         return NULL;
     char *d = hsc__calloc(a, len + 1, 1);
-    if (d && len)
+    if (d != NULL && len)
         memcpy(d, s, len);
     return d;
 }
@@ -63,7 +63,7 @@ int hsc__buf_reserve(const hsc__alloc *a, hsc__buf *b, size_t extra)
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = hsc__realloc(a, b->data, cap);
-    if (!p)
+    if (p == NULL)
         return HSC_E_NOMEM;
     b->data = p;
     b->cap = cap;
@@ -73,7 +73,7 @@ int hsc__buf_reserve(const hsc__alloc *a, hsc__buf *b, size_t extra)
 int hsc__buf_append(const hsc__alloc *a, hsc__buf *b, const void *p, size_t n)
 {
     int st = hsc__buf_reserve(a, b, n);
-    if (st)
+    if (st != HSC_OK)
         return st;
     if (n)
         memcpy(b->data + b->len, p, n);

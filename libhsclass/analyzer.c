@@ -46,7 +46,7 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
                       hsc__analyzer **out)
 {
     hsc__analyzer *an;
-    int rc;
+    int st;
 
     if (out == NULL || spec == NULL || rt == NULL)
         return HSC_E_INVALID_ARG;
@@ -70,12 +70,16 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
     an->fz.spec = &an->spec;
     an->fz.out = &an->feat;
     an->fz.scratch = &an->scratch;
-    if ((rc = hsc__tokenizer_new(&an->alloc, rt->match_limit, &an->tk)) != HSC_OK ||
-        (rc = hsc__stemmers_init(&an->spec, &an->stem)) != HSC_OK ||
-        (rc = hsc__stem_cache_init(&an->alloc, &an->stem_cache)) != HSC_OK ||
-        (rc = hsc__stopwords_build(&an->alloc, &an->spec, &an->stop)) != HSC_OK) {
+    st = hsc__tokenizer_new(&an->alloc, rt->match_limit, &an->tk);
+    if (st == HSC_OK)
+        st = hsc__stemmers_init(&an->spec, &an->stem);
+    if (st == HSC_OK)
+        st = hsc__stem_cache_init(&an->alloc, &an->stem_cache);
+    if (st == HSC_OK)
+        st = hsc__stopwords_build(&an->alloc, &an->spec, &an->stop);
+    if (st != HSC_OK) {
         hsc__analyzer_free(an);
-        return rc;
+        return st;
     }
     *out = an;
     return HSC_OK;
@@ -150,9 +154,9 @@ static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, h
 /* Close the normalized text (NUL), stems default to "". */
 static int end_norm(hsc__analyzer *an, hsc__token *t)
 {
-    int rc = hsc__buf_append(&an->alloc, &an->pool, "", 1);
-    if (rc != HSC_OK)
-        return rc;
+    int st = hsc__buf_append(&an->alloc, &an->pool, "", 1);
+    if (st != HSC_OK)
+        return st;
     t->norm_len = an->pool.len - 1 - t->norm_off;
     t->stems_off = t->norm_off + t->norm_len; /* the NUL: empty string */
     t->stems_len = 0;
@@ -167,11 +171,12 @@ static int pool_append(hsc__analyzer *an, const char *s, size_t len)
 {
     hsc__buf *b = &an->pool;
     size_t off = SIZE_MAX;
-    int rc;
+    int st;
     if (b->data != NULL && s >= b->data && s < b->data + b->cap)
         off = (size_t)(s - b->data);
-    if ((rc = hsc__buf_reserve(&an->alloc, b, len)) != HSC_OK)
-        return rc;
+    st = hsc__buf_reserve(&an->alloc, b, len);
+    if (st != HSC_OK)
+        return st;
     return hsc__buf_append(&an->alloc, b, off == SIZE_MAX ? s : b->data + off, len);
 }
 
@@ -181,14 +186,15 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
     size_t first = an->pool.len, clen;
     uint32_t n_st = an->stem.n > 0 ? an->stem.n : 1;
     const char *cached;
-    int rc;
+    int st;
 
     if (hsc__stem_cache_get(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len, &cached,
                             &clen, &t->n_stems)) {
         t->stems_off = first;
         t->stems_len = clen;
-        if ((rc = hsc__buf_append(&an->alloc, &an->pool, cached, clen)) != HSC_OK)
-            return rc;
+        st = hsc__buf_append(&an->alloc, &an->pool, cached, clen);
+        if (st != HSC_OK)
+            return st;
         return hsc__buf_append(&an->alloc, &an->pool, "", 1);
     }
 
@@ -197,23 +203,25 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
         size_t len, at = first;
         int dup = 0;
         /* The stemmer's output is borrowed: copy it before the next call. */
-        if ((rc = hsc__stem(&an->stem, i, pool_at(an, t->norm_off), t->norm_len, &s, &len)) !=
-            HSC_OK)
-            return rc;
+        st = hsc__stem(&an->stem, i, pool_at(an, t->norm_off), t->norm_len, &s, &len);
+        if (st != HSC_OK)
+            return st;
         if (len == 0)
             len = t->norm_len, s = pool_at(an, t->norm_off); /* keep the word */
         for (uint32_t k = 0; k < t->n_stems && !dup; k++) {
             const char *p = pool_at(an, at);
             const char *bar = memchr(p, '|', an->pool.len - at);
-            size_t plen = bar ? (size_t)(bar - p) : an->pool.len - at;
+            size_t plen = bar != NULL ? (size_t)(bar - p) : an->pool.len - at;
             dup = plen == len && memcmp(p, s, len) == 0;
             at += plen + 1;
         }
         if (dup)
             continue;
-        if ((t->n_stems > 0 && (rc = hsc__buf_append(&an->alloc, &an->pool, "|", 1)) != HSC_OK) ||
-            (rc = pool_append(an, s, len)) != HSC_OK)
-            return rc;
+        st = t->n_stems > 0 ? hsc__buf_append(&an->alloc, &an->pool, "|", 1) : HSC_OK;
+        if (st == HSC_OK)
+            st = pool_append(an, s, len);
+        if (st != HSC_OK)
+            return st;
         t->n_stems++;
     }
     t->stems_off = first;
@@ -236,23 +244,23 @@ static const char *bigram_part(const hsc__analyzer *an, const hsc__token *t, siz
     }
     p = pool_at(an, t->stems_off);
     bar = memchr(p, '|', t->stems_len);
-    *len = bar ? (size_t)(bar - p) : t->stems_len;
+    *len = bar != NULL ? (size_t)(bar - p) : t->stems_len;
     return p;
 }
 
 static int bigram(hsc__analyzer *an, size_t i)
 {
-    int rc = HSC_OK;
+    int st = HSC_OK;
     if (an->spec.word_ngrams < 2)
         return HSC_OK;
     if (an->bigram_prev != SIZE_MAX) {
         size_t alen, blen;
         const char *a = bigram_part(an, &an->tok[an->bigram_prev], &alen);
         const char *b = bigram_part(an, &an->tok[i], &blen);
-        rc = hsc__feat_bigram(&an->fz, a, alen, b, blen, (uint32_t)an->bigram_prev);
+        st = hsc__feat_bigram(&an->fz, a, alen, b, blen, (uint32_t)an->bigram_prev);
     }
     an->bigram_prev = i;
-    return rc;
+    return st;
 }
 
 /* Features of the token just finished (index n_tok - 1). */
@@ -262,7 +270,7 @@ static int featurize(hsc__analyzer *an, size_t unit_off)
     hsc__token *t = &an->tok[i];
     const char *norm = pool_at(an, t->norm_off);
     uint32_t ti = (uint32_t)i;
-    int rc;
+    int st;
 
     if (t->flags & HSC_TOKEN_FLAG_STOPWORD)
         return HSC_OK; /* transparent for bigrams too */
@@ -272,20 +280,24 @@ static int featurize(hsc__analyzer *an, size_t unit_off)
         for (uint32_t k = 0; k < t->n_stems; k++) {
             const char *s = pool_at(an, at);
             const char *bar = memchr(s, '|', t->stems_off + t->stems_len - at);
-            size_t len = bar ? (size_t)(bar - s) : t->stems_off + t->stems_len - at;
-            if ((rc = hsc__feat_add(&an->fz, HSC__FK_WORD, s, len, ti)) != HSC_OK)
-                return rc;
+            size_t len = bar != NULL ? (size_t)(bar - s) : t->stems_off + t->stems_len - at;
+            st = hsc__feat_add(&an->fz, HSC__FK_WORD, s, len, ti);
+            if (st != HSC_OK)
+                return st;
             at += len + 1;
         }
-        if ((rc = hsc__feat_chargrams(&an->fz, norm, t->norm_len, ti)) != HSC_OK ||
-            (rc = hsc__feat_skeleton(&an->fz, norm, t->norm_len, ti)) != HSC_OK)
-            return rc;
+        st = hsc__feat_chargrams(&an->fz, norm, t->norm_len, ti);
+        if (st == HSC_OK)
+            st = hsc__feat_skeleton(&an->fz, norm, t->norm_len, ti);
+        if (st != HSC_OK)
+            return st;
         return bigram(an, i);
     }
     case HSC_TOKEN_ALNUM:
         /* Not stemmed: its "stem" for bigrams is its text. */
-        if ((rc = hsc__feat_alnum(&an->fz, norm, t->norm_len, ti)) != HSC_OK)
-            return rc;
+        st = hsc__feat_alnum(&an->fz, norm, t->norm_len, ti);
+        if (st != HSC_OK)
+            return st;
         return bigram(an, i);
     case HSC_TOKEN_NUMBER:
         an->bigram_prev = SIZE_MAX;
@@ -307,11 +319,13 @@ static int emit_simple(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, c
                        size_t len)
 {
     hsc__token *t;
-    int rc;
-    if ((rc = begin_token(an, type, nb, ne, &t)) != HSC_OK ||
-        (rc = hsc__buf_append(&an->alloc, &an->pool, text, len)) != HSC_OK ||
-        (rc = end_norm(an, t)) != HSC_OK)
-        return rc;
+    int st = begin_token(an, type, nb, ne, &t);
+    if (st == HSC_OK)
+        st = hsc__buf_append(&an->alloc, &an->pool, text, len);
+    if (st == HSC_OK)
+        st = end_norm(an, t);
+    if (st != HSC_OK)
+        return st;
     an->n_tok++;
     return featurize(an, 0);
 }
@@ -320,13 +334,15 @@ static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
 {
     const char *s = an->norm.text.data;
     hsc__token *t;
-    int rc;
-    if ((rc = begin_token(an, HSC_TOKEN_NUMBER, nb, ne, &t)) != HSC_OK ||
-        (rc = hsc__buf_reserve(&an->alloc, &an->pool, ne - nb)) != HSC_OK)
-        return rc;
+    int st = begin_token(an, HSC_TOKEN_NUMBER, nb, ne, &t);
+    if (st == HSC_OK)
+        st = hsc__buf_reserve(&an->alloc, &an->pool, ne - nb);
+    if (st != HSC_OK)
+        return st;
     an->pool.len += hsc__number_canon(s + nb, ne - nb, an->pool.data + an->pool.len);
-    if ((rc = end_norm(an, t)) != HSC_OK)
-        return rc;
+    st = end_norm(an, t);
+    if (st != HSC_OK)
+        return st;
     an->n_tok++;
     return featurize(an, 0);
 }
@@ -335,15 +351,17 @@ static int emit_code(hsc__analyzer *an, const hsc__match *m)
 {
     const char *s = an->norm.text.data;
     hsc__token *t;
-    int rc;
-    if ((rc = begin_token(an, HSC_TOKEN_CODE, m->begin, m->end, &t)) != HSC_OK ||
-        (rc = hsc__buf_reserve(&an->alloc, &an->pool, m->end - m->begin)) != HSC_OK)
-        return rc;
+    int st = begin_token(an, HSC_TOKEN_CODE, m->begin, m->end, &t);
+    if (st == HSC_OK)
+        st = hsc__buf_reserve(&an->alloc, &an->pool, m->end - m->begin);
+    if (st != HSC_OK)
+        return st;
     for (size_t i = m->begin; i < m->end; i++)
         if (s[i] >= '0' && s[i] <= '9')
             an->pool.data[an->pool.len++] = s[i];
-    if ((rc = end_norm(an, t)) != HSC_OK)
-        return rc;
+    st = end_norm(an, t);
+    if (st != HSC_OK)
+        return st;
     an->n_tok++;
     return featurize(an, 0);
 }
@@ -356,13 +374,15 @@ static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, siz
     const hsc__unit *u = hsc__unit_find(s + ub, ue - ub);
     size_t unit_off, i = nb;
     hsc__token *t;
-    int rc;
+    int st;
 
     if (u == NULL)
         return HSC_E_INTERNAL; /* the pattern only matches known units */
-    if ((rc = begin_token(an, HSC_TOKEN_QUANTITY, nb, ne, &t)) != HSC_OK ||
-        (rc = hsc__buf_reserve(&an->alloc, &an->pool, (ub - nb) + strlen(u->canon))) != HSC_OK)
-        return rc;
+    st = begin_token(an, HSC_TOKEN_QUANTITY, nb, ne, &t);
+    if (st == HSC_OK)
+        st = hsc__buf_reserve(&an->alloc, &an->pool, (ub - nb) + strlen(u->canon));
+    if (st != HSC_OK)
+        return st;
     while (i < ub) {
         size_t j = i;
         while (j < ub && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == ','))
@@ -381,8 +401,9 @@ static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, siz
     unit_off = an->pool.len - t->norm_off;
     memcpy(an->pool.data + an->pool.len, u->canon, strlen(u->canon));
     an->pool.len += strlen(u->canon);
-    if ((rc = end_norm(an, t)) != HSC_OK)
-        return rc;
+    st = end_norm(an, t);
+    if (st != HSC_OK)
+        return st;
     an->n_tok++;
     return featurize(an, unit_off);
 }
@@ -391,16 +412,21 @@ static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, siz
                      const char *b, size_t blen)
 {
     hsc__token *t;
-    int rc;
-    if ((rc = begin_token(an, HSC_TOKEN_WORD, nb, ne, &t)) != HSC_OK ||
-        (rc = hsc__buf_append(&an->alloc, &an->pool, a, alen)) != HSC_OK ||
-        (rc = hsc__buf_append(&an->alloc, &an->pool, b, blen)) != HSC_OK ||
-        (rc = end_norm(an, t)) != HSC_OK)
-        return rc;
+    int st = begin_token(an, HSC_TOKEN_WORD, nb, ne, &t);
+    if (st == HSC_OK)
+        st = hsc__buf_append(&an->alloc, &an->pool, a, alen);
+    if (st == HSC_OK)
+        st = hsc__buf_append(&an->alloc, &an->pool, b, blen);
+    if (st == HSC_OK)
+        st = end_norm(an, t);
+    if (st != HSC_OK)
+        return st;
     if (hsc__wordset_has(&an->stop, pool_at(an, t->norm_off), t->norm_len))
         t->flags |= HSC_TOKEN_FLAG_STOPWORD;
-    else if ((rc = add_stems(an, t)) != HSC_OK)
-        return rc;
+    else
+        st = add_stems(an, t);
+    if (st != HSC_OK)
+        return st;
     an->n_tok++;
     return featurize(an, 0);
 }
@@ -444,7 +470,7 @@ static int emit_chunk(hsc__analyzer *an, size_t cb, size_t ce)
     const char *s = an->norm.text.data;
     int digits = 0, letters = 0, long_letter_part = 0;
     size_t p, glue = SIZE_MAX; /* start of a pending single letter + '-' */
-    int rc;
+    int st;
 
     /* Classify the parts once. */
     for (p = cb; p < ce;) {
@@ -480,35 +506,35 @@ static int emit_chunk(hsc__analyzer *an, size_t cb, size_t ce)
             e++;
         }
         after = e < ce ? s[e] : 0;
-        rc = HSC_OK;
+        st = HSC_OK;
         if (glue != SIZE_MAX && l && !d) {
-            rc = emit_word(an, glue, e, s + glue, 1, s + p, e - p);   /* t-shirt */
+            st = emit_word(an, glue, e, s + glue, 1, s + p, e - p);   /* t-shirt */
             glue = SIZE_MAX;
-            if (rc != HSC_OK)
-                return rc;
+            if (st != HSC_OK)
+                return st;
             p = e + 1;
             continue;
         }
         if (glue != SIZE_MAX) {
-            rc = emit_word(an, glue, glue + 1, s + glue, 1, "", 0);
+            st = emit_word(an, glue, glue + 1, s + glue, 1, "", 0);
             glue = SIZE_MAX;
         }
-        if (rc != HSC_OK)
-            return rc;
+        if (st != HSC_OK)
+            return st;
         if (d && l)
-            rc = emit_mixed(an, p, e);
+            st = emit_mixed(an, p, e);
         else if (d)
-            rc = emit_number(an, p, e);
+            st = emit_number(an, p, e);
         else if (after == '\'' && is_elision(s + p, e - p))
-            rc = HSC_OK;                                       /* l'huile */
+            st = HSC_OK;                                       /* l'huile */
         else if (before == '\'' && e - p == 1 && s[p] == 's')
-            rc = HSC_OK;                                       /* men's */
+            st = HSC_OK;                                       /* men's */
         else if (after == '-' && e - p == 1 && e + 1 < ce && !is_digit(s[e + 1]))
             glue = p;                                          /* t-shirt */
         else
-            rc = emit_word(an, p, e, s + p, e - p, "", 0);
-        if (rc != HSC_OK)
-            return rc;
+            st = emit_word(an, p, e, s + p, e - p, "", 0);
+        if (st != HSC_OK)
+            return st;
         p = e + 1;
     }
     if (glue != SIZE_MAX)
@@ -521,7 +547,7 @@ static int emit_chunk(hsc__analyzer *an, size_t cb, size_t ce)
 int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
 {
     size_t start = 0, bad = 0;
-    int rc;
+    int st;
 
     an->detail[0] = '\0';
     an->n_tok = 0;
@@ -538,33 +564,34 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
         set_detail(an, "invalid UTF-8 at byte ", bad);
         return HSC_E_BAD_UTF8;
     }
-    if ((rc = hsc__normalize(&an->alloc, len > 0 ? text : "", len, an->spec.strip_accents,
-                             &an->norm)) != HSC_OK)
-        return rc;
+    st = hsc__normalize(&an->alloc, len > 0 ? text : "", len, an->spec.strip_accents, &an->norm);
+    if (st != HSC_OK)
+        return st;
     /* Rough pre-sizing: one token per 5 bytes. */
-    if ((rc = hsc__buf_reserve(&an->alloc, &an->pool, an->norm.text.len * 2)) != HSC_OK)
-        return rc;
+    st = hsc__buf_reserve(&an->alloc, &an->pool, an->norm.text.len * 2);
+    if (st != HSC_OK)
+        return st;
     for (;;) {
         hsc__match m;
         int found;
-        rc = hsc__tokenizer_next(an->tk, an->norm.text.data, an->norm.text.len, start, &m, &found);
-        if (rc == HSC_E_REGEX_LIMIT)
+        st = hsc__tokenizer_next(an->tk, an->norm.text.data, an->norm.text.len, start, &m, &found);
+        if (st == HSC_E_REGEX_LIMIT)
             set_detail(an, "tokenizer match limit hit at normalized byte ", start);
-        if (rc != HSC_OK || !found)
+        if (st != HSC_OK || !found)
             break;
         switch (m.kind) {
-        case HSC__M_CODE: rc = emit_code(an, &m); break;
-        case HSC__M_QTY: rc = emit_quantity(an, m.begin, m.unit_begin, m.unit_end, m.end); break;
-        case HSC__M_NUM: rc = emit_number(an, m.begin, m.end); break;
-        default: rc = emit_chunk(an, m.begin, m.end); break;
+        case HSC__M_CODE: st = emit_code(an, &m); break;
+        case HSC__M_QTY: st = emit_quantity(an, m.begin, m.unit_begin, m.unit_end, m.end); break;
+        case HSC__M_NUM: st = emit_number(an, m.begin, m.end); break;
+        default: st = emit_chunk(an, m.begin, m.end); break;
         }
-        if (rc != HSC_OK)
+        if (st != HSC_OK)
             break;
         start = m.end;
     }
-    if (rc != HSC_OK) {
+    if (st != HSC_OK) {
         an->n_tok = 0;
         an->feat.n = 0;
     }
-    return rc;
+    return st;
 }

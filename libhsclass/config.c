@@ -140,6 +140,14 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->languages_str = NULL; /* NULL: DEFAULT_LANGUAGES */
 }
 
+const hsc_config *hsc__config_or_defaults(const hsc_config *cfg, hsc_config *defaults)
+{
+    if (cfg != NULL)
+        return cfg;
+    hsc__config_defaults(defaults);
+    return defaults;
+}
+
 hsc_status hsc_config_new(hsc_config **out)
 {
     hsc_config *cfg;
@@ -319,7 +327,7 @@ hsc_status hsc_config_set_str(hsc_config *cfg, int32_t key, const char *value)
     char canon[64];
     size_t len = 0;
     char *copy;
-    int rc;
+    int st;
 
     if (cfg == NULL || value == NULL)
         return HSC_E_INVALID_ARG;
@@ -327,9 +335,9 @@ hsc_status hsc_config_set_str(hsc_config *cfg, int32_t key, const char *value)
         return set_edition(cfg, value);
     if (key != HSC_CFG_LANGUAGES)
         return HSC_E_UNSUPPORTED;
-    rc = hsc__parse_languages(value, ids, &n);
-    if (rc != HSC_OK)
-        return rc;
+    st = hsc__parse_languages(value, ids, &n);
+    if (st != HSC_OK)
+        return st;
     /* Store the canonical spelling ("English, FR" -> "en,fr"). */
     for (uint32_t i = 0; i < n; i++) {
         const char *name = hsc__lang_name(ids[i]);

@@ -55,7 +55,7 @@ int hsc__constraint_set(const hsc__alloc *a, hsc__constraint *c, const hsc_model
 {
     uint32_t n = 0;
     int st = parse(text, len, NULL, 0, &n);
-    if (st)
+    if (st != HSC_OK)
         return st;
     hsc__constraint nc;
     memset(&nc, 0, sizeof nc);
@@ -68,7 +68,7 @@ int hsc__constraint_set(const hsc__alloc *a, hsc__constraint *c, const hsc_model
     nc.mask = hsc__calloc(a, nn, 1);
     nc.roots = hsc__calloc(a, nn, sizeof *nc.roots);
     nc.inner = hsc__calloc(a, nn, sizeof *nc.inner);
-    if (!nc.prefixes || !nc.mask || !nc.roots || !nc.inner) {
+    if (nc.prefixes == NULL || nc.mask == NULL || nc.roots == NULL || nc.inner == NULL) {
         hsc__constraint_free(a, &nc);
         return HSC_E_NOMEM;
     }

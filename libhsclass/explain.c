@@ -71,13 +71,8 @@ void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uin
     }
     double k = 1.0 / ((double)found * m->temperature);
     for (size_t i = 0; i < nf; i++) {
-        int64_t r = hsc__model_find_row(m, f[i].bucket);
-        if (r < 0)
+        if (hsc__model_embed(m, &f[i], 1, v) == 0)   /* v: the feature's own row */
             continue;
-        const int8_t *q = m->row_q + (size_t)r * dim;
-        float sc = m->row_scale[r];
-        for (uint32_t d = 0; d < dim; d++)
-            v[d] = (float)q[d] * sc;
         double c = (double)hsc__dot_f(u, v, dim) * k;
         *total += c;
         if (f[i].token < n_tokens) {

@@ -97,7 +97,7 @@ static int grams(hsc__featurizer *fz, const uint8_t *buf, const uint32_t *pos, s
 {
     const uint32_t lo = fz->spec->char_min, hi = fz->spec->char_max;
     const uint64_t h0 = fnv_start(fz->spec->hash_seed, HSC__FK_CHARGRAM);
-    int rc;
+    int st;
     for (size_t s = 0; s < ncp; s++) {
         uint64_t h = h0;
         for (size_t n = 1; n <= hi && s + n <= ncp; n++) {
@@ -107,8 +107,9 @@ static int grams(hsc__featurizer *fz, const uint8_t *buf, const uint32_t *pos, s
             }
             if (n < lo || (n == 1 && (s == 0 || s == ncp - 1)))
                 continue; /* a lone boundary marker is no feature */
-            if ((rc = push(fz, h, token)) != HSC_OK)
-                return rc;
+            st = push(fz, h, token);
+            if (st != HSC_OK)
+                return st;
         }
     }
     return HSC_OK;
@@ -123,7 +124,7 @@ int hsc__feat_chargrams(hsc__featurizer *fz, const char *w, size_t len, uint32_t
     uint8_t *buf = sbuf;
     uint32_t *pos = spos;
     size_t ncp = 0;
-    int rc;
+    int st;
 
     if (fz->spec->char_min == 0 || fz->spec->char_max < fz->spec->char_min ||
         hsc__utf8_count(w, len) < 2)
@@ -135,8 +136,9 @@ int hsc__feat_chargrams(hsc__featurizer *fz, const char *w, size_t len, uint32_t
             return HSC_E_NOMEM;
         need = (len + 3) * sizeof *pos + len + 2;
         fz->scratch->len = 0;
-        if ((rc = hsc__buf_reserve(fz->alloc, fz->scratch, need)) != HSC_OK)
-            return rc;
+        st = hsc__buf_reserve(fz->alloc, fz->scratch, need);
+        if (st != HSC_OK)
+            return st;
         pos = (uint32_t *)(void *)fz->scratch->data; /* malloc'd: aligned */
         buf = (uint8_t *)(pos + len + 3);
     }
@@ -177,19 +179,20 @@ int hsc__feat_skeleton(hsc__featurizer *fz, const char *w, size_t len, uint32_t 
 {
     char sk[SKELETON_MAX_WORD + 1];
     size_t n;
-    int rc;
+    int st;
 
     if (!fz->spec->skeletons || len > SKELETON_MAX_WORD)
         return HSC_OK;
     n = hsc__skeleton(w, len, sk);
     if (n < 2)
         return HSC_OK;
-    if ((rc = hsc__feat_add(fz, HSC__FK_SKELETON, sk, n, token)) != HSC_OK)
-        return rc;
+    st = hsc__feat_add(fz, HSC__FK_SKELETON, sk, n, token);
+    if (st != HSC_OK)
+        return st;
     /* "polyester" (plstr) and "polyest" (plst) share the prefix. */
     if (n > 4)
-        rc = hsc__feat_add(fz, HSC__FK_SKELETON, sk, 4, token);
-    return rc;
+        st = hsc__feat_add(fz, HSC__FK_SKELETON, sk, 4, token);
+    return st;
 }
 
 double hsc__number_value(const char *s, size_t len)
@@ -304,10 +307,11 @@ static const char *magnitude(double v, char buf[4])
 int hsc__feat_number(hsc__featurizer *fz, const char *norm, size_t len, uint32_t token)
 {
     char mb[4];
-    int rc;
-    if ((rc = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token)) != HSC_OK ||
-        (rc = hsc__feat_add(fz, HSC__FK_CLASS, "#num", 4, token)) != HSC_OK)
-        return rc;
+    int st = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token);
+    if (st == HSC_OK)
+        st = hsc__feat_add(fz, HSC__FK_CLASS, "#num", 4, token);
+    if (st != HSC_OK)
+        return st;
     return add_class(fz, token, "#num:", magnitude(hsc__number_value(norm, len), mb));
 }
 
@@ -317,28 +321,32 @@ int hsc__feat_quantity(hsc__featurizer *fz, const char *norm, size_t len, size_t
     const hsc__unit *u = hsc__unit_find(norm + unit_off, len - unit_off);
     size_t b = unit_off;
     double v;
-    int rc;
+    int st;
 
-    if ((rc = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token)) != HSC_OK)
-        return rc;
+    st = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token);
+    if (st != HSC_OK)
+        return st;
     /* The number right before the unit ("5" in "2x5kg"). */
     while (b > 0 && ((norm[b - 1] >= '0' && norm[b - 1] <= '9') || norm[b - 1] == '.' ||
                      norm[b - 1] == ','))
         b--;
     v = hsc__number_value(norm + b, unit_off - b);
-    if (b > 0 && (rc = hsc__feat_add(fz, HSC__FK_CLASS, "#qty:multi", 10, token)) != HSC_OK)
-        return rc;
+    st = b > 0 ? hsc__feat_add(fz, HSC__FK_CLASS, "#qty:multi", 10, token) : HSC_OK;
+    if (st != HSC_OK)
+        return st;
     if (u == NULL)
         return HSC_OK;
     if (strcmp(u->canon, "%") == 0) {
         static const char *const deciles[] = {"0", "1", "2", "3", "4", "5",
                                               "6", "7", "8", "9", "10"};
-        if ((rc = hsc__feat_add(fz, HSC__FK_CLASS, "#pct", 4, token)) != HSC_OK)
-            return rc;
+        st = hsc__feat_add(fz, HSC__FK_CLASS, "#pct", 4, token);
+        if (st != HSC_OK)
+            return st;
         return add_class(fz, token, "#pct:", deciles[v >= 100.0 ? 10 : (int)(v / 10.0)]);
     }
-    if ((rc = add_class(fz, token, "#qty:", u->canon)) != HSC_OK || u->family == NULL)
-        return rc;
+    st = add_class(fz, token, "#qty:", u->canon);
+    if (st != HSC_OK || u->family == NULL)
+        return st;
     {
         char head[32], mb[4];
         size_t k = strlen(u->family);
@@ -354,7 +362,7 @@ int hsc__feat_code(hsc__featurizer *fz, const char *digits, size_t len, uint32_t
 {
     static const size_t levels[] = {2, 4, 6, 8};
     char buf[24];
-    int rc;
+    int st;
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
         size_t d = levels[i];
         if (len < d)
@@ -366,8 +374,9 @@ int hsc__feat_code(hsc__featurizer *fz, const char *digits, size_t len, uint32_t
         buf[3] = (char)('0' + d);
         buf[4] = ':';
         memcpy(buf + 5, digits, d);
-        if ((rc = hsc__feat_add(fz, HSC__FK_CLASS, buf, 5 + d, token)) != HSC_OK)
-            return rc;
+        st = hsc__feat_add(fz, HSC__FK_CLASS, buf, 5 + d, token);
+        if (st != HSC_OK)
+            return st;
     }
     return HSC_OK;
 }
@@ -376,11 +385,13 @@ int hsc__feat_alnum(hsc__featurizer *fz, const char *norm, size_t len, uint32_t 
 {
     char shape[40] = "#shape:";
     size_t n = 7;
-    int rc;
+    int st;
 
-    if ((rc = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token)) != HSC_OK ||
-        (rc = hsc__feat_add(fz, HSC__FK_CLASS, "#alnum", 6, token)) != HSC_OK)
-        return rc;
+    st = hsc__feat_add(fz, HSC__FK_WORD, norm, len, token);
+    if (st == HSC_OK)
+        st = hsc__feat_add(fz, HSC__FK_CLASS, "#alnum", 6, token);
+    if (st != HSC_OK)
+        return st;
     for (size_t i = 0; i < len && n < sizeof shape; ) {
         unsigned char c = (unsigned char)norm[i];
         char s = (c >= '0' && c <= '9') ? '9'

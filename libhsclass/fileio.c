@@ -11,20 +11,20 @@
 int hsc__read_file(const hsc__alloc *a, const char *path, hsc__buf *out)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
+    if (f == NULL)
         return HSC_E_IO;
     int st = HSC_OK;
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         st = hsc__buf_append(a, out, chunk, n);
-        if (st)
+        if (st != HSC_OK)
             break;
     }
-    if (!st && ferror(f))
+    if (st == HSC_OK && ferror(f))
         st = HSC_E_IO;
     fclose(f);
-    if (!st && !out->data)
+    if (st == HSC_OK && out->data == NULL)
         st = hsc__buf_reserve(a, out, 0); /* empty file: a valid empty buffer */
     return st;
 }
@@ -33,7 +33,7 @@ int hsc__write_file_atomic(const char *path, const void *data, size_t len)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 8);
-    if (!tmp)
+    if (tmp == NULL)
         return HSC_E_NOMEM;
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8); /* unique per writer: mkstemp */
@@ -59,11 +59,11 @@ int hsc__write_file_atomic(const char *path, const void *data, size_t len)
         st = HSC_E_IO;
     if (close(fd) != 0)
         st = HSC_E_IO;
-    if (!st && chmod(tmp, 0644) != 0)
+    if (st == HSC_OK && chmod(tmp, 0644) != 0)
         st = HSC_E_IO;
-    if (!st && rename(tmp, path) != 0)
+    if (st == HSC_OK && rename(tmp, path) != 0)
         st = HSC_E_IO;
-    if (st)
+    if (st != HSC_OK)
         remove(tmp);
     free(tmp);
     return st;

@@ -89,6 +89,8 @@ struct hsc_config {
 
 /* Defaults without allocating (for NULL configs). */
 void hsc__config_defaults(hsc_config *cfg);
+/* cfg, or the defaults written into *defaults when cfg is NULL. */
+const hsc_config *hsc__config_or_defaults(const hsc_config *cfg, hsc_config *defaults);
 /* "en,fr" -> ids; HSC_E_BAD_LANGUAGE on unknown names or duplicates. */
 int hsc__parse_languages(const char *s, uint32_t *langs, uint32_t *n_langs);
 const char *hsc__lang_name(uint32_t lang);        /* "en", ...; NULL if unknown */

@@ -157,13 +157,13 @@ const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char
         hsc__nomen_range(n, code, len, &first, &count);
         if (count && strlen(n->pool + n->code[first]) == len) {
             const char *t = entry_text(n, first, lang);
-            if (t)
+            if (t != NULL)
                 return t;
         }
     }
     for (uint32_t s = 0; s < natl->n_schemes; s++) {
         const hsc__natl_scheme *sc = &natl->schemes[s];
-        if (lang && strcmp(lang, sc->lang) != 0)
+        if (lang != NULL && strcmp(lang, sc->lang) != 0)
             continue;
         hsc__natl_range(natl, s, code, len, &first, &count);
         if (count && strlen(natl->pool + sc->code[first]) == len)
@@ -176,7 +176,7 @@ const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char
 
 hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out)
 {
-    if (!model || !out)
+    if (model == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = model->nomen.langs_str;
     return HSC_OK;
@@ -184,7 +184,7 @@ hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char *
 
 hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
 {
-    if (!model || !out)
+    if (model == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = model->nomen.n_codes;
     return HSC_OK;
@@ -193,14 +193,14 @@ hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
 hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index, const char *lang,
                                         const char **code, const char **description)
 {
-    if (!model || !code || !description)
+    if (model == NULL || code == NULL || description == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__nomen *n = &model->nomen;
     if (index >= n->n_codes)
         return HSC_E_NO_RESULT;
     const char *t = entry_text(n, index, lang);
     *code = n->pool + n->code[index];
-    *description = t ? t : "";
+    *description = t != NULL ? t : "";
     return HSC_OK;
 }
 
@@ -219,10 +219,10 @@ hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefi
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (!model || !first || !count)
+    if (model == NULL || first == NULL || count == NULL)
         return HSC_E_INVALID_ARG;
     int st = prefix_arg(prefix, len, d, &nd);
-    if (st)
+    if (st != HSC_OK)
         return st;
     hsc__nomen_range(&model->nomen, d, nd, first, count);
     return HSC_OK;
@@ -233,18 +233,18 @@ hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t l
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (!model || !code || !out)
+    if (model == NULL || code == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = NULL;
     if (hsc__code_parse(code, len, d, &nd) != HSC__CODE_OK || nd < HSCM_MIN_CODE_DIGITS)
         return HSC_E_BAD_CODE;
-    *out = hsc__describe(&model->nomen, &model->natl, d, nd, lang && *lang ? lang : NULL);
-    return *out ? HSC_OK : HSC_E_NO_RESULT;
+    *out = hsc__describe(&model->nomen, &model->natl, d, nd, lang != NULL && *lang ? lang : NULL);
+    return *out != NULL ? HSC_OK : HSC_E_NO_RESULT;
 }
 
 hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
 {
-    if (!model || !out)
+    if (model == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = model->natl.n_schemes;
     return HSC_OK;
@@ -253,13 +253,13 @@ hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
 hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme, const char **name,
                                      const char **lang)
 {
-    if (!model || !name)
+    if (model == NULL || name == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes)
         return HSC_E_NO_RESULT;
     *name = n->schemes[scheme].name;
-    if (lang)
+    if (lang != NULL)
         *lang = n->schemes[scheme].lang;
     return HSC_OK;
 }
@@ -269,13 +269,13 @@ hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const 
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (!model || !first || !count)
+    if (model == NULL || first == NULL || count == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes)
         return HSC_E_NO_RESULT;
     int st = prefix_arg(prefix, len, d, &nd);
-    if (st)
+    if (st != HSC_OK)
         return st;
     hsc__natl_range(n, (uint32_t)scheme, d, nd, first, count);
     return HSC_OK;
@@ -284,7 +284,7 @@ hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const 
 hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
                                    const char **code, const char **description)
 {
-    if (!model || !code || !description)
+    if (model == NULL || code == NULL || description == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes || index >= n->schemes[scheme].n_lines)

@@ -61,7 +61,7 @@ static int report(const adding *ad, uint64_t line, hsc_status why, const char *m
 static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
 {
     const char *tab = memchr(s, '\t', len);
-    if (!tab)
+    if (tab == NULL)
         return report(ad, line, HSC_E_BAD_ROW, "no tab between code and description");
     char digits[HSC__CODE_CAP];
     size_t nd;
@@ -85,7 +85,7 @@ static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
     if (*ad->n == *ad->cap) {
         size_t cap = *ad->cap ? *ad->cap * 2 : 1024;
         hsc__nomen_entry *e = hsc__realloc_array(&b->alloc, *ad->arr, cap, sizeof *e);
-        if (!e)
+        if (e == NULL)
             return HSC_E_NOMEM;
         *ad->arr = e;
         *ad->cap = cap;
@@ -94,7 +94,7 @@ static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
     if (k == ad->n_lines_cap) {
         size_t cap = k ? k * 2 : 1024;
         uint64_t *l = hsc__realloc_array(&b->alloc, ad->lines, cap, sizeof *l);
-        if (!l)
+        if (l == NULL)
             return HSC_E_NOMEM;
         ad->lines = l;
         ad->n_lines_cap = cap;
@@ -103,11 +103,11 @@ static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
     e->code = b->pool.len;
     int st = hsc__buf_append(&b->alloc, &b->pool, digits, nd + 1);
     e->text = b->pool.len;
-    if (!st)
+    if (st == HSC_OK)
         st = hsc__buf_append(&b->alloc, &b->pool, text, tlen);
-    if (!st)
+    if (st == HSC_OK)
         st = hsc__buf_append(&b->alloc, &b->pool, "", 1);
-    if (st)
+    if (st != HSC_OK)
         return st;
     e->set = ad->set;
     e->seq = b->seq;
@@ -139,14 +139,14 @@ static int drop_duplicates(adding *ad)
     if (n < 2)
         return HSC_OK;
     dup_key *k = hsc__calloc(&b->alloc, n, sizeof *k);
-    if (!k)
+    if (k == NULL)
         return HSC_E_NOMEM;
     hsc__nomen_entry *e = *ad->arr + ad->first;
     for (size_t i = 0; i < n; i++)
         k[i] = (dup_key){b->pool.data + e[i].code, ad->lines[i], i};
     qsort(k, n, sizeof *k, cmp_dup);
     int st = HSC_OK;
-    for (size_t i = 1; i < n && !st; i++) {
+    for (size_t i = 1; i < n && st == HSC_OK; i++) {
         if (strcmp(k[i - 1].code, k[i].code) != 0)
             continue;
         e[k[i].idx].set = UINT32_MAX;
@@ -177,7 +177,7 @@ static int tag_index(char (*names)[HSC__NAME_CAP], uint32_t *n, uint32_t max, co
 int hsc__nomen_builder_add_file(hsc__nomen_builder *b, const hsc__row_sink *sink,
                                 const char *path, int kind, const char *tag, const char *lang)
 {
-    if (!b || !sink || !path || !tag || (kind && !lang))
+    if (b == NULL || sink == NULL || path == NULL || tag == NULL || (kind && lang == NULL))
         return HSC_E_INVALID_ARG;
     adding ad = {b, sink, path, kind, 0, kind ? &b->lines : &b->desc,
                  kind ? &b->n_lines : &b->n_desc, kind ? &b->cap_lines : &b->cap_desc, NULL, 0, 0};
@@ -207,25 +207,25 @@ int hsc__nomen_builder_add_file(hsc__nomen_builder *b, const hsc__row_sink *sink
     hsc__buf data = {0};
     int st = hsc__read_file(&b->alloc, path, &data);
     const char *p = data.data, *end = data.data + data.len;
-    if (!st && data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+    if (st == HSC_OK && data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     uint64_t line = 0;
-    while (!st && p < end) {
+    while (st == HSC_OK && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
+        const char *eol = nl != NULL ? nl : end;
         const char *q = p;
         size_t len = (size_t)(eol - p);
         line++;
         trim(&q, &len);
         if (len)
             st = add_row(&ad, line, p, (size_t)(eol - p));
-        p = nl ? nl + 1 : end;
+        p = nl != NULL ? nl + 1 : end;
     }
     hsc__buf_free(&b->alloc, &data);
-    if (!st)
+    if (st == HSC_OK)
         st = drop_duplicates(&ad);
     hsc__free(&b->alloc, ad.lines);
-    if (st) {
+    if (st != HSC_OK) {
         *ad.n = ad.first;   /* all or nothing */
         return st;
     }
@@ -263,7 +263,7 @@ static int cmp_entry(const void *x, const void *y)
 static sorted_entry *sort_entries(const hsc__nomen_builder *b, const hsc__nomen_entry *e, size_t n)
 {
     sorted_entry *s = hsc__calloc(&b->alloc, n ? n : 1, sizeof *s);
-    if (!s)
+    if (s == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++)
         s[i] = (sorted_entry){b->pool.data + e[i].code, b->pool.data + e[i].text, e[i].set,
@@ -288,7 +288,7 @@ static int build_nomen(const hsc__nomen_builder *b, hsc__nomen *out)
     if (b->n_desc == 0)
         goto done;
     sorted_entry *s = sort_entries(b, b->desc, b->n_desc);
-    if (!s)
+    if (s == NULL)
         return HSC_E_NOMEM;
     size_t codes = 0;
     for (size_t i = 0; i < b->n_desc; i++)
@@ -299,7 +299,7 @@ static int build_nomen(const hsc__nomen_builder *b, hsc__nomen *out)
     n.code = hsc__calloc(a, codes, sizeof *n.code);
     n.text = hsc__calloc(a, codes * n.n_langs, sizeof *n.text);
     n.pool = hsc__calloc(a, b->pool.len + 1, 1);   /* pool[0] = "" for missing texts */
-    if (!n.code || !n.text || !n.pool || codes > HSC__NOMEN_MAX_CODES) {
+    if (n.code == NULL || n.text == NULL || n.pool == NULL || codes > HSC__NOMEN_MAX_CODES) {
         hsc__free(a, s);
         hsc__nomen_free(a, &n);
         return codes > HSC__NOMEN_MAX_CODES ? HSC_E_INVALID_ARG : HSC_E_NOMEM;
@@ -332,10 +332,10 @@ static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
     }
     sorted_entry *s = sort_entries(b, b->lines, b->n_lines);
     n.pool = hsc__calloc(a, b->pool.len + 1, 1);
-    int st = s && n.pool ? HSC_OK : HSC_E_NOMEM;
+    int st = s != NULL && n.pool != NULL ? HSC_OK : HSC_E_NOMEM;
     size_t len = 0;
     n.n_schemes = b->n_schemes;
-    for (uint32_t k = 0; k < b->n_schemes && !st; k++) {
+    for (uint32_t k = 0; k < b->n_schemes && st == HSC_OK; k++) {
         hsc__natl_scheme *sc = &n.schemes[k];
         memcpy(sc->name, b->scheme_name[k], HSC__NAME_CAP);
         memcpy(sc->lang, b->scheme_lang[k], HSC__LANG_CAP);
@@ -344,7 +344,7 @@ static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
             count += s[i].set == k;
         sc->code = hsc__calloc(a, count ? count : 1, sizeof *sc->code);
         sc->text = hsc__calloc(a, count ? count : 1, sizeof *sc->text);
-        if (!sc->code || !sc->text) {
+        if (sc->code == NULL || sc->text == NULL) {
             st = HSC_E_NOMEM;
             break;
         }
@@ -352,7 +352,7 @@ static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
         for (size_t i = 0; i < b->n_lines; i++) {
             if (s[i].set != k)
                 continue;
-            if (prev && strcmp(prev->code, s[i].code) == 0) {
+            if (prev != NULL && strcmp(prev->code, s[i].code) == 0) {
                 sc->text[sc->n_lines - 1] = copy_str(n.pool, &len, s[i].text);
             } else {
                 sc->code[sc->n_lines] = copy_str(n.pool, &len, s[i].code);
@@ -365,7 +365,7 @@ static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
             st = HSC_E_INVALID_ARG;
     }
     hsc__free(a, s);
-    if (st) {
+    if (st != HSC_OK) {
         hsc__natl_free(a, &n);
         return st;
     }
@@ -376,10 +376,10 @@ static int build_natl(const hsc__nomen_builder *b, hsc__natl *out)
 int hsc__nomen_builder_build(const hsc__nomen_builder *b, hsc__nomen *nomen, hsc__natl *natl)
 {
     int st = build_nomen(b, nomen);
-    if (st)
+    if (st != HSC_OK)
         return st;
     st = build_natl(b, natl);
-    if (st)
+    if (st != HSC_OK)
         hsc__nomen_free(&b->alloc, nomen);
     return st;
 }
@@ -401,7 +401,7 @@ int hsc__nomen_filter_rows(const hsc__nomen_builder *b, hsc__rowset *rs)
     size_t n_known = b->n_desc + b->n_lines * 6;
     char **known = hsc__calloc(a, n_known, sizeof *known);
     char *prefixes = hsc__calloc(a, b->n_lines * 6 * 16 + 1, 1);
-    if (!known || !prefixes) {
+    if (known == NULL || prefixes == NULL) {
         hsc__free(a, known);
         hsc__free(a, prefixes);
         return HSC_E_NOMEM;
@@ -427,7 +427,7 @@ int hsc__nomen_filter_rows(const hsc__nomen_builder *b, hsc__rowset *rs)
     for (size_t i = 0; i < rs->n_rows; i++) {
         hsc__row row = rs->rows[i];
         const char *code = rs->codes.data + row.code_off;
-        if (st || bsearch(&code, known, n, sizeof *known, cmp_str)) {
+        if (st != HSC_OK || bsearch(&code, known, n, sizeof *known, cmp_str) != NULL) {
             rs->rows[w++] = row;
             continue;
         }

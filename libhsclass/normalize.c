@@ -67,9 +67,9 @@ static int ccc(int32_t c)
 
 static int ensure(const hsc__alloc *a, hsc__norm *o, size_t extra)
 {
-    int rc = hsc__buf_reserve(a, &o->text, extra);
-    if (rc != HSC_OK)
-        return rc;
+    int st = hsc__buf_reserve(a, &o->text, extra);
+    if (st != HSC_OK)
+        return st;
     if (o->map_cap < o->text.cap) {
         uint32_t *m = hsc__realloc_array(a, o->map, o->text.cap, sizeof *m);
         if (m == NULL)
@@ -83,7 +83,7 @@ static int ensure(const hsc__alloc *a, hsc__norm *o, size_t extra)
 static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
 {
     utf8proc_ssize_t n;
-    int rc;
+    int st;
 
     if (!g->open)
         return HSC_OK;
@@ -107,8 +107,9 @@ static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
                  : (utf8proc_ssize_t)g->n;
     if (n < 0)
         return HSC_E_INTERNAL;
-    if ((rc = ensure(a, o, (size_t)n * 4)) != HSC_OK)
-        return rc;
+    st = ensure(a, o, (size_t)n * 4);
+    if (st != HSC_OK)
+        return st;
     for (utf8proc_ssize_t i = 0; i < n; i++) {
         size_t k = hsc__utf8_encode((uint32_t)g->cp[i], o->text.data + o->text.len);
         for (size_t j = 0; j < k; j++)
@@ -141,7 +142,7 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
 {
     seg g;
     size_t i = 0;
-    int rc;
+    int st;
 
     if (len > UINT32_MAX - 1)
         return HSC_E_TEXT_TOO_LONG;
@@ -149,8 +150,9 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
     g.n = 0;
     g.open = 0;
     g.src = 0;
-    if ((rc = ensure(a, o, len)) != HSC_OK)
-        return rc;
+    st = ensure(a, o, len);
+    if (st != HSC_OK)
+        return st;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         utf8proc_int32_t tmp[TMP_CAP];
@@ -160,8 +162,11 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
 
         /* ASCII not followed by a possible combining mark: fold directly. */
         if (c < 0x80 && (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
-            if ((rc = flush(a, &g, o)) != HSC_OK || (rc = ensure(a, o, 1)) != HSC_OK)
-                return rc;
+            st = flush(a, &g, o);
+            if (st == HSC_OK)
+                st = ensure(a, o, 1);
+            if (st != HSC_OK)
+                return st;
             o->map[o->text.len] = (uint32_t)i;
             /* Controls (tab, newline, NUL) become spaces: "20\tkg" is "20 kg". */
             o->text.data[o->text.len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32
@@ -178,16 +183,18 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
         if (n == 0)
             continue; /* ignorable: its bytes join the open segment */
         if (!g.open || g.n >= SEG_MAX || ccc(tmp[0]) == 0) {
-            if ((rc = flush(a, &g, o)) != HSC_OK)
-                return rc;
+            st = flush(a, &g, o);
+            if (st != HSC_OK)
+                return st;
             g.open = 1;
             g.src = start;
         }
         /* Room: SEG_MAX before the push, and at most 2 * TMP_CAP after
          * folding would be too much, so flush early when needed. */
         if (g.n + 2 * (size_t)n > SEG_CAP) {
-            if ((rc = flush(a, &g, o)) != HSC_OK)
-                return rc;
+            st = flush(a, &g, o);
+            if (st != HSC_OK)
+                return st;
             g.open = 1;
             g.src = start;
             if (2 * (size_t)n > SEG_CAP)
@@ -195,8 +202,11 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
         }
         push(&g, tmp, (size_t)n, strip);
     }
-    if ((rc = flush(a, &g, o)) != HSC_OK || (rc = ensure(a, o, 0)) != HSC_OK)
-        return rc;
+    st = flush(a, &g, o);
+    if (st == HSC_OK)
+        st = ensure(a, o, 0);
+    if (st != HSC_OK)
+        return st;
     o->map[o->text.len] = (uint32_t)len;
     return HSC_OK;
 }

@@ -84,7 +84,7 @@ static int token_known(const hsc_model *m, const hsc__analyzer *an, const hsc__t
         const char *p = hsc__analyzer_pool(an) + t->stems_off, *end = p + t->stems_len;
         while (p < end) {
             const char *bar = memchr(p, '|', (size_t)(end - p));
-            size_t len = bar ? (size_t)(bar - p) : (size_t)(end - p);
+            size_t len = bar != NULL ? (size_t)(bar - p) : (size_t)(end - p);
             uint64_t h = hsc__hash(m->spec.hash_seed, HSC__FK_WORD, p, len);
             if (hsc__model_find_row(m, (uint32_t)(h % m->spec.buckets)) >= 0)
                 return 1;

@@ -58,7 +58,8 @@ int hsc__search_init(hsc__search *s, const hsc__alloc *a, const hsc__tree *t)
     s->logits = hsc__calloc(a, fan, sizeof *s->logits);
     s->heap_cap = 64;
     s->heap = hsc__calloc(a, s->heap_cap, sizeof *s->heap);
-    if (!s->prob || !s->seen || !s->expanded || !s->logits || !s->heap) {
+    if (s->prob == NULL || s->seen == NULL || s->expanded == NULL || s->logits == NULL ||
+        s->heap == NULL) {
         hsc__search_free(s);
         return HSC_E_NOMEM;
     }
@@ -123,7 +124,7 @@ static int heap_push(hsc__search *s, uint32_t n)
     if (s->heap_len == s->heap_cap) {
         size_t cap = s->heap_cap * 2;
         uint32_t *p = hsc__realloc_array(&s->alloc, s->heap, cap, sizeof *p);
-        if (!p)
+        if (p == NULL)
             return HSC_E_NOMEM;
         s->heap = p;
         s->heap_cap = cap;
@@ -199,7 +200,7 @@ int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, con
     }
     s->heap_len = 0;
     int st = heap_push(s, 0);
-    while (!st && s->heap_len && *n_out < k) {
+    while (st == HSC_OK && s->heap_len && *n_out < k) {
         uint32_t n = heap_pop(s);
         if (is_terminal(t, n, digits)) {
             nodes[*n_out] = n;
@@ -211,8 +212,8 @@ int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, con
         if (node->n_children == 0 || (digits && node->digits >= digits))
             continue; /* a label above the requested level: not a terminal */
         expand(s, t, w, h, n);
-        for (uint32_t i = 0; i < node->n_children && !st; i++)
-            if (!s->mask || s->mask[node->first_child + i])
+        for (uint32_t i = 0; i < node->n_children && st == HSC_OK; i++)
+            if (s->mask == NULL || s->mask[node->first_child + i])
                 st = heap_push(s, node->first_child + i);
     }
     return st;

@@ -67,7 +67,7 @@ static void free_levels(hsc_session *s)
 
 void hsc_session_free(hsc_session *s)
 {
-    if (!s)
+    if (s == NULL)
         return;
     hsc__alloc a = s->alloc;
     free_levels(s);
@@ -87,23 +87,20 @@ void hsc_session_free(hsc_session *s)
 
 hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session **out)
 {
-    if (!out)
+    if (out == NULL)
         return HSC_E_INVALID_ARG;
     *out = NULL;
     hsc_config defaults;
-    if (!cfg) {
-        hsc__config_defaults(&defaults);
-        cfg = &defaults;
-    }
+    cfg = hsc__config_or_defaults(cfg, &defaults);
     const hsc__alloc *a = &cfg->alloc;
     hsc_session *s = hsc__calloc(a, 1, sizeof *s);
-    if (!s)
+    if (s == NULL)
         return HSC_E_NOMEM;
     s->alloc = *a;
     s->rt = cfg->rt;
     s->accept_threshold = cfg->accept_threshold;
     const hsc__textspec *spec = &cfg->spec;
-    if (model) {
+    if (model != NULL) {
         hsc__model_retain(model);
         s->model = model;
         spec = &model->spec;
@@ -111,11 +108,11 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
             s->accept_threshold = model->accept_threshold;
     }
     int st = hsc__analyzer_new(a, spec, &s->rt, &s->an);
-    if (!st && model) {
+    if (st == HSC_OK && model != NULL) {
         st = hsc__search_init(&s->search, a, &model->tree);
         s->h = hsc__calloc(a, model->dim, sizeof *s->h);
         s->scratch = hsc__calloc(a, 3 * (size_t)model->dim, sizeof *s->scratch);
-        if (!st && (!s->h || !s->scratch))
+        if (st == HSC_OK && (s->h == NULL || s->scratch == NULL))
             st = HSC_E_NOMEM;
         /* The levels a result can be asked for: labels, then each tree level. */
         s->levels[0].digits = 0;
@@ -123,7 +120,7 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
         for (uint32_t i = 0; i < model->tree.n_levels && s->n_levels < MAX_LEVELS; i++)
             s->levels[s->n_levels++].digits = model->tree.level_digits[i];
     }
-    if (st) {
+    if (st != HSC_OK) {
         hsc_session_free(s);
         return st;
     }
@@ -133,15 +130,15 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
 
 const char *hsc_session_last_error_detail(const hsc_session *s)
 {
-    return s ? s->detail : "";
+    return s != NULL ? s->detail : "";
 }
 
 static void set_detail(hsc_session *s, int st)
 {
     s->detail[0] = '\0';
-    if (st && s->an) {
+    if (st != HSC_OK && s->an != NULL) {
         const char *d = hsc__analyzer_error_detail(s->an);
-        if (d) {
+        if (d != NULL) {
             size_t n = strlen(d);
             if (n >= sizeof s->detail)
                 n = sizeof s->detail - 1;
@@ -164,22 +161,22 @@ static void clear_results(hsc_session *s)
 
 hsc_status hsc_session_tokenize(hsc_session *s, const char *text, size_t len)
 {
-    if (!s || (!text && len))
+    if (s == NULL || (text == NULL && len))
         return HSC_E_INVALID_ARG;
     clear_results(s);
-    int st = hsc__analyze(s->an, text ? text : "", len);
+    int st = hsc__analyze(s->an, text != NULL ? text : "", len);
     set_detail(s, st);
     return st;
 }
 
 size_t hsc_session_token_count(const hsc_session *s)
 {
-    return s ? hsc__analyzer_token_count(s->an) : 0;
+    return s != NULL ? hsc__analyzer_token_count(s->an) : 0;
 }
 
 static const hsc__token *token_at(const hsc_session *s, size_t i)
 {
-    if (!s || i >= hsc__analyzer_token_count(s->an))
+    if (s == NULL || i >= hsc__analyzer_token_count(s->an))
         return NULL;
     return &hsc__analyzer_tokens(s->an)[i];
 }
@@ -187,26 +184,26 @@ static const hsc__token *token_at(const hsc_session *s, size_t i)
 hsc_status hsc_session_token(const hsc_session *s, size_t index, const char **norm, uint32_t *type,
                              uint32_t *flags)
 {
-    if (!s)
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__token *t = token_at(s, index);
-    if (!t)
+    if (t == NULL)
         return HSC_E_NO_RESULT;
-    if (norm)
+    if (norm != NULL)
         *norm = hsc__analyzer_pool(s->an) + t->norm_off;
-    if (type)
+    if (type != NULL)
         *type = t->type;
-    if (flags)
+    if (flags != NULL)
         *flags = t->flags;
     return HSC_OK;
 }
 
 hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const char **stems)
 {
-    if (!s || !stems)
+    if (s == NULL || stems == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__token *t = token_at(s, index);
-    if (!t)
+    if (t == NULL)
         return HSC_E_NO_RESULT;
     *stems = hsc__analyzer_pool(s->an) + t->stems_off;
     return HSC_OK;
@@ -215,10 +212,10 @@ hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const cha
 hsc_status hsc_session_token_span(const hsc_session *s, size_t index, size_t *offset,
                                   size_t *length)
 {
-    if (!s || !offset || !length)
+    if (s == NULL || offset == NULL || length == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__token *t = token_at(s, index);
-    if (!t)
+    if (t == NULL)
         return HSC_E_NO_RESULT;
     *offset = t->src_off;
     *length = t->src_len;
@@ -232,15 +229,15 @@ static int ensure_k(hsc_session *s, uint32_t k)
     for (uint32_t i = 0; i < s->n_levels; i++) {
         level_results *lv = &s->levels[i];
         uint32_t *n = hsc__realloc_array(&s->alloc, lv->nodes, k, sizeof *n);
-        if (n)
+        if (n != NULL)
             lv->nodes = n;
         double *p = hsc__realloc_array(&s->alloc, lv->probs, k, sizeof *p);
-        if (p)
+        if (p != NULL)
             lv->probs = p;
         size_t *c = hsc__realloc_array(&s->alloc, lv->code_off, k, sizeof *c);
-        if (c)
+        if (c != NULL)
             lv->code_off = c;
-        if (!n || !p || !c)
+        if (n == NULL || p == NULL || c == NULL)
             return HSC_E_NOMEM;
     }
     s->k_cap = k;
@@ -254,10 +251,11 @@ static int store_codes(hsc_session *s, level_results *lv)
     for (uint32_t i = 0; i < lv->n; i++) {
         const hsc__node *node = &m->tree.nodes[lv->nodes[i]];
         lv->code_off[i] = s->codes.len;
-        int st = hsc__buf_append(&s->alloc, &s->codes, m->label_pool + node->code_off, node->digits);
-        if (!st)
+        int st = hsc__buf_append(&s->alloc, &s->codes, m->label_pool + node->code_off,
+                                 node->digits);
+        if (st == HSC_OK)
             st = hsc__buf_append(&s->alloc, &s->codes, "", 1);
-        if (st)
+        if (st != HSC_OK)
             return st;
     }
     return HSC_OK;
@@ -283,19 +281,20 @@ static void decide(hsc_session *s, const hsc__content *c, int constrained)
 
 hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, uint32_t k)
 {
-    if (!s || (!text && len) || k == 0)
+    if (s == NULL || (text == NULL && len) || k == 0)
         return HSC_E_INVALID_ARG;
     clear_results(s);
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
-    int st = hsc__analyze(s->an, text ? text : "", len);
+    int st = hsc__analyze(s->an, text != NULL ? text : "", len);
     set_detail(s, st);
-    if (st)
+    if (st != HSC_OK)
         return st;
     const hsc_model *m = s->model;
     if (k > m->n_labels)
         k = m->n_labels;
-    if ((st = ensure_k(s, k)) != HSC_OK)
+    st = ensure_k(s, k);
+    if (st != HSC_OK)
         return st;
     hsc__content content;
     hsc__review_content(m, s->an, &content);
@@ -314,7 +313,7 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     if (constrained)
         hsc__constraint_begin(&s->constraint, &s->search, &m->tree, &w, s->h, &z);
     s->codes.len = 0;
-    for (uint32_t i = 0; i < s->n_levels && !st; i++) {
+    for (uint32_t i = 0; i < s->n_levels && st == HSC_OK; i++) {
         level_results *lv = &s->levels[i];
         if (!(z > 0.0))
             break;   /* the constraint leaves nothing (or less than a double can hold) */
@@ -322,11 +321,11 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
                               &lv->n);
         for (uint32_t r = 0; r < lv->n && constrained; r++)
             lv->probs[r] = lv->probs[r] / z > 1.0 ? 1.0 : lv->probs[r] / z;
-        if (!st)
+        if (st == HSC_OK)
             st = store_codes(s, lv);
     }
     s->search.mask = NULL;
-    if (st) {
+    if (st != HSC_OK) {
         clear_results(s);
         return st;
     }
@@ -344,13 +343,13 @@ static const level_results *level_of(const hsc_session *s, uint32_t digits)
 
 hsc_status hsc_session_result_count(const hsc_session *s, uint32_t digits, size_t *out)
 {
-    if (!s || !out)
+    if (s == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = 0;
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
     const level_results *lv = level_of(s, digits);
-    if (!lv)
+    if (lv == NULL)
         return HSC_E_INVALID_ARG;
     *out = lv->n;
     return HSC_OK;
@@ -359,18 +358,18 @@ hsc_status hsc_session_result_count(const hsc_session *s, uint32_t digits, size_
 hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t index,
                               const char **code, double *probability)
 {
-    if (!s)
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
     const level_results *lv = level_of(s, digits);
-    if (!lv)
+    if (lv == NULL)
         return HSC_E_INVALID_ARG;
     if (index >= lv->n)
         return HSC_E_NO_RESULT;
-    if (code)
+    if (code != NULL)
         *code = s->codes.data + lv->code_off[index];
-    if (probability)
+    if (probability != NULL)
         *probability = lv->probs[index];
     return HSC_OK;
 }
@@ -379,26 +378,26 @@ hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t inde
 
 hsc_status hsc_session_decision(const hsc_session *s, uint32_t *decision, uint32_t *reason)
 {
-    if (!s || !decision)
+    if (s == NULL || decision == NULL)
         return HSC_E_INVALID_ARG;
     *decision = HSC_DECISION_NONE;
-    if (reason)
+    if (reason != NULL)
         *reason = HSC_REASON_NONE;
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
     if (!s->classified)
         return HSC_E_STATE;
     *decision = s->decision;
-    if (reason)
+    if (reason != NULL)
         *reason = s->reason;
     return HSC_OK;
 }
 
 hsc_status hsc_session_accept_threshold(const hsc_session *s, double *out)
 {
-    if (!s || !out)
+    if (s == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
     *out = s->accept_threshold;
     return HSC_OK;
@@ -422,12 +421,12 @@ const char *hsc_decision_reason_string(uint32_t reason)
 
 hsc_status hsc_session_set_constraint(hsc_session *s, const char *prefixes, size_t len)
 {
-    if (!s || (!prefixes && len))
+    if (s == NULL || (prefixes == NULL && len))
         return HSC_E_INVALID_ARG;
-    if (!s->model)
+    if (s->model == NULL)
         return HSC_E_STATE;
-    int st = hsc__constraint_set(&s->alloc, &s->constraint, s->model, prefixes ? prefixes : "",
-                                 len);
+    int st = hsc__constraint_set(&s->alloc, &s->constraint, s->model,
+                                 prefixes != NULL ? prefixes : "", len);
     if (st == HSC_OK)
         clear_results(s);
     return st;
@@ -445,12 +444,12 @@ static int by_weight_desc(const void *x, const void *y)
 
 hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
 {
-    if (!s)
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
-    if (!s->model || !s->classified)
+    if (s->model == NULL || !s->classified)
         return HSC_E_STATE;
     const level_results *lv = level_of(s, digits);
-    if (!lv)
+    if (lv == NULL)
         return HSC_E_INVALID_ARG;
     if (index >= lv->n)
         return HSC_E_NO_RESULT;
@@ -459,15 +458,15 @@ hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
     size_t nt = hsc__analyzer_token_count(s->an);
     if (nt > s->cap_items) {
         explain_item *it = hsc__realloc_array(&s->alloc, s->items, nt, sizeof *it);
-        if (it)
+        if (it != NULL)
             s->items = it;
         double *w = hsc__realloc_array(&s->alloc, s->tok_w, nt, sizeof *w);
-        if (w)
+        if (w != NULL)
             s->tok_w = w;
         uint8_t *u = hsc__realloc_array(&s->alloc, s->tok_used, nt, 1);
-        if (u)
+        if (u != NULL)
             s->tok_used = u;
-        if (!it || !w || !u)
+        if (it == NULL || w == NULL || u == NULL)
             return HSC_E_NOMEM;
         s->cap_items = nt;
     }
@@ -487,7 +486,7 @@ hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
 
 hsc_status hsc_session_explain_count(const hsc_session *s, size_t *out)
 {
-    if (!s || !out)
+    if (s == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = 0;
     if (!s->explained)
@@ -499,22 +498,22 @@ hsc_status hsc_session_explain_count(const hsc_session *s, size_t *out)
 hsc_status hsc_session_explain_item(const hsc_session *s, size_t index, size_t *token_index,
                                     double *weight)
 {
-    if (!s)
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
     if (!s->explained)
         return HSC_E_STATE;
     if (index >= s->n_items)
         return HSC_E_NO_RESULT;
-    if (token_index)
+    if (token_index != NULL)
         *token_index = s->items[index].token;
-    if (weight)
+    if (weight != NULL)
         *weight = s->items[index].weight;
     return HSC_OK;
 }
 
 hsc_status hsc_session_explain_total(const hsc_session *s, double *score)
 {
-    if (!s || !score)
+    if (s == NULL || score == NULL)
         return HSC_E_INVALID_ARG;
     if (!s->explained)
         return HSC_E_STATE;

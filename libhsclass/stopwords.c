@@ -87,7 +87,7 @@ int hsc__stopwords_build(const hsc__alloc *a, const hsc__textspec *spec, hsc__wo
     hsc__norm norm = {0};
     size_t total = 0;
     uint32_t cap = 16;
-    int rc = HSC_OK;
+    int st = HSC_OK;
 
     memset(ws, 0, sizeof *ws);
     for (uint32_t l = 0; l < spec->n_langs; l++) {
@@ -102,26 +102,27 @@ int hsc__stopwords_build(const hsc__alloc *a, const hsc__textspec *spec, hsc__wo
     if ((ws->slots = hsc__calloc(a, cap, sizeof *ws->slots)) == NULL)
         return HSC_E_NOMEM;
     ws->cap = cap;
-    for (uint32_t l = 0; l < spec->n_langs && rc == HSC_OK; l++) {
+    for (uint32_t l = 0; l < spec->n_langs && st == HSC_OK; l++) {
         const char *const *list = hsc__stopword_list(spec->langs[l]);
         for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
             size_t off = ws->pool.len;
             /* Normalize like text, so "à" matches with and without accent
              * stripping. */
-            if ((rc = hsc__normalize(a, list[i], strlen(list[i]), spec->strip_accents, &norm)) !=
-                HSC_OK)
+            st = hsc__normalize(a, list[i], strlen(list[i]), spec->strip_accents, &norm);
+            if (st != HSC_OK)
                 break;
             if (hsc__wordset_has(ws, norm.text.data, norm.text.len))
                 continue;
-            if ((rc = hsc__buf_append(a, &ws->pool, norm.text.data, norm.text.len + 1)) != HSC_OK)
+            st = hsc__buf_append(a, &ws->pool, norm.text.data, norm.text.len + 1);
+            if (st != HSC_OK)
                 break;
             insert(ws, (uint32_t)off, norm.text.len);
         }
     }
     hsc__norm_free(a, &norm);
-    if (rc != HSC_OK)
+    if (st != HSC_OK)
         hsc__wordset_free(a, ws);
-    return rc;
+    return st;
 }
 
 void hsc__wordset_free(const hsc__alloc *a, hsc__wordset *ws)

@@ -124,14 +124,16 @@ static void pcre_free(void *p, void *data)
 /* Alternation of unit spellings, longest first so "g/m2" beats "g". */
 static int append_units(const hsc__alloc *a, hsc__buf *b, int spaced)
 {
-    int first = 1, rc;
+    int first = 1, st;
     for (size_t len = 16; len > 0; len--) {
         for (size_t i = 0; i < N_UNITS; i++) {
             if (strlen(units[i].spelling) != len || (spaced && !units[i].spaced))
                 continue;
-            if ((!first && (rc = hsc__buf_append(a, b, "|", 1)) != HSC_OK) ||
-                (rc = hsc__buf_append_str(a, b, units[i].spelling)) != HSC_OK)
-                return rc;
+            st = first ? HSC_OK : hsc__buf_append(a, b, "|", 1);
+            if (st == HSC_OK)
+                st = hsc__buf_append_str(a, b, units[i].spelling);
+            if (st != HSC_OK)
+                return st;
             first = 0;
         }
     }
@@ -144,21 +146,24 @@ static int append_units(const hsc__alloc *a, hsc__buf *b, int spaced)
 
 static int build_pattern(const hsc__alloc *a, hsc__buf *b)
 {
-    int rc;
+    int st;
 #define APPEND(s)                                                                        \
     do {                                                                                 \
-        if ((rc = hsc__buf_append_str(a, b, s)) != HSC_OK)                              \
-            return rc;                                                                   \
+        st = hsc__buf_append_str(a, b, s);                                               \
+        if (st != HSC_OK)                                                                \
+            return st;                                                                   \
     } while (0)
     APPEND("(?<![0-9.,])((?:0[1-9]|[1-8][0-9]|9[0-7])[0-9]{2}"
            "(?:\\.[0-9]{2}(?:\\.?+[0-9]{2}){0,2}+|(?: [0-9]{2}){1,3}+))"
            "(?!" ALNUM "|[.,][0-9])");
     APPEND("|((?:" NUM " ?+[x*\xc3\x97] ?+){0,3}+" NUM "(?| ?+(");
-    if ((rc = append_units(a, b, 1)) != HSC_OK)
-        return rc;
+    st = append_units(a, b, 1);
+    if (st != HSC_OK)
+        return st;
     APPEND(")" BOUND "|(");
-    if ((rc = append_units(a, b, 0)) != HSC_OK)
-        return rc;
+    st = append_units(a, b, 0);
+    if (st != HSC_OK)
+        return st;
     APPEND(")" BOUND "| ?+(%)))");
     APPEND("|(" NUM ")(?!" ALNUM "|[-/._'][\\p{L}\\p{M}\\p{N}])");
     APPEND("|(" ALNUM "++(?:(?:[-/.'_]|(?<=[0-9]),(?=[0-9]))" ALNUM "++){0,63}+)");
@@ -177,7 +182,7 @@ int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer
 {
     hsc__tokenizer *tk;
     hsc__buf pat = {0};
-    int errcode, rc;
+    int errcode, st;
     PCRE2_SIZE erroff;
     pcre2_compile_context *cctx = NULL;
 
@@ -187,13 +192,14 @@ int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer
         return HSC_E_NOMEM;
     if (a != NULL)
         tk->alloc = *a;
-    rc = HSC_E_NOMEM;
+    st = HSC_E_NOMEM;
     if (has_custom_alloc(a) &&
         (tk->gctx = pcre2_general_context_create(pcre_malloc, pcre_free, &tk->alloc)) == NULL)
         goto fail;
-    if ((rc = build_pattern(&tk->alloc, &pat)) != HSC_OK)
+    st = build_pattern(&tk->alloc, &pat);
+    if (st != HSC_OK)
         goto fail;
-    rc = HSC_E_NOMEM;
+    st = HSC_E_NOMEM;
     if ((cctx = pcre2_compile_context_create(tk->gctx)) == NULL)
         goto fail;
     tk->code = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
@@ -202,7 +208,7 @@ int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer
     if (tk->code == NULL) {
         /* The pattern is fixed and tested, so only memory can fail it:
          * compile error 21 is "failed to get memory". */
-        rc = errcode == COMPILE_ERR_NOMEMORY ? HSC_E_NOMEM : HSC_E_INTERNAL;
+        st = errcode == COMPILE_ERR_NOMEMORY ? HSC_E_NOMEM : HSC_E_INTERNAL;
         goto fail;
     }
     /* JIT when the platform has it; the interpreter otherwise. Both honour
@@ -218,7 +224,7 @@ int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer
 fail:
     hsc__buf_free(&tk->alloc, &pat);
     hsc__tokenizer_free(tk);
-    return rc;
+    return st;
 }
 
 void hsc__tokenizer_set_limit(hsc__tokenizer *tk, uint32_t match_limit)
@@ -244,21 +250,21 @@ void hsc__tokenizer_free(hsc__tokenizer *tk)
 int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t start,
                         hsc__match *m, int *found)
 {
-    int rc;
+    int st;
     PCRE2_SIZE *ov;
 
     *found = 0;
     if (start >= len)
         return HSC_OK;
-    rc = pcre2_match(tk->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, tk->md, tk->mctx);
-    if (rc == PCRE2_ERROR_NOMATCH)
+    st = pcre2_match(tk->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, tk->md, tk->mctx);
+    if (st == PCRE2_ERROR_NOMATCH)
         return HSC_OK;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    if (st == PCRE2_ERROR_MATCHLIMIT || st == PCRE2_ERROR_DEPTHLIMIT ||
+        st == PCRE2_ERROR_HEAPLIMIT || st == PCRE2_ERROR_JIT_STACKLIMIT)
         return HSC_E_REGEX_LIMIT;
-    if (rc == PCRE2_ERROR_NOMEMORY)
+    if (st == PCRE2_ERROR_NOMEMORY)
         return HSC_E_NOMEM;
-    if (rc < 0)
+    if (st < 0)
         return HSC_E_INTERNAL;
     ov = pcre2_get_ovector_pointer(tk->md);
     if (ov[0] >= ov[1])
@@ -266,13 +272,13 @@ int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t st
     memset(m, 0, sizeof *m);
     m->begin = ov[0];
     m->end = ov[1];
-    if (rc > 1 && ov[2] != PCRE2_UNSET) {
+    if (st > 1 && ov[2] != PCRE2_UNSET) {
         m->kind = HSC__M_CODE;
-    } else if (rc > 2 && ov[4] != PCRE2_UNSET) {
+    } else if (st > 2 && ov[4] != PCRE2_UNSET) {
         m->kind = HSC__M_QTY;
         m->unit_begin = ov[6];
         m->unit_end = ov[7];
-    } else if (rc > 4 && ov[8] != PCRE2_UNSET) {
+    } else if (st > 4 && ov[8] != PCRE2_UNSET) {
         m->kind = HSC__M_NUM;
     } else {
         m->kind = HSC__M_CHUNK;

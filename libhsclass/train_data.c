@@ -83,13 +83,13 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
     size_t bad;
     if (hsc__utf8_validate(text, text_len, &bad) != HSC_OK)
         return reject(rs, file, line, HSC_E_BAD_UTF8, "description is not valid UTF-8");
-    if (memchr(text, '\0', text_len))
+    if (memchr(text, '\0', text_len) != NULL)
         return reject(rs, file, line, HSC_E_BAD_UTF8, "description contains a NUL byte");
 
     if (rs->n_rows == rs->cap_rows) {
         size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
         hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
-        if (!r)
+        if (r == NULL)
             return HSC_E_NOMEM;
         rs->rows = r;
         rs->cap_rows = cap;
@@ -102,13 +102,13 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
     row->weight = (float)weight;
     row->flags = flags;
     int st = hsc__buf_append(&rs->alloc, &rs->codes, digits, nd);
-    if (!st)
+    if (st == HSC_OK)
         st = hsc__buf_append(&rs->alloc, &rs->codes, "", 1);
-    if (!st)
+    if (st == HSC_OK)
         st = hsc__buf_append(&rs->alloc, &rs->texts, text, text_len);
-    if (!st)
+    if (st == HSC_OK)
         st = hsc__buf_append(&rs->alloc, &rs->texts, "", 1);
-    if (st)
+    if (st != HSC_OK)
         return st;
     rs->n_rows++;
     return HSC_OK;
@@ -118,7 +118,7 @@ int hsc__rowset_add_line(hsc__rowset *rs, const char *file, uint64_t line, const
                          size_t len, double weight, uint32_t flags)
 {
     const char *tab = memchr(s, '\t', len);
-    if (!tab)
+    if (tab == NULL)
         return reject(rs, file, line, HSC_E_BAD_ROW, "no tab between code and description");
     size_t code_len = (size_t)(tab - s);
     return hsc__rowset_add(rs, file, line, s, code_len, tab + 1, len - code_len - 1, weight, flags);
@@ -128,7 +128,7 @@ int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint3
 {
     hsc__buf data = {0};
     int st = hsc__read_file(&rs->alloc, path, &data);
-    if (st) {
+    if (st != HSC_OK) {
         hsc__buf_free(&rs->alloc, &data);
         return st;
     }
@@ -136,9 +136,9 @@ int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint3
     if (data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     uint64_t line = 0;
-    while (p < end && !st) {
+    while (p < end && st == HSC_OK) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
+        const char *eol = nl != NULL ? nl : end;
         size_t len = (size_t)(eol - p);
         if (len && p[len - 1] == '\r')
             len--;
@@ -148,7 +148,7 @@ int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint3
         trim(&q, &qlen);
         if (qlen)
             st = hsc__rowset_add_line(rs, path, line, p, len, weight, flags);
-        p = nl ? nl + 1 : end;
+        p = nl != NULL ? nl + 1 : end;
     }
     hsc__buf_free(&rs->alloc, &data);
     return st;
@@ -186,7 +186,7 @@ static int is_generic(span sp)
 static span head_clause(span sp)
 {
     const char *c = memchr(sp.s, ',', sp.len);
-    if (c)
+    if (c != NULL)
         sp.len = (size_t)(c - sp.s);
     trim(&sp.s, &sp.len);
     return sp;
@@ -197,11 +197,11 @@ static int emit_join(const hsc__alloc *a, hsc__buf *tmp, span x, span y, hsc__em
 {
     tmp->len = 0;
     int st = hsc__buf_append(a, tmp, x.s, x.len);
-    if (!st && y.len)
+    if (st == HSC_OK && y.len)
         st = hsc__buf_append(a, tmp, " ", 1);
-    if (!st && y.len)
+    if (st == HSC_OK && y.len)
         st = hsc__buf_append(a, tmp, y.s, y.len);
-    if (!st)
+    if (st == HSC_OK)
         st = emit(user, tmp->data, tmp->len, factor);
     return st;
 }
@@ -214,12 +214,12 @@ int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__em
     const char *p = text, *end = text + len;
     while (p < end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
-        span sp = {p, (size_t)((semi ? semi : end) - p)};
+        span sp = {p, (size_t)((semi != NULL ? semi : end) - p)};
         trim(&sp.s, &sp.len);
         n_all++;
         if (sp.len && !is_generic(sp) && n < MAX_SEGMENTS)
             seg[n++] = sp;
-        p = semi ? semi + 1 : end;
+        p = semi != NULL ? semi + 1 : end;
     }
     if (n == 0)
         return HSC_OK;
@@ -233,13 +233,13 @@ int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__em
     if (n >= 2 && (head.len < seg[0].len || n >= 3 || n_all > n)) /* else: the same words */
         st = emit_join(a, &tmp, head, last, emit, user, 0.5f);
     /* The two most specific segments, when the path is longer. */
-    if (!st && n >= 3)
+    if (st == HSC_OK && n >= 3)
         st = emit_join(a, &tmp, seg[n - 2], last, emit, user, 0.5f);
     /* A path with generic segments dropped, when there were any. */
-    if (!st && n_all > n && n >= 1 && head.len < seg[0].len)
+    if (st == HSC_OK && n_all > n && n >= 1 && head.len < seg[0].len)
         st = emit_join(a, &tmp, seg[0], n >= 2 ? last : none, emit, user, 0.5f);
     /* Just the head noun of a single-segment description with clauses. */
-    if (!st && n == 1 && head.len > 0 && head.len < seg[0].len)
+    if (st == HSC_OK && n == 1 && head.len > 0 && head.len < seg[0].len)
         st = emit_join(a, &tmp, head, none, emit, user, 0.25f);
     hsc__buf_free(a, &tmp);
     return st;

@@ -12,10 +12,7 @@ hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
         return HSC_E_INVALID_ARG;
     *out = NULL;
     hsc_config defaults;
-    if (cfg == NULL) {
-        hsc__config_defaults(&defaults);
-        cfg = &defaults;
-    }
+    cfg = hsc__config_or_defaults(cfg, &defaults);
     hsc_trainer *t = hsc__calloc(&cfg->alloc, 1, sizeof *t);
     if (t == NULL)
         return HSC_E_NOMEM;

@@ -86,11 +86,12 @@ int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *o
     static const char fffd[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
-    int rc;
+    int st;
 
     out->len = 0;
-    if ((rc = hsc__buf_reserve(a, out, len)) != HSC_OK)
-        return rc;
+    st = hsc__buf_reserve(a, out, len);
+    if (st != HSC_OK)
+        return st;
     out->data[0] = '\0';
     if (len == 0)
         return HSC_OK;
@@ -101,9 +102,11 @@ int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *o
             continue;
         }
         /* Flush the valid run before the bad bytes, then U+FFFD. */
-        if ((rc = hsc__buf_append(a, out, s + run, i - run)) != HSC_OK ||
-            (rc = hsc__buf_append(a, out, fffd, sizeof fffd)) != HSC_OK)
-            return rc;
+        st = hsc__buf_append(a, out, s + run, i - run);
+        if (st == HSC_OK)
+            st = hsc__buf_append(a, out, fffd, sizeof fffd);
+        if (st != HSC_OK)
+            return st;
         i += sub;
         run = i;
     }

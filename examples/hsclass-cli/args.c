@@ -18,15 +18,15 @@ void cli_parser_init(cli_parser *p, const char *cmd, int argc, char **argv)
 
 static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
 {
-    for (; opts->name || opts->short_name; opts++)
-        if (opts->name && strlen(opts->name) == len && memcmp(opts->name, name, len) == 0)
+    for (; opts->name != NULL || opts->short_name; opts++)
+        if (opts->name != NULL && strlen(opts->name) == len && memcmp(opts->name, name, len) == 0)
             return opts;
     return NULL;
 }
 
 static const cli_opt *find_short(const cli_opt *opts, char c)
 {
-    for (; opts->name || opts->short_name; opts++)
+    for (; opts->name != NULL || opts->short_name; opts++)
         if (opts->short_name == c)
             return opts;
     return NULL;
@@ -52,21 +52,21 @@ int cli_next(cli_parser *p, const cli_opt *opts, const char **value)
     if (arg[1] == '-') {
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
         o = find_long(opts, name, len);
-        if (!o) {
+        if (o == NULL) {
             cli_usage_error(p->cmd, "unknown option '--%.*s'", (int)len, name);
             return CLI_ARG_ERROR;
         }
-        if (eq)
+        if (eq != NULL)
             inline_val = eq + 1;
-        if (inline_val && !o->has_arg) {
+        if (inline_val != NULL && !o->has_arg) {
             cli_usage_error(p->cmd, "option '--%s' takes no value", o->name);
             return CLI_ARG_ERROR;
         }
     } else {
         o = find_short(opts, arg[1]);
-        if (!o) {
+        if (o == NULL) {
             cli_usage_error(p->cmd, "unknown option '-%c'", arg[1]);
             return CLI_ARG_ERROR;
         }
@@ -79,9 +79,9 @@ int cli_next(cli_parser *p, const cli_opt *opts, const char **value)
         }
     }
     if (o->has_arg) {
-        if (!inline_val) {
+        if (inline_val == NULL) {
             if (p->i >= p->argc) {
-                if (o->name)
+                if (o->name != NULL)
                     cli_usage_error(p->cmd, "option '--%s' needs a value", o->name);
                 else
                     cli_usage_error(p->cmd, "option '-%c' needs a value", o->short_name);
@@ -96,7 +96,7 @@ int cli_next(cli_parser *p, const cli_opt *opts, const char **value)
 
 int cli_parse_u32(const char *s, uint32_t *out)
 {
-    if (!s || *s < '0' || *s > '9')
+    if (s == NULL || *s < '0' || *s > '9')
         return 0;
     errno = 0;
     char *end;
@@ -109,7 +109,7 @@ int cli_parse_u32(const char *s, uint32_t *out)
 
 int cli_parse_f64(const char *s, double *out)
 {
-    if (!s || *s == '\0')
+    if (s == NULL || *s == '\0')
         return 0;
     errno = 0;
     char *end;

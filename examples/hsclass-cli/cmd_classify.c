@@ -45,7 +45,9 @@ static void help(void)
          "  -d, --digits D       code length of the main suggestions: 2, 4, 6, 8 or 10\n"
          "                       (default: the model's own labels)\n"
          "      --only CODES     suggest only codes under these chapters, headings or\n"
-         "                       other prefixes, e.g. 84,8517; scores are then\n"
+         "                       other prefixes, e.g. 84,8517 (commas or semicolons\n"
+         "                       between codes; '.' and spaces inside one are ignored,\n"
+         "                       so \"84 85\" is heading 8485); scores are then\n"
          "                       probabilities given that the code is among them\n"
          "  -n, --national       list the national tariff lines the model carries under\n"
          "                       each suggestion of 6 or more digits (jsonl and long)\n"
@@ -154,7 +156,7 @@ static void json_level(const ctx *c, uint32_t digits, const char *key)
         fputs(",\"score\":", stdout);
         cli_json_number(stdout, p);
         const char *desc = cli_describe(c->m, code, c->lang);
-        if (desc) {
+        if (desc != NULL) {
             fputs(",\"description\":", stdout);
             cli_json_string(stdout, desc, strlen(desc));
         }
@@ -209,7 +211,7 @@ static void long_block(const ctx *c, const char *text, size_t len, size_t n)
         if (hsc_session_result(c->s, c->digits, i, &code, &p) != HSC_OK)
             continue;
         const char *desc = cli_describe(c->m, code, c->lang);
-        printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc ? desc : "");
+        printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc != NULL ? desc : "");
         size_t n_schemes = 0, first, count;
         if (!c->national || strlen(code) < 6)
             continue;
@@ -232,7 +234,7 @@ static void long_block(const ctx *c, const char *text, size_t len, size_t n)
 static void print_error(const ctx *c, const char *text, size_t len, hsc_status st)
 {
     const char *detail = hsc_session_last_error_detail(c->s);
-    int has_detail = detail && *detail;
+    int has_detail = detail != NULL && *detail;
     char name[64];
     switch (c->format) {
     case FMT_JSONL:
@@ -243,7 +245,7 @@ static void print_error(const ctx *c, const char *text, size_t len, hsc_status s
             const char *msg = hsc_status_string(st);
             size_t mlen = strlen(msg), dlen = has_detail ? strlen(detail) : 0;
             char *full = malloc(mlen + dlen + 4);
-            if (full) {
+            if (full != NULL) {
                 memcpy(full, msg, mlen);
                 if (has_detail) {
                     memcpy(full + mlen, " (", 2);
@@ -374,7 +376,7 @@ int cli_cmd_classify(int argc, char **argv)
     int digits_given = 0, replace = 0, max_given = 0, id;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     int n_texts = 0;
-    if (!texts) {
+    if (texts == NULL) {
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -473,11 +475,11 @@ int cli_cmd_classify(int argc, char **argv)
     }
     c.m = m;
     rc = check_digits(&c, m, digits, digits_given);
-    if (rc == CLI_EXIT_OK && only) {
+    if (rc == CLI_EXIT_OK && only != NULL) {
         st = hsc_session_set_constraint(c.s, only, strlen(only));
         if (st == HSC_E_BAD_CODE)
             rc = cli_usage_error("classify", "--only '%s': expected codes of 2 to 12 digits "
-                                             "separated by commas", only);
+                                             "separated by commas or semicolons", only);
         else if (st != HSC_OK)
             rc = cli_exit_for(st);
     }

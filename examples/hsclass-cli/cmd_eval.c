@@ -78,7 +78,7 @@ static int record_row(stats *st, const hsc_session *s, const char *gold, const c
     if (st->n == st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 1024;
         eval_row *r = realloc(st->r, cap * sizeof *r);
-        if (!r)
+        if (r == NULL)
             return 0;
         st->r = r;
         st->cap = cap;
@@ -90,14 +90,14 @@ static int record_row(stats *st, const hsc_session *s, const char *gold, const c
     row->decision = (uint8_t)d;
     row->reason = (uint8_t)(reason < 8 ? reason : 0);
     row->chapter = (uint8_t)((gold[0] - '0') * 10 + (gold[1] - '0'));
-    size_t blen = best ? strlen(best) : 0, glen = strlen(gold);
+    size_t blen = best != NULL ? strlen(best) : 0, glen = strlen(gold);
     size_t cut = blen && blen < glen ? blen : glen;
     memcpy(row->gold, gold, cut < 15 ? cut : 15);
-    if (best) {
+    if (best != NULL) {
         memcpy(row->pred, best, blen < 15 ? blen : 15);
         row->right = glen >= blen && memcmp(best, gold, blen) == 0;
     }
-    return hsc_eval_add(st->cal, best ? p : HSC_EVAL_NO_SUGGESTION, row->right) == HSC_OK;
+    return hsc_eval_add(st->cal, best != NULL ? p : HSC_EVAL_NO_SUGGESTION, row->right) == HSC_OK;
 }
 
 static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_min)
@@ -142,7 +142,7 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
 static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_min, int quiet)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
+    if (f == NULL) {
         cli_error("eval: cannot open '%s'", path);
         return CLI_EXIT_MODEL;
     }
@@ -162,7 +162,7 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
             continue;
         char *tab = memchr(text, '\t', (size_t)len);
         char gold[32];
-        if (!tab || !parse_code(text, (size_t)(tab - text), gold, sizeof gold) ||
+        if (tab == NULL || !parse_code(text, (size_t)(tab - text), gold, sizeof gold) ||
             tab + 1 == text + len) {
             st->malformed++;
             if (!quiet)
@@ -172,7 +172,7 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
         }
         size_t tlen = (size_t)(text + len - (tab + 1));
         const char *more = memchr(tab + 1, '\t', tlen);
-        if (more) /* further columns (a source or language tag) are not text */
+        if (more != NULL) /* further columns (a source or language tag) are not text */
             tlen = (size_t)(more - (tab + 1));
         hsc_status rs = hsc_session_classify(s, tab + 1, tlen, TOPK);
         if (rs != HSC_OK) {
@@ -423,20 +423,20 @@ int cli_cmd_eval(int argc, char **argv)
                 return cli_usage_error("eval", "unknown format '%s' (text or json)", v);
             break;
         case CLI_ARG_POSITIONAL:
-            if (test)
+            if (test != NULL)
                 return cli_usage_error("eval", "only one test file can be given");
             test = v;
             break;
         default: break;
         }
     }
-    if (!test)
+    if (test == NULL)
         return cli_usage_error("eval", "missing TEST.tsv");
 
     hsc_model *m = NULL;
     hsc_session *s = NULL;
     stats *st = calloc(1, sizeof *st);
-    if (!st || hsc_eval_new(NULL, &st->cal) != HSC_OK) {
+    if (st == NULL || hsc_eval_new(NULL, &st->cal) != HSC_OK) {
         cli_error("out of memory");
         free(st);
         return CLI_EXIT_INTERNAL;
@@ -474,7 +474,7 @@ int cli_cmd_eval(int argc, char **argv)
             print_json(st, used, test, by_chapter);
         else
             print_text(st, used, test, by_chapter);
-        if (report)
+        if (report != NULL)
             rc = eval_write_report(report, st, m, used, test);
         if (rc == CLI_EXIT_OK && (st->malformed || st->failed))
             rc = CLI_EXIT_PARTIAL;

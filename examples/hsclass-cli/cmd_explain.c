@@ -43,6 +43,7 @@ static void help(void)
          "  -d, --digits D       explain codes of this length (2, 4, 6, 8, 10; default:\n"
          "                       the model's own labels)\n"
          "      --only CODES     restrict suggestions to these prefixes, e.g. 84,8517\n"
+         "                       (as classify --only)\n"
          "  -l, --lang L         language of the descriptions\n"
          "  -w, --words N        words listed for and against each code (default 5)\n"
          "  -t, --threshold P    decision threshold (default: the model's)\n"
@@ -163,7 +164,7 @@ static int explain_one(const ctx *c, const char *text, size_t len)
             cli_json_string(stdout, code, strlen(code));
             fputs(",\"score\":", stdout);
             cli_json_number(stdout, p);
-            if (desc) {
+            if (desc != NULL) {
                 fputs(",\"description\":", stdout);
                 cli_json_string(stdout, desc, strlen(desc));
             }
@@ -172,7 +173,7 @@ static int explain_one(const ctx *c, const char *text, size_t len)
             json_words(c, text, items);
             putchar('}');
         } else {
-            printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc ? desc : "");
+            printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc != NULL ? desc : "");
             print_words(c, text, items, 1);
             print_words(c, text, items, 0);
         }
@@ -200,7 +201,7 @@ int cli_cmd_explain(int argc, char **argv)
     double threshold = -1;
     int id, n_texts = 0, rc = CLI_EXIT_OK;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
-    if (!texts) {
+    if (texts == NULL) {
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -265,7 +266,7 @@ int cli_cmd_explain(int argc, char **argv)
         goto cleanup;
     c.m = m;
     st = hsc_session_new(m, cfg, &c.s);
-    if (st == HSC_OK && only) {
+    if (st == HSC_OK && only != NULL) {
         st = hsc_session_set_constraint(c.s, only, strlen(only));
         if (st == HSC_E_BAD_CODE) {
             rc = cli_usage_error("explain", "--only '%s': expected codes of 2 to 12 digits", only);

@@ -34,11 +34,12 @@ static void help(void)
 static const char *info(const hsc_model *m, int32_t key)
 {
     const char *v = NULL;
-    return hsc_model_info_str(m, key, &v) == HSC_OK && v ? v : NULL;
+    return hsc_model_info_str(m, key, &v) == HSC_OK && v != NULL ? v : NULL;
 }
 
-/* Accept threshold, nomenclature languages and size, national schemes. */
-static void print_officer_text(const hsc_model *m)
+/* What a review desk relies on: the accept threshold, the nomenclature
+ * languages and size, the national schemes. */
+static void print_review_info_text(const hsc_model *m)
 {
     double thr = 0;
     size_t n = 0, schemes = 0;
@@ -60,7 +61,7 @@ static void print_officer_text(const hsc_model *m)
     }
 }
 
-static void print_officer_json(const hsc_model *m)
+static void print_review_info_json(const hsc_model *m)
 {
     double thr = 0;
     size_t n = 0, schemes = 0;
@@ -94,7 +95,7 @@ static void json_pair(const char *key, const char *value, int *first)
     *first = 0;
     cli_json_string(stdout, key, strlen(key));
     putchar(':');
-    if (value)
+    if (value != NULL)
         cli_json_string(stdout, value, strlen(value));
     else
         fputs("null", stdout);
@@ -114,12 +115,12 @@ static int print_json(const hsc_model *m, const char *path, int labels)
         json_pair(name, info(m, key), &first);
     }
     printf(",\"label_count\":%zu", n_labels);
-    print_officer_json(m);
+    print_review_info_json(m);
     fputs(",\"meta\":{", stdout);
     first = 1;
     for (size_t i = 0; i < n_meta; i++) {
         const char *k = NULL, *v = NULL;
-        if (hsc_model_meta_get(m, i, &k, &v) == HSC_OK && k)
+        if (hsc_model_meta_get(m, i, &k, &v) == HSC_OK && k != NULL)
             json_pair(k, v, &first);
     }
     putchar('}');
@@ -148,15 +149,15 @@ static int print_text(const hsc_model *m, const char *path, int labels)
         int32_t key;
         const char *name = cli_info_key(i, &key);
         const char *v = info(m, key);
-        printf("%-14s %s\n", name, v ? v : "-");
+        printf("%-14s %s\n", name, v != NULL ? v : "-");
     }
     printf("%-14s %zu\n", "label_count", n_labels);
-    print_officer_text(m);
+    print_review_info_text(m);
     printf("\nmetadata (%zu keys):\n", n_meta);
     for (size_t i = 0; i < n_meta; i++) {
         const char *k = NULL, *v = NULL;
         if (hsc_model_meta_get(m, i, &k, &v) == HSC_OK)
-            printf("  %s = %s\n", k ? k : "", v ? v : "");
+            printf("  %s = %s\n", k != NULL ? k : "", v != NULL ? v : "");
     }
     if (labels) {
         printf("\ncodes (%zu):\n", n_labels);
@@ -192,7 +193,7 @@ int cli_cmd_info(int argc, char **argv)
             break;
         case CLI_ARG_POSITIONAL:
             /* `hsclass info MODEL` reads naturally too. */
-            if (model_path)
+            if (model_path != NULL)
                 return cli_usage_error("info", "unexpected argument '%s'", v);
             model_path = v;
             break;

@@ -139,7 +139,7 @@ static int lookup_one(const ctx *c, const char *query)
             continue;
         if (c->depth != UINT32_MAX && strlen(code) > qlen + c->depth)
             continue;
-        if (!desc[0] && !(desc = cli_describe(c->m, code, NULL)))
+        if (!desc[0] && (desc = cli_describe(c->m, code, NULL)) == NULL)
             desc = "";
         entry(c, code, desc, qlen, with_natl, &first_json);
         n_desc++;
@@ -176,7 +176,7 @@ int cli_cmd_lookup(int argc, char **argv)
     ctx c = {NULL, NULL, 0, 0, UINT32_MAX};
     int id, n_codes = 0, rc = CLI_EXIT_OK;
     char **codes = calloc((size_t)argc + 1, sizeof *codes);
-    if (!codes) {
+    if (codes == NULL) {
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }

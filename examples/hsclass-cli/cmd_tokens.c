@@ -55,8 +55,9 @@ static int show(hsc_session *s, const char *text, size_t len)
     hsc_status st = hsc_session_tokenize(s, text, len);
     if (st != HSC_OK) {
         const char *d = hsc_session_last_error_detail(s);
-        cli_error("tokens: %s%s%s%s", hsc_status_string(st), d && *d ? " (" : "", d ? d : "",
-                  d && *d ? ")" : "");
+        int has = d != NULL && *d;
+        cli_error("tokens: %s%s%s%s", hsc_status_string(st), has ? " (" : "", has ? d : "",
+                  has ? ")" : "");
         putchar('\n');
         return 1;
     }
@@ -71,9 +72,9 @@ static int show(hsc_session *s, const char *text, size_t len)
             cli_error("tokens: cannot read token %zu", i);
             return 1;
         }
-        printf("%s\t%s\t%s\t%s\t%zu+%zu\n", norm ? norm : "", type_name(type),
-               stems && *stems ? stems : "-", flags & HSC_TOKEN_FLAG_STOPWORD ? "stopword" : "-",
-               off, tlen);
+        printf("%s\t%s\t%s\t%s\t%zu+%zu\n", norm != NULL ? norm : "", type_name(type),
+               stems != NULL && *stems ? stems : "-",
+               flags & HSC_TOKEN_FLAG_STOPWORD ? "stopword" : "-", off, tlen);
     }
     putchar('\n');
     return 0;
@@ -86,7 +87,7 @@ int cli_cmd_tokens(int argc, char **argv)
     const char *model_path = NULL, *langs = NULL, *v;
     int keep_accents = 0, replace = 0, id, n_texts = 0, failed = 0;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
-    if (!texts) {
+    if (texts == NULL) {
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -103,7 +104,7 @@ int cli_cmd_tokens(int argc, char **argv)
         default: break;
         }
     }
-    if (model_path && (langs || keep_accents)) {
+    if (model_path != NULL && (langs != NULL || keep_accents)) {
         free(texts);
         return cli_usage_error("tokens", "--languages and --keep-accents need no model: the "
                                          "model's own text options apply with -m");
@@ -112,7 +113,7 @@ int cli_cmd_tokens(int argc, char **argv)
     hsc_model *m = NULL;
     hsc_session *s = NULL;
     hsc_status st = hsc_config_new(&cfg);
-    if (st == HSC_OK && langs)
+    if (st == HSC_OK && langs != NULL)
         st = hsc_config_set_str(cfg, HSC_CFG_LANGUAGES, langs);
     if (st == HSC_OK && keep_accents)
         st = hsc_config_set_u32(cfg, HSC_CFG_STRIP_ACCENTS, 0);
@@ -127,7 +128,7 @@ int cli_cmd_tokens(int argc, char **argv)
         }
         goto done;
     }
-    if (model_path) {
+    if (model_path != NULL) {
         rc = cli_load_model("tokens", model_path, cfg, &m, NULL);
         if (rc != CLI_EXIT_OK)
             goto done;

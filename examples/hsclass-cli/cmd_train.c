@@ -116,27 +116,27 @@ static int parse_nomen_input(const char *arg, int kind, train_input *in)
     memset(in, 0, sizeof *in);
     in->path = strdup(arg);
     in->kind = kind;
-    if (!in->path) {
+    if (in->path == NULL) {
         cli_error("out of memory");
         return 0;
     }
     char *c1 = strrchr(in->path, ':');
     if (kind == 1) {
         in->tag = "en";
-        if (c1 && c1 != in->path && strlen(c1 + 1) >= 2 && strlen(c1 + 1) <= 8 &&
+        if (c1 != NULL && c1 != in->path && strlen(c1 + 1) >= 2 && strlen(c1 + 1) <= 8 &&
             strspn(c1 + 1, "abcdefghijklmnopqrstuvwxyz") == strlen(c1 + 1)) {
             *c1 = '\0';
             in->tag = c1 + 1;
         }
         return 1;
     }
-    if (!c1 || c1 == in->path) {
+    if (c1 == NULL || c1 == in->path) {
         cli_usage_error("train", "--national %s: expected FILE:SCHEME:LANG", arg);
         return 0;
     }
     *c1 = '\0';
     char *c2 = strrchr(in->path, ':');
-    if (!c2 || c2 == in->path) {
+    if (c2 == NULL || c2 == in->path) {
         cli_usage_error("train", "--national %s: expected FILE:SCHEME:LANG", arg);
         return 0;
     }
@@ -153,7 +153,7 @@ static int parse_input(const char *arg, uint32_t flags, train_input *in)
     in->path = strdup(arg);
     in->weight = 1.0;
     in->flags = flags;
-    if (!in->path) {
+    if (in->path == NULL) {
         cli_error("out of memory");
         return 0;
     }
@@ -199,11 +199,11 @@ static void on_row_error(void *user, const char *file, uint64_t line, hsc_status
     char name[64];
     if (line == 0) /* checked when training starts: rows no longer know their line */
         fprintf(stderr, "training row: %s [%s]\n",
-                message && *message ? message : hsc_status_string(status),
+                message != NULL && *message ? message : hsc_status_string(status),
                 cli_status_name(status, name, sizeof name));
     else
-        fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file && *file ? file : "(row)", line,
-                message && *message ? message : hsc_status_string(status),
+        fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file != NULL && *file ? file : "(row)", line,
+                message != NULL && *message ? message : hsc_status_string(status),
                 cli_status_name(status, name, sizeof name));
 }
 
@@ -319,7 +319,7 @@ static int set_char_ngrams(hsc_config *cfg, const char *v)
     int ok;
     if (strcmp(v, "0") == 0) {
         ok = 1;
-    } else if (dash && (size_t)(dash - v) < sizeof buf) {
+    } else if (dash != NULL && (size_t)(dash - v) < sizeof buf) {
         memcpy(buf, v, (size_t)(dash - v));
         buf[dash - v] = '\0';
         ok = cli_parse_u32(buf, &lo) && cli_parse_u32(dash + 1, &hi) && lo > 0 && lo <= hi;
@@ -400,7 +400,7 @@ static int add_nomen_input(hsc_trainer *t, const train_input *in)
         cli_usage_error("train", "%s: bad %s '%s%s%s' (languages: 2-8 lowercase letters; "
                         "schemes: 1-31 of A-Z a-z 0-9 . _ -; at most 8 of each)",
                         in->path, in->kind == 1 ? "language" : "scheme or language", in->tag,
-                        in->lang ? ":" : "", in->lang ? in->lang : "");
+                        in->lang != NULL ? ":" : "", in->lang != NULL ? in->lang : "");
         return CLI_EXIT_USAGE;
     }
     if (st == HSC_E_BAD_ROW) {
@@ -528,8 +528,8 @@ int cli_cmd_train(int argc, char **argv)
     row_errors re = {0, 100, 0};
     progress pr = {isatty(2), 0, 0, 0, 0, 0};
     int rc = CLI_EXIT_OK, id;
-    hsc_status st;
-    if (!in || (st = hsc_config_new(&cfg)) != HSC_OK) {
+    hsc_status st = in != NULL ? hsc_config_new(&cfg) : HSC_E_NOMEM;
+    if (st != HSC_OK) {
         cli_error("out of memory");
         rc = CLI_EXIT_INTERNAL;
         goto done;
@@ -582,7 +582,7 @@ int cli_cmd_train(int argc, char **argv)
             }
         }
     }
-    if (!out_path) {
+    if (out_path == NULL) {
         rc = cli_usage_error("train", "missing -o MODEL");
         goto done;
     }
@@ -606,7 +606,7 @@ int cli_cmd_train(int argc, char **argv)
 done:
     hsc_trainer_free(t);
     hsc_config_free(cfg);
-    if (in)
+    if (in != NULL)
         for (size_t i = 0; i < n_in; i++)
             free(in[i].path);
     free(in);

@@ -41,7 +41,7 @@ static void esc_short(FILE *f, const char *s, size_t max)
     while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
         max--;
     char *t = malloc(max + 1);
-    if (!t)
+    if (t == NULL)
         return;
     memcpy(t, s, max);
     t[max] = '\0';
@@ -183,7 +183,7 @@ static void chapters(FILE *f, const eval_stats *st, const hsc_model *m)
         const char *d = cli_describe(m, code, NULL);
         fprintf(f, "<text x='%d' y='%d' text-anchor='end' class='label'>%s ", label_w,
                 y + 13, code);
-        if (d)
+        if (d != NULL)
             esc_short(f, d, 34);
         fprintf(f, " (%llu)</text>", (unsigned long long)t->rows);
         double w5 = w * pct(t->top5, t->rows) / 100, w1 = w * pct(t->top1, t->rows) / 100;
@@ -229,7 +229,7 @@ static int by_count(const void *x, const void *y)
 static void confusions(FILE *f, const eval_stats *st, const hsc_model *m)
 {
     pair *p = malloc((st->n ? st->n : 1) * sizeof *p);
-    if (!p)
+    if (p == NULL)
         return;
     size_t n = 0;
     for (size_t i = 0; i < st->n; i++) {
@@ -275,10 +275,10 @@ static void confusions(FILE *f, const eval_stats *st, const hsc_model *m)
         const char *dg = cli_describe(m, p[i].gold, NULL), *dp = cli_describe(m, p[i].pred, NULL);
         fprintf(f, "<tr><td class='num'>%zu</td><td><span class='mono'>%s</span> ", p[i].count,
                 p[i].gold);
-        if (dg)
+        if (dg != NULL)
             esc_short(f, dg, 90);
         fprintf(f, "</td><td><span class='mono'>%s</span> ", p[i].pred);
-        if (dp)
+        if (dp != NULL)
             esc_short(f, dp, 90);
         fputs("</td></tr>", f);
     }
@@ -377,7 +377,7 @@ int eval_write_report(const char *path, eval_stats *st, const hsc_model *m,
                       const char *model_path, const char *test_path)
 {
     FILE *f = fopen(path, "wb");
-    if (!f) {
+    if (f == NULL) {
         cli_error("eval: cannot write '%s'", path);
         return CLI_EXIT_MODEL;
     }

@@ -31,11 +31,12 @@ void cli_error(const char *fmt, ...)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "hsclass%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    fprintf(stderr, "hsclass%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'hsclass%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
+    fprintf(stderr, "\nTry 'hsclass%s%s --help'.\n", cmd != NULL ? " " : "",
+            cmd != NULL ? cmd : "");
     return CLI_EXIT_USAGE;
 }
 
@@ -60,7 +61,7 @@ const char *cli_status_name(hsc_status st, char *buf, size_t size)
 {
     const char *s = hsc_status_string(st);
     const char *colon = strchr(s, ':');
-    size_t n = colon ? (size_t)(colon - s) : strlen(s);
+    size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
     if (n >= size)
         n = size - 1;
     memcpy(buf, s, n);
@@ -87,7 +88,7 @@ void cli_print_model_lookup(FILE *f)
 const char *cli_default_model(void)
 {
     const char *env = getenv("HSCLASS_MODEL");
-    if (env && *env)
+    if (env != NULL && *env)
         return env;
     static const char *const candidates[] = {HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
@@ -100,9 +101,9 @@ int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc
                    const char **used)
 {
     *out = NULL;
-    if (!path)
+    if (path == NULL)
         path = cli_default_model();
-    if (!path) {
+    if (path == NULL) {
         cli_error("%s: no model: give -m MODEL or set HSCLASS_MODEL (no default model in %s "
                   "or %s)",
                   cmd, HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
@@ -118,7 +119,7 @@ int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc
                       hsc_status_string(st), (unsigned long long)off);
         return cli_exit_for(st) == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
     }
-    if (used)
+    if (used != NULL)
         *used = path;
     return CLI_EXIT_OK;
 }

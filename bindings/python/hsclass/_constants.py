@@ -1,5 +1,6 @@
 """Values fixed forever by hsclass.h, besides the statuses (_errors) and the
-option keys (_config); tests/test_lib.py checks each against the header."""
+option keys (_config); bindings/python/tests/test_lib.py checks each
+against the header."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ each with its specific status and error offset, plus a few OK controls.
 tiny.hscm is a small real model trained from tiny.tsv (7 labels, dim 4,
 4096 buckets). Every other file derives from it. A file is named
 <case>.<STATUS>.hscm; MANIFEST.tsv lists file, status, the err_offset the
-loader must report, and what was done. tests/test_corrupt.c checks both.
+loader must report, and what was done. tests/unit/test_corrupt.c checks both.
 
 Damage is applied at two depths: raw (a flipped bit caught by a CRC) and
 with every CRC recomputed, so that the later checks (layout, inflate,

@@ -1,4 +1,4 @@
-"""The CLI for a customs officer: descriptions and national lines in a model
+"""The CLI for reviewing declarations: descriptions and national lines in a model
 (train --describe/--national), lookup, explain, decisions and --only in
 classify, calibration and auto-accept figures in eval, the HTML report.
 
@@ -38,10 +38,10 @@ def err(p):
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("officer")
+    tmp = tmp_path_factory.mktemp("review")
     extra = tmp / "extra.tsv"
     extra.write_text("999999\tmystery goods from nowhere\n", encoding="utf-8")
-    path = tmp / "officer.hscm"
+    path = tmp / "review.hscm"
     p = run("train", "-o", path, *TRAIN_OPTS, f"{DATA / 'train_real.tsv'}:3",
             f"{DATA / 'train_nomenclature.tsv'}:nomenclature", extra,
             "--describe", DATA / "nomenclature_en.tsv",

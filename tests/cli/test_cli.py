@@ -1,6 +1,6 @@
 """Tests of the hsclass command-line tool, run by `meson test` (suite 'cli').
 
-Environment (set by tests/other/meson.build):
+Environment (set by tests/cli/meson.build):
   HSCLASS_CLI          path to the built hsclass executable
   HSCLASS_SOURCE_ROOT  source tree (tests/data, models/data)
 A small real model is trained once per run from tests/data/train_real.tsv and

@@ -1,7 +1,7 @@
-/* test_explain.c - what an officer sees besides the codes: word-by-word
+/* test_explain.c - what a reviewer sees besides the codes: word-by-word
  * explanations (checked against an independent computation from the
- * model's weights), review decisions, constraints, and the thresholds and
- * calibration error fitted at training time. */
+ * model's weights), review decisions, constraints, and the threshold and
+ * calibration error fitted at training time (hsc_eval itself: test_eval.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -443,7 +443,18 @@ static void test_constraints(void **state)
     assert_string_equal(code, "020130");
     assert_true(fabs(p - 1.0) < 1e-9);
 
+    /* a space is part of a code, commas and semicolons separate codes */
+    assert_int_equal(hsc_session_set_constraint(s, " 0201 30 ,", 10), HSC_OK);
+    classify(s, text, 5);
+    assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+    assert_string_equal(code, "020130");
+    assert_int_equal(hsc_session_set_constraint(s, "61 62", 5), HSC_OK);   /* heading 6162 */
+    expect(s, text, HSC_DECISION_REVIEW, HSC_REASON_CONSTRAINT);
+    assert_int_equal(hsc_session_set_constraint(s, "0201.30", 7), HSC_OK);
+
     /* bad input keeps the previous constraint */
+    assert_int_equal(hsc_session_set_constraint(s, "61\t62", 5), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_set_constraint(s, "61,.,62", 7), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "8x", 2), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "8", 1), HSC_E_BAD_CODE);
     assert_int_equal(hsc_session_set_constraint(s, "0201300000000", 13), HSC_E_BAD_CODE);

@@ -2,7 +2,7 @@
 failed run writes nothing, leaves an existing model at the output path byte
 for byte as it was, and leaves no temporary file beside it. Run by `meson
 test` (suite 'cli'); HSCLASS_CLI names the executable, HSCLASS_SOURCE_ROOT
-the source tree. Complements tests/other/test_cli.py (usage errors, Ctrl-C).
+the source tree. Complements tests/cli/test_cli.py (usage errors, Ctrl-C).
 """
 import os
 import pathlib
@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 CLI = os.environ.get("HSCLASS_CLI", "")
-ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT", pathlib.Path(__file__).resolve().parents[1]))
+ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT", pathlib.Path(__file__).resolve().parents[2]))
 TINY = ROOT / "tests" / "data" / "corrupt" / "tiny.tsv"
 OPTS = ["--dim", "4", "--buckets", "4096", "--epochs", "3", "--threads", "1", "-q"]
 OLD = b"an older model: must survive a failed train\n"

@@ -1,5 +1,5 @@
-"""What an officer needs: descriptions, national lines, decisions, constraints
-and explanations, through the binding."""
+"""What reviewing a declaration needs: descriptions, national lines, decisions,
+constraints and explanations, through the binding."""
 
 import math
 

@@ -4,7 +4,7 @@
  * gives a clear status or is handled as documented (rows skipped and
  * reported), and never a crash. Files are written to a temporary
  * directory. The CLI side (no partial model file after a failed train) is
- * in train_input_cli.py. */
+ * in tests/cli/test_train_input.py. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -84,10 +84,40 @@ static void test_free_null(void **state)
     hsc_model_free(NULL);
     hsc_session_free(NULL);
     hsc_trainer_free(NULL);
+    hsc_eval_free(NULL);
     hsc_buffer_free(NULL);
 }
 
 /* ---- config --------------------------------------------------------------- */
+
+/* One rule for every code: '.' and ' ' inside are ignored. */
+static void test_code_parse(void **state)
+{
+    (void)state;
+    char d[HSC_CODE_MAX_DIGITS + 1];
+    size_t n = 99;
+    assert_int_equal(hsc_code_parse("8703 23", 7, d, sizeof d, &n), HSC_OK);
+    assert_string_equal(d, "870323");
+    assert_int_equal(n, 6);
+    assert_int_equal(hsc_code_parse("0201.30.00", 10, d, sizeof d, &n), HSC_OK);
+    assert_string_equal(d, "02013000");
+    assert_int_equal(hsc_code_parse("8703.23 xyz", 7, d, sizeof d, &n), HSC_OK);   /* len */
+    assert_string_equal(d, "870323");
+    assert_int_equal(hsc_code_parse(" . ", 3, d, sizeof d, &n), HSC_OK);
+    assert_int_equal(n, 0);
+    assert_string_equal(d, "");
+    assert_int_equal(hsc_code_parse(NULL, 0, d, sizeof d, &n), HSC_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(hsc_code_parse("123456789012", 12, d, sizeof d, &n), HSC_OK);
+    assert_int_equal(hsc_code_parse("1234567890123", 13, d, sizeof d, &n), HSC_E_BAD_CODE);
+    assert_int_equal(n, 0);
+    assert_int_equal(hsc_code_parse("84,85", 5, d, sizeof d, &n), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_code_parse("84\t85", 5, d, sizeof d, &n), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_code_parse("84", 2, d, HSC_CODE_MAX_DIGITS, &n), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_code_parse("84", 2, NULL, sizeof d, &n), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_code_parse("84", 2, d, sizeof d, NULL), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_code_parse(NULL, 2, d, sizeof d, &n), HSC_E_INVALID_ARG);
+}
 
 static void test_config_null_args(void **state)
 {
@@ -728,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_status_strings),
         cmocka_unit_test(test_free_null),
+        cmocka_unit_test(test_code_parse),
         cmocka_unit_test(test_config_null_args),
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_types),
