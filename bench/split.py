@@ -11,6 +11,7 @@ training (uk_fpo_en and uk_search_refs_en share short texts, for instance).
 Outputs (under --out, default bench/out/split):
   train/<source>.tsv        code<TAB>text, as in the source
   test_real_en.tsv          code<TAB>text<TAB>source
+  test_real_pt.tsv          code<TAB>text<TAB>source
   test_nomenclature.tsv     code<TAB>text<TAB>source
 Labels are kept with their national digits; consumers truncate to 6.
 
@@ -31,9 +32,10 @@ DEFAULT_OUT = os.path.join(HERE, "out", "split")
 DEFAULT_SEED = 2022
 
 REAL_EN = ("uk_fpo_en", "uk_search_refs_en", "cross_atlas_en", "uk_atar_en")
+REAL_PT = ("br_cest_pt",)
 NOMENCLATURE = ("hs2022", "eu_cn_en", "eu_cn_fr", "tec_cedeao_fr",
                 "ncm_br_pt", "wits_cemac_fr")
-FRACTION = {**{s: 0.15 for s in REAL_EN}, **{s: 0.05 for s in NOMENCLATURE}}
+FRACTION = {**{s: 0.15 for s in REAL_EN + REAL_PT}, **{s: 0.05 for s in NOMENCLATURE}}
 
 
 def normalize(text):
@@ -93,7 +95,7 @@ def write_split(train, test, out_dir=DEFAULT_OUT):
         with open(os.path.join(out_dir, "train", src + ".tsv"), "w",
                   encoding="utf-8") as f:
             f.writelines(f"{c}\t{t}\n" for c, t in rs)
-    for name, group in (("test_real_en.tsv", REAL_EN),
+    for name, group in (("test_real_en.tsv", REAL_EN), ("test_real_pt.tsv", REAL_PT),
                         ("test_nomenclature.tsv", NOMENCLATURE)):
         with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
             for src in group:
@@ -111,7 +113,7 @@ def main(argv=None):
     print(f"seed {a.seed}; written to {a.out}")
     print(f"{'source':<20}{'rows':>8}{'train':>8}{'test':>7}{'test%':>7}"
           f"{'testHS6':>9}")
-    for group, name in ((REAL_EN, "test_real_en"),
+    for group, name in ((REAL_EN, "test_real_en"), (REAL_PT, "test_real_pt"),
                         (NOMENCLATURE, "test_nomenclature")):
         tr = te = 0
         for s in group:

@@ -14,6 +14,13 @@ Outputs (code<TAB>description, one row per code, codes ascending):
       non-breaking space in the export) becomes a space; the first letter of each path
       segment is capitalized. Only codes of the English file are kept, and a code the export
       lacks (a heading without subdivision, "0205.00") takes its heading's text.
+  models/data/hs2022/nomenclature_pt.tsv  the same codes in Portuguese, from the Brazilian NCM
+      (ncm_br_pt/raw/ncm.json), which follows HS 2022 down to 6 digits. Subheadings are paths as
+      in French: heading; dash groups (5-digit "0303.1" lines); the subheading's own line (its
+      6-digit entry, or the 8-digit "XXXX.XX.00" line of a subheading that has no subdivision).
+      A heading without subdivision ("0205.00.00", "0903.00") gives the heading and its
+      "XXXX00" subheading the same text. Markup (<i>, <sup>) and the dashes of each line are
+      removed; the final "." or ":" is dropped.
   tests/data/nomenclature_en.tsv, nomenclature_fr.tsv  the rows of the test slice's chapters.
   tests/data/tec_cedeao_slice.tsv  the TEC CEDEAO lines of chapters 02, 04 and 10
       (models/data/tec_cedeao_fr/clean.tsv), for the national-code tests.
@@ -22,6 +29,7 @@ usage: make_nomenclature.py [--shared DIR]   (DIR defaults to ../shared/data bes
 """
 import argparse
 import csv
+import json
 import pathlib
 import re
 
@@ -76,6 +84,37 @@ def read_cn_fr(path):
     return out
 
 
+def clean_pt(text):
+    text = re.sub(r"<[^>]*>", "", text)
+    text = text.strip().lstrip("-").strip()
+    return " ".join(text.rstrip(".:").split())
+
+
+def read_ncm_pt(path):
+    """code (2/4/6 digits) -> Portuguese text, subheadings as paths."""
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)["Nomenclaturas"]
+    out = {}
+    heading, group, group_code = "", "", ""
+    for e in entries:
+        code = re.sub(r"\D", "", e["Codigo"])
+        text = clean_pt(e["Descricao"])
+        if len(code) == 2:
+            out[code] = cap(text)
+        elif len(code) == 4:
+            heading, group, group_code = text, "", ""
+            out[code] = cap(text)
+        elif len(code) == 5:
+            group, group_code = text, code
+        elif code[4:6] == "00" and code[:4] not in out:  # heading without subdivision
+            heading, group, group_code = text, "", ""
+            out[code[:4]] = out[code[:4] + "00"] = cap(text)
+        elif len(code) == 6 or (len(code) == 8 and code.endswith("00") and code[:6] not in out):
+            parts = [heading, group if code.startswith(group_code or "-") else "", text]
+            out[code[:6]] = "; ".join(cap(p) for p in parts if p)
+    return out
+
+
 def write_tsv(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -99,12 +138,16 @@ def main():
             text = cn.get(code[:4])
         if text:
             fr[code] = text
+    ncm = read_ncm_pt(args.shared / "ncm_br_pt" / "raw" / "ncm.json")
+    pt = {code: ncm[code] for code in en if code in ncm}
+    print(f"Portuguese: {len(pt)} of {len(en)} codes")
     missing = sorted(set(en) - set(fr))
     print(f"French: {len(fr)} of {len(en)} codes; missing {len(missing)}: {' '.join(missing[:12])}"
           + (" ..." if len(missing) > 12 else ""))
     out = ROOT / "models" / "data" / "hs2022"
     write_tsv(out / "nomenclature_en.tsv", sorted(en.items()))
     write_tsv(out / "nomenclature_fr.tsv", sorted(fr.items()))
+    write_tsv(out / "nomenclature_pt.tsv", sorted(pt.items()))
     tests = ROOT / "tests" / "data"
     write_tsv(tests / "nomenclature_en.tsv",
               sorted(kv for kv in en.items() if kv[0].startswith(TEST_CHAPTERS)))
