@@ -160,6 +160,16 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_HS_EDITION        31  /**< (str) nomenclature edition recorded in the model, e.g.
                                           "HS2022"; printable ASCII, at most 31 bytes; default
                                           "unspecified" */
+#define HSC_CFG_PRECEDENTS        32  /**< 1: keep a precedent memory of the training rows in the
+                                          model and blend its votes (hsc_session_precedent); 0:
+                                          none; default 1. Since 1.1 */
+#define HSC_CFG_KEEP_PRECEDENT_TEXTS 33 /**< 1: the memory also keeps each row's text (shown with
+                                          hsc_session_precedent; about 1.5 MB for the default
+                                          model's 66k rows); default 0. Since 1.1 */
+#define HSC_CFG_TRADE_NOISE       34  /**< (f64) share of training texts also learnt with trade
+                                          noise added (packaging, quantities, counts, marks), so
+                                          that such words do not decide the code; 0..1;
+                                          default 0.3. Since 1.1 */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
 
@@ -470,6 +480,31 @@ HSC_API hsc_status hsc_session_explain_item(const hsc_session *session, size_t i
 /** The explained score: the sum of all weights. */
 HSC_API hsc_status hsc_session_explain_total(const hsc_session *session, double *score);
 
+/* ---- Precedents --------------------------------------------------------------
+ * A model trained with HSC_CFG_PRECEDENTS keeps a precedent memory: its
+ * training rows (for an administration, its past declarations and their
+ * codes), indexed by their stems and stem pairs. Classifying finds the rows
+ * nearest to the text (idf-weighted cosine similarity); their codes vote,
+ * and the votes are blended with the linear model's probabilities in the
+ * share fitted on held-out rows at training time. The scores of every level
+ * come from that blend. The nearest rows are the explanation officers trust
+ * most: "these past declarations were classified so". Under a constraint
+ * only rows whose code is allowed count. */
+
+/** Number of precedents found by the last classify (0 for a model without a
+ *  memory, or when no row shares a word with the text). HSC_E_STATE when
+ *  the last call was not a classify. Since 1.1. */
+HSC_API hsc_status hsc_session_precedent_count(const hsc_session *session, size_t *out);
+/** Precedent index, most similar first: its code, its similarity (0..1],
+ *  its text (NULL unless the model was trained with
+ *  HSC_CFG_KEEP_PRECEDENT_TEXTS) and the name of the training file it came
+ *  from ("" for rows added through the API). Every out-parameter may be
+ *  NULL. Strings are borrowed from the model. HSC_E_NO_RESULT for an index
+ *  out of range. Since 1.1. */
+HSC_API hsc_status hsc_session_precedent(const hsc_session *session, size_t index,
+                                         const char **code, double *similarity,
+                                         const char **text, const char **source);
+
 /* ======================================================================== */
 /* Evaluation                                                               */
 /* ======================================================================== */
@@ -567,6 +602,9 @@ HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_p
 
 /* Flags for hsc_trainer_add_file / add_row. */
 #define HSC_ROWS_NOMENCLATURE 1u  /**< rows are nomenclature paths ("A; B; Other"): augment */
+#define HSC_ROWS_SYNTHETIC    2u  /**< rows written for training (e.g. a phrasebook), not real
+                                       declarations: never held out for validation or
+                                       calibration. Since 1.1 */
 
 /** Read a TSV file of "code<TAB>description" rows (UTF-8, optional BOM,
  *  LF or CRLF). weight scales every row of the file (> 0). Malformed rows

@@ -281,7 +281,7 @@ static int featurize(hsc__analyzer *an, size_t unit_off)
             const char *s = pool_at(an, at);
             const char *bar = memchr(s, '|', t->stems_off + t->stems_len - at);
             size_t len = bar != NULL ? (size_t)(bar - s) : t->stems_off + t->stems_len - at;
-            st = hsc__feat_add(&an->fz, HSC__FK_WORD, s, len, ti);
+            st = hsc__feat_stem(&an->fz, s, len, ti);
             if (st != HSC_OK)
                 return st;
             at += len + 1;

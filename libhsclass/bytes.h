@@ -102,4 +102,34 @@ static inline int hsc__add64_overflow(uint64_t a, uint64_t b, uint64_t *out)
     return 0;
 }
 
+/* LEB128 varints (7 bits a byte, low first): at most 5 bytes for a u32. */
+static inline size_t hsc__varint_put(uint8_t *p, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Decode one varint of at most 5 bytes from p[*pos..end); 0 when it runs
+ * past end or overflows 32 bits. */
+static inline int hsc__varint_get(const uint8_t *p, size_t end, size_t *pos, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (unsigned shift = 0; shift < 35 && *pos < end; shift += 7) {
+        uint8_t b = p[(*pos)++];
+        if (shift == 28 && (b & 0x70))
+            return 0;
+        x |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 #endif /* HSC_BYTES_H */

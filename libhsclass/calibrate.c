@@ -1,7 +1,8 @@
 /* calibrate.c - what the held-out examples say about a fit: its top-1
- * accuracy, the temperature that calibrates its probabilities, and the
- * model's default accept threshold with its calibration error, measured
- * with hsc_eval like every other evaluation. */
+ * accuracy, the share of the precedents' votes in the blend, the exponent
+ * that calibrates the best code's probability without changing the order
+ * (rank.h), and the model's default accept threshold with its calibration
+ * error, measured with hsc_eval like every other evaluation. */
 #include <math.h>
 
 #include "trainer.h"
@@ -12,7 +13,7 @@
 #define ACCEPT_FLOOR 0.5
 #define ACCEPT_FALLBACK 0.9
 #define ECE_BINS 15
-#define TEMP_MIN_VALID 20       /* fewer held-out rows: temperature 1 */
+#define TEMP_MIN_VALID 20       /* fewer held-out rows: no calibration (power 1) */
 
 int hsc__heldout_init(hsc__heldout *v, const hsc__alloc *a, const hsc__fit *fit,
                       const hsc__examples *valid)
@@ -32,22 +33,20 @@ void hsc__heldout_free(const hsc__alloc *a, hsc__heldout *v)
     v->h = NULL;
 }
 
-/* The best code for held-out example i at temperature temp: whether there
- * is one, its probability and whether it is the right label. */
-static int top1(hsc__heldout *v, size_t i, double temp, int *found, double *p, int *right)
+/* The best code for held-out example i with the fit alone: whether there
+ * is one and whether it is the right label (progress reports). */
+static int top1(hsc__heldout *v, size_t i, int *found, int *right)
 {
     const hsc__fit *fit = v->fit;
     const hsc__example *x = &v->valid->ex[i];
-    hsc__outw w = {fit->dim, fit->out, NULL, NULL, (float)(1.0 / temp)};
+    hsc__outw w = {fit->dim, fit->out, NULL, NULL, 1.0f};
     uint32_t node, n = 0;
-    *p = 0.0;
+    double p;
     hsc__embed_mean(fit->emb, fit->dim, v->valid->feat + x->feat_off, x->n_feat, v->h);
     hsc__search_begin(&v->search);
-    int st = hsc__search_topk(&v->search, &fit->tree, &w, v->h, 0, 1, &node, p, &n);
+    int st = hsc__search_topk(&v->search, &fit->tree, &w, v->h, 0, 1, &node, &p, &n);
     *found = st == HSC_OK && n == 1;
     *right = *found && fit->tree.nodes[node].label == x->label;
-    if (!*found)
-        *p = 0.0;
     return st;
 }
 
@@ -58,71 +57,208 @@ double hsc__heldout_accuracy(hsc__heldout *v)
     size_t n_right = 0;
     for (size_t i = 0; i < v->valid->n; i++) {
         int found, right;
-        double p;
-        top1(v, i, 1.0, &found, &p, &right);
+        top1(v, i, &found, &right);
         n_right += (size_t)right;
     }
     return (double)n_right / (double)v->valid->n;
 }
 
-/* How well the top-1 probability at temperature T predicts that the top-1
- * code is right: mean binary cross-entropy. This is what review routing
- * reads ("0.9 means right 9 times in 10"); fitting the full likelihood
- * instead let a few hopeless rows flatten every score (under-confident). */
-static double top1_bce(hsc__heldout *v, double temp)
+/* ---- the blend and its calibration ---------------------------------------- */
+
+#define CAND_MODEL 16      /* the fit's best labels kept per held-out example */
+#define MIX_STEPS 10       /* mix tried in 0, 0.1, ..., 0.9 */
+#define MIX_TIE 0.005      /* accuracies this close count as equal */
+
+/* Per held-out example: candidate labels with the fit's probability and
+ * the precedents' share; the right label is always among them. */
+typedef struct cand {
+    uint32_t label;
+    double p, v;
+} cand;
+
+typedef struct heldout_scores {
+    size_t n;
+    size_t *off;           /* n + 1 offsets into c */
+    cand *c;
+    uint32_t *gold;
+} heldout_scores;
+
+static void scores_free(const hsc__alloc *a, heldout_scores *hs)
 {
-    double bce = 0.0;
-    for (size_t i = 0; i < v->valid->n; i++) {
-        int found, right;
-        double p;
-        top1(v, i, temp, &found, &p, &right);
-        if (!found)
-            continue;
-        p = p < 1e-6 ? 1e-6 : p > 1.0 - 1e-6 ? 1.0 - 1e-6 : p;
-        bce -= right ? log(p) : log(1.0 - p);
-    }
-    return bce / (double)v->valid->n;
+    hsc__free(a, hs->off);
+    hsc__free(a, hs->c);
+    hsc__free(a, hs->gold);
 }
 
-/* Temperature scaling: the T minimizing the held-out top-1 cross-entropy
- * (golden section on log T over [0.25, 8]). */
-static double fit_temperature(hsc__heldout *v)
+static void add_cand(cand *c, size_t *n, uint32_t label, double p, double v)
 {
-    if (v->valid->n < TEMP_MIN_VALID)
+    for (size_t i = 0; i < *n; i++)
+        if (c[i].label == label) {
+            c[i].v += v;
+            return;
+        }
+    c[(*n)++] = (cand){label, p, v};
+}
+
+/* The fit's candidates and the memory's votes for every held-out example. */
+static int score_heldout(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
+                         heldout_scores *hs)
+{
+    const hsc__fit *fit = v->fit;
+    const hsc__examples *ex = v->valid;
+    size_t per = CAND_MODEL + HSC__PREC_MAX_NEIGHBOURS + 1;
+    hs->n = ex->n;
+    hs->off = hsc__calloc(a, ex->n + 1, sizeof *hs->off);
+    hs->c = hsc__calloc(a, ex->n * per + 1, sizeof *hs->c);
+    hs->gold = hsc__calloc(a, ex->n + 1, sizeof *hs->gold);
+    hsc__prec_search ps;
+    int st = hsc__prec_search_init(&ps, a, mem);
+    if (st == HSC_OK && (hs->off == NULL || hs->c == NULL || hs->gold == NULL))
+        st = HSC_E_NOMEM;
+    hsc__outw w = {fit->dim, fit->out, NULL, NULL, 1.0f};
+    size_t at = 0;
+    for (size_t i = 0; i < ex->n && st == HSC_OK; i++) {
+        const hsc__example *x = &ex->ex[i];
+        uint32_t node[CAND_MODEL], n = 0;
+        double p[CAND_MODEL];
+        hsc__embed_mean(fit->emb, fit->dim, ex->feat + x->feat_off, x->n_feat, v->h);
+        hsc__search_begin(&v->search);
+        st = hsc__search_topk(&v->search, &fit->tree, &w, v->h, 0, CAND_MODEL, node, p, &n);
+        size_t nc = 0;
+        cand *c = hs->c + at;
+        for (uint32_t j = 0; j < n && st == HSC_OK; j++)
+            add_cand(c, &nc, fit->tree.nodes[node[j]].label, p[j], 0.0);
+        if (st == HSC_OK)
+            st = hsc__prec_find_keys(&ps, mem, ex->keys + x->key_off, x->n_keys, NULL, NULL);
+        for (uint32_t j = 0; j < ps.n_votes && st == HSC_OK; j++) {
+            uint32_t l = ps.vote_label[j];
+            size_t before = nc;
+            add_cand(c, &nc, l, 0.0, ps.vote[j]);
+            if (nc > before)
+                c[nc - 1].p = hsc__search_path_prob(&v->search, &fit->tree, &w, v->h,
+                                                    fit->tree.label_leaf[l]);
+        }
+        if (st == HSC_OK) {
+            size_t before = nc;
+            add_cand(c, &nc, x->label, 0.0, 0.0);
+            if (nc > before)
+                c[nc - 1].p = hsc__search_path_prob(&v->search, &fit->tree, &w, v->h,
+                                                    fit->tree.label_leaf[x->label]);
+        }
+        hs->gold[i] = x->label;
+        hs->off[i] = at;
+        at += nc;
+        ps.n_votes = 0;
+    }
+    hs->off[ex->n] = at;
+    hsc__prec_search_free(&ps);
+    return st;
+}
+
+/* Best and runner-up blended scores of example i, and whether the best is
+ * right; *q_gold: the right label's blended score. */
+static void blend_top2(const heldout_scores *hs, size_t i, double mix, double *q1, double *q2,
+                       int *right, double *q_gold)
+{
+    *q1 = *q2 = *q_gold = 0.0;
+    uint32_t best = UINT32_MAX;
+    for (size_t j = hs->off[i]; j < hs->off[i + 1]; j++) {
+        const cand *c = &hs->c[j];
+        double q = (1.0 - mix) * c->p + mix * c->v;
+        if (c->label == hs->gold[i])
+            *q_gold = q;
+        if (q > *q1 || (q == *q1 && c->label < best)) {
+            *q2 = *q1;
+            *q1 = q, best = c->label;
+        } else if (q > *q2) {
+            *q2 = q;
+        }
+    }
+    *right = best == hs->gold[i];
+}
+
+/* The mix with the best held-out accuracy; among mixes within MIX_TIE of
+ * it, the best log-likelihood of the right labels. */
+static double fit_mix(const heldout_scores *hs)
+{
+    double best_acc = -1.0, acc[MIX_STEPS], ll[MIX_STEPS];
+    for (int m = 0; m < MIX_STEPS; m++) {
+        size_t n_right = 0;
+        ll[m] = 0.0;
+        for (size_t i = 0; i < hs->n; i++) {
+            double q1, q2, qg;
+            int right;
+            blend_top2(hs, i, m / (double)MIX_STEPS, &q1, &q2, &right, &qg);
+            n_right += (size_t)right;
+            ll[m] += log(qg > 1e-9 ? qg : 1e-9);
+        }
+        acc[m] = (double)n_right / (double)hs->n;
+        if (acc[m] > best_acc)
+            best_acc = acc[m];
+    }
+    int pick = 0;
+    for (int m = 0; m < MIX_STEPS; m++)
+        if (acc[m] >= best_acc - MIX_TIE && (acc[pick] < best_acc - MIX_TIE || ll[m] > ll[pick]))
+            pick = m;
+    return pick / (double)MIX_STEPS;
+}
+
+/* How well the calibrated top-1 probability predicts that the top-1 code
+ * is right: mean binary cross-entropy. This is what review routing reads
+ * ("0.9 means right 9 times in 10"). */
+static double top1_bce(const heldout_scores *hs, double mix, double power)
+{
+    double bce = 0.0;
+    for (size_t i = 0; i < hs->n; i++) {
+        double q1, q2, qg;
+        int right;
+        blend_top2(hs, i, mix, &q1, &q2, &right, &qg);
+        hsc__calib c = hsc__calib_make(q1, q2, power);
+        double p = c.c1 < 1e-6 ? 1e-6 : c.c1 > 1.0 - 1e-6 ? 1.0 - 1e-6 : c.c1;
+        bce -= right ? log(p) : log(1.0 - p);
+    }
+    return bce / (double)hs->n;
+}
+
+/* The calibration exponent minimizing the held-out top-1 cross-entropy
+ * (golden section on log power over [0.1, 10]). */
+static double fit_power(const heldout_scores *hs, double mix)
+{
+    if (hs->n < TEMP_MIN_VALID)
         return 1.0;
-    double lo = log(0.25), hi = log(8.0);
+    double lo = log(0.1), hi = log(10.0);
     const double g = 0.6180339887498949;
     double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
-    double fa = top1_bce(v, exp(a)), fb = top1_bce(v, exp(b));
-    for (int it = 0; it < 24; it++) {
+    double fa = top1_bce(hs, mix, exp(a)), fb = top1_bce(hs, mix, exp(b));
+    for (int it = 0; it < 30; it++) {
         if (fa < fb) {
-            hi = b;
-            b = a;
-            fb = fa;
+            hi = b, b = a, fb = fa;
             a = hi - g * (hi - lo);
-            fa = top1_bce(v, exp(a));
+            fa = top1_bce(hs, mix, exp(a));
         } else {
-            lo = a;
-            a = b;
-            fa = fb;
+            lo = a, a = b, fa = fb;
             b = lo + g * (hi - lo);
-            fb = top1_bce(v, exp(b));
+            fb = top1_bce(hs, mix, exp(b));
         }
     }
     return exp((lo + hi) / 2);
 }
 
 /* The held-out rows' calibrated top-1 confidences. */
-static int confidences(hsc__heldout *v, double temp, hsc_eval *ev)
+static int confidences(const heldout_scores *hs, double mix, double power, hsc_eval *ev,
+                       double *accuracy)
 {
     int st = HSC_OK;
-    for (size_t i = 0; i < v->valid->n && st == HSC_OK; i++) {
-        int found, right;
-        double p;
-        st = top1(v, i, temp, &found, &p, &right);
-        if (st == HSC_OK)
-            st = hsc_eval_add(ev, found ? p : HSC_EVAL_NO_SUGGESTION, (uint32_t)right);
+    size_t n_right = 0;
+    for (size_t i = 0; i < hs->n && st == HSC_OK; i++) {
+        double q1, q2, qg;
+        int right;
+        blend_top2(hs, i, mix, &q1, &q2, &right, &qg);
+        hsc__calib c = hsc__calib_make(q1, q2, power);
+        n_right += (size_t)right;
+        st = hsc_eval_add(ev, q1 > 0.0 ? c.c1 : HSC_EVAL_NO_SUGGESTION, (uint32_t)right);
     }
+    *accuracy = hs->n > 0 ? (double)n_right / (double)hs->n : -1.0;
     return st;
 }
 
@@ -149,17 +285,24 @@ static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, hsc__ca
     return st;
 }
 
-int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, double config_threshold,
-                   hsc__calibration *out)
+int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
+                   double config_threshold, hsc__calibration *out)
 {
     hsc__calibration c = {0};
-    c.temperature = fit_temperature(v);
-    c.accuracy = hsc__heldout_accuracy(v);
+    c.accuracy = c.fit_accuracy = hsc__heldout_accuracy(v);
     c.ece = -1.0;
+    c.power = 1.0;
+    heldout_scores hs = {0};
     hsc_eval *ev = NULL;
-    int st = hsc__eval_new(a, &ev);
+    int st = score_heldout(v, a, mem, &hs);
+    if (st == HSC_OK && hs.n > 0) {
+        c.mix = mem->n_rows > 0 ? fit_mix(&hs) : 0.0;
+        c.power = fit_power(&hs, c.mix);
+    }
     if (st == HSC_OK)
-        st = confidences(v, c.temperature, ev);
+        st = hsc__eval_new(a, &ev);
+    if (st == HSC_OK)
+        st = confidences(&hs, c.mix, c.power, ev, &c.accuracy);
     if (st == HSC_OK && hsc_eval_calibration(ev, ECE_BINS, &c.ece, NULL) != HSC_OK)
         c.ece = -1.0;   /* not available: no held-out row */
     if (st == HSC_OK)
@@ -172,6 +315,7 @@ int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, double config_threshold
     c.share = rows > 0 ? (double)taken / (double)rows : 0.0;
     c.precision = taken > 0 ? (double)hits / (double)taken : 0.0;
     hsc_eval_free(ev);
+    scores_free(a, &hs);
     *out = c;
     return st;
 }

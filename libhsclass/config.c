@@ -136,6 +136,9 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->train.strict = 0;
     cfg->train.min_count = 1;
     cfg->train.augment = 1;
+    cfg->train.precedents = 1;
+    cfg->train.keep_texts = 0;
+    cfg->train.trade_noise = 0.3;
     cfg->accept_threshold = -1.0;
     cfg->languages_str = NULL; /* NULL: DEFAULT_LANGUAGES */
 }
@@ -224,6 +227,8 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_MIN_COUNT, train.min_count, 1, UINT32_MAX),
     OPT(HSC_CFG_AUGMENT, train.augment, 0, 1),
     OPT(HSC_CFG_MAX_ROWS, train.max_rows, 0, UINT32_MAX),
+    OPT(HSC_CFG_PRECEDENTS, train.precedents, 0, 1),
+    OPT(HSC_CFG_KEEP_PRECEDENT_TEXTS, train.keep_texts, 0, 1),
 };
 
 static const u32_opt *find_u32(int32_t key)
@@ -278,6 +283,11 @@ hsc_status hsc_config_set_f64(hsc_config *cfg, int32_t key, double value)
             return HSC_E_INVALID_ARG;
         cfg->train.valid_fraction = value;
         return HSC_OK;
+    case HSC_CFG_TRADE_NOISE:
+        if (!isfinite(value) || value < 0.0 || value > 1.0)
+            return HSC_E_INVALID_ARG;
+        cfg->train.trade_noise = value;
+        return HSC_OK;
     case HSC_CFG_ACCEPT_THRESHOLD:
         /* Any negative value restores "the model's threshold". */
         if (isnan(value) || value > 1.0)
@@ -299,6 +309,9 @@ hsc_status hsc_config_get_f64(const hsc_config *cfg, int32_t key, double *out)
         return HSC_OK;
     case HSC_CFG_VALID_FRACTION:
         *out = cfg->train.valid_fraction;
+        return HSC_OK;
+    case HSC_CFG_TRADE_NOISE:
+        *out = cfg->train.trade_noise;
         return HSC_OK;
     case HSC_CFG_ACCEPT_THRESHOLD:
         *out = cfg->accept_threshold;

@@ -12,6 +12,7 @@ void hsc__examples_free(const hsc__alloc *a, hsc__examples *e)
     hsc__free(a, e->ex);
     hsc__free(a, e->feat);
     hsc__free(a, e->tok);
+    hsc__free(a, e->keys);
     memset(e, 0, sizeof *e);
 }
 
@@ -56,6 +57,9 @@ typedef struct featurizer {
     hsc__examples *set;
     uint32_t label;
     float weight;
+    double noise;          /* share of texts also learnt with trade noise */
+    uint64_t *rng;
+    hsc__buf noisy;
 } featurizer;
 
 /* Featurize one text into the example set (an hsc__emit_fn). */
@@ -102,10 +106,79 @@ static int add_example(void *user, const char *text, size_t len, float factor)
         if ((uint32_t)tk + 1 > n_tok)
             n_tok = (uint32_t)tk + 1;
     }
-    e->ex[e->n] = (hsc__example){fz->label, (uint32_t)nf, e->n_feat, fz->weight * factor, n_tok};
+    e->ex[e->n] = (hsc__example){fz->label, (uint32_t)nf, e->n_feat, fz->weight * factor, n_tok,
+                                 0, 0};
     e->n_feat += nf;
     e->n++;
     return HSC_OK;
+}
+
+/* A training text, and with probability fz->noise the same text dressed
+ * in trade noise (an hsc__emit_fn). */
+static int add_training_text(void *user, const char *text, size_t len, float factor)
+{
+    featurizer *fz = user;
+    int st = add_example(fz, text, len, factor);
+    if (st != HSC_OK || !(fz->noise > 0.0))
+        return st;
+    uint64_t r = hsc__splitmix(fz->rng);
+    if ((double)(r >> 11) * 0x1.0p-53 >= fz->noise)
+        return HSC_OK;
+    st = hsc__trade_noise(fz->a, hsc__splitmix(fz->rng), text, len, &fz->noisy);
+    return st != HSC_OK ? st : add_example(fz, fz->noisy.data, fz->noisy.len, factor);
+}
+
+/* The memory keys of the analyzer's last text, sorted unique, in keys. */
+static int last_keys(featurizer *fz, hsc__examples *keys_of, size_t *n_keys)
+{
+    size_t nf = hsc__analyzer_feature_count(fz->an);
+    hsc__examples *e = keys_of;
+    if (e->n_keys + nf > e->cap_keys) {
+        size_t cap = e->cap_keys > 0 ? e->cap_keys : 65536;
+        while (cap < e->n_keys + nf)
+            cap *= 2;
+        uint32_t *k = hsc__realloc_array(fz->a, e->keys, cap, sizeof *k);
+        if (k == NULL)
+            return HSC_E_NOMEM;
+        e->keys = k;
+        e->cap_keys = cap;
+    }
+    *n_keys = hsc__prec_keys(hsc__analyzer_features(fz->an), nf, e->keys + e->n_keys);
+    return HSC_OK;
+}
+
+/* One row: a held-out example with its memory keys, or training examples
+ * and a precedent. */
+static int featurize_row(featurizer *fz, const hsc_trainer *t, const hsc__row *row, int held_out,
+                         hsc__prec_builder *mem)
+{
+    const hsc__rowset *rs = &t->rows;
+    const char *text = rs->texts.data + row->text_off;
+    size_t n_before = fz->set->n, n_keys = 0;
+    int st = held_out ? add_example(fz, text, row->text_len, 1.0f)
+                      : add_training_text(fz, text, row->text_len, 1.0f);
+    if (st == HSC_OK && mem != NULL && held_out && fz->set->n > n_before) {
+        /* the analyzer still holds this row's analysis */
+        st = last_keys(fz, fz->set, &n_keys);
+        hsc__example *x = &fz->set->ex[n_before];
+        x->key_off = fz->set->n_keys;
+        x->n_keys = (uint32_t)n_keys;
+        fz->set->n_keys += n_keys;
+    } else if (st == HSC_OK && mem != NULL && !held_out) {
+        st = hsc__analyze(fz->an, text, row->text_len);
+        hsc__examples *scratch = fz->set;   /* keys past n_keys: scratch only */
+        if (st == HSC_OK)
+            st = last_keys(fz, scratch, &n_keys);
+        if (st == HSC_OK)
+            st = hsc__prec_builder_add(mem, fz->label, rs->sources[row->source],
+                                       scratch->keys + scratch->n_keys, n_keys, text,
+                                       row->text_len);
+        else if (st != HSC_E_NOMEM)
+            st = HSC_OK;   /* text the analyzer refuses: no precedent */
+    }
+    if (st == HSC_OK && !held_out && t->opt.augment && (row->flags & HSC_ROWS_NOMENCLATURE))
+        st = hsc__augment_path(&t->alloc, text, row->text_len, add_training_text, fz);
+    return st;
 }
 
 /* Held-out rows for validation and calibration: real descriptions when
@@ -117,14 +190,15 @@ static void choose_validation(const hsc_trainer *t, uint8_t *is_valid, uint64_t 
         return;
     size_t n_real = 0;
     for (size_t i = 0; i < rs->n_rows; i++)
-        n_real += !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE);
+        n_real += !(rs->rows[i].flags & (HSC_ROWS_NOMENCLATURE | HSC_ROWS_SYNTHETIC));
     int real_only = n_real >= 200;
     uint32_t *cand = hsc__calloc(&t->alloc, rs->n_rows, sizeof *cand);
     if (cand == NULL)
         return; /* validation is optional: train without it */
     size_t n = 0;
     for (size_t i = 0; i < rs->n_rows; i++)
-        if (!real_only || !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE))
+        if (!(rs->rows[i].flags & HSC_ROWS_SYNTHETIC) &&
+            (!real_only || !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE)))
             cand[n++] = (uint32_t)i;
     hsc__shuffle(cand, n, rng);
     size_t take = (size_t)((double)n * t->opt.valid_fraction + 0.5);
@@ -134,7 +208,7 @@ static void choose_validation(const hsc_trainer *t, uint8_t *is_valid, uint64_t 
 }
 
 int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
-                        hsc__examples *train, hsc__examples *valid)
+                        hsc__examples *train, hsc__examples *valid, hsc__prec_builder *mem)
 {
     const hsc__rowset *rs = &t->rows;
     hsc__analyzer *an = NULL;
@@ -149,14 +223,15 @@ int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_
         return HSC_E_NOMEM;
     }
     choose_validation(t, is_valid, rng);
+    featurizer fz = {&t->alloc, an, train, 0, 0.0f, t->opt.trade_noise, rng, {0}};
     for (size_t i = 0; i < rs->n_rows && st == HSC_OK; i++) {
         const hsc__row *row = &rs->rows[i];
-        const char *text = rs->texts.data + row->text_off;
-        featurizer fz = {&t->alloc, an, is_valid[i] ? valid : train, row_label[i], row->weight};
-        st = add_example(&fz, text, row->text_len, 1.0f);
-        if (st == HSC_OK && !is_valid[i] && t->opt.augment && (row->flags & HSC_ROWS_NOMENCLATURE))
-            st = hsc__augment_path(&t->alloc, text, row->text_len, add_example, &fz);
+        fz.set = is_valid[i] ? valid : train;
+        fz.label = row_label[i];
+        fz.weight = row->weight;
+        st = featurize_row(&fz, t, row, is_valid[i], mem);
     }
+    hsc__buf_free(&t->alloc, &fz.noisy);
     hsc__free(&t->alloc, is_valid);
     hsc__analyzer_free(an);
     return st;

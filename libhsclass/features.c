@@ -58,7 +58,14 @@ uint64_t hsc__hash(uint32_t seed, uint8_t kind, const void *data, size_t len)
     return fnv_bytes(fnv_start(seed, kind), data, len);
 }
 
-static int push(hsc__featurizer *fz, uint64_t h, uint32_t token)
+/* The precedent memory's 32-bit key of a feature hash (never 0). */
+static uint32_t memory_key(uint64_t h)
+{
+    uint32_t k = (uint32_t)(h ^ (h >> 32));
+    return k != 0 ? k : 1u;
+}
+
+static int push(hsc__featurizer *fz, uint64_t h, uint32_t token, uint32_t key)
 {
     hsc__fvec *v = fz->out;
     if (v->n == v->cap) {
@@ -72,13 +79,20 @@ static int push(hsc__featurizer *fz, uint64_t h, uint32_t token)
     }
     v->f[v->n].bucket = (uint32_t)(h % fz->spec->buckets);
     v->f[v->n].token = token;
+    v->f[v->n].key = key;
     v->n++;
     return HSC_OK;
 }
 
 int hsc__feat_add(hsc__featurizer *fz, uint8_t kind, const char *s, size_t len, uint32_t token)
 {
-    return push(fz, hsc__hash(fz->spec->hash_seed, kind, s, len), token);
+    return push(fz, hsc__hash(fz->spec->hash_seed, kind, s, len), token, 0);
+}
+
+int hsc__feat_stem(hsc__featurizer *fz, const char *s, size_t len, uint32_t token)
+{
+    uint64_t h = hsc__hash(fz->spec->hash_seed, HSC__FK_WORD, s, len);
+    return push(fz, h, token, memory_key(h));
 }
 
 int hsc__feat_bigram(hsc__featurizer *fz, const char *a, size_t alen, const char *b,
@@ -86,7 +100,8 @@ int hsc__feat_bigram(hsc__featurizer *fz, const char *a, size_t alen, const char
 {
     uint64_t h = fnv_bytes(fnv_start(fz->spec->hash_seed, HSC__FK_BIGRAM), a, alen);
     h = fnv_bytes(h, " ", 1);
-    return push(fz, fnv_bytes(h, b, blen), token);
+    h = fnv_bytes(h, b, blen);
+    return push(fz, h, token, memory_key(h));
 }
 
 /* N-grams of "<w>", code points [lo, hi]; pos[] holds the byte offset of
@@ -107,7 +122,7 @@ static int grams(hsc__featurizer *fz, const uint8_t *buf, const uint32_t *pos, s
             }
             if (n < lo || (n == 1 && (s == 0 || s == ncp - 1)))
                 continue; /* a lone boundary marker is no feature */
-            st = push(fz, h, token);
+            st = push(fz, h, token, 0);
             if (st != HSC_OK)
                 return st;
         }

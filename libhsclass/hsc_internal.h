@@ -74,7 +74,8 @@ typedef struct hsc__runtime {
 
 typedef struct hsc__trainopts {
     uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment, max_rows;
-    double learning_rate, valid_fraction;
+    uint32_t precedents, keep_texts;
+    double learning_rate, valid_fraction, trade_noise;
 } hsc__trainopts;
 
 struct hsc_config {
@@ -122,6 +123,7 @@ typedef struct hsc__token {
 typedef struct hsc__feature {
     uint32_t bucket;   /* hash % buckets */
     uint32_t token;    /* index of the first token it came from (explanations) */
+    uint32_t key;      /* precedent-memory key of a stem or stem pair; 0: none */
 } hsc__feature;
 
 typedef struct hsc__analyzer hsc__analyzer;  /* defined in analyzer.c */

@@ -8,7 +8,8 @@
 
 #include "hsc_internal.h"
 #include "nomen.h"
-#include "score.h"
+#include "precedent.h"
+#include "rank.h"
 
 /* One derived info string per HSC_INFO_* key (1..HSC_INFO_CREATED_BY). */
 #define HSC__N_INFO 11u
@@ -45,7 +46,9 @@ struct hsc_model {
     int8_t *out_q;             /* tree.n_nodes * dim */
     float *out_scale;
 
-    double temperature;        /* calibration: logits divided by it */
+    double temperature;        /* format 1.1 calibration: logits divided by it */
+    hsc__scoring scoring;      /* SCOR: blend and calibration (on = 0: absent) */
+    hsc__prec prec;            /* PREC (+ PTXT), n_rows 0 when absent */
     double accept_threshold;   /* default decision threshold */
     uint32_t fingerprint;      /* CRC32 of the file */
 
@@ -101,6 +104,8 @@ typedef struct hsc__model_draft {
     double accept_threshold;
     const hsc__nomen *nomen;   /* NULL or empty: no NOMN section */
     const hsc__natl *natl;     /* NULL or empty: no NATL section */
+    hsc__scoring scoring;      /* on = 0: no SCOR section */
+    const hsc__prec *prec;     /* NULL or empty: no PREC section */
 } hsc__model_draft;
 
 /* Quantize a draft and serialize it. */

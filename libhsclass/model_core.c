@@ -46,6 +46,7 @@ static void destroy(hsc_model *m)
     hsc__free(&a, m->out_scale);
     hsc__nomen_free(&a, &m->nomen);
     hsc__natl_free(&a, &m->natl);
+    hsc__prec_free(&a, &m->prec);
     if (m->owns_q) {
         hsc__free(&a, m->row_q);
         hsc__free(&a, m->out_q);

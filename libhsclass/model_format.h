@@ -1,5 +1,5 @@
-/* model_format.h - the .hscm model file format (version 1.0, and 1.1 with
- * a nomenclature): on-disk constants, limits and META keys, shared by the
+/* model_format.h - the .hscm model file format (version 1.0, 1.1 with a
+ * nomenclature, 1.2 with a scoring rule and a precedent memory): on-disk constants, limits and META keys, shared by the
  * reader (model_read.c), the writer (model_write.c) and the META semantics
  * (model_meta.c).
  *
@@ -25,9 +25,11 @@
  *   Every byte outside the header, the table and the sections is zero
  *   padding. The writer puts the table at 64, then the sections in the order
  *   META LABL ROWS EMBD OUTW CALB [NOMN] [NATL], each at the next multiple of
- *   64; the file ends with the last section. Minor version 1 marks a file
- *   with NOMN or NATL (the writer keeps 0 otherwise); readers of 1.0 skip
- *   both, since they are not critical.
+ *   64; the file ends with the last section, after [SCOR] [PREC] [PTXT].
+ *   Minor version 1 marks a file with NOMN or NATL (the writer keeps 0
+ *   otherwise); readers of 1.0 skip both, since they are not critical.
+ *   Minor version 2 marks a file with SCOR: it is critical, so readers of
+ *   1.1 refuse a model whose scores they would compute differently.
  *
  * Sections (raw content, before the optional zlib layer):
  *   META  u32 count, then count x (u32 key_len, key, u32 value_len, value).
@@ -50,6 +52,28 @@
  *         then per scheme: str name ([A-Za-z0-9._-]{1,31}, distinct), str
  *         language tag, u32 n_lines (1..2^20), n_lines x (str code of 4..12
  *         digits, strictly ascending; str text, 1..4096 bytes as above).
+ *   SCOR  (optional, since 1.2; critical) how final scores are made: u32
+ *         version (1), f64 mix (share of the precedents' votes, [0, 1)),
+ *         f64 power (calibration exponent, [0.05, 20]). Without SCOR a
+ *         model scores as 1.0/1.1 did: logits / CALB temperature at every
+ *         level of the tree. With it, CALB's temperature is 1 and the
+ *         final distribution q = (1 - mix) P(model) + mix V(votes) is
+ *         calibrated by c1 = q1 ^ power for the best code and a common
+ *         factor for the others (rank.c), which never changes the order.
+ *   PREC  (optional, since 1.2) the precedent memory (precedent.c): u32
+ *         version (1), u32 n_rows (1..2^26), u32 n_keys (1..2^26), u32
+ *         neighbours (1..64), u32 max_df (>= 1), f64 vote_power
+ *         ([0.25, 16]), u32 n_sources (1..255) and n_sources x str name
+ *         (<= 255 bytes); str key table: n_keys x (varint key gap, first
+ *         absolute, then >= 1; varint df in 1..n_rows; varint posting
+ *         bytes in df..5df); str postings: per key its rows ascending,
+ *         varint first row then gaps minus one; str n_rows x varint label
+ *         (< n_labels); f32 norm[n_rows] (> 0); u8 source[n_rows]
+ *         (< n_sources). Varints are LEB128, at most 5 bytes. Stored raw:
+ *         postings are read in place, checked as they are decoded.
+ *   PTXT  (optional, since 1.2; needs PREC) the precedents' texts: u32
+ *         n_rows (= PREC's), n_rows x str (<= 4096 bytes of UTF-8 without
+ *         control characters). Compressed like META.
  *   The first six are critical in v1; NOMN and NATL are written without
  *   the critical flag (a reader accepts either) and compressed like META.
  *   A weight is q * scale; a row's scale is
@@ -69,6 +93,7 @@
 #define HSCM_MAJOR 1u
 #define HSCM_MINOR 0u
 #define HSCM_MINOR_NOMEN 1u   /* files with NOMN or NATL */
+#define HSCM_MINOR_SCORING 2u /* files with SCOR (and PREC, PTXT) */
 #define HSCM_HEADER_SIZE 64u
 #define HSCM_ENTRY_SIZE 40u
 #define HSCM_ALIGN 64u
@@ -114,7 +139,13 @@
 #define HSCM_N_KNOWN 6u
 #define HSCM_TAG_NOMN HSCM_TAG('N', 'O', 'M', 'N')
 #define HSCM_TAG_NATL HSCM_TAG('N', 'A', 'T', 'L')
-#define HSCM_N_OPTIONAL 2u
+#define HSCM_TAG_SCOR HSCM_TAG('S', 'C', 'O', 'R')
+#define HSCM_TAG_PREC HSCM_TAG('P', 'R', 'E', 'C')
+#define HSCM_TAG_PTXT HSCM_TAG('P', 'T', 'X', 'T')
+#define HSCM_N_OPTIONAL 5u
+#define HSCM_SCOR_VERSION 1u
+#define HSCM_MIN_POWER 0.05
+#define HSCM_MAX_POWER 20.0
 
 /* Loader limits, checked before anything is allocated. */
 #define HSCM_MAX_SECTIONS 32u

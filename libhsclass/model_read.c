@@ -36,7 +36,7 @@ typedef struct reader {
     uint32_t n_sec;
     rsec sec[HSCM_MAX_SECTIONS];
     rsec *known[HSCM_N_KNOWN];    /* META LABL ROWS EMBD OUTW CALB */
-    rsec *optional[HSCM_N_OPTIONAL]; /* NOMN NATL, NULL when absent */
+    rsec *optional[HSCM_N_OPTIONAL]; /* NOMN NATL SCOR PREC PTXT, NULL when absent */
     uint32_t fingerprint;
     hsc_model *m;
 } reader;
@@ -45,8 +45,10 @@ enum { S_META, S_LABL, S_ROWS, S_EMBD, S_OUTW, S_CALB };
 static const uint32_t known_tags[HSCM_N_KNOWN] = {
     HSCM_TAG_META, HSCM_TAG_LABL, HSCM_TAG_ROWS, HSCM_TAG_EMBD, HSCM_TAG_OUTW, HSCM_TAG_CALB,
 };
-enum { S_NOMN, S_NATL };
-static const uint32_t optional_tags[HSCM_N_OPTIONAL] = {HSCM_TAG_NOMN, HSCM_TAG_NATL};
+enum { S_NOMN, S_NATL, S_SCOR, S_PREC, S_PTXT };
+static const uint32_t optional_tags[HSCM_N_OPTIONAL] = {HSCM_TAG_NOMN, HSCM_TAG_NATL,
+                                                        HSCM_TAG_SCOR, HSCM_TAG_PREC,
+                                                        HSCM_TAG_PTXT};
 
 static int fail(reader *r, int status, uint64_t offset)
 {
@@ -481,6 +483,40 @@ static int parse_nomenclature(reader *r)
     return HSC_OK;
 }
 
+/* SCOR, PREC and PTXT, when present (precedent.c checks the memory). */
+static int parse_scoring(reader *r)
+{
+    hsc_model *m = r->m;
+    const rsec *s = r->optional[S_SCOR];
+    if (s != NULL) {
+        if (s->raw != 20)
+            return fail(r, HSC_E_MODEL_SECTION, at(s, 0));
+        double mix = hsc__rdf64(s->p + 4), power = hsc__rdf64(s->p + 12);
+        if (hsc__rd32(s->p) != HSCM_SCOR_VERSION)
+            return fail(r, HSC_E_MODEL_VERSION, at(s, 0));
+        if (!(mix >= 0.0 && mix < 1.0))
+            return fail(r, HSC_E_MODEL_VALUE, at(s, 4));
+        if (!(power >= HSCM_MIN_POWER && power <= HSCM_MAX_POWER))
+            return fail(r, HSC_E_MODEL_VALUE, at(s, 12));
+        m->scoring = (hsc__scoring){1, mix, power};
+    }
+    s = r->optional[S_PREC];
+    if (s == NULL)
+        return r->optional[S_PTXT] != NULL ? fail(r, HSC_E_MODEL_SECTION, r->optional[S_PTXT]->offset)
+                                           : HSC_OK;
+    size_t bad = 0;
+    int st = hsc__prec_decode(r->a, s->p, (size_t)s->raw, m->n_labels, &m->prec, &bad);
+    if (st != HSC_OK)
+        return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    s = r->optional[S_PTXT];
+    if (s != NULL) {
+        st = hsc__prec_texts_decode(r->a, s->p, (size_t)s->raw, &m->prec, &bad);
+        if (st != HSC_OK)
+            return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    }
+    return HSC_OK;
+}
+
 /* ---- driver ----------------------------------------------------------------- */
 
 static int parse_all(reader *r, int borrow)
@@ -512,6 +548,8 @@ static int parse_all(reader *r, int borrow)
         st = parse_calib(r);
     if (st == HSC_OK)
         st = parse_nomenclature(r);
+    if (st == HSC_OK)
+        st = parse_scoring(r);
     m->fingerprint = r->fingerprint;
     if (st == HSC_OK)
         st = hsc__meta_derive_info(m, hsc__rd16(r->data + HSCM_H_MAJOR),

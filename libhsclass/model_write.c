@@ -124,6 +124,15 @@ static int build_calib(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
     return hsc__buf_append(a, b, t, sizeof t);
 }
 
+static int build_scoring(const hsc__alloc *a, const hsc_model *m, hsc__buf *b)
+{
+    uint8_t t[20];
+    hsc__wr32(t, HSCM_SCOR_VERSION);
+    hsc__wrf64(t + 4, m->scoring.mix);
+    hsc__wrf64(t + 12, m->scoring.power);
+    return hsc__buf_append(a, b, t, sizeof t);
+}
+
 static uint64_t align_up(uint64_t x)
 {
     return (x + HSCM_ALIGN - 1) & ~(uint64_t)(HSCM_ALIGN - 1);
@@ -180,6 +189,8 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     unsigned n_sec = HSCM_N_KNOWN;
     int has_nomen = m->nomen.n_codes > 0;
     int has_natl = m->natl.n_schemes > 0;
+    int has_prec = m->prec.n_rows > 0, has_texts = has_prec && m->prec.text_off != NULL;
+    unsigned i_scor = MAX_SEC, i_prec = MAX_SEC;
     sec[0].tag = HSCM_TAG_META;
     sec[1].tag = HSCM_TAG_LABL;
     sec[2].tag = HSCM_TAG_ROWS;
@@ -206,12 +217,26 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
         sec[n_sec].tag = HSCM_TAG_NATL;
         st = hsc__natl_encode(a, &m->natl, &sec[n_sec++].body);
     }
+    if (st == HSC_OK && m->scoring.on) {
+        sec[i_scor = n_sec].tag = HSCM_TAG_SCOR;
+        st = build_scoring(a, m, &sec[n_sec++].body);
+    }
+    if (st == HSC_OK && has_prec) {
+        sec[i_prec = n_sec].tag = HSCM_TAG_PREC;
+        st = hsc__prec_encode(a, &m->prec, &sec[n_sec++].body);
+    }
+    if (st == HSC_OK && has_texts) {
+        sec[n_sec].tag = HSCM_TAG_PTXT;
+        st = hsc__prec_texts_encode(a, &m->prec, &sec[n_sec++].body);
+    }
 
     uint64_t table_off = HSCM_HEADER_SIZE;
     uint64_t pos = table_off + (uint64_t)n_sec * HSCM_ENTRY_SIZE;
     for (unsigned i = 0; i < n_sec && st == HSC_OK; i++) {
-        /* META LABL ROWS and the nomenclature compress well */
-        st = finish_section(a, &sec[i], i < 3 || i >= HSCM_N_KNOWN, i < HSCM_N_KNOWN);
+        /* META LABL ROWS, the nomenclature and the texts compress well;
+         * the postings are read in place */
+        st = finish_section(a, &sec[i], (i < 3 || i >= HSCM_N_KNOWN) && i != i_prec && i != i_scor,
+                            i < HSCM_N_KNOWN || i == i_scor);
         sec[i].offset = align_up(pos);
         pos = sec[i].offset + sec[i].stored;
     }
@@ -227,7 +252,9 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
         memcpy(h, HSCM_SIGNATURE, HSCM_SIGNATURE_LEN);
         hsc__wr16(h + HSCM_H_MAJOR, HSCM_MAJOR);
         hsc__wr16(h + HSCM_H_MINOR,
-                  (uint16_t)(has_nomen || has_natl ? HSCM_MINOR_NOMEN : HSCM_MINOR));
+                  (uint16_t)(m->scoring.on || has_prec ? HSCM_MINOR_SCORING
+                             : has_nomen || has_natl ? HSCM_MINOR_NOMEN
+                                                     : HSCM_MINOR));
         hsc__wr32(h + HSCM_H_HEADER_SIZE, HSCM_HEADER_SIZE);
         hsc__wr64(h + HSCM_H_FILE_SIZE, pos);
         hsc__wr64(h + HSCM_H_TABLE_OFFSET, table_off);
@@ -298,6 +325,9 @@ static int draft_valid(const hsc__alloc *a, const hsc__model_draft *d, hsc__tree
         d->n_meta > HSCM_MAX_META - HSCM_K_COUNT ||
         (d->n_rows > 0 && (d->row_bucket == NULL || d->rows == NULL)))
         return HSC_E_INVALID_ARG;
+    if (d->scoring.on && !(d->scoring.mix >= 0.0 && d->scoring.mix < 1.0 &&
+                           d->scoring.power >= HSCM_MIN_POWER && d->scoring.power <= HSCM_MAX_POWER))
+        return HSC_E_INVALID_ARG;
     if (!(isfinite(d->temperature) && d->temperature > 0.0) ||
         !(d->accept_threshold >= 0.0 && d->accept_threshold <= 1.0))
         return HSC_E_INVALID_ARG;
@@ -350,6 +380,9 @@ int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *o
             m.nomen = *d->nomen;
         if (d->natl != NULL)
             m.natl = *d->natl;
+        m.scoring = d->scoring;
+        if (d->prec != NULL)
+            m.prec = *d->prec;
         st = hsc__model_serialize(&m, out);
     }
     hsc__tree_free(a, &m.tree);

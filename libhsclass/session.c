@@ -30,6 +30,8 @@ struct hsc_session {
     double accept_threshold;
     hsc__analyzer *an;
     hsc__search search;
+    hsc__ranker ranker;
+    hsc__prec_search prec;     /* nearest precedents of the last classify */
     float *h;
     uint32_t k_cap;
     uint32_t n_levels;
@@ -72,6 +74,8 @@ void hsc_session_free(hsc_session *s)
     hsc__alloc a = s->alloc;
     free_levels(s);
     hsc__search_free(&s->search);
+    hsc__ranker_free(&s->ranker);
+    hsc__prec_search_free(&s->prec);
     hsc__analyzer_free(s->an);
     hsc__buf_free(&a, &s->codes);
     hsc__free(&a, s->h);
@@ -110,6 +114,9 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
     int st = hsc__analyzer_new(a, spec, &s->rt, &s->an);
     if (st == HSC_OK && model != NULL) {
         st = hsc__search_init(&s->search, a, &model->tree);
+        hsc__ranker_init(&s->ranker, a);
+        if (st == HSC_OK)
+            st = hsc__prec_search_init(&s->prec, a, &model->prec);
         s->h = hsc__calloc(a, model->dim, sizeof *s->h);
         s->scratch = hsc__calloc(a, 3 * (size_t)model->dim, sizeof *s->scratch);
         if (st == HSC_OK && (s->h == NULL || s->scratch == NULL))
@@ -157,6 +164,8 @@ static void clear_results(hsc_session *s)
     s->reason = HSC_REASON_NONE;
     s->explained = 0;
     s->n_items = 0;
+    s->prec.n_hits = 0;
+    s->prec.n_votes = 0;
 }
 
 hsc_status hsc_session_tokenize(hsc_session *s, const char *text, size_t len)
@@ -279,6 +288,13 @@ static void decide(hsc_session *s, const hsc__content *c, int constrained)
         s->decision = HSC_DECISION_ACCEPT, s->reason = HSC_REASON_CONFIDENT;
 }
 
+/* Precedents under a constraint: only rows whose code is allowed vote. */
+static int allowed(const void *user, uint32_t label)
+{
+    const hsc_session *s = user;
+    return s->constraint.mask[s->model->tree.label_leaf[label]] == 2;
+}
+
 hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, uint32_t k)
 {
     if (s == NULL || (text == NULL && len) || k == 0)
@@ -312,14 +328,23 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     double z = 1.0;
     if (constrained)
         hsc__constraint_begin(&s->constraint, &s->search, &m->tree, &w, s->h, &z);
+    if (m->prec.n_rows > 0)
+        st = hsc__prec_find(&s->prec, &m->prec, hsc__analyzer_features(s->an),
+                            hsc__analyzer_feature_count(s->an), constrained ? allowed : NULL, s);
+    hsc__rank_query rq = {&m->tree, &w, &s->search, s->h, z,
+                          {s->prec.n_votes, s->prec.vote_label, s->prec.vote}, &m->scoring,
+                          {0, 0, 1}, 0};
     s->codes.len = 0;
     for (uint32_t i = 0; i < s->n_levels && st == HSC_OK; i++) {
         level_results *lv = &s->levels[i];
         if (!(z > 0.0))
             break;   /* the constraint leaves nothing (or less than a double can hold) */
-        st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes, lv->probs,
-                              &lv->n);
-        for (uint32_t r = 0; r < lv->n && constrained; r++)
+        if (m->scoring.on)
+            st = hsc__rank_level(&s->ranker, &rq, lv->digits, k, lv->nodes, lv->probs, &lv->n);
+        else
+            st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes,
+                                  lv->probs, &lv->n);
+        for (uint32_t r = 0; r < lv->n && constrained && !m->scoring.on; r++)
             lv->probs[r] = lv->probs[r] / z > 1.0 ? 1.0 : lv->probs[r] / z;
         if (st == HSC_OK)
             st = store_codes(s, lv);
@@ -371,6 +396,41 @@ hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t inde
         *code = s->codes.data + lv->code_off[index];
     if (probability != NULL)
         *probability = lv->probs[index];
+    return HSC_OK;
+}
+
+/* ---- precedents ----------------------------------------------------------------- */
+
+hsc_status hsc_session_precedent_count(const hsc_session *s, size_t *out)
+{
+    if (s == NULL || out == NULL)
+        return HSC_E_INVALID_ARG;
+    *out = 0;
+    if (s->model == NULL || !s->classified)
+        return HSC_E_STATE;
+    *out = s->prec.n_hits;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_precedent(const hsc_session *s, size_t index, const char **code,
+                                 double *similarity, const char **text, const char **source)
+{
+    if (s == NULL)
+        return HSC_E_INVALID_ARG;
+    if (s->model == NULL || !s->classified)
+        return HSC_E_STATE;
+    if (index >= s->prec.n_hits)
+        return HSC_E_NO_RESULT;
+    const hsc__prec *p = &s->model->prec;
+    uint32_t row = s->prec.hits[index].row;
+    if (code != NULL)
+        *code = s->model->labels[p->row_label[row]];
+    if (similarity != NULL)
+        *similarity = s->prec.hits[index].sim;
+    if (text != NULL)
+        *text = p->text_off != NULL ? p->text_pool + p->text_off[row] : NULL;
+    if (source != NULL)
+        *source = p->sources[p->row_source[row]];
     return HSC_OK;
 }
 

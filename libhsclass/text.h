@@ -132,6 +132,9 @@ typedef struct hsc__featurizer {
 } hsc__featurizer;
 
 int hsc__feat_add(hsc__featurizer *fz, uint8_t kind, const char *s, size_t len, uint32_t token);
+/* WORD feature of a word's stem; stems and stem pairs (bigrams) also
+ * carry a precedent-memory key. */
+int hsc__feat_stem(hsc__featurizer *fz, const char *s, size_t len, uint32_t token);
 /* BIGRAM feature of "a b". */
 int hsc__feat_bigram(hsc__featurizer *fz, const char *a, size_t alen, const char *b,
                      size_t blen, uint32_t token);

@@ -30,8 +30,11 @@ void hsc__rowset_free(hsc__rowset *rs)
     hsc__buf_free(&rs->alloc, &rs->codes);
     hsc__buf_free(&rs->alloc, &rs->texts);
     hsc__free(&rs->alloc, rs->rows);
+    for (uint32_t i = 0; i < rs->n_sources; i++)
+        hsc__free(&rs->alloc, rs->sources[i]);
     rs->rows = NULL;
     rs->n_rows = rs->cap_rows = 0;
+    rs->n_sources = 0;
 }
 
 static int is_space(char c)
@@ -52,6 +55,27 @@ static void trim(const char **s, size_t *len)
 static int reject(hsc__rowset *rs, const char *file, uint64_t line, hsc_status why, const char *msg)
 {
     return hsc__row_reject(rs->sink, &rs->rejected, file, line, why, msg);
+}
+
+/* The index of a file's name among the rowset's sources (added if new). */
+static int source_of(hsc__rowset *rs, const char *file, uint32_t *out)
+{
+    const char *slash = strrchr(file, '/');
+    const char *name = slash != NULL ? slash + 1 : file;
+    for (uint32_t i = rs->n_sources; i-- > 0;)
+        if (strcmp(rs->sources[i], name) == 0) {
+            *out = i;
+            return HSC_OK;
+        }
+    if (rs->n_sources == HSC__MAX_SOURCES) {
+        *out = HSC__MAX_SOURCES - 1;
+        return HSC_OK;
+    }
+    rs->sources[rs->n_sources] = hsc__strndup(&rs->alloc, name, strlen(name));
+    if (rs->sources[rs->n_sources] == NULL)
+        return HSC_E_NOMEM;
+    *out = rs->n_sources++;
+    return HSC_OK;
 }
 
 int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char *code,
@@ -95,13 +119,16 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
         rs->cap_rows = cap;
     }
     hsc__row *row = &rs->rows[rs->n_rows];
+    int st = source_of(rs, file, &row->source);
+    if (st != HSC_OK)
+        return st;
     row->code_off = rs->codes.len;
     row->code_len = (uint32_t)nd;
     row->text_off = rs->texts.len;
     row->text_len = (uint32_t)text_len;
     row->weight = (float)weight;
     row->flags = flags;
-    int st = hsc__buf_append(&rs->alloc, &rs->codes, digits, nd);
+    st = hsc__buf_append(&rs->alloc, &rs->codes, digits, nd);
     if (st == HSC_OK)
         st = hsc__buf_append(&rs->alloc, &rs->codes, "", 1);
     if (st == HSC_OK)

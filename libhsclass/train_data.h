@@ -29,7 +29,10 @@ typedef struct hsc__row {
     uint32_t text_len;
     float weight;
     uint32_t flags;    /* HSC_ROWS_* */
+    uint32_t source;   /* index in the rowset's sources */
 } hsc__row;
+
+#define HSC__MAX_SOURCES 255u   /* names kept; later files share the last */
 
 typedef struct hsc__rowset {
     hsc__alloc alloc;
@@ -41,6 +44,8 @@ typedef struct hsc__rowset {
     uint32_t code_digits;  /* 0 keeps codes as they are */
     uint32_t max_text_bytes;
     const hsc__row_sink *sink;
+    uint32_t n_sources;
+    char *sources[HSC__MAX_SOURCES];   /* file names without directory; "" for API rows */
 } hsc__rowset;
 
 /* sink must outlive the rowset. */
@@ -67,5 +72,10 @@ int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint3
 typedef int (*hsc__emit_fn)(void *user, const char *text, size_t len, float weight_factor);
 int hsc__augment_path(const hsc__alloc *a, const char *text, size_t len, hsc__emit_fn emit,
                       void *user);
+
+/* The text dressed as a declaration (trade_noise.c): packaging, counts,
+ * quantities, marks or a dropped letter, chosen by the random bits r. */
+int hsc__trade_noise(const hsc__alloc *a, uint64_t r, const char *text, size_t len,
+                     hsc__buf *out);
 
 #endif /* HSC_TRAIN_DATA_H */

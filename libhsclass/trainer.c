@@ -6,6 +6,13 @@
 
 #include "trainer.h"
 
+/* The precedent memory: 30 neighbours voting similarity^2, keys in more
+ * than 2% of the rows left out of the search (measured on the default
+ * model's held-out rows: a larger share costs time for no accuracy). */
+#define PREC_NEIGHBOURS 30u
+#define PREC_VOTE_POWER 2.0
+#define PREC_MAX_DF_SHARE 0.02
+
 hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
 {
     if (out == NULL)
@@ -60,7 +67,8 @@ hsc_status hsc_trainer_set_progress_callback(hsc_trainer *t, hsc_progress_fn fn,
 
 static int rows_args_ok(double weight, uint32_t flags)
 {
-    return weight > 0.0 && weight <= 1e6 && (flags & ~HSC_ROWS_NOMENCLATURE) == 0;
+    return weight > 0.0 && weight <= 1e6 &&
+           (flags & ~(HSC_ROWS_NOMENCLATURE | HSC_ROWS_SYNTHETIC)) == 0;
 }
 
 hsc_status hsc_trainer_add_file(hsc_trainer *t, const char *path, double weight, uint32_t flags)
@@ -128,7 +136,9 @@ typedef struct run {
     hsc__fit fit;
     hsc__sgd *sgd;
     hsc__heldout heldout;
-    hsc__kv meta[32];          /* what the run records, owned */
+    hsc__prec_builder mem_rows;/* training rows for the precedent memory */
+    hsc__prec mem;             /* the memory built from them */
+    hsc__kv meta[40];          /* what the run records, owned */
     size_t n_meta;
 } run;
 
@@ -142,6 +152,8 @@ static void run_free(run *r)
     hsc__fit_free(a, &r->fit);
     hsc__sgd_free(r->sgd);
     hsc__heldout_free(a, &r->heldout);
+    hsc__prec_builder_free(&r->mem_rows);
+    hsc__prec_free(a, &r->mem);
     for (size_t i = 0; i < r->n_meta; i++) {
         hsc__free(a, r->meta[i].key);
         hsc__free(a, r->meta[i].value);
@@ -204,6 +216,11 @@ static int record_training(run *r, const hsc__calibration *c)
         {"train.examples", 12, (double)r->train.n},
         {"train.valid_rows", 12, (double)r->valid.n},
         {"train.valid_top1", 4, c->accuracy},
+        {"train.valid_top1_linear", 4, c->fit_accuracy},
+        {"train.precedent_rows", 12, (double)r->mem.n_rows},
+        {"train.precedent_mix", 4, c->mix},
+        {"train.calibration_power", 4, c->power},
+        {"train.trade_noise", 4, o->trade_noise},
         {"train.epochs", 12, (double)o->epochs},
         {"train.learning_rate", 6, o->learning_rate},
         {"train.seed", 12, (double)o->seed},
@@ -221,8 +238,8 @@ static int record_training(run *r, const hsc__calibration *c)
     };
     int st = HSC_OK;
     for (size_t i = 0; i < sizeof items / sizeof *items && st == HSC_OK; i++) {
-        if (items[i].value < 0 && strcmp(items[i].key, "train.valid_ece") == 0)
-            continue;
+        if (items[i].value < 0)
+            continue;   /* not available: no held-out rows, or no ECE */
         char buf[64];
         hsc__format_number(buf, sizeof buf, items[i].value, items[i].digits);
         st = add_meta(r, items[i].key, buf);
@@ -257,10 +274,12 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
         .rows = r->fit.emb,
         .n_nodes = r->fit.tree.n_nodes,
         .out = r->fit.out,
-        .temperature = c->temperature,
+        .temperature = 1.0,   /* SCOR calibrates the final scores instead */
         .accept_threshold = c->threshold,
         .nomen = &nomen,
         .natl = &natl,
+        .scoring = {1, c->mix, c->power},
+        .prec = &r->mem,
     };
     hsc__buf file = {0};
     st = hsc__model_write(a, &d, &file);
@@ -272,6 +291,15 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     return st;
 }
 
+/* The precedent memory of the training rows; none when no row has a key. */
+static int build_memory(run *r)
+{
+    int st = hsc__prec_build(&r->mem_rows, PREC_NEIGHBOURS, PREC_VOTE_POWER, PREC_MAX_DF_SHARE,
+                             &r->mem);
+    hsc__prec_builder_free(&r->mem_rows);
+    return st == HSC_E_NO_DATA ? HSC_OK : st;
+}
+
 /* Labels, examples, then the weights and what fits them. */
 static int prepare(run *r, uint64_t *rng)
 {
@@ -280,8 +308,10 @@ static int prepare(run *r, uint64_t *rng)
     int st = hsc__collect_labels(a, &t->rows, &r->labels, &r->n_labels, &r->row_label);
     if (st == HSC_OK && r->n_labels < 2)
         st = HSC_E_ONE_CLASS;
+    hsc__prec_builder_init(&r->mem_rows, a, t->opt.keep_texts != 0);
     if (st == HSC_OK)
-        st = hsc__featurize_rows(t, r->row_label, rng, &r->train, &r->valid);
+        st = hsc__featurize_rows(t, r->row_label, rng, &r->train, &r->valid,
+                                 t->opt.precedents ? &r->mem_rows : NULL);
     if (st == HSC_OK)
         st = hsc__remap_features(a, t->spec.buckets, t->opt.min_count, &r->train, &r->valid,
                                  &r->fit.row_bucket, &r->fit.n_rows);
@@ -320,8 +350,10 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     st = prepare(&r, &rng);
     if (st == HSC_OK)
         st = fit_weights(&r, &rng);
+    if (st == HSC_OK && t->opt.precedents)
+        st = build_memory(&r);
     if (st == HSC_OK)
-        st = hsc__calibrate(&r.heldout, &t->alloc, t->accept_threshold, &cal);
+        st = hsc__calibrate(&r.heldout, &t->alloc, &r.mem, t->accept_threshold, &cal);
     if (st == HSC_OK)
         st = record_training(&r, &cal);
     if (st == HSC_OK)

@@ -61,6 +61,8 @@ typedef struct hsc__example {
     size_t feat_off;
     float weight;
     uint32_t n_tok;    /* tokens the features came from (phrase sampling) */
+    uint32_t n_keys;   /* held-out examples: the text's precedent-memory keys */
+    size_t key_off;
 } hsc__example;
 
 typedef struct hsc__examples {
@@ -69,6 +71,8 @@ typedef struct hsc__examples {
     uint32_t *feat;
     uint16_t *tok;     /* source token of each feature (capped) */
     size_t n_feat, cap_feat;
+    uint32_t *keys;    /* memory keys of held-out examples */
+    size_t n_keys, cap_keys;
 } hsc__examples;
 
 void hsc__examples_free(const hsc__alloc *a, hsc__examples *e);
@@ -78,9 +82,12 @@ int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, char ***labe
                         uint32_t *n_labels, uint32_t **row_label);
 /* Hold out rows (HSC_CFG_VALID_FRACTION, drawn from rng) and featurize
  * every row into train or valid; nomenclature rows kept for training are
- * also expanded into short phrases (HSC_CFG_AUGMENT). */
+ * also expanded into short phrases (HSC_CFG_AUGMENT), and a share of the
+ * training texts is learnt again dressed in trade noise
+ * (HSC_CFG_TRADE_NOISE). With mem, the training rows go to the precedent
+ * memory and the held-out examples keep their memory keys. */
 int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
-                        hsc__examples *train, hsc__examples *valid);
+                        hsc__examples *train, hsc__examples *valid, hsc__prec_builder *mem);
 /* Keep the buckets seen in at least min_count training features as the
  * embedding rows (*row_bucket, ascending) and rewrite both sets' features
  * as row indices (unknown ones dropped, as at inference). */
@@ -150,22 +157,25 @@ typedef struct hsc__heldout {
 int hsc__heldout_init(hsc__heldout *v, const hsc__alloc *a, const hsc__fit *fit,
                       const hsc__examples *valid);
 void hsc__heldout_free(const hsc__alloc *a, hsc__heldout *v);
-/* Top-1 accuracy at temperature 1; -1 without held-out examples. */
+/* Top-1 accuracy of the fit alone; -1 without held-out examples. */
 double hsc__heldout_accuracy(hsc__heldout *v);
 
 /* What the held-out rows say about the finished fit. */
 typedef struct hsc__calibration {
-    double temperature;        /* divides the logits */
-    double accuracy;           /* top-1 at temperature 1; -1 without rows */
+    double mix;                /* share of the precedents' votes in the blend */
+    double power;              /* calibration exponent (rank.h) */
+    double fit_accuracy;       /* top-1 of the fit alone; -1 without rows */
+    double accuracy;           /* top-1 of the blend */
     double threshold;          /* the model's default accept threshold */
     const char *threshold_from;/* "config", "fallback", "validation", "unreached" */
     double share, precision;   /* of the held-out rows at that threshold */
     double ece;                /* calibration error; -1: not available */
 } hsc__calibration;
 
-/* Fit the temperature, then the accept threshold (config >= 0 replaces
- * the fit), and measure them on the held-out rows. */
-int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, double config_threshold,
-                   hsc__calibration *out);
+/* Fit the blend with the memory mem (empty: none) and the calibration,
+ * then the accept threshold (config >= 0 replaces the fit), and measure
+ * them on the held-out rows. */
+int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
+                   double config_threshold, hsc__calibration *out);
 
 #endif /* HSC_TRAINER_H */

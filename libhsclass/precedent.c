@@ -1,0 +1,571 @@
+/* precedent.c - the precedent memory of a model: its PREC and PTXT section
+ * payloads, and the search for the rows nearest to a text.
+ *
+ * Similarity is the cosine of idf-weighted key sets (a key is a stem or a
+ * pair of consecutive stems): sum of idf^2 over shared keys / (|q| |r|).
+ * Keys found in more than max_df rows ("other", "of") are left out of the
+ * search, where they would cost most and tell least, but still count in
+ * the query's norm, as they do in the rows'. The neighbours' codes vote
+ * with similarity ^ vote_power. Posting lists stay varint-coded in memory
+ * and are decoded with bounds checks at search time, so a model loads
+ * without walking millions of postings. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "model_format.h"
+#include "precedent.h"
+
+void hsc__prec_free(const hsc__alloc *a, hsc__prec *p)
+{
+    hsc__free(a, p->keys);
+    hsc__free(a, p->df);
+    hsc__free(a, p->post_off);
+    hsc__free(a, p->idf2);
+    hsc__free(a, p->post);
+    hsc__free(a, p->row_label);
+    hsc__free(a, p->row_norm);
+    hsc__free(a, p->row_source);
+    for (uint32_t i = 0; i < p->n_sources && p->sources != NULL; i++)
+        hsc__free(a, p->sources[i]);
+    hsc__free(a, p->sources);
+    hsc__free(a, p->text_off);
+    hsc__free(a, p->text_pool);
+    memset(p, 0, sizeof *p);
+}
+
+int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p)
+{
+    p->idf2 = hsc__calloc(a, (size_t)p->n_keys + 1, sizeof *p->idf2);
+    if (p->idf2 == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t k = 0; k < p->n_keys; k++) {
+        double idf = log((double)p->n_rows / (double)p->df[k]);
+        p->idf2[k] = (float)(idf * idf);
+    }
+    return HSC_OK;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static int put_u32(const hsc__alloc *a, hsc__buf *b, uint32_t v)
+{
+    uint8_t t[4];
+    hsc__wr32(t, v);
+    return hsc__buf_append(a, b, t, 4);
+}
+
+static int put_str(const hsc__alloc *a, hsc__buf *b, const char *s, size_t len)
+{
+    int st = put_u32(a, b, (uint32_t)len);
+    return st != HSC_OK ? st : hsc__buf_append(a, b, s, len);
+}
+
+static int put_varint(const hsc__alloc *a, hsc__buf *b, uint32_t v)
+{
+    uint8_t t[5];
+    return hsc__buf_append(a, b, t, hsc__varint_put(t, v));
+}
+
+int hsc__prec_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out)
+{
+    uint8_t t[8];
+    int st = put_u32(a, out, HSC__PREC_VERSION);
+    const uint32_t head[] = {p->n_rows, p->n_keys, p->neighbours, p->max_df};
+    for (size_t i = 0; i < 4 && st == HSC_OK; i++)
+        st = put_u32(a, out, head[i]);
+    hsc__wrf64(t, p->vote_power);
+    if (st == HSC_OK)
+        st = hsc__buf_append(a, out, t, 8);
+    if (st == HSC_OK)
+        st = put_u32(a, out, p->n_sources);
+    for (uint32_t i = 0; i < p->n_sources && st == HSC_OK; i++)
+        st = put_str(a, out, p->sources[i], strlen(p->sources[i]));
+    /* key table: key gap, df and posting bytes per key */
+    hsc__buf tab = {0};
+    for (uint32_t k = 0; k < p->n_keys && st == HSC_OK; k++) {
+        st = put_varint(a, &tab, p->keys[k] - (k > 0 ? p->keys[k - 1] : 0));
+        if (st == HSC_OK)
+            st = put_varint(a, &tab, p->df[k]);
+        if (st == HSC_OK)
+            st = put_varint(a, &tab, p->post_off[k + 1] - p->post_off[k]);
+    }
+    if (st == HSC_OK)
+        st = put_str(a, out, tab.data != NULL ? tab.data : "", tab.len);
+    if (st == HSC_OK)
+        st = put_str(a, out, (const char *)p->post, p->post_len);
+    tab.len = 0;
+    for (uint32_t r = 0; r < p->n_rows && st == HSC_OK; r++)
+        st = put_varint(a, &tab, p->row_label[r]);
+    if (st == HSC_OK)
+        st = put_str(a, out, tab.data != NULL ? tab.data : "", tab.len);
+    for (uint32_t r = 0; r < p->n_rows && st == HSC_OK; r++) {
+        hsc__wrf32(t, p->row_norm[r]);
+        st = hsc__buf_append(a, out, t, 4);
+    }
+    if (st == HSC_OK && p->n_rows > 0)
+        st = hsc__buf_append(a, out, p->row_source, p->n_rows);
+    hsc__buf_free(a, &tab);
+    return st;
+}
+
+int hsc__prec_texts_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out)
+{
+    int st = put_u32(a, out, p->n_rows);
+    for (uint32_t r = 0; r < p->n_rows && st == HSC_OK; r++)
+        st = put_str(a, out, p->text_pool + p->text_off[r], strlen(p->text_pool + p->text_off[r]));
+    return st;
+}
+
+/* ---- decoding -------------------------------------------------------------- */
+
+typedef struct cursor {
+    const uint8_t *p;
+    size_t len, pos;
+    size_t *bad;
+} cursor;
+
+static int bad_at(cursor *c, size_t at)
+{
+    *c->bad = at;
+    return HSC_E_MODEL_VALUE;
+}
+
+static int get_u32(cursor *c, uint32_t *v)
+{
+    if (c->len - c->pos < 4) {
+        *c->bad = c->pos;
+        return HSC_E_MODEL_SECTION;
+    }
+    *v = hsc__rd32(c->p + c->pos);
+    c->pos += 4;
+    return HSC_OK;
+}
+
+/* A u32-length-prefixed byte run: where it starts and how long it is. */
+static int get_run(cursor *c, size_t *start, uint32_t *len)
+{
+    int st = get_u32(c, len);
+    if (st == HSC_OK && c->len - c->pos < *len) {
+        *c->bad = c->pos - 4;
+        return HSC_E_MODEL_SECTION;
+    }
+    *start = c->pos;
+    c->pos += st == HSC_OK ? *len : 0;
+    return st;
+}
+
+static int is_clean_text(const uint8_t *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 0x20 || s[i] == 0x7F)
+            return 0;
+    return hsc__utf8_validate((const char *)s, len, &(size_t){0}) == HSC_OK;
+}
+
+static int decode_sources(const hsc__alloc *a, cursor *c, hsc__prec *p)
+{
+    int st = get_u32(c, &p->n_sources);
+    if (st != HSC_OK)
+        return st;
+    if (p->n_sources == 0 || p->n_sources > HSC__PREC_MAX_SOURCES)
+        return bad_at(c, c->pos - 4);
+    p->sources = hsc__calloc(a, p->n_sources, sizeof *p->sources);
+    if (p->sources == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t i = 0; i < p->n_sources; i++) {
+        size_t at;
+        uint32_t len;
+        if ((st = get_run(c, &at, &len)) != HSC_OK)
+            return st;
+        if (len > HSC__PREC_MAX_SOURCE_LEN || !is_clean_text(c->p + at, len))
+            return bad_at(c, at);
+        p->sources[i] = hsc__strndup(a, (const char *)c->p + at, len);
+        if (p->sources[i] == NULL)
+            return HSC_E_NOMEM;
+    }
+    return HSC_OK;
+}
+
+/* The key table: ascending keys, df in 1..n_rows, posting runs that add
+ * up to the postings' length and can hold df varints. */
+static int decode_keys(const hsc__alloc *a, cursor *c, hsc__prec *p)
+{
+    size_t at, pat;
+    uint32_t len, plen;
+    int st = get_run(c, &at, &len);
+    if (st == HSC_OK)
+        st = get_run(c, &pat, &plen);
+    if (st != HSC_OK)
+        return st;
+    size_t n = (size_t)p->n_keys + 1;
+    p->keys = hsc__calloc(a, n, sizeof *p->keys);
+    p->df = hsc__calloc(a, n, sizeof *p->df);
+    p->post_off = hsc__calloc(a, n, sizeof *p->post_off);
+    p->post = hsc__calloc(a, (size_t)plen + 1, 1);
+    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post == NULL)
+        return HSC_E_NOMEM;
+    size_t pos = at, end = at + len;
+    uint64_t off = 0;
+    for (uint32_t k = 0; k < p->n_keys; k++) {
+        uint32_t gap, df, bytes;
+        size_t here = pos;
+        if (!hsc__varint_get(c->p, end, &pos, &gap) || !hsc__varint_get(c->p, end, &pos, &df) ||
+            !hsc__varint_get(c->p, end, &pos, &bytes))
+            return bad_at(c, here);
+        uint64_t key = (uint64_t)(k > 0 ? p->keys[k - 1] : 0) + gap;
+        if ((k > 0 && gap == 0) || key > UINT32_MAX || df == 0 || df > p->n_rows ||
+            bytes < df || (uint64_t)bytes > (uint64_t)df * 5 || off + bytes > plen)
+            return bad_at(c, here);
+        p->keys[k] = (uint32_t)key;
+        p->df[k] = df;
+        p->post_off[k] = (uint32_t)off;
+        off += bytes;
+    }
+    if (pos != end || off != plen)
+        return bad_at(c, pos);
+    p->post_off[p->n_keys] = (uint32_t)off;
+    memcpy(p->post, c->p + pat, plen);
+    p->post_len = plen;
+    return HSC_OK;
+}
+
+static int decode_rows(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_labels)
+{
+    size_t at;
+    uint32_t len;
+    int st = get_run(c, &at, &len);
+    if (st != HSC_OK)
+        return st;
+    size_t n = (size_t)p->n_rows + 1;
+    p->row_label = hsc__calloc(a, n, sizeof *p->row_label);
+    p->row_norm = hsc__calloc(a, n, sizeof *p->row_norm);
+    p->row_source = hsc__calloc(a, n, 1);
+    if (p->row_label == NULL || p->row_norm == NULL || p->row_source == NULL)
+        return HSC_E_NOMEM;
+    size_t pos = at, end = at + len;
+    for (uint32_t r = 0; r < p->n_rows; r++) {
+        size_t here = pos;
+        if (!hsc__varint_get(c->p, end, &pos, &p->row_label[r]) || p->row_label[r] >= n_labels)
+            return bad_at(c, here);
+    }
+    if (pos != end)
+        return bad_at(c, pos);
+    if ((c->len - c->pos) / 5 < p->n_rows || c->len - c->pos != (size_t)p->n_rows * 5) {
+        *c->bad = c->pos;
+        return HSC_E_MODEL_SECTION;
+    }
+    for (uint32_t r = 0; r < p->n_rows; r++, c->pos += 4) {
+        float v = hsc__rdf32(c->p + c->pos);
+        if (!(v > 0.0f && v < 1e6f))
+            return bad_at(c, c->pos);
+        p->row_norm[r] = v;
+    }
+    for (uint32_t r = 0; r < p->n_rows; r++, c->pos++) {
+        if (c->p[c->pos] >= p->n_sources)
+            return bad_at(c, c->pos);
+        p->row_source[r] = c->p[c->pos];
+    }
+    return HSC_OK;
+}
+
+int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint32_t n_labels,
+                     hsc__prec *p, size_t *bad)
+{
+    memset(p, 0, sizeof *p);
+    cursor c = {data, len, 0, bad};
+    uint32_t version;
+    uint32_t head[4];
+    int st = get_u32(&c, &version);
+    if (st == HSC_OK && version != HSC__PREC_VERSION)
+        st = bad_at(&c, 0);
+    for (size_t i = 0; i < 4 && st == HSC_OK; i++)
+        st = get_u32(&c, &head[i]);
+    if (st == HSC_OK && len - c.pos < 8) {
+        *bad = c.pos;
+        st = HSC_E_MODEL_SECTION;
+    }
+    if (st != HSC_OK)
+        return st;
+    p->n_rows = head[0];
+    p->n_keys = head[1];
+    p->neighbours = head[2];
+    p->max_df = head[3];
+    p->vote_power = hsc__rdf64(data + c.pos);
+    if (p->n_rows == 0 || p->n_rows > HSCM_MAX_ROWS)
+        return bad_at(&c, 4);
+    if (p->n_keys == 0 || p->n_keys > HSCM_MAX_ROWS)
+        return bad_at(&c, 8);
+    if (p->neighbours == 0 || p->neighbours > HSC__PREC_MAX_NEIGHBOURS)
+        return bad_at(&c, 12);
+    if (p->max_df == 0)
+        return bad_at(&c, 16);
+    if (!(p->vote_power >= 0.25 && p->vote_power <= 16.0))
+        return bad_at(&c, 20);
+    c.pos += 8;
+    st = decode_sources(a, &c, p);
+    if (st == HSC_OK)
+        st = decode_keys(a, &c, p);
+    if (st == HSC_OK)
+        st = decode_rows(a, &c, p, n_labels);
+    if (st == HSC_OK)
+        st = hsc__prec_finish(a, p);
+    if (st != HSC_OK)
+        hsc__prec_free(a, p);
+    return st;
+}
+
+int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__prec *p,
+                           size_t *bad)
+{
+    cursor c = {data, len, 0, bad};
+    uint32_t n;
+    int st = get_u32(&c, &n);
+    if (st != HSC_OK)
+        return st;
+    if (n != p->n_rows)
+        return bad_at(&c, 0);
+    p->text_off = hsc__calloc(a, (size_t)n + 1, sizeof *p->text_off);
+    p->text_pool = len <= SIZE_MAX - n - 1 ? hsc__calloc(a, len + n + 1, 1) : NULL;
+    if (p->text_off == NULL || p->text_pool == NULL)
+        return HSC_E_NOMEM;
+    size_t used = 0;
+    for (uint32_t r = 0; r < n && st == HSC_OK; r++) {
+        size_t at;
+        uint32_t tl;
+        st = get_run(&c, &at, &tl);
+        if (st == HSC_OK && (tl > HSC__PREC_MAX_TEXT || !is_clean_text(data + at, tl)))
+            st = bad_at(&c, at);
+        if (st == HSC_OK) {
+            p->text_off[r] = (uint32_t)used;
+            memcpy(p->text_pool + used, data + at, tl);
+            used += tl + 1;   /* the NUL is the calloc's */
+        }
+    }
+    if (st == HSC_OK && c.pos != len)
+        st = bad_at(&c, c.pos);
+    if (st == HSC_OK && used > UINT32_MAX)
+        st = HSC_E_MODEL_LIMIT;
+    if (st != HSC_OK) {
+        hsc__free(a, p->text_off);
+        hsc__free(a, p->text_pool);
+        p->text_off = NULL;
+        p->text_pool = NULL;
+    }
+    return st;
+}
+
+/* ---- searching ---------------------------------------------------------------- */
+
+int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__prec *p)
+{
+    memset(s, 0, sizeof *s);
+    s->alloc = *a;
+    if (p->n_rows == 0)
+        return HSC_OK;
+    s->acc = hsc__calloc(a, p->n_rows, sizeof *s->acc);
+    s->touched = hsc__calloc(a, p->n_rows, sizeof *s->touched);
+    if (s->acc == NULL || s->touched == NULL) {
+        hsc__prec_search_free(s);
+        return HSC_E_NOMEM;
+    }
+    return HSC_OK;
+}
+
+void hsc__prec_search_free(hsc__prec_search *s)
+{
+    hsc__free(&s->alloc, s->acc);
+    hsc__free(&s->alloc, s->touched);
+    hsc__free(&s->alloc, s->keys);
+    memset(s, 0, sizeof *s);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys)
+{
+    size_t k = 0, u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].key != 0)
+            keys[k++] = f[i].key;
+    qsort(keys, k, sizeof *keys, cmp_u32);
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || keys[u - 1] != keys[i])
+            keys[u++] = keys[i];
+    return u;
+}
+
+static int64_t find_key(const hsc__prec *p, uint32_t key)
+{
+    size_t lo = 0, hi = p->n_keys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n_keys && p->keys[lo] == key ? (int64_t)lo : -1;
+}
+
+/* Add w to every row of key k; a posting past the row count or the run
+ * ends the list (a damaged file gives fewer hits, never a bad access). */
+static uint32_t accumulate(hsc__prec_search *s, const hsc__prec *p, uint32_t k, float w,
+                           uint32_t n_touched)
+{
+    size_t pos = p->post_off[k], end = p->post_off[k + 1];
+    uint64_t row = 0;
+    for (uint32_t i = 0; i < p->df[k]; i++) {
+        uint32_t gap;
+        if (!hsc__varint_get(p->post, end, &pos, &gap))
+            break;
+        row += gap + (i > 0 ? 1u : 0u);   /* rows are distinct: gaps count from 1 */
+        if (row >= p->n_rows)
+            break;
+        if (s->acc[row] == 0.0f)
+            s->touched[n_touched++] = (uint32_t)row;
+        s->acc[row] += w;
+    }
+    return n_touched;
+}
+
+/* Better hit first: higher similarity, then lower row. */
+static int hit_before(const hsc__prec_hit *a, const hsc__prec_hit *b)
+{
+    return a->sim > b->sim || (a->sim == b->sim && a->row < b->row);
+}
+
+static void sift_down(hsc__prec_hit *h, uint32_t n, uint32_t i)
+{
+    for (;;) {   /* min-heap on "worst first" */
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && hit_before(&h[c], &h[c + 1]))
+            c++;
+        if (!hit_before(&h[i], &h[c]))
+            return;
+        hsc__prec_hit t = h[i];
+        h[i] = h[c];
+        h[c] = t;
+        i = c;
+    }
+}
+
+static int by_hit(const void *x, const void *y)
+{
+    return hit_before(x, y) ? -1 : hit_before(y, x);
+}
+
+/* The k most similar touched rows (clearing acc as it goes). */
+static void select_hits(hsc__prec_search *s, const hsc__prec *p, uint32_t n_touched,
+                        double q_norm, int (*keep)(const void *, uint32_t), const void *user)
+{
+    uint32_t k = p->neighbours, n = 0;
+    for (uint32_t i = 0; i < n_touched; i++) {
+        uint32_t r = s->touched[i];
+        hsc__prec_hit h = {r, (double)s->acc[r] / (q_norm * (double)p->row_norm[r])};
+        s->acc[r] = 0.0f;
+        if (keep != NULL && !keep(user, p->row_label[r]))
+            continue;
+        if (h.sim > 1.0)
+            h.sim = 1.0;   /* float rounding of an identical text */
+        if (n < k) {
+            s->hits[n++] = h;
+            if (n == k)
+                for (uint32_t j = k / 2 + 1; j-- > 0;)
+                    sift_down(s->hits, n, j);
+        } else if (hit_before(&h, &s->hits[0])) {
+            s->hits[0] = h;
+            sift_down(s->hits, n, 0);
+        }
+    }
+    qsort(s->hits, n, sizeof *s->hits, by_hit);
+    s->n_hits = n;
+}
+
+static void vote(hsc__prec_search *s, const hsc__prec *p)
+{
+    double total = 0.0;
+    s->n_votes = 0;
+    for (uint32_t i = 0; i < s->n_hits; i++) {
+        uint32_t label = p->row_label[s->hits[i].row], j = 0;
+        double v = pow(s->hits[i].sim, p->vote_power);
+        while (j < s->n_votes && s->vote_label[j] != label)
+            j++;
+        if (j == s->n_votes) {
+            s->vote_label[j] = label;
+            s->vote[j] = 0.0;
+            s->n_votes++;
+        }
+        s->vote[j] += v;
+        total += v;
+    }
+    if (!(total > 0.0)) {
+        s->n_votes = 0;
+        return;
+    }
+    for (uint32_t j = 0; j < s->n_votes; j++)
+        s->vote[j] /= total;
+    /* largest share first, then lower label: insertion sort of <= 64 */
+    for (uint32_t i = 1; i < s->n_votes; i++)
+        for (uint32_t j = i; j > 0 && (s->vote[j] > s->vote[j - 1] ||
+                                       (s->vote[j] == s->vote[j - 1] &&
+                                        s->vote_label[j] < s->vote_label[j - 1]));
+             j--) {
+            double v = s->vote[j];
+            uint32_t l = s->vote_label[j];
+            s->vote[j] = s->vote[j - 1];
+            s->vote_label[j] = s->vote_label[j - 1];
+            s->vote[j - 1] = v;
+            s->vote_label[j - 1] = l;
+        }
+}
+
+int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t *keys,
+                        size_t n_keys, int (*keep)(const void *user, uint32_t label),
+                        const void *user)
+{
+    s->n_hits = 0;
+    s->n_votes = 0;
+    if (p->n_rows == 0)
+        return HSC_OK;
+    double q2 = 0.0;
+    uint32_t n_touched = 0;
+    for (size_t i = 0; i < n_keys; i++) {
+        int64_t k = find_key(p, keys[i]);
+        if (k < 0)
+            continue;
+        q2 += (double)p->idf2[k];
+        if (p->df[k] <= p->max_df && p->idf2[k] > 0.0f)
+            n_touched = accumulate(s, p, (uint32_t)k, p->idf2[k], n_touched);
+    }
+    if (n_touched == 0)
+        return HSC_OK;
+    select_hits(s, p, n_touched, sqrt(q2), keep, user);
+    vote(s, p);
+    return HSC_OK;
+}
+
+int hsc__prec_find(hsc__prec_search *s, const hsc__prec *p, const hsc__feature *f, size_t n,
+                   int (*keep)(const void *user, uint32_t label), const void *user)
+{
+    s->n_hits = 0;
+    s->n_votes = 0;
+    if (p->n_rows == 0)
+        return HSC_OK;
+    if (n > s->keys_cap) {
+        uint32_t *k = hsc__realloc_array(&s->alloc, s->keys, n, sizeof *k);
+        if (k == NULL)
+            return HSC_E_NOMEM;
+        s->keys = k;
+        s->keys_cap = n;
+    }
+    size_t n_keys = hsc__prec_keys(f, n, s->keys);
+    return hsc__prec_find_keys(s, p, s->keys, n_keys, keep, user);
+}

@@ -1,0 +1,119 @@
+/* precedent.h - the precedent memory: a model's training rows indexed by
+ * their stems and stem pairs (an inverted index, as a search engine keeps),
+ * the rows nearest to a text, and the votes of their codes. The trainer
+ * builds it (precedent_build.c); precedent.c stores it in the PREC and PTXT
+ * sections and searches it for a session. Private. */
+#ifndef HSC_PRECEDENT_H
+#define HSC_PRECEDENT_H
+
+#include "hsc_internal.h"
+
+#define HSC__PREC_VERSION 1u
+#define HSC__PREC_MAX_NEIGHBOURS 64u
+#define HSC__PREC_MAX_SOURCES 255u
+#define HSC__PREC_MAX_SOURCE_LEN 255u
+#define HSC__PREC_MAX_TEXT 4096u
+
+typedef struct hsc__prec {
+    uint32_t n_rows;           /* 0: the model has no memory */
+    uint32_t n_keys;
+    uint32_t neighbours;       /* how many nearest rows vote */
+    uint32_t max_df;           /* keys in more rows are too common to search */
+    double vote_power;         /* a neighbour votes similarity ^ vote_power */
+    uint32_t *keys;            /* ascending */
+    uint32_t *df;              /* rows per key */
+    uint32_t *post_off;        /* n_keys + 1 byte offsets into post */
+    float *idf2;               /* squared inverse document frequency per key */
+    uint8_t *post;             /* per key: its rows, ascending, as varint gaps */
+    size_t post_len;
+    uint32_t *row_label;
+    float *row_norm;           /* sqrt of the sum of the row's keys' idf2 */
+    uint8_t *row_source;       /* index into sources */
+    uint32_t n_sources;
+    char **sources;            /* names of the files the rows came from */
+    uint32_t *text_off;        /* n_rows offsets into text_pool; NULL: texts not kept */
+    char *text_pool;           /* NUL-terminated texts */
+} hsc__prec;
+
+void hsc__prec_free(const hsc__alloc *a, hsc__prec *p);
+/* Derive idf2 (and check df) from keys/df once n_rows is known. */
+int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p);
+
+/* PREC and PTXT payloads (layout in model_format.h). The decoders check
+ * every count and length against what is left, and every value; *bad gets
+ * the offset of the first byte found wrong. PTXT needs PREC decoded first. */
+int hsc__prec_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out);
+int hsc__prec_texts_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out);
+int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint32_t n_labels,
+                     hsc__prec *p, size_t *bad);
+int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__prec *p,
+                           size_t *bad);
+
+/* The memory keys of a text's features, sorted unique, into keys (room
+ * for n); returns their count. */
+size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys);
+
+/* ---- building (precedent_build.c) --------------------------------------- */
+
+/* Rows collected for a memory: label, source and keys of each. */
+typedef struct hsc__prec_builder {
+    hsc__alloc alloc;
+    uint32_t n_rows, cap;
+    uint32_t *label;
+    uint8_t *source;
+    size_t *key_off;           /* n_rows + 1 offsets into keys */
+    uint32_t *keys;
+    size_t n_keys, cap_keys;
+    int keep_texts;
+    size_t *text_off;          /* n_rows + 1 offsets into texts, when kept */
+    hsc__buf texts;
+    uint32_t n_sources;
+    char *sources[HSC__PREC_MAX_SOURCES];
+} hsc__prec_builder;
+
+void hsc__prec_builder_init(hsc__prec_builder *b, const hsc__alloc *a, int keep_texts);
+void hsc__prec_builder_free(hsc__prec_builder *b);
+/* One row: its label, source name (rows of more than 255 sources share
+ * the last name), sorted unique keys, and text. A row without keys is
+ * skipped. */
+int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *source,
+                          const uint32_t *keys, size_t n_keys, const char *text, size_t len);
+/* The memory of the rows added, identical (label, keys) rows once:
+ * neighbours and vote_power as hsc__prec has them; keys in more than
+ * max_df_share of the rows are not searched. HSC_E_NO_DATA: no row. */
+int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
+                    double max_df_share, hsc__prec *out);
+
+/* ---- searching ---------------------------------------------------------- */
+
+typedef struct hsc__prec_hit {
+    uint32_t row;
+    double sim;                /* cosine similarity of idf-weighted keys, 0..1 */
+} hsc__prec_hit;
+
+/* One search's scratch and results; one per session or thread. */
+typedef struct hsc__prec_search {
+    hsc__alloc alloc;
+    float *acc;                /* per row; zero between searches */
+    uint32_t *touched;         /* rows whose acc is non-zero */
+    uint32_t *keys;            /* the text's keys, sorted unique */
+    size_t keys_cap;
+    uint32_t n_hits;           /* nearest rows, most similar first */
+    hsc__prec_hit hits[HSC__PREC_MAX_NEIGHBOURS];
+    uint32_t n_votes;          /* their labels, largest share first */
+    uint32_t vote_label[HSC__PREC_MAX_NEIGHBOURS];
+    double vote[HSC__PREC_MAX_NEIGHBOURS];   /* shares, summing to 1 */
+} hsc__prec_search;
+
+int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__prec *p);
+void hsc__prec_search_free(hsc__prec_search *s);
+/* The nearest rows to a text's features (those with a key) and their
+ * votes. keep(user, label) may veto labels (constraints); NULL keeps all. */
+int hsc__prec_find(hsc__prec_search *s, const hsc__prec *p, const hsc__feature *f, size_t n,
+                   int (*keep)(const void *user, uint32_t label), const void *user);
+/* The same from keys already sorted unique (hsc__prec_keys). */
+int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t *keys,
+                        size_t n_keys, int (*keep)(const void *user, uint32_t label),
+                        const void *user);
+
+#endif /* HSC_PRECEDENT_H */

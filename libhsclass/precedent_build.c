@@ -1,0 +1,310 @@
+/* precedent_build.c - the trainer's side of the precedent memory: rows
+ * collected with their keys, duplicates merged, then the inverted index
+ * (one ascending posting list of rows per key) and the rows' norms. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "precedent.h"
+
+void hsc__prec_builder_init(hsc__prec_builder *b, const hsc__alloc *a, int keep_texts)
+{
+    memset(b, 0, sizeof *b);
+    b->alloc = *a;
+    b->keep_texts = keep_texts;
+}
+
+void hsc__prec_builder_free(hsc__prec_builder *b)
+{
+    const hsc__alloc *a = &b->alloc;
+    hsc__free(a, b->label);
+    hsc__free(a, b->source);
+    hsc__free(a, b->key_off);
+    hsc__free(a, b->keys);
+    hsc__free(a, b->text_off);
+    hsc__buf_free(a, &b->texts);
+    for (uint32_t i = 0; i < b->n_sources; i++)
+        hsc__free(a, b->sources[i]);
+    memset(b, 0, sizeof *b);
+}
+
+static int source_index(hsc__prec_builder *b, const char *name, uint8_t *out)
+{
+    size_t len = strlen(name);
+    if (len > HSC__PREC_MAX_SOURCE_LEN)
+        len = HSC__PREC_MAX_SOURCE_LEN;
+    for (uint32_t i = 0; i < b->n_sources; i++)
+        if (strncmp(b->sources[i], name, len) == 0 && b->sources[i][len] == '\0') {
+            *out = (uint8_t)i;
+            return HSC_OK;
+        }
+    if (b->n_sources == HSC__PREC_MAX_SOURCES) {
+        *out = (uint8_t)(b->n_sources - 1);
+        return HSC_OK;
+    }
+    b->sources[b->n_sources] = hsc__strndup(&b->alloc, name, len);
+    if (b->sources[b->n_sources] == NULL)
+        return HSC_E_NOMEM;
+    *out = (uint8_t)b->n_sources++;
+    return HSC_OK;
+}
+
+static int grow(hsc__prec_builder *b)
+{
+    const hsc__alloc *a = &b->alloc;
+    uint32_t cap = b->cap > 0 ? b->cap * 2 : 4096;
+    uint32_t *l = hsc__realloc_array(a, b->label, cap, sizeof *l);
+    if (l != NULL)
+        b->label = l;
+    uint8_t *s = hsc__realloc_array(a, b->source, cap, 1);
+    if (s != NULL)
+        b->source = s;
+    size_t *k = hsc__realloc_array(a, b->key_off, (size_t)cap + 1, sizeof *k);
+    if (k != NULL)
+        b->key_off = k;
+    size_t *t = b->keep_texts ? hsc__realloc_array(a, b->text_off, (size_t)cap + 1, sizeof *t)
+                              : NULL;
+    if (t != NULL)
+        b->text_off = t;
+    if (l == NULL || s == NULL || k == NULL || (b->keep_texts && t == NULL))
+        return HSC_E_NOMEM;
+    b->cap = cap;
+    return HSC_OK;
+}
+
+int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *source,
+                          const uint32_t *keys, size_t n_keys, const char *text, size_t len)
+{
+    if (n_keys == 0)
+        return HSC_OK;
+    if (b->n_rows == UINT32_MAX - 1)
+        return HSC_E_NOMEM;
+    int st = b->n_rows == b->cap ? grow(b) : HSC_OK;
+    if (st == HSC_OK && b->n_keys + n_keys > b->cap_keys) {
+        size_t cap = b->cap_keys > 0 ? b->cap_keys * 2 : 65536;
+        while (cap < b->n_keys + n_keys)
+            cap *= 2;
+        uint32_t *k = hsc__realloc_array(&b->alloc, b->keys, cap, sizeof *k);
+        if (k == NULL)
+            return HSC_E_NOMEM;
+        b->keys = k;
+        b->cap_keys = cap;
+    }
+    uint32_t r = b->n_rows;
+    if (st == HSC_OK)
+        st = source_index(b, source, &b->source[r]);
+    if (st == HSC_OK && b->keep_texts) {
+        if (len > HSC__PREC_MAX_TEXT)   /* cut at a UTF-8 boundary */
+            for (len = HSC__PREC_MAX_TEXT; len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80;)
+                len--;
+        b->text_off[r] = b->texts.len;
+        st = hsc__buf_append(&b->alloc, &b->texts, text, len);
+    }
+    if (st != HSC_OK)
+        return st;
+    b->label[r] = label;
+    b->key_off[r] = b->n_keys;
+    memcpy(b->keys + b->n_keys, keys, n_keys * sizeof *keys);
+    b->n_keys += n_keys;
+    b->key_off[r + 1] = b->n_keys;
+    if (b->keep_texts)
+        b->text_off[r + 1] = b->texts.len;
+    b->n_rows++;
+    return HSC_OK;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+/* qsort has no user pointer: each element carries its builder. */
+typedef struct row_ref {
+    const hsc__prec_builder *b;
+    uint32_t row;
+} row_ref;
+
+static int by_row_content(const void *x, const void *y)
+{
+    const hsc__prec_builder *b = ((const row_ref *)x)->b;
+    uint32_t i = ((const row_ref *)x)->row, j = ((const row_ref *)y)->row;
+    if (b->label[i] != b->label[j])
+        return b->label[i] < b->label[j] ? -1 : 1;
+    size_t ni = b->key_off[i + 1] - b->key_off[i], nj = b->key_off[j + 1] - b->key_off[j];
+    if (ni != nj)
+        return ni < nj ? -1 : 1;
+    int c = memcmp(b->keys + b->key_off[i], b->keys + b->key_off[j], ni * sizeof *b->keys);
+    if (c != 0)
+        return c;
+    return i < j ? -1 : i > j;
+}
+
+static int same_content(const hsc__prec_builder *b, uint32_t i, uint32_t j)
+{
+    size_t ni = b->key_off[i + 1] - b->key_off[i], nj = b->key_off[j + 1] - b->key_off[j];
+    return b->label[i] == b->label[j] && ni == nj &&
+           memcmp(b->keys + b->key_off[i], b->keys + b->key_off[j], ni * sizeof *b->keys) == 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The rows kept (first of each identical group, in input order). */
+static int unique_rows(hsc__prec_builder *b, uint32_t **kept, uint32_t *n_kept)
+{
+    uint32_t *idx = hsc__calloc(&b->alloc, b->n_rows, sizeof *idx);
+    uint8_t *dup = hsc__calloc(&b->alloc, b->n_rows, 1);
+    row_ref *ref = hsc__calloc(&b->alloc, b->n_rows, sizeof *ref);
+    if (idx == NULL || dup == NULL || ref == NULL) {
+        hsc__free(&b->alloc, idx);
+        hsc__free(&b->alloc, dup);
+        hsc__free(&b->alloc, ref);
+        return HSC_E_NOMEM;
+    }
+    for (uint32_t i = 0; i < b->n_rows; i++)
+        ref[i] = (row_ref){b, i};
+    qsort(ref, b->n_rows, sizeof *ref, by_row_content);
+    for (uint32_t i = 1; i < b->n_rows; i++)
+        if (same_content(b, ref[i - 1].row, ref[i].row))
+            dup[ref[i].row] = 1;
+    hsc__free(&b->alloc, ref);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->n_rows; i++)
+        if (!dup[i])
+            idx[n++] = i;
+    hsc__free(&b->alloc, dup);
+    *kept = idx;
+    *n_kept = n;
+    return HSC_OK;
+}
+
+/* Postings from (key << 32 | row) pairs sorted ascending. */
+static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, hsc__prec *p)
+{
+    uint32_t n_keys = 0;
+    for (size_t i = 0; i < n_pairs; i++)
+        n_keys += i == 0 || (pair[i] >> 32) != (pair[i - 1] >> 32);
+    p->n_keys = n_keys;
+    p->keys = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->keys);
+    p->df = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->df);
+    p->post_off = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->post_off);
+    p->post = hsc__calloc(a, n_pairs * 5 + 1, 1);
+    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post == NULL)
+        return HSC_E_NOMEM;
+    uint32_t k = 0;
+    size_t len = 0;
+    for (size_t i = 0; i < n_pairs; i++) {
+        uint32_t key = (uint32_t)(pair[i] >> 32), row = (uint32_t)pair[i];
+        int first = i == 0 || key != (uint32_t)(pair[i - 1] >> 32);
+        if (first) {
+            if (i > 0)
+                k++;
+            p->keys[k] = key;
+            p->post_off[k] = (uint32_t)len;
+        }
+        uint32_t gap = first ? row : row - (uint32_t)pair[i - 1] - 1;
+        len += hsc__varint_put(p->post + len, gap);
+        p->df[k]++;
+    }
+    if (len > UINT32_MAX)
+        return HSC_E_NOMEM;
+    p->post_off[n_keys] = (uint32_t)len;
+    p->post_len = len;
+    return HSC_OK;
+}
+
+static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
+{
+    const hsc__alloc *a = &b->alloc;
+    uint32_t n = p->n_rows;
+    p->row_label = hsc__calloc(a, (size_t)n + 1, sizeof *p->row_label);
+    p->row_norm = hsc__calloc(a, (size_t)n + 1, sizeof *p->row_norm);
+    p->row_source = hsc__calloc(a, (size_t)n + 1, 1);
+    p->sources = hsc__calloc(a, b->n_sources + 1, sizeof *p->sources);
+    if (p->row_label == NULL || p->row_norm == NULL || p->row_source == NULL ||
+        p->sources == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t i = 0; i < b->n_sources; i++) {
+        p->sources[i] = b->sources[i];   /* moved */
+        b->sources[i] = NULL;
+    }
+    p->n_sources = b->n_sources;
+    b->n_sources = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        p->row_label[r] = b->label[kept[r]];
+        p->row_source[r] = b->source[kept[r]];
+    }
+    if (!b->keep_texts)
+        return HSC_OK;
+    p->text_off = hsc__calloc(a, (size_t)n + 1, sizeof *p->text_off);
+    p->text_pool = hsc__calloc(a, b->texts.len + n + 1, 1);
+    if (p->text_off == NULL || p->text_pool == NULL || b->texts.len + n > UINT32_MAX)
+        return HSC_E_NOMEM;
+    size_t used = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        size_t from = b->text_off[kept[r]], len = b->text_off[kept[r] + 1] - from;
+        p->text_off[r] = (uint32_t)used;
+        memcpy(p->text_pool + used, b->texts.data + from, len);
+        used += len + 1;   /* NUL-terminated by the calloc */
+    }
+    return HSC_OK;
+}
+
+/* Each row's norm: sqrt of its keys' idf2 (keys looked up in the index). */
+static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
+{
+    for (uint32_t r = 0; r < p->n_rows; r++) {
+        double sum = 0.0;
+        const uint32_t *k = b->keys + b->key_off[kept[r]];
+        size_t n = b->key_off[kept[r] + 1] - b->key_off[kept[r]], lo = 0;
+        for (size_t i = 0; i < n; i++) {   /* both ascending: one merge walk */
+            while (p->keys[lo] < k[i])
+                lo++;
+            sum += (double)p->idf2[lo];
+        }
+        p->row_norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
+    }
+}
+
+int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
+                    double max_df_share, hsc__prec *out)
+{
+    const hsc__alloc *a = &b->alloc;
+    memset(out, 0, sizeof *out);
+    if (b->n_rows == 0)
+        return HSC_E_NO_DATA;
+    uint32_t *kept = NULL, n = 0;
+    int st = unique_rows(b, &kept, &n);
+    if (st != HSC_OK)
+        return st;
+    size_t n_pairs = 0;
+    for (uint32_t r = 0; r < n; r++)
+        n_pairs += b->key_off[kept[r] + 1] - b->key_off[kept[r]];
+    uint64_t *pair = hsc__calloc(a, n_pairs + 1, sizeof *pair);
+    if (pair == NULL)
+        st = HSC_E_NOMEM;
+    for (uint32_t r = 0, i = 0; r < n && st == HSC_OK; r++)
+        for (size_t j = b->key_off[kept[r]]; j < b->key_off[kept[r] + 1]; j++)
+            pair[i++] = ((uint64_t)b->keys[j] << 32) | r;
+    if (st == HSC_OK)
+        qsort(pair, n_pairs, sizeof *pair, cmp_u64);
+    out->n_rows = n;
+    out->neighbours = neighbours;
+    out->vote_power = vote_power;
+    double cap = ceil(max_df_share * (double)n);
+    out->max_df = cap < 1.0 ? 1u : cap > (double)n ? n : (uint32_t)cap;
+    if (st == HSC_OK)
+        st = index_pairs(a, pair, n_pairs, out);
+    hsc__free(a, pair);
+    if (st == HSC_OK)
+        st = hsc__prec_finish(a, out);
+    if (st == HSC_OK)
+        st = copy_rows(b, kept, out);
+    if (st == HSC_OK)
+        row_norms(b, kept, out);
+    hsc__free(a, kept);
+    if (st != HSC_OK)
+        hsc__prec_free(a, out);
+    return st;
+}

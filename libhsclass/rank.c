@@ -1,0 +1,197 @@
+/* rank.c - a model's final scores.
+ *
+ * q(node) = (1 - mix) P(node) / z + mix V(node): P is the linear model's
+ * path probability, z its mass in the allowed region (1 without a
+ * constraint), V the share of the precedents' votes for labels under the
+ * node. Every node q never exceeds its parent's, as P and V do not.
+ *
+ * Top-k of q at a level is exact: the candidates are the linear model's
+ * top m at that level (best-first search), the nodes with votes and the
+ * best label's ancestor; any other node has q <= (1 - mix) P_m / z, so m
+ * grows until the k-th candidate reaches that bound.
+ *
+ * Calibration maps the best label's q1 to c1 = q1 ^ power and multiplies
+ * every other probability by s = (1 - c1) / (1 - q1); nodes on the best
+ * label's path get s q + (c1 - s q1). With power < 1 (sharpening) c1 >= q1,
+ * so the best code stays first; with power > 1 c1 is raised to q2 / (1 -
+ * q1 + q2) when needed, where the runner-up would tie it. Order within and
+ * across levels is kept; a level's probabilities still sum to 1. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rank.h"
+
+hsc__calib hsc__calib_make(double q1, double q2, double power)
+{
+    hsc__calib c = {q1, q1, 1.0};
+    if (!(q1 > 0.0) || power == 1.0)
+        return c;
+    if (q1 >= 1.0) {
+        c.c1 = 1.0, c.s = 0.0;
+        return c;
+    }
+    c.c1 = pow(q1, power);
+    double tie = q2 / (1.0 - q1 + q2);
+    if (c.c1 < tie)
+        c.c1 = tie;
+    c.s = (1.0 - c.c1) / (1.0 - q1);
+    return c;
+}
+
+double hsc__calib_apply(const hsc__calib *c, double q, int on_best_path)
+{
+    double v = c->s * q + (on_best_path ? c->c1 - c->s * c->q1 : 0.0);
+    return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+}
+
+void hsc__ranker_init(hsc__ranker *r, const hsc__alloc *a)
+{
+    memset(r, 0, sizeof *r);
+    r->alloc = *a;
+}
+
+void hsc__ranker_free(hsc__ranker *r)
+{
+    hsc__free(&r->alloc, r->node);
+    hsc__free(&r->alloc, r->p);
+    hsc__free(&r->alloc, r->sv);
+    memset(r, 0, sizeof *r);
+}
+
+static int reserve(hsc__ranker *r, uint32_t n)
+{
+    if (n <= r->cap)
+        return HSC_OK;
+    uint32_t *nd = hsc__realloc_array(&r->alloc, r->node, n, sizeof *nd);
+    if (nd != NULL)
+        r->node = nd;
+    double *p = hsc__realloc_array(&r->alloc, r->p, n, sizeof *p);
+    if (p != NULL)
+        r->p = p;
+    hsc__scored *sv = hsc__realloc_array(&r->alloc, r->sv, n, sizeof *sv);
+    if (sv != NULL)
+        r->sv = sv;
+    if (nd == NULL || p == NULL || sv == NULL)
+        return HSC_E_NOMEM;
+    r->cap = n;
+    return HSC_OK;
+}
+
+/* The ancestor-or-self of node at a level (0: the node itself, a label). */
+static uint32_t at_level(const hsc__tree *t, uint32_t node, uint32_t digits)
+{
+    if (digits == 0)
+        return node;
+    while (node != 0 && t->nodes[node].digits > digits)
+        node = t->nodes[node].parent;
+    return t->nodes[node].digits == digits ? node : UINT32_MAX;
+}
+
+static double vote_of(const hsc__rank_query *q, uint32_t node, uint32_t digits)
+{
+    double v = 0.0;
+    for (uint32_t i = 0; i < q->votes.n; i++)
+        if (at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], digits) == node)
+            v += q->votes.share[i];
+    return v;
+}
+
+/* Add node as a candidate unless it is one already. */
+static int add_candidate(hsc__ranker *r, uint32_t *n, uint32_t node, double p)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (r->node[i] == node)
+            return HSC_OK;
+    int st = reserve(r, *n + 1);
+    if (st != HSC_OK)
+        return st;
+    r->node[*n] = node;
+    r->p[*n] = p;
+    (*n)++;
+    return HSC_OK;
+}
+
+static int by_score(const void *x, const void *y)
+{
+    const hsc__scored *a = x, *b = y;
+    if (a->v != b->v)
+        return a->v > b->v ? -1 : 1;
+    return a->node < b->node ? -1 : a->node > b->node;
+}
+
+/* The candidates of a level with the model's top m there, scored by q and
+ * sorted best first into r->sv; *bound: no other node's q exceeds it;
+ * *complete: the model had fewer than m nodes, so none is left out. */
+static int candidates(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t m,
+                      uint32_t *n_out, double *bound, int *complete)
+{
+    double mix = q->scoring->mix;
+    uint32_t n = 0;
+    int st = reserve(r, m + q->votes.n + 1);
+    if (st == HSC_OK)
+        st = hsc__search_topk(q->search, q->tree, q->w, q->h, digits, m, r->node, r->p, &n);
+    if (st != HSC_OK)
+        return st;
+    *complete = n < m;
+    *bound = n > 0 ? (1.0 - mix) * (r->p[n - 1] / q->z) : 0.0;
+    for (uint32_t i = 0; i < q->votes.n && st == HSC_OK; i++) {
+        uint32_t x = at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], digits);
+        if (x != UINT32_MAX)
+            st = add_candidate(r, &n, x, -1.0);
+    }
+    uint32_t best_here = digits > 0 ? at_level(q->tree, q->best, digits) : UINT32_MAX;
+    if (st == HSC_OK && best_here != UINT32_MAX)
+        st = add_candidate(r, &n, best_here, -1.0);
+    if (st != HSC_OK)
+        return st;
+    for (uint32_t i = 0; i < n; i++) {
+        double p = r->p[i] >= 0.0
+                       ? r->p[i]
+                       : hsc__search_path_prob(q->search, q->tree, q->w, q->h, r->node[i]);
+        double v = (1.0 - mix) * (p / q->z) + mix * vote_of(q, r->node[i], digits);
+        r->sv[i] = (hsc__scored){r->node[i], v > 1.0 ? 1.0 : v};
+    }
+    qsort(r->sv, n, sizeof *r->sv, by_score);
+    *n_out = n;
+    return HSC_OK;
+}
+
+int hsc__rank_level(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t k,
+                    uint32_t *nodes, double *probs, uint32_t *n_out)
+{
+    *n_out = 0;
+    uint32_t want = digits == 0 && k < 2 ? 2 : k;   /* the runner-up calibrates */
+    for (uint32_t m = want + 8;; m *= 4) {
+        uint32_t n;
+        double bound;
+        int complete;
+        int st = candidates(r, q, digits, m, &n, &bound, &complete);
+        if (st != HSC_OK)
+            return st;
+        hsc__scored *sv = r->sv;
+        if (digits == 0) {
+            q->best = n > 0 ? sv[0].node : 0;
+            q->calib = hsc__calib_make(n > 0 ? sv[0].v : 0.0, n > 1 ? sv[1].v : 0.0,
+                                       q->scoring->power);
+        }
+        /* Calibration keeps the order but for the best label's ancestor,
+         * which it may lift: sort again. */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t d = q->tree->nodes[sv[i].node].digits;
+            sv[i].v = hsc__calib_apply(&q->calib, sv[i].v, at_level(q->tree, q->best, d) == sv[i].node);
+        }
+        qsort(sv, n, sizeof *sv, by_score);
+        uint32_t take = n < k ? n : k;
+        if (complete || (n >= want && sv[want - 1].v >= hsc__calib_apply(&q->calib, bound, 0))) {
+            for (uint32_t i = 0; i < take; i++) {
+                nodes[i] = sv[i].node;
+                probs[i] = sv[i].v;
+            }
+            *n_out = take;
+            return HSC_OK;
+        }
+        if (m > q->tree->n_nodes)
+            return HSC_E_INTERNAL;
+    }
+}
