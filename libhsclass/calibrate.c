@@ -150,7 +150,10 @@ static int score_heldout(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *
         at += nc;
         ps.n_votes = 0;
     }
-    hs->off[ex->n] = at;
+    if (hs->off != NULL)
+        hs->off[st == HSC_OK ? ex->n : 0] = at;
+    if (st != HSC_OK)
+        hs->n = 0;
     hsc__prec_search_free(&ps);
     return st;
 }
@@ -162,6 +165,11 @@ static void blend_top2(const heldout_scores *hs, size_t i, double mix, double *q
 {
     *q1 = *q2 = *q_gold = 0.0;
     uint32_t best = UINT32_MAX;
+    int voted = 0;
+    for (size_t j = hs->off[i]; j < hs->off[i + 1]; j++)
+        voted |= hs->c[j].v > 0.0;
+    if (!voted)
+        mix = 0.0;   /* as hsc__mix_for at inference */
     for (size_t j = hs->off[i]; j < hs->off[i + 1]; j++) {
         const cand *c = &hs->c[j];
         double q = (1.0 - mix) * c->p + mix * c->v;

@@ -126,7 +126,7 @@ static int by_score(const void *x, const void *y)
 static int candidates(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t m,
                       uint32_t *n_out, double *bound, int *complete)
 {
-    double mix = q->scoring->mix;
+    double mix = hsc__mix_for(q->scoring, q->votes.n);
     uint32_t n = 0;
     int st = reserve(r, m + q->votes.n + 1);
     if (st == HSC_OK)

@@ -27,6 +27,13 @@ typedef struct hsc__calib {
 hsc__calib hsc__calib_make(double q1, double q2, double power);
 double hsc__calib_apply(const hsc__calib *c, double q, int on_best_path);
 
+/* The blend's share of the votes for a text: the model's, or 0 when no
+ * precedent voted (the linear model's probabilities then stand alone). */
+static inline double hsc__mix_for(const hsc__scoring *sc, uint32_t n_votes)
+{
+    return n_votes > 0 ? sc->mix : 0.0;
+}
+
 /* The precedents' votes as ranking sees them: labels and shares. */
 typedef struct hsc__votes {
     uint32_t n;

@@ -124,6 +124,11 @@ void cli_json_string(FILE *f, const char *s, size_t len);
 /* A double as JSON (finite: %.6g, else null). */
 void cli_json_number(FILE *f, double v);
 
+/* The nearest training rows of the last classify (at most max): a text
+ * line segment, a JSON member or an indented block (precedents.c). */
+enum { CLI_PREC_TEXT, CLI_PREC_JSON, CLI_PREC_BLOCK };
+void cli_print_precedents(FILE *f, hsc_session *s, size_t max, int style);
+
 /* ---- commands -------------------------------------------------------------- */
 
 int cli_cmd_classify(int argc, char **argv);

@@ -8,7 +8,7 @@ enum { FMT_TEXT, FMT_TSV, FMT_JSONL, FMT_LONG };
 
 enum {
     OPT_MODEL = 1, OPT_K, OPT_FORMAT, OPT_DIGITS, OPT_REPLACE, OPT_MAX_BYTES, OPT_ONLY,
-    OPT_NATIONAL, OPT_LANG, OPT_THRESHOLD
+    OPT_NATIONAL, OPT_LANG, OPT_THRESHOLD, OPT_PRECEDENTS
 };
 
 static const cli_opt opts[] = {
@@ -22,6 +22,7 @@ static const cli_opt opts[] = {
     {"national", 'n', 0, OPT_NATIONAL},
     {"lang", 'l', 1, OPT_LANG},
     {"threshold", 't', 1, OPT_THRESHOLD},
+    {"precedents", 'p', 1, OPT_PRECEDENTS},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
@@ -30,6 +31,7 @@ static void help(void)
 {
     puts("Usage: hsclass classify [-m MODEL] [-k N] [--format text|tsv|jsonl|long] [--digits D]\n"
          "                        [--only CODES] [--national] [--lang L] [--threshold P]\n"
+         "                        [--precedents N]\n"
          "                        [--utf8-replace] [--max-bytes N] [TEXT...]\n"
          "\n"
          "Suggest HS codes for each TEXT, or for each line of standard input when no\n"
@@ -54,6 +56,9 @@ static void help(void)
          "  -l, --lang L         language of the descriptions (default: the model's first)\n"
          "  -t, --threshold P    accept a suggestion at probability P or more (default:\n"
          "                       the model's threshold)\n"
+         "  -p, --precedents N   also list the N training rows nearest to the text (the\n"
+         "                       model's precedent memory): code, similarity, text when\n"
+         "                       the model keeps texts, and the training file\n"
          "      --utf8-replace   replace invalid UTF-8 by U+FFFD instead of failing\n"
          "      --max-bytes N    longest description accepted (default 65536); longer\n"
          "                       ones fail with HSC_E_TEXT_TOO_LONG\n"
@@ -89,6 +94,7 @@ typedef struct ctx {
     const hsc_model *m;
     const char *lang;
     int national;
+    uint32_t precedents;       /* nearest training rows to print */
 } ctx;
 
 /* Results of one level; HSC_E_INVALID_ARG when the model lacks it. */
@@ -228,6 +234,7 @@ static void long_block(const ctx *c, const char *text, size_t len, size_t n)
     }
     if (n == 0)
         puts("  (no suggestion)");
+    cli_print_precedents(stdout, c->s, c->precedents, CLI_PREC_BLOCK);
     putchar('\n');
 }
 
@@ -293,6 +300,8 @@ static int classify_one(const ctx *c, const char *text, size_t len)
         json_level(c, c->digits, "suggestions");
         json_level(c, 2, "chapters");
         json_level(c, 4, "headings");
+        if (c->precedents > 0)
+            cli_print_precedents(stdout, c->s, c->precedents, CLI_PREC_JSON);
         fputs("}\n", stdout);
         return 0;
     }
@@ -320,6 +329,7 @@ static int classify_one(const ctx *c, const char *text, size_t len)
     text_level(c, 2, "chapters");
     text_level(c, 4, "headings");
     text_decision(c);
+    cli_print_precedents(stdout, c->s, c->precedents, CLI_PREC_TEXT);
     putchar('\n');
     return 0;
 }
@@ -370,7 +380,7 @@ int cli_cmd_classify(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, "classify", argc, argv);
     const char *model_path = NULL, *v, *only = NULL;
-    ctx c = {NULL, 5, 0, FMT_TEXT, NULL, NULL, 0};
+    ctx c = {NULL, 5, 0, FMT_TEXT, NULL, NULL, 0, 0};
     uint32_t digits = 0, max_bytes = 0;
     double threshold = -1.0;
     int digits_given = 0, replace = 0, max_given = 0, id;
@@ -413,6 +423,12 @@ int cli_cmd_classify(int argc, char **argv)
         case OPT_ONLY: only = v; break;
         case OPT_NATIONAL: c.national = 1; break;
         case OPT_LANG: c.lang = v; break;
+        case OPT_PRECEDENTS:
+            if (!cli_opt_u32("classify", "precedents", v, &c.precedents)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            break;
         case OPT_THRESHOLD:
             if (!cli_opt_f64("classify", "threshold", v, &threshold) || threshold < 0 ||
                 threshold > 1) {

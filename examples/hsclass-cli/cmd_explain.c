@@ -5,7 +5,10 @@
 
 #include "cli.h"
 
-enum { OPT_MODEL = 1, OPT_K, OPT_DIGITS, OPT_ONLY, OPT_LANG, OPT_WORDS, OPT_FORMAT, OPT_THRESHOLD };
+enum {
+    OPT_MODEL = 1, OPT_K, OPT_DIGITS, OPT_ONLY, OPT_LANG, OPT_WORDS, OPT_FORMAT, OPT_THRESHOLD,
+    OPT_PRECEDENTS
+};
 
 static const cli_opt opts[] = {
     {"model", 'm', 1, OPT_MODEL},
@@ -14,6 +17,7 @@ static const cli_opt opts[] = {
     {"only", 0, 1, OPT_ONLY},
     {"lang", 'l', 1, OPT_LANG},
     {"words", 'w', 1, OPT_WORDS},
+    {"precedents", 'p', 1, OPT_PRECEDENTS},
     {"format", 'f', 1, OPT_FORMAT},
     {"threshold", 't', 1, OPT_THRESHOLD},
     {"help", 'h', 0, CLI_OPT_HELP},
@@ -23,7 +27,8 @@ static const cli_opt opts[] = {
 static void help(void)
 {
     puts("Usage: hsclass explain [-m MODEL] [-k N] [--digits D] [--only CODES] [--lang L]\n"
-         "                       [--words N] [--threshold P] [--format text|jsonl] [TEXT...]\n"
+         "                       [--words N] [--precedents N] [--threshold P]\n"
+         "                       [--format text|jsonl] [TEXT...]\n"
          "\n"
          "Explain the top suggestions for each TEXT (or each line of standard input):\n"
          "the review decision, then each suggested code with its probability, its\n"
@@ -36,6 +41,8 @@ static void help(void)
          "negative: the word favours them. Character n-grams count for their word, a\n"
          "word pair for its first word; function words and words the model has never\n"
          "seen weigh nothing and are not listed.\n"
+         "When the model keeps a precedent memory, the training rows nearest to the\n"
+         "text follow, with their codes and similarity: how such goods were classified.\n"
          "\n"
          "Options:\n"
          "  -m, --model MODEL    model file (see below)\n"
@@ -46,11 +53,13 @@ static void help(void)
          "                       (as classify --only)\n"
          "  -l, --lang L         language of the descriptions\n"
          "  -w, --words N        words listed for and against each code (default 5)\n"
+         "  -p, --precedents N   nearest training rows listed (default 5; 0: none)\n"
          "  -t, --threshold P    decision threshold (default: the model's)\n"
          "  -f, --format FMT     text (default) or jsonl (one object per text:\n"
          "                       {\"text\",\"decision\",\"reason\",\"threshold\",\"suggestions\":\n"
          "                       [{\"code\",\"score\",\"description\",\"explained\",\"words\":\n"
-         "                       [{\"word\",\"start\",\"end\",\"weight\"}]}]}, spans in bytes)\n"
+         "                       [{\"word\",\"start\",\"end\",\"weight\"}]}],\"precedents\":\n"
+         "                       [{\"code\",\"similarity\",\"source\",\"text\"}]}, spans in bytes)\n"
          "  -h, --help           show this help");
     cli_print_model_lookup(stdout);
 }
@@ -61,6 +70,7 @@ typedef struct ctx {
     uint32_t k, digits, words;
     const char *lang;
     int json;
+    uint32_t precedents;
 } ctx;
 
 /* The caller's text of an explained item. */
@@ -178,7 +188,14 @@ static int explain_one(const ctx *c, const char *text, size_t len)
             print_words(c, text, items, 0);
         }
     }
-    puts(c->json ? "]}" : "");
+    if (c->json) {
+        putchar(']');
+        cli_print_precedents(stdout, c->s, c->precedents, CLI_PREC_JSON);
+        puts("}");
+    } else {
+        cli_print_precedents(stdout, c->s, c->precedents, CLI_PREC_BLOCK);
+        putchar('\n');
+    }
     return 0;
 }
 
@@ -197,7 +214,7 @@ int cli_cmd_explain(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, "explain", argc, argv);
     const char *model_path = NULL, *v, *only = NULL;
-    ctx c = {NULL, NULL, 3, 0, 5, NULL, 0};
+    ctx c = {NULL, NULL, 3, 0, 5, NULL, 0, 5};
     double threshold = -1;
     int id, n_texts = 0, rc = CLI_EXIT_OK;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
@@ -215,9 +232,13 @@ int cli_cmd_explain(int argc, char **argv)
         case OPT_LANG: c.lang = v; break;
         case OPT_K:
         case OPT_WORDS:
+        case OPT_PRECEDENTS:
         case OPT_DIGITS: {
             uint32_t x;
-            const char *name = id == OPT_K ? "top" : id == OPT_WORDS ? "words" : "digits";
+            const char *name = id == OPT_K           ? "top"
+                               : id == OPT_WORDS      ? "words"
+                               : id == OPT_PRECEDENTS ? "precedents"
+                                                      : "digits";
             if (!cli_opt_u32("explain", name, v, &x)) {
                 rc = CLI_EXIT_USAGE;
                 goto done;
@@ -230,7 +251,10 @@ int cli_cmd_explain(int argc, char **argv)
                 rc = cli_usage_error("explain", "--digits must be 2, 4, 6, 8 or 10");
                 goto done;
             }
-            *(id == OPT_K ? &c.k : id == OPT_WORDS ? &c.words : &c.digits) = x;
+            *(id == OPT_K           ? &c.k
+              : id == OPT_WORDS      ? &c.words
+              : id == OPT_PRECEDENTS ? &c.precedents
+                                     : &c.digits) = x;
             break;
         }
         case OPT_THRESHOLD:

@@ -11,7 +11,8 @@ enum {
     OPT_OUT = 1, OPT_DIGITS, OPT_LANGS, OPT_EPOCHS, OPT_LR, OPT_DIM, OPT_BUCKETS, OPT_THREADS,
     OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
-    OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD
+    OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
+    OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE
 };
 
 static const cli_opt opts[] = {
@@ -39,6 +40,9 @@ static const cli_opt opts[] = {
     {"describe", 0, 1, OPT_DESCRIBE},
     {"national", 0, 1, OPT_NATIONAL},
     {"threshold", 0, 1, OPT_THRESHOLD},
+    {"no-precedents", 0, 0, OPT_NO_PRECEDENTS},
+    {"keep-precedent-texts", 0, 0, OPT_KEEP_PRECEDENT_TEXTS},
+    {"trade-noise", 0, 1, OPT_TRADE_NOISE},
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
@@ -47,7 +51,7 @@ static const cli_opt opts[] = {
 
 static void help(void)
 {
-    puts("Usage: hsclass train -o MODEL [OPTIONS] FILE[:WEIGHT][:nomenclature] ...\n"
+    puts("Usage: hsclass train -o MODEL [OPTIONS] FILE[:WEIGHT][:nomenclature|:synthetic] ...\n"
          "\n"
          "Train a model from files of \"code<TAB>description\" rows (UTF-8, optional BOM,\n"
          "LF or CRLF) and write it to MODEL atomically.\n"
@@ -56,6 +60,8 @@ static void help(void)
          "  :WEIGHT         scale the file's rows by WEIGHT (> 0, default 1)\n"
          "  :nomenclature   the rows are nomenclature paths (\"Meat; Frozen; Other\"):\n"
          "                  expanded into short phrases unless --no-augment\n"
+         "  :synthetic      the rows were written for training (e.g. a phrasebook), not\n"
+         "                  real declarations: never held out for validation\n"
          "  e.g.  hsclass train -o m.hscm real.tsv:3 hs2022.tsv:nomenclature cn.tsv:0.5:nomenclature\n"
          "A path that itself ends in such a suffix can be given as FILE:1.\n"
          "\n"
@@ -85,6 +91,11 @@ static void help(void)
          "                          fine-tune (0: keep all; sets the model's size)\n"
          "      --hs-edition NAME   nomenclature edition recorded in the model, e.g. HS2022\n"
          "      --no-augment        do not expand nomenclature rows\n"
+         "      --trade-noise P     share of training texts also learnt dressed in trade\n"
+         "                          noise: packaging, counts, quantities, marks (0.3)\n"
+         "      --no-precedents     no precedent memory of the training rows in the model\n"
+         "      --keep-precedent-texts  the memory keeps each row's text, shown with\n"
+         "                          suggestions (larger file: about 25 bytes a row)\n"
          "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
          "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
          "      --hash-seed N       feature hash seed (0)\n"
@@ -146,7 +157,7 @@ static int parse_nomen_input(const char *arg, int kind, train_input *in)
     return 1;
 }
 
-/* Split "FILE[:WEIGHT][:nomenclature]" (suffixes in any order). Returns 0 on
+/* Split "FILE[:WEIGHT][:nomenclature|:synthetic]" (suffixes in any order). Returns 0 on
  * a usage error (message printed). in->path is allocated. */
 static int parse_input(const char *arg, uint32_t flags, train_input *in)
 {
@@ -165,6 +176,9 @@ static int parse_input(const char *arg, uint32_t flags, train_input *in)
         if (!have_nom && (strcmp(suffix, "nomenclature") == 0 || strcmp(suffix, "nom") == 0)) {
             have_nom = 1;
             in->flags |= HSC_ROWS_NOMENCLATURE;
+        } else if (!have_nom && strcmp(suffix, "synthetic") == 0) {
+            have_nom = 1;
+            in->flags |= HSC_ROWS_SYNTHETIC;
         } else if (!have_weight && cli_parse_f64(suffix, &w)) {
             if (!(w > 0)) {
                 cli_usage_error("train", "weight of '%s' must be > 0", arg);
@@ -373,6 +387,9 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_VALID: return set_f64(cfg, HSC_CFG_VALID_FRACTION, "valid", v);
     case OPT_CHAR_NGRAMS: return set_char_ngrams(cfg, v);
     case OPT_NO_AUGMENT: return set_flag(cfg, HSC_CFG_AUGMENT, 0);
+    case OPT_NO_PRECEDENTS: return set_flag(cfg, HSC_CFG_PRECEDENTS, 0);
+    case OPT_KEEP_PRECEDENT_TEXTS: return set_flag(cfg, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1);
+    case OPT_TRADE_NOISE: return set_f64(cfg, HSC_CFG_TRADE_NOISE, "trade-noise", v);
     case OPT_NO_SKELETONS: return set_flag(cfg, HSC_CFG_SKELETONS, 0);
     case OPT_KEEP_ACCENTS: return set_flag(cfg, HSC_CFG_STRIP_ACCENTS, 0);
     case OPT_STRICT: return set_flag(cfg, HSC_CFG_STRICT, 1);

@@ -253,7 +253,7 @@ static void test_file_roundtrip(void **state)
     size_t len, len2;
     assert_int_equal(hsc_model_save_memory(model, &buf, &len), HSC_OK);
     const uint8_t *file = buf;
-    assert_int_equal(hsc__rd16(file + HSCM_H_MINOR), 1);
+    assert_int_equal(hsc__rd16(file + HSCM_H_MINOR), 2);   /* 1.1 sections, and SCOR */
     size_t e_nomn = find_entry(file, HSCM_TAG_NOMN), e_natl = find_entry(file, HSCM_TAG_NATL);
     assert_true(e_nomn && e_natl);
     /* not critical: a 1.0 reader skips them */
@@ -537,14 +537,16 @@ static void test_damaged_section_in_file(void **state)
     uint8_t *img = calloc(1, new_len);
     memcpy(img, file, (size_t)off);
     memcpy(img + off, plain, (size_t)raw);
-    /* NOMN was written after NATL? then NATL would be cut: it is not (order) */
+    /* The sections after NOMN (NATL, SCOR, PREC: written in table order)
+     * are cut: drop their entries. Without SCOR the model scores as a 1.1
+     * file does, which is all this test reads. */
     size_t e_natl = find_entry(file, HSCM_TAG_NATL);
     assert_true(hsc__rd64(file + e_natl + HSCM_E_OFFSET) > off);
-    /* drop NATL from the table: count - 1, the entry zeroed */
     uint32_t count = hsc__rd32(img + HSCM_H_SECTION_COUNT);
-    assert_int_equal(e_natl, hsc__rd64(img + HSCM_H_TABLE_OFFSET) + (count - 1) * HSCM_ENTRY_SIZE);
-    memset(img + e_natl, 0, HSCM_ENTRY_SIZE);
-    hsc__wr32(img + HSCM_H_SECTION_COUNT, count - 1);
+    size_t table = (size_t)hsc__rd64(img + HSCM_H_TABLE_OFFSET);
+    uint32_t keep = (uint32_t)((e - table) / HSCM_ENTRY_SIZE) + 1;
+    memset(img + e + HSCM_ENTRY_SIZE, 0, (size_t)(count - keep) * HSCM_ENTRY_SIZE);
+    hsc__wr32(img + HSCM_H_SECTION_COUNT, keep);
     hsc__wr32(img + e + HSCM_E_FLAGS, 0);
     hsc__wr64(img + e + HSCM_E_STORED, raw);
     hsc__wr32(img + e + HSCM_E_CRC, (uint32_t)crc32_z(0, img + off, (size_t)raw));

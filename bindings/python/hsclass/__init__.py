@@ -36,8 +36,8 @@ from ._lib import library_path
 from ._lib import version as library_version
 from ._lib import version_number as library_version_number
 from ._model import Model, default_model_path
-from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Suggestion, Token,
-                       TokenType, WordWeight)
+from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
+                       Suggestion, Token, TokenType, WordWeight)
 from ._session import Session, tokens
 from ._train import Progress, RowError, train
 
@@ -45,7 +45,7 @@ __version__ = "1.0.0"
 
 __all__ = [
     "Model", "Session", "Suggestion", "Token", "TokenType", "Progress", "RowError",
-    "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine",
+    "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine", "Precedent",
     "Evaluation", "ReliabilityBin", "tokens", "train", "parse_code", "default_model_path",
     "library_path", "library_version", "library_version_number", "model_format_version_max",
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",

@@ -36,6 +36,9 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "augment": (29, "u32"),
     "max_rows": (30, "u32"),
     "hs_edition": (31, "str"),
+    "precedents": (32, "u32"),
+    "keep_precedent_texts": (33, "u32"),
+    "trade_noise": (34, "f64"),
     "accept_threshold": (40, "f64"),
 }
 

@@ -148,6 +148,10 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
     ("hsc_session_explain_item", hsc_status,
      [SessionHandle, c_size_t, POINTER(c_size_t), POINTER(c_double)], "session"),
     ("hsc_session_explain_total", hsc_status, [SessionHandle, POINTER(c_double)], "session"),
+    ("hsc_session_precedent_count", hsc_status, [SessionHandle, POINTER(c_size_t)], "session"),
+    ("hsc_session_precedent", hsc_status,
+     [SessionHandle, c_size_t, POINTER(c_char_p), POINTER(c_double), POINTER(c_char_p),
+      POINTER(c_char_p)], "session"),
     # evaluation
     ("hsc_eval_new", hsc_status, [ConfigHandle, POINTER(EvalHandle)], "status"),
     ("hsc_eval_free", None, [EvalHandle], None),

@@ -14,7 +14,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 from . import _config, _errors, _lib
 from ._constants import INFO_KEYS
 from ._lib import ModelHandle, SessionHandle, lib
-from ._results import Decision, Explanation, NationalLine, NomenclatureEntry, Suggestion, Token
+from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
+                       Suggestion, Token)
 from ._session import Only, Session, Text, closed_error, describe, lang_arg
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
@@ -246,6 +247,11 @@ class Model:
         Session.explain)."""
         self._require()
         return self._thread_session().explain(text, k, level=level, only=only, lang=lang)
+
+    def precedents(self, text: Text, n: int = 5, *, only: Only = None) -> List[Precedent]:
+        """The n training rows nearest to text (see Session.precedents)."""
+        self._require()
+        return self._thread_session().precedents(text, n, only=only)
 
     # -- nomenclature ----------------------------------------------------------
 

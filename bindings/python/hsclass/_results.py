@@ -91,6 +91,18 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class Precedent:
+    """A training row near the text (the model's precedent memory): its code,
+    its similarity to the text (0..1], its text when the model keeps the
+    texts (else None), and the name of the training file it came from."""
+
+    code: str
+    similarity: float
+    text: Optional[str]
+    source: str
+
+
+@dataclass(frozen=True)
 class NomenclatureEntry:
     """A described code of the model's nomenclature."""
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from . import _config, _errors, _lib
 from ._constants import DECISION_ACCEPT, REASONS, TOKEN_FLAG_STOPWORD
 from ._lib import ModelHandle, SessionHandle, lib
-from ._results import Decision, Explanation, Suggestion, Token, TokenType, WordWeight
+from ._results import (Decision, Explanation, Precedent, Suggestion, Token, TokenType,
+                       WordWeight)
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -256,6 +257,26 @@ class Session:
         return Decision(decision.value == DECISION_ACCEPT, REASONS[r] if r < len(REASONS) else str(r),
                         lib.hsc_decision_reason_string(r).decode("utf-8", "replace"),
                         thr.value, suggestions)
+
+    def precedents(self, text: Text, n: int = 5, *, only: Only = None) -> List[Precedent]:
+        """The n training rows nearest to text in the model's precedent
+        memory, most similar first (see Precedent); [] for a model without
+        one. Under only, rows whose code is outside it are left out."""
+        count, sim = c_size_t(), c_double()
+        code, row_text, source = c_char_p(), c_char_p(), c_char_p()
+        out: List[Precedent] = []
+        with self._lock:
+            h = self._require()
+            self._run(h, text, 1, only)
+            lib.hsc_session_precedent_count(h, byref(count))
+            for i in range(min(n, count.value)):
+                lib.hsc_session_precedent(h, i, byref(code), byref(sim), byref(row_text),
+                                          byref(source))
+                out.append(Precedent(code.value.decode("ascii"), sim.value,
+                                     None if row_text.value is None
+                                     else row_text.value.decode("utf-8", "replace"),
+                                     source.value.decode("utf-8", "replace")))
+        return out
 
     def explain(self, text: Text, k: int = 3, *, level: int = 0, only: Only = None,
                 lang: Optional[str] = None) -> List[Explanation]:

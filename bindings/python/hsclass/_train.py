@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _config, _errors
-from ._constants import ROWS_NOMENCLATURE
+from ._constants import ROWS_NOMENCLATURE, ROWS_SYNTHETIC
 from ._lib import ModelHandle, TrainerHandle, lib, progress_fn, row_error_fn
 from ._model import Model, PathLike
 
@@ -52,10 +52,11 @@ def _inputs(inputs: Union[Input, Iterable[Input]]) -> List[Tuple[bytes, float, i
             item = (item,)
         if not 1 <= len(item) <= 3:
             raise TypeError(f"hsclass.train: bad input {item!r}: expected path, (path, weight) "
-                            "or (path, weight, nomenclature)")
+                            "or (path, weight, kind)")
         path = item[0]
         weight = float(item[1]) if len(item) > 1 else 1.0
-        flags = ROWS_NOMENCLATURE if len(item) > 2 and item[2] else 0
+        kind = item[2] if len(item) > 2 else None
+        flags = ROWS_SYNTHETIC if kind == "synthetic" else ROWS_NOMENCLATURE if kind else 0
         out.append((os.fsencode(path), weight, flags))
     return out
 
@@ -71,8 +72,9 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
     """Train a model, save it to output (unless None) and return it.
 
     inputs: TSV files of "code<TAB>description" rows, each a path, a
-        (path, weight) or a (path, weight, nomenclature) tuple; nomenclature
-        files hold HS paths ("A; B; Other") that are expanded into phrases.
+        (path, weight) or a (path, weight, kind) tuple; kind "nomenclature"
+        (or any other true value): HS paths ("A; B; Other") that are expanded into phrases;
+        "synthetic": rows written for training, never held out.
     rows: extra (code, text[, weight]) rows given directly.
     descriptions: (path, language) files of "code<TAB>description" rows (2-12
         digit codes): the nomenclature the model carries (Model.describe,
