@@ -143,6 +143,10 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_CHAR_NGRAM_MAX    13  /**< default 5 */
 #define HSC_CFG_HASH_SEED         14  /**< default 0 */
 #define HSC_CFG_SKELETONS         15  /**< 1: consonant-skeleton features for abbreviations; default 1 */
+#define HSC_CFG_FEATURE_VERSION   16  /**< 1, or 2: also features of the head phrase, the words that
+                                          name the goods before their packaging, quantity or
+                                          purpose ("riz" in "riz brise en sacs de 25kg"); default
+                                          2. Since 1.1 */
 /* training */
 #define HSC_CFG_DIM               20  /**< embedding dimension; default 64 */
 #define HSC_CFG_EPOCHS            21  /**< default 20 */

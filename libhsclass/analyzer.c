@@ -39,6 +39,7 @@ struct hsc__analyzer {
     hsc__buf scratch;
     hsc__featurizer fz;
     size_t bigram_prev;      /* token index, SIZE_MAX when none */
+    size_t prev_end;         /* normalized offset where the last token ended */
     char detail[96];
 };
 
@@ -147,6 +148,10 @@ static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, h
     memset(*t, 0, sizeof **t);
     (*t)->type = type;
     (*t)->norm_off = an->pool.len;
+    for (size_t i = an->prev_end; i < nb && i < an->norm.text.len; i++)
+        if (strchr(",;:()[]", an->norm.text.data[i]) != NULL)
+            (*t)->phrase_break = 1;
+    an->prev_end = ne;
     hsc__norm_span(&an->norm, nb, ne, &(*t)->src_off, &(*t)->src_len);
     return HSC_OK;
 }
@@ -542,6 +547,100 @@ static int emit_chunk(hsc__analyzer *an, size_t cb, size_t ce)
     return HSC_OK;
 }
 
+/* ---- the head phrase ------------------------------------------------------ */
+
+/* A description names its goods first and then says what they are in, for
+ * or with: "riz brise en sacs de 25kg", "FROZEN SHRIMP 500G BAG", "sacs pour
+ * riz", "pieces pour moto". The head phrase is the first run of words that
+ * names goods, up to punctuation, a number or a joining word (en, in, em,
+ * with, avec, com, pour, for, para...); "de", "of", "do" stay inside ("sacs
+ * de riz"). Within it the goods words win over generic and packaging words
+ * ("sacs de riz": riz); a run of only such words is the head when a purpose
+ * word follows ("sacs pour riz", "spare parts for motorcycles"). Each head
+ * word adds a HEAD feature, so that the goods outweigh their packaging,
+ * quantity and purpose in the model. */
+
+enum { JOIN_NONE, JOIN_OTHER, JOIN_PURPOSE };
+
+static int join_word(const char *s, size_t len)
+{
+    static const char *const purpose[] = {"for", "pour", "para", "p", NULL};
+    static const char *const other[] = {"in", "into", "with", "from", "en", "avec", "dans", "sur",
+                                        "em", "com", "no", "na", "con", NULL};
+    for (size_t i = 0; purpose[i] != NULL; i++)
+        if (strlen(purpose[i]) == len && memcmp(purpose[i], s, len) == 0)
+            return JOIN_PURPOSE;
+    for (size_t i = 0; other[i] != NULL; i++)
+        if (strlen(other[i]) == len && memcmp(other[i], s, len) == 0)
+            return JOIN_OTHER;
+    return JOIN_NONE;
+}
+
+/* What ends a run before token i: JOIN_* (a number or punctuation counts as
+ * JOIN_OTHER), or JOIN_NONE when i continues it. */
+static int run_break(const hsc__analyzer *an, const hsc__token *t)
+{
+    if (t->type == HSC_TOKEN_NUMBER || t->type == HSC_TOKEN_QUANTITY || t->type == HSC_TOKEN_CODE)
+        return JOIN_OTHER;
+    if (t->type == HSC_TOKEN_WORD) {
+        int j = join_word(pool_at(an, t->norm_off), t->norm_len);
+        if (j != JOIN_NONE)
+            return j;
+    }
+    return JOIN_NONE;
+}
+
+static int is_goods_word(const hsc__analyzer *an, const hsc__token *t)
+{
+    return t->type == HSC_TOKEN_WORD && !(t->flags & HSC_TOKEN_FLAG_STOPWORD) &&
+           !hsc__generic_word(pool_at(an, t->norm_off), t->norm_len);
+}
+
+static int add_head(hsc__analyzer *an, size_t from, size_t to, int goods)
+{
+    int rc = HSC_OK;
+    for (size_t i = from; i < to && rc == HSC_OK; i++) {
+        const hsc__token *t = &an->tok[i];
+        if (t->type != HSC_TOKEN_WORD || (t->flags & HSC_TOKEN_FLAG_STOPWORD) ||
+            is_goods_word(an, t) != goods)
+            continue;
+        size_t len;
+        const char *stem = bigram_part(an, t, &len);
+        rc = hsc__feat_add(&an->fz, HSC__FK_HEAD, stem, len, (uint32_t)i);
+    }
+    return rc;
+}
+
+static int head_features(hsc__analyzer *an)
+{
+    size_t start = 0;
+    while (start < an->n_tok) {
+        size_t end = start;
+        int goods = 0, generic = 0, brk = JOIN_NONE;
+        for (; end < an->n_tok; end++) {
+            const hsc__token *t = &an->tok[end];
+            if (end > start && t->phrase_break) {
+                brk = JOIN_OTHER;
+                break;
+            }
+            if ((brk = run_break(an, t)) != JOIN_NONE)
+                break;
+            if (is_goods_word(an, t))
+                goods++;
+            else if (t->type == HSC_TOKEN_WORD && !(t->flags & HSC_TOKEN_FLAG_STOPWORD))
+                generic++;
+        }
+        if (goods > 0)
+            return add_head(an, start, end, 1);
+        if (generic > 0 && brk == JOIN_PURPOSE)
+            return add_head(an, start, end, 0);
+        start = end + 1;   /* past the break token (or the end) */
+        if (end < an->n_tok && an->tok[end].phrase_break && run_break(an, &an->tok[end]) == JOIN_NONE)
+            start = end;   /* punctuation before a word: the word starts the next run */
+    }
+    return HSC_OK;
+}
+
 /* ---- the pipeline --------------------------------------------------------- */
 
 int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
@@ -554,6 +653,7 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     an->feat.n = 0;
     an->pool.len = 0;
     an->bigram_prev = SIZE_MAX;
+    an->prev_end = 0;
     if (text == NULL && len > 0)
         return HSC_E_INVALID_ARG;
     if (len > an->rt.max_text_bytes) {
@@ -589,6 +689,8 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
             break;
         start = m.end;
     }
+    if (st == HSC_OK && an->spec.feature_version >= 2)
+        st = head_features(an);
     if (st != HSC_OK) {
         an->n_tok = 0;
         an->feat.n = 0;

@@ -111,6 +111,7 @@ void hsc__config_defaults(hsc_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->spec.tokenizer_version = HSC__TOKENIZER_VERSION;
+    cfg->spec.feature_version = HSC__FEATURE_VERSION;
     cfg->spec.strip_accents = 1;
     cfg->spec.n_langs = 4;
     cfg->spec.langs[0] = HSC__LANG_EN;
@@ -218,6 +219,7 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_CHAR_NGRAM_MAX, spec.char_max, 0, 16),
     OPT(HSC_CFG_HASH_SEED, spec.hash_seed, 0, UINT32_MAX),
     OPT(HSC_CFG_SKELETONS, spec.skeletons, 0, 1),
+    OPT(HSC_CFG_FEATURE_VERSION, spec.feature_version, 1, HSC__FEATURE_VERSION),
     OPT(HSC_CFG_DIM, train.dim, 1, 1024),
     OPT(HSC_CFG_EPOCHS, train.epochs, 1, 10000),
     OPT(HSC_CFG_THREADS, train.threads, 1, 256),

@@ -55,6 +55,7 @@ enum {
  * META section so classification reproduces training exactly. */
 typedef struct hsc__textspec {
     uint32_t tokenizer_version; /* HSC__TOKENIZER_VERSION at training time */
+    uint32_t feature_version;   /* 1, or 2: also HEAD features (analyzer.c) */
     uint32_t strip_accents;     /* 0/1 */
     uint32_t n_langs;
     uint32_t langs[HSC__MAX_LANGS];
@@ -109,7 +110,7 @@ int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *o
  *      features.c, analyzer.c) ---------------------------------------- */
 
 #define HSC__TOKENIZER_VERSION 1u
-#define HSC__FEATURE_VERSION 1u
+#define HSC__FEATURE_VERSION 2u /* the newest: 2 adds the head features */
 
 typedef struct hsc__token {
     uint32_t type;      /* HSC_TOKEN_* */
@@ -118,6 +119,7 @@ typedef struct hsc__token {
     size_t norm_off, norm_len; /* normalized text in analyzer->pool */
     size_t stems_off, stems_len; /* '|'-joined distinct stems in pool */
     uint32_t n_stems;
+    uint32_t phrase_break; /* 1: punctuation (, ; : brackets) between it and the previous token */
 } hsc__token;
 
 typedef struct hsc__feature {
@@ -147,6 +149,11 @@ const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an);
 /* Detail for the last error, e.g. "invalid UTF-8 at byte 12". */
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an);
 
+/* A word that names no goods on its own: generic ("goods", "pieces",
+ * "spare") or packaging ("sacs", "ctns", "pallet"), en/fr/pt/es, given
+ * normalized (stopwords.c). */
+int hsc__generic_word(const char *norm, size_t len);
+
 /* The frozen feature hash (part of the model format; golden-tested):
  * 64-bit FNV-1a over the seed's 4 little-endian bytes, then the kind byte,
  * then the feature bytes. */
@@ -159,6 +166,7 @@ enum {
     HSC__FK_CHARGRAM = 3,  /* character n-gram of "<word>" */
     HSC__FK_SKELETON = 4,  /* consonant skeleton, full and 4-prefix */
     HSC__FK_CLASS = 5,     /* number / quantity / code classes */
+    HSC__FK_HEAD = 6,      /* stem of a word of the head phrase (feature version 2) */
 };
 
 /* ---- HS tree (tree.c) --------------------------------------------------- */

@@ -78,7 +78,8 @@ int hsc__meta_key_valid(const char *key, size_t len)
 
 int hsc__textspec_check(const hsc__textspec *sp)
 {
-    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || sp->strip_accents > 1 ||
+    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || sp->feature_version < 1 ||
+        sp->feature_version > HSC__FEATURE_VERSION || sp->strip_accents > 1 ||
         sp->skeletons > 1 || sp->n_langs == 0 || sp->n_langs > HSC__MAX_LANGS ||
         sp->buckets == 0 || sp->buckets > HSCM_MAX_BUCKETS || sp->word_ngrams < 1 ||
         sp->word_ngrams > 2 || sp->char_min > HSCM_MAX_CHAR_NGRAM ||
@@ -192,7 +193,7 @@ int hsc__meta_compose(const hsc__model_draft *d, value *v, hsc__kv *kv, size_t *
     const hsc__textspec *sp = &d->spec;
     put_str(v[HSCM_K_CREATED_BY], "libhsclass " HSC_VERSION_STRING);
     put_u32(v[HSCM_K_DIM], sizeof(value), d->dim);
-    put_u32(v[HSCM_K_FEATURE_VERSION], sizeof(value), HSC__FEATURE_VERSION);
+    put_u32(v[HSCM_K_FEATURE_VERSION], sizeof(value), sp->feature_version);
     put_str(v[HSCM_K_HASH], HSCM_V_HASH);
     put_u32(v[HSCM_K_HASH_BUCKETS], sizeof(value), sp->buckets);
     put_u32(v[HSCM_K_HASH_SEED], sizeof(value), sp->hash_seed);
@@ -256,12 +257,12 @@ int hsc__meta_read_spec(hsc_model *m)
 
     /* versions first: a newer featurization is a mismatch, not damage */
     hsc__textspec *sp = &m->spec;
-    uint32_t feature;
     const char *norm = meta_of(m, HSCM_K_NORMALIZATION);
     if (!parse_u32(meta_of(m, HSCM_K_TOKENIZER_VERSION), &sp->tokenizer_version) ||
-        !parse_u32(meta_of(m, HSCM_K_FEATURE_VERSION), &feature))
+        !parse_u32(meta_of(m, HSCM_K_FEATURE_VERSION), &sp->feature_version))
         return HSC_E_MODEL_VALUE;
-    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || feature != HSC__FEATURE_VERSION ||
+    if (sp->tokenizer_version != HSC__TOKENIZER_VERSION || sp->feature_version < 1 ||
+        sp->feature_version > HSC__FEATURE_VERSION ||
         strcmp(meta_of(m, HSCM_K_HASH), HSCM_V_HASH) != 0 ||
         strcmp(meta_of(m, HSCM_K_STEMMER), HSCM_V_STEMMER) != 0 ||
         (strcmp(norm, HSCM_V_NORM) != 0 && strcmp(norm, HSCM_V_NORM_STRIP) != 0) ||
@@ -329,7 +330,7 @@ int hsc__meta_derive_info(hsc_model *m, uint32_t major, uint32_t minor)
     snprintf(b[HSC_INFO_STEMMER - 1], sizeof b[0], "%s (%s)", HSCM_V_STEMMER,
              meta_of(m, HSCM_K_STEMMER_ALGOS));
     snprintf(b[HSC_INFO_TOKENIZER - 1], sizeof b[0], "tokenizer %u, features %u",
-             m->spec.tokenizer_version, HSC__FEATURE_VERSION);
+             m->spec.tokenizer_version, m->spec.feature_version);
     snprintf(b[HSC_INFO_NORMALIZATION - 1], sizeof b[0], "%s (utf8proc %.64s)",
              meta_of(m, HSCM_K_NORMALIZATION), meta_of(m, HSCM_K_UTF8PROC));
     snprintf(b[HSC_INFO_HASH - 1], sizeof b[0], "%s seed=%u buckets=%u", HSCM_V_HASH,

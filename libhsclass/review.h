@@ -13,7 +13,5 @@ typedef struct hsc__content {
 
 /* Count what the analyzer's last text says that a model can classify. */
 void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__content *out);
-/* 1 if the normalized token is a generic word in one of our languages. */
-int hsc__vague_word(const char *norm, size_t len);
 
 #endif /* HSC_REVIEW_H */

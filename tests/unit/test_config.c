@@ -130,7 +130,7 @@ static void test_wrong_types_and_unknown_keys(void **state)
                                        HSC_CFG_CODE_DIGITS, HSC_CFG_AUGMENT};
     static const int32_t f64_only[] = {HSC_CFG_LEARNING_RATE, HSC_CFG_VALID_FRACTION,
                                        HSC_CFG_ACCEPT_THRESHOLD};
-    static const int32_t unknown[] = {0, -1, 7, 16, 19, 35, 41, 99, INT32_MIN, INT32_MAX};
+    static const int32_t unknown[] = {0, -1, 7, 17, 19, 35, 41, 99, INT32_MIN, INT32_MAX};
     hsc_config *cfg = NULL;
     uint32_t u;
     double d;

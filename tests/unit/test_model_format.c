@@ -256,7 +256,7 @@ static void test_info_strings(void **state)
         {HSC_INFO_HS_EDITION, "HS2022"},
         {HSC_INFO_LANGUAGES, "en,fr"},
         {HSC_INFO_STEMMER, "snowball (english,french)"},
-        {HSC_INFO_TOKENIZER, "tokenizer 1, features 1"},
+        {HSC_INFO_TOKENIZER, "tokenizer 1, features 2"},
         {HSC_INFO_HASH, "fnv1a64 seed=0 buckets=4096"},
         {HSC_INFO_TRAINING, "epochs=5 note=caf\xc3\xa9"},
         {HSC_INFO_LABELS, "5 labels, 4-8 digits"},

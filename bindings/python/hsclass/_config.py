@@ -24,6 +24,7 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "char_ngram_max": (13, "u32"),
     "hash_seed": (14, "u32"),
     "skeletons": (15, "u32"),
+    "feature_version": (16, "u32"),
     "dim": (20, "u32"),
     "epochs": (21, "u32"),
     "learning_rate": (22, "f64"),

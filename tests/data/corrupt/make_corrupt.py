@@ -2,11 +2,16 @@
 """Rebuild tests/data/corrupt/: damaged .hscm files that must fail to load,
 each with its specific status and error offset, plus a few OK controls.
 
-    python3 make_corrupt.py --cli build/examples/hsclass-cli/hsclass  # retrain tiny.hscm too
+    python3 make_corrupt.py --cli build/examples/hsclass-cli/hsclass  # retrain tiny-prec.hscm too
     python3 make_corrupt.py                                           # from the committed tiny.hscm
 
 tiny.hscm is a small real model trained from tiny.tsv (7 labels, dim 4,
-4096 buckets). Every other file derives from it. A file is named
+4096 buckets) by libhsclass 1.0, in format 1.1 (no scoring rule, no
+memory); it is kept as written: the cases of the core sections derive from
+it, and a 1.1 file must go on loading.
+tiny-prec.hscm is the same data trained in format 1.2, with a scoring rule
+(SCOR), a precedent memory (PREC) and its texts (PTXT): the cases of those
+sections derive from it. A file is named
 <case>.<STATUS>.hscm; MANIFEST.tsv lists file, status, the err_offset the
 loader must report, and what was done. tests/unit/test_corrupt.c checks both.
 
@@ -33,6 +38,7 @@ CRIT, ZLIB = 1, 2
 TAGS = [b"META", b"LABL", b"ROWS", b"EMBD", b"OUTW", b"CALB"]
 TRAIN = ["--dim", "4", "--buckets", "4096", "--epochs", "300", "--threads", "1",
          "--char-ngrams", "4-4", "-l", "en,fr", "--valid", "0", "-q"]
+TRAIN_PREC = TRAIN + ["--keep-precedent-texts"]
 
 
 def crc(b):
@@ -473,8 +479,10 @@ class Cases:
              "ngrams.word 3")
         meta("meta-tokenizer-2", "MODEL_MISMATCH", meta_set(items, b"tokenizer.version", b"2"),
              "a tokenizer version this build lacks")
-        meta("meta-feature-2", "MODEL_MISMATCH", meta_set(items, b"feature.version", b"2"),
+        meta("meta-feature-3", "MODEL_MISMATCH", meta_set(items, b"feature.version", b"3"),
              "a feature version this build lacks")
+        meta("meta-feature-0", "MODEL_MISMATCH", meta_set(items, b"feature.version", b"0"),
+             "feature version 0")
         meta("meta-hash-murmur", "MODEL_MISMATCH", meta_set(items, b"hash", b"murmur3"),
              "an unknown feature hash")
         meta("meta-stemmer-porter", "MODEL_MISMATCH", meta_set(items, b"stemmer", b"porter"),
@@ -660,9 +668,109 @@ class Cases:
         self.add("ok-table-at-128", "OK", 0, build(self.secs, table_at=128).data,
                  "the section table at offset 128 after zero padding")
 
+    # -- format 1.2: the scoring rule, the precedent memory and its texts ----------
+    def memory(self, base):
+        secs = parse(base)
+        img = build(secs, minor=2)
+        if bytes(img.data) != base:
+            sys.exit("make_corrupt: re-serializing tiny-prec.hscm does not give the same bytes")
+        self.add("ok-prec-base", "OK", 0, base, "tiny-prec.hscm itself (SCOR, PREC, PTXT)")
+        by_tag = {s.tag: s for s in secs}
+
+        def case(tag, name, status, raw, what, at=0, flags=None, drop=()):
+            out = []
+            for s in secs:
+                if s.tag in drop:
+                    continue
+                if s.tag == tag:
+                    s = Section(tag, s.flags if flags is None else flags, raw)
+                out.append(s)
+            im = build(out, minor=2)
+            pos = im.entry(tag)[1] if tag in im.entries else 0
+            self.add(name, status, pos + at if not (flags or by_tag[tag].flags) & ZLIB else pos,
+                     im.data, what)
+
+        sc = by_tag[b"SCOR"].raw
+        case(b"SCOR", "scor-version-2", "MODEL_VERSION", struct.pack("<I", 2) + sc[4:],
+             "scoring rule version 2")
+        case(b"SCOR", "scor-mix-1", "MODEL_VALUE", sc[:4] + struct.pack("<d", 1.0) + sc[12:],
+             "precedents' share 1 (the linear model would count for nothing)", at=4)
+        case(b"SCOR", "scor-mix-nan", "MODEL_VALUE", sc[:4] + struct.pack("<d", float("nan")) + sc[12:],
+             "precedents' share NaN", at=4)
+        case(b"SCOR", "scor-power-0", "MODEL_VALUE", sc[:12] + struct.pack("<d", 0.0),
+             "calibration exponent 0", at=12)
+        case(b"SCOR", "scor-power-huge", "MODEL_VALUE", sc[:12] + struct.pack("<d", 1e9),
+             "calibration exponent 1e9", at=12)
+        case(b"SCOR", "scor-short", "MODEL_SECTION", sc[:19], "SCOR 19 bytes")
+        b = bytearray(build([s for s in secs], minor=2).data)
+        e = build(secs, minor=2).entry(b"SCOR")[0]
+        struct.pack_into("<I", b, e + 4, 0)   # not critical: a 1.2 reader still knows it
+        self.add("ok-scor-not-critical", "OK", 0, b, "SCOR without the critical flag")
+
+        pr = by_tag[b"PREC"].raw
+        n_rows, n_keys = struct.unpack_from("<II", pr, 4)
+        case(b"PREC", "prec-version-2", "MODEL_VALUE", struct.pack("<I", 2) + pr[4:],
+             "memory version 2")
+        case(b"PREC", "prec-rows-0", "MODEL_VALUE", pr[:4] + struct.pack("<I", 0) + pr[8:],
+             "memory of 0 rows", at=4)
+        case(b"PREC", "prec-rows-huge", "MODEL_VALUE",
+             pr[:4] + struct.pack("<I", (1 << 26) + 1) + pr[8:], "memory rows over the limit", at=4)
+        case(b"PREC", "prec-neighbours-0", "MODEL_VALUE", pr[:12] + struct.pack("<I", 0) + pr[16:],
+             "0 neighbours vote", at=12)
+        case(b"PREC", "prec-neighbours-65", "MODEL_VALUE", pr[:12] + struct.pack("<I", 65) + pr[16:],
+             "65 neighbours (limit 64)", at=12)
+        case(b"PREC", "prec-power-nan", "MODEL_VALUE",
+             pr[:20] + struct.pack("<d", float("nan")) + pr[28:], "vote power NaN", at=20)
+        case(b"PREC", "prec-sources-0", "MODEL_VALUE", pr[:28] + struct.pack("<I", 0) + pr[32:],
+             "no source names", at=28)
+        # past the sources: the key table
+        pos, n_src = 32, struct.unpack_from("<I", pr, 28)[0]
+        for _ in range(n_src):
+            pos += 4 + struct.unpack_from("<I", pr, pos)[0]
+        tab_len = struct.unpack_from("<I", pr, pos)[0]
+        tab = pos + 4
+        case(b"PREC", "prec-keys-truncated", "MODEL_SECTION", pr[:tab + tab_len // 2],
+             "cut inside the key table", at=pos)
+        # the first key's df (its second varint) made 0
+        k0 = tab
+        while pr[k0] & 0x80:
+            k0 += 1
+        bad = bytearray(pr)
+        bad[k0 + 1] = 0
+        case(b"PREC", "prec-df-0", "MODEL_VALUE", bytes(bad), "a key in no row", at=tab)
+        post = tab + tab_len
+        post_len = struct.unpack_from("<I", pr, post)[0]
+        labels = post + 4 + post_len
+        lab_len = struct.unpack_from("<I", pr, labels)[0]
+        bad = bytearray(pr)
+        bad[labels + 4] = 0x7F   # label 127 of 7
+        case(b"PREC", "prec-label-out-of-range", "MODEL_VALUE", bytes(bad),
+             "a row labelled beyond the labels", at=labels + 4)
+        norms = labels + 4 + lab_len
+        bad = bytearray(pr)
+        struct.pack_into("<f", bad, norms, -1.0)
+        case(b"PREC", "prec-norm-negative", "MODEL_VALUE", bytes(bad), "a row's norm -1", at=norms)
+        bad = bytearray(pr)
+        bad[norms + 4 * n_rows] = 200
+        case(b"PREC", "prec-source-out-of-range", "MODEL_VALUE", bytes(bad),
+             "a row from source 200", at=norms + 4 * n_rows)
+        case(b"PREC", "prec-short", "MODEL_SECTION", pr[:-1], "PREC one byte short", at=norms)
+        case(b"PREC", "prec-long", "MODEL_SECTION", pr + b"\0", "PREC one byte long", at=norms)
+
+        tx = by_tag[b"PTXT"].raw
+        case(b"PTXT", "ptxt-count", "MODEL_VALUE", struct.pack("<I", n_rows + 1) + tx[4:],
+             "texts of one row more than the memory")
+        bad = bytearray(tx)
+        bad[8] = 0x07   # BEL in the first text
+        case(b"PTXT", "ptxt-control", "MODEL_VALUE", bytes(bad), "a text with a control character")
+        case(b"PTXT", "ptxt-without-prec", "MODEL_SECTION", tx, "texts without a memory",
+             drop=(b"PREC",))
+        b = build([s for s in secs if s.tag not in (b"PREC", b"PTXT")], minor=2).data
+        self.add("ok-noprec-scor", "OK", 0, b, "a scoring rule and no memory")
+
     def write(self, outdir):
         for old in outdir.glob("*.hscm"):
-            if old.name != "tiny.hscm":
+            if old.name not in ("tiny.hscm", "tiny-prec.hscm"):
                 old.unlink()
         seen = set()
         lines = ["# file\tstatus\terr_offset\twhat (generated by make_corrupt.py)"]
@@ -683,12 +791,13 @@ def main():
     args = ap.parse_args()
     outdir = pathlib.Path(args.out)
     tiny = HERE / "tiny.hscm"
+    tiny_prec = HERE / "tiny-prec.hscm"
     if args.cli:
-        tmp = outdir / "tiny.hscm.new"
-        subprocess.run([args.cli, "train", "-o", str(tmp), *TRAIN, str(HERE / "tiny.tsv")],
+        tmp = outdir / "tiny-prec.hscm.new"
+        subprocess.run([args.cli, "train", "-o", str(tmp), *TRAIN_PREC, str(HERE / "tiny.tsv")],
                        check=True)
-        os.replace(tmp, outdir / "tiny.hscm")
-        tiny = outdir / "tiny.hscm"
+        os.replace(tmp, outdir / "tiny-prec.hscm")
+        tiny_prec = outdir / "tiny-prec.hscm"
     c = Cases(tiny.read_bytes())
     c.truncations()
     c.signature()
@@ -700,6 +809,7 @@ def main():
     c.sections()
     c.semantics()
     c.controls()
+    c.memory(tiny_prec.read_bytes())
     n = c.write(outdir)
     print("make_corrupt: wrote %d files to %s" % (n, outdir))
 
