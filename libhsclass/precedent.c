@@ -3,9 +3,9 @@
  *
  * Similarity is the cosine of idf-weighted key sets (a key is a stem or a
  * pair of consecutive stems): sum of idf^2 over shared keys / (|q| |r|).
- * Keys found in more than max_df rows ("other", "of") are left out of the
- * search, where they would cost most and tell least, but still count in
- * the query's norm, as they do in the rows'. The neighbours' codes vote
+ * Keys found in more than max_df rows ("other", "autres") are left out of
+ * the search, where they would cost most and tell least, and of the norms
+ * on both sides, so a row's own text is similar 1 to it. The neighbours' codes vote
  * with similarity ^ vote_power. Posting lists stay varint-coded in memory
  * and are decoded with bounds checks at search time, so a model loads
  * without walking millions of postings. */
@@ -539,11 +539,10 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     uint32_t n_touched = 0;
     for (size_t i = 0; i < n_keys; i++) {
         int64_t k = find_key(p, keys[i]);
-        if (k < 0)
+        if (k < 0 || p->df[k] > p->max_df || !(p->idf2[k] > 0.0f))
             continue;
         q2 += (double)p->idf2[k];
-        if (p->df[k] <= p->max_df && p->idf2[k] > 0.0f)
-            n_touched = accumulate(s, p, (uint32_t)k, p->idf2[k], n_touched);
+        n_touched = accumulate(s, p, (uint32_t)k, p->idf2[k], n_touched);
     }
     if (n_touched == 0)
         return HSC_OK;

@@ -251,7 +251,9 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
     return HSC_OK;
 }
 
-/* Each row's norm: sqrt of its keys' idf2 (keys looked up in the index). */
+/* Each row's norm: sqrt of its searchable keys' idf2 (keys looked up in
+ * the index; those in more than max_df rows are left out of both sides of
+ * the cosine). */
 static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
 {
     for (uint32_t r = 0; r < p->n_rows; r++) {
@@ -261,7 +263,8 @@ static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__pre
         for (size_t i = 0; i < n; i++) {   /* both ascending: one merge walk */
             while (p->keys[lo] < k[i])
                 lo++;
-            sum += (double)p->idf2[lo];
+            if (p->df[lo] <= p->max_df)
+                sum += (double)p->idf2[lo];
         }
         p->row_norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
     }
