@@ -81,6 +81,21 @@ def test_classify_matches_cli(server, models):
     assert all(n["scheme"] == "TEC-CEDEAO" and n["code"].startswith(best["code"])
                for n in best["national"])
     assert {"chapters", "headings", "decision", "reason", "threshold"} <= body.keys()
+    assert "precedents" not in body                         # only when asked
+
+
+def test_precedents_match_cli(server, models):
+    for text in TEXTS:
+        st, _, body = server.post("/v1/classify", {"text": text, "precedents": 4})
+        assert st == 200, body
+        [line] = cli_lines("classify", "-m", models[0], "--format", "jsonl", "-p", "4",
+                           texts=[text])
+        assert without_model(body) == line
+    st, _, body = server.post("/v1/classify", {"text": "frozen boneless beef", "precedents": 3})
+    assert 0 < len(body["precedents"]) <= 3
+    assert all(p["code"].startswith("02") for p in body["precedents"][:1])
+    st, _, body = server.post("/v1/classify", {"text": "beef", "precedents": 65})
+    assert st == 400 and body["status"] == "HSC_E_INVALID_ARG"
 
 
 def test_only_constraint_and_session_reuse(models, server_factory):

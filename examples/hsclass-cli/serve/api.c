@@ -88,7 +88,7 @@ static json_t *batch(hsc_session *s, const srv_request *req, const srv_view *v, 
 static void run(srv_endpoint ep, const srv_request *req, srv_model *sm, hsc_session *s,
                 srv_reply *r)
 {
-    srv_view v = {sm->m, req->lang, req->k, req->national};
+    srv_view v = {sm->m, req->lang, req->k, req->national, req->precedents};
     json_t *o = NULL;
     if (ep == SRV_EP_BATCH) {
         o = batch(s, req, &v, r);

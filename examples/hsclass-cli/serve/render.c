@@ -119,6 +119,32 @@ static json_t *level(hsc_session *s, const srv_view *v, uint32_t digits, int wit
     return arr;
 }
 
+/* The nearest training rows, as the CLI's jsonl lists them. */
+static json_t *precedents(hsc_session *s, uint32_t max, int *ok)
+{
+    json_t *arr = json_array();
+    size_t n = 0;
+    if (!arr) {
+        *ok = 0;
+        return NULL;
+    }
+    hsc_session_precedent_count(s, &n);
+    for (size_t i = 0; i < n && i < max; i++) {
+        const char *code, *text, *source;
+        double sim;
+        if (hsc_session_precedent(s, i, &code, &sim, &text, &source) != HSC_OK)
+            continue;
+        json_t *o = json_object();
+        srv_put(o, "code", cstr(code), ok);
+        srv_put(o, "similarity", srv_jnum(sim), ok);
+        srv_put(o, "source", cstr(source), ok);
+        if (text != NULL)
+            srv_put(o, "text", cstr(text), ok);
+        srv_push(arr, o, ok);
+    }
+    return arr;
+}
+
 /* text, decision, reason, threshold: the head of classify and explain. */
 static json_t *head(hsc_session *s, const char *text, size_t len, int *ok)
 {
@@ -156,8 +182,8 @@ json_t *srv_json_classified(hsc_session *s, const srv_view *v, const char *text,
     srv_put(o, "suggestions", level(s, v, 0, v->national, &ok), &ok);
     srv_put(o, "chapters", level(s, v, 2, 0, &ok), &ok);
     srv_put(o, "headings", level(s, v, 4, 0, &ok), &ok);
-    /* Precedents (nearest past declarations) go here once the library
-     * offers them: srv_put(o, "precedents", ...). */
+    if (v->precedents > 0)
+        srv_put(o, "precedents", precedents(s, v->precedents, &ok), &ok);
     return finish(o, ok);
 }
 
@@ -233,6 +259,7 @@ json_t *srv_json_explained(hsc_session *s, const srv_view *v, const char *text, 
         srv_push(arr, e, &ok);
     }
     srv_put(o, "suggestions", arr, &ok);
+    srv_put(o, "precedents", precedents(s, v->precedents, &ok), &ok);   /* as the CLI's explain */
     return finish(o, ok);
 }
 

@@ -104,6 +104,11 @@ static int get_option(const char *key, json_t *v, const srv_limits *lim, srv_req
         if (!json_is_boolean(v))
             return fail(err, 400, HSC_E_INVALID_ARG, "national must be true or false");
         req->national = json_is_true(v);
+    } else if (strcmp(key, "precedents") == 0) {
+        json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+        if (n < 0 || n > 64)
+            return fail(err, 400, HSC_E_INVALID_ARG, "precedents must be an integer from 0 to 64");
+        req->precedents = (uint32_t)n;
     } else {
         return fail(err, 400, HSC_E_INVALID_ARG, "unknown field '%.60s'", key);
     }
@@ -137,6 +142,7 @@ int srv_request_parse(srv_endpoint ep, const char *body, size_t len, const srv_l
 {
     memset(req, 0, sizeof *req);
     req->k = ep == SRV_EP_EXPLAIN ? 3 : 5;
+    req->precedents = ep == SRV_EP_EXPLAIN ? 5 : 0;   /* the CLI's defaults */
     if (len > lim->max_body)
         return fail(err, 413, HSC_E_TEXT_TOO_LONG, "body exceeds %zu bytes", lim->max_body);
     json_error_t je;

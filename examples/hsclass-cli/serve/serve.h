@@ -54,6 +54,7 @@ typedef struct srv_request {
     size_t only_len;
     const char *lang;    /* NULL: the model's first language */
     int national;
+    uint32_t precedents; /* nearest training rows to list (0: none) */
 } srv_request;
 
 /* Parse and check a body. Returns 0, or -1 with *err filled (and *req
@@ -121,6 +122,7 @@ typedef struct srv_view {
     const char *lang;
     uint32_t k;
     int national;
+    uint32_t precedents;
 } srv_view;
 
 /* The CLI's jsonl line of a successful classify: text, decision, reason,
