@@ -88,28 +88,20 @@ static uint32_t at_level(const hsc__tree *t, uint32_t node, uint32_t digits)
     return t->nodes[node].digits == digits ? node : UINT32_MAX;
 }
 
-static double vote_of(const hsc__rank_query *q, uint32_t node, uint32_t digits)
+/* The votes' nodes at the level being ranked (UINT32_MAX: none there). */
+static void vote_nodes(const hsc__rank_query *q, uint32_t digits, uint32_t *out)
+{
+    for (uint32_t i = 0; i < q->votes.n; i++)
+        out[i] = at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], digits);
+}
+
+static double vote_of(const hsc__rank_query *q, const uint32_t *vnode, uint32_t node)
 {
     double v = 0.0;
     for (uint32_t i = 0; i < q->votes.n; i++)
-        if (at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], digits) == node)
+        if (vnode[i] == node)
             v += q->votes.share[i];
     return v;
-}
-
-/* Add node as a candidate unless it is one already. */
-static int add_candidate(hsc__ranker *r, uint32_t *n, uint32_t node, double p)
-{
-    for (uint32_t i = 0; i < *n; i++)
-        if (r->node[i] == node)
-            return HSC_OK;
-    int st = reserve(r, *n + 1);
-    if (st != HSC_OK)
-        return st;
-    r->node[*n] = node;
-    r->p[*n] = p;
-    (*n)++;
-    return HSC_OK;
 }
 
 static int by_score(const void *x, const void *y)
@@ -120,14 +112,53 @@ static int by_score(const void *x, const void *y)
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
+/* The chapter (child of the root) above node: its probability is known
+ * once the search has started, and bounds every node below it. */
+static uint32_t chapter_of(const hsc__tree *t, uint32_t node)
+{
+    while (t->nodes[node].parent != 0 && t->nodes[node].parent != UINT32_MAX)
+        node = t->nodes[node].parent;
+    return node;
+}
+
+static double blend(const hsc__rank_query *q, const uint32_t *vnode, double mix, double p,
+                    uint32_t node)
+{
+    double v = (1.0 - mix) * (p / q->z) + mix * vote_of(q, vnode, node);
+    return v > 1.0 ? 1.0 : v;
+}
+
+/* The want-th best score of sv[0..n) (sorted), 0 with fewer. */
+static double nth(const hsc__scored *sv, uint32_t n, uint32_t want)
+{
+    return n >= want ? sv[want - 1].v : 0.0;
+}
+
+/* Insert x with score v into the sorted sv[0..n). */
+static void insert_sorted(hsc__scored *sv, uint32_t *n, hsc__scored x)
+{
+    uint32_t i = (*n)++;
+    while (i > 0 && by_score(&x, &sv[i - 1]) < 0) {
+        sv[i] = sv[i - 1];
+        i--;
+    }
+    sv[i] = x;
+}
+
 /* The candidates of a level with the model's top m there, scored by q and
  * sorted best first into r->sv; *bound: no other node's q exceeds it;
- * *complete: the model had fewer than m nodes, so none is left out. */
+ * *complete: the model had fewer than m nodes, so none is left out. A
+ * voted node is scored only when it could reach the want-th place: its
+ * chapter's probability bounds its own, which spares expanding the tree
+ * under every precedent's code. */
 static int candidates(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t m,
-                      uint32_t *n_out, double *bound, int *complete)
+                      uint32_t want, uint32_t *n_out, double *bound, int *complete)
 {
     double mix = hsc__mix_for(q->scoring, q->votes.n);
-    uint32_t n = 0;
+    uint32_t n = 0, vnode[HSC__RANK_MAX_VOTES];
+    if (q->votes.n > HSC__RANK_MAX_VOTES)
+        return HSC_E_INTERNAL;
+    vote_nodes(q, digits, vnode);
     int st = reserve(r, m + q->votes.n + 1);
     if (st == HSC_OK)
         st = hsc__search_topk(q->search, q->tree, q->w, q->h, digits, m, r->node, r->p, &n);
@@ -135,24 +166,23 @@ static int candidates(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint3
         return st;
     *complete = n < m;
     *bound = n > 0 ? (1.0 - mix) * (r->p[n - 1] / q->z) : 0.0;
-    for (uint32_t i = 0; i < q->votes.n && st == HSC_OK; i++) {
-        uint32_t x = at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], digits);
-        if (x != UINT32_MAX)
-            st = add_candidate(r, &n, x, -1.0);
-    }
-    uint32_t best_here = digits > 0 ? at_level(q->tree, q->best, digits) : UINT32_MAX;
-    if (st == HSC_OK && best_here != UINT32_MAX)
-        st = add_candidate(r, &n, best_here, -1.0);
-    if (st != HSC_OK)
-        return st;
-    for (uint32_t i = 0; i < n; i++) {
-        double p = r->p[i] >= 0.0
-                       ? r->p[i]
-                       : hsc__search_path_prob(q->search, q->tree, q->w, q->h, r->node[i]);
-        double v = (1.0 - mix) * (p / q->z) + mix * vote_of(q, r->node[i], digits);
-        r->sv[i] = (hsc__scored){r->node[i], v > 1.0 ? 1.0 : v};
-    }
+    for (uint32_t i = 0; i < n; i++)
+        r->sv[i] = (hsc__scored){r->node[i], blend(q, vnode, mix, r->p[i], r->node[i])};
     qsort(r->sv, n, sizeof *r->sv, by_score);
+    uint32_t best_here = digits > 0 ? at_level(q->tree, q->best, digits) : UINT32_MAX;
+    for (uint32_t i = 0; i <= q->votes.n; i++) {   /* the votes, then the best label's node */
+        uint32_t x = i < q->votes.n ? vnode[i] : best_here;
+        int known = x == UINT32_MAX;
+        for (uint32_t j = 0; j < n && !known; j++)
+            known = r->sv[j].node == x;
+        if (known)
+            continue;
+        double ub = blend(q, vnode, mix, q->search->prob[chapter_of(q->tree, x)], x);
+        if (i < q->votes.n && ub < nth(r->sv, n, want))
+            continue;   /* cannot reach the places asked for */
+        double p = hsc__search_path_prob(q->search, q->tree, q->w, q->h, x);
+        insert_sorted(r->sv, &n, (hsc__scored){x, blend(q, vnode, mix, p, x)});
+    }
     *n_out = n;
     return HSC_OK;
 }
@@ -162,11 +192,11 @@ int hsc__rank_level(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_
 {
     *n_out = 0;
     uint32_t want = digits == 0 && k < 2 ? 2 : k;   /* the runner-up calibrates */
-    for (uint32_t m = want + 8;; m *= 4) {
+    for (uint32_t m = want + 2;; m *= 4) {
         uint32_t n;
         double bound;
         int complete;
-        int st = candidates(r, q, digits, m, &n, &bound, &complete);
+        int st = candidates(r, q, digits, m, want, &n, &bound, &complete);
         if (st != HSC_OK)
             return st;
         hsc__scored *sv = r->sv;

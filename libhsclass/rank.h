@@ -34,6 +34,8 @@ static inline double hsc__mix_for(const hsc__scoring *sc, uint32_t n_votes)
     return n_votes > 0 ? sc->mix : 0.0;
 }
 
+#define HSC__RANK_MAX_VOTES 64u   /* = HSC__PREC_MAX_NEIGHBOURS */
+
 /* The precedents' votes as ranking sees them: labels and shares. */
 typedef struct hsc__votes {
     uint32_t n;
