@@ -118,6 +118,10 @@ static inline size_t hsc__varint_put(uint8_t *p, uint32_t v)
  * past end or overflows 32 bits. */
 static inline int hsc__varint_get(const uint8_t *p, size_t end, size_t *pos, uint32_t *v)
 {
+    if (*pos < end && p[*pos] < 0x80) {   /* most are one byte */
+        *v = p[(*pos)++];
+        return 1;
+    }
     uint32_t x = 0;
     for (unsigned shift = 0; shift < 35 && *pos < end; shift += 7) {
         uint8_t b = p[(*pos)++];

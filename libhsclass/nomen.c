@@ -40,10 +40,10 @@ int hsc__nomen_text_valid(const char *s, size_t len)
     size_t bad;
     if (len > HSC__NOMEN_MAX_TEXT || hsc__utf8_validate(s, len, &bad) != HSC_OK)
         return 0;
+    unsigned ctl = 0;   /* no early exit: the loop vectorizes (every model load reads MBs) */
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
+        ctl |= ((unsigned char)s[i] < 0x20) | ((unsigned char)s[i] == 0x7f);
+    return !ctl;
 }
 
 int hsc__nomen_digits_valid(const char *s, size_t len, size_t lo)

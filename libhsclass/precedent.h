@@ -13,6 +13,7 @@
 #define HSC__PREC_MAX_SOURCES 255u
 #define HSC__PREC_MAX_SOURCE_LEN 255u
 #define HSC__PREC_MAX_TEXT 4096u
+#define HSC__PREC_MIN_MAX_DF 64u   /* keys in up to 64 rows are always searched */
 
 typedef struct hsc__prec {
     uint32_t n_rows;           /* 0: the model has no memory */
@@ -80,7 +81,8 @@ int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *sour
                           const uint32_t *keys, size_t n_keys, const char *text, size_t len);
 /* The memory of the rows added, identical (label, keys) rows once:
  * neighbours and vote_power as hsc__prec has them; keys in more than
- * max_df_share of the rows are not searched. HSC_E_NO_DATA: no row. */
+ * max_df_share of the rows (and more than HSC__PREC_MIN_MAX_DF) are left
+ * out. HSC_E_NO_DATA: no row. */
 int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
                     double max_df_share, hsc__prec *out);
 

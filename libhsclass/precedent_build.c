@@ -179,6 +179,23 @@ static int unique_rows(hsc__prec_builder *b, uint32_t **kept, uint32_t *n_kept)
     return HSC_OK;
 }
 
+/* Keep only the pairs of keys in at most max_df rows: a commoner key is
+ * never searched (precedent.c), so its postings would only weigh. */
+static size_t drop_common(uint64_t *pair, size_t n_pairs, uint32_t max_df)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n_pairs;) {
+        size_t j = i;
+        while (j < n_pairs && (pair[j] >> 32) == (pair[i] >> 32))
+            j++;
+        if (j - i <= max_df)
+            for (size_t k = i; k < j; k++)
+                pair[w++] = pair[k];
+        i = j;
+    }
+    return w;
+}
+
 /* Postings from (key << 32 | row) pairs sorted ascending. */
 static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, hsc__prec *p)
 {
@@ -251,9 +268,9 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
     return HSC_OK;
 }
 
-/* Each row's norm: sqrt of its searchable keys' idf2 (keys looked up in
- * the index; those in more than max_df rows are left out of both sides of
- * the cosine). */
+/* Each row's norm: sqrt of its keys' idf2 over the keys the index keeps
+ * (those in more than max_df rows are left out of both sides of the
+ * cosine). */
 static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
 {
     for (uint32_t r = 0; r < p->n_rows; r++) {
@@ -261,9 +278,9 @@ static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__pre
         const uint32_t *k = b->keys + b->key_off[kept[r]];
         size_t n = b->key_off[kept[r] + 1] - b->key_off[kept[r]], lo = 0;
         for (size_t i = 0; i < n; i++) {   /* both ascending: one merge walk */
-            while (p->keys[lo] < k[i])
+            while (lo < p->n_keys && p->keys[lo] < k[i])
                 lo++;
-            if (p->df[lo] <= p->max_df)
+            if (lo < p->n_keys && p->keys[lo] == k[i])
                 sum += (double)p->idf2[lo];
         }
         p->row_norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
@@ -295,8 +312,15 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
     out->n_rows = n;
     out->neighbours = neighbours;
     out->vote_power = vote_power;
+    /* small sets: a share of a few rows would drop words that still tell */
     double cap = ceil(max_df_share * (double)n);
-    out->max_df = cap < 1.0 ? 1u : cap > (double)n ? n : (uint32_t)cap;
+    if (cap < HSC__PREC_MIN_MAX_DF)
+        cap = HSC__PREC_MIN_MAX_DF;
+    out->max_df = cap > (double)n ? n : (uint32_t)cap;
+    if (st == HSC_OK)
+        n_pairs = drop_common(pair, n_pairs, out->max_df);
+    if (st == HSC_OK && n_pairs == 0)
+        st = HSC_E_NO_DATA;   /* every key too common: no memory */
     if (st == HSC_OK)
         st = index_pairs(a, pair, n_pairs, out);
     hsc__free(a, pair);
