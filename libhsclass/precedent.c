@@ -393,7 +393,8 @@ size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys)
     for (size_t i = 0; i < n; i++)
         if (f[i].key != 0)
             keys[k++] = f[i].key;
-    qsort(keys, k, sizeof *keys, cmp_u32);
+    if (k > 1)   /* keys may be NULL when n is 0 */
+        qsort(keys, k, sizeof *keys, cmp_u32);
     for (size_t i = 0; i < k; i++)
         if (u == 0 || keys[u - 1] != keys[i])
             keys[u++] = keys[i];

@@ -324,6 +324,7 @@ static void test_memory_build_search_codec(void **state)
     for (uint32_t r = 0; r < p.n_rows; r++)
         assert_string_equal(d.text_pool + d.text_off[r], p.text_pool + p.text_off[r]);
     /* labels beyond the model's: refused where the first one is */
+    hsc__prec_free(&a, &d);
     assert_int_equal(hsc__prec_decode(&a, (const uint8_t *)enc.data, enc.len, 2, &d, &bad),
                      HSC_E_MODEL_VALUE);
     hsc__prec_free(&a, &d);
