@@ -55,6 +55,15 @@ static void check_model(hsc_model *m)
         FUZZ_CHECK(hsc_session_result(ss, 0, i, &s, &p) == HSC_OK);
         FUZZ_CHECK(p >= 0.0 && p <= 1.0);
     }
+    /* the precedent memory, when the model has one: every row readable */
+    FUZZ_CHECK(hsc_session_precedent_count(ss, &count) == HSC_OK && count <= 64);
+    for (size_t i = 0; i < count; i++) {
+        const char *code, *row, *source;
+        double sim;
+        FUZZ_CHECK(hsc_session_precedent(ss, i, &code, &sim, &row, &source) == HSC_OK);
+        FUZZ_CHECK(code[0] != '\0' && sim > 0.0 && sim <= 1.0 && source != NULL);
+        FUZZ_CHECK(row == NULL || fuzz_utf8_valid((const uint8_t *)row, strlen(row)));
+    }
     hsc_session_free(ss);
 
     void *buf, *buf2;
