@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "html.h"
 
 #define W 720          /* chart width, px */
 #define BLUE "#2563eb"
@@ -16,18 +17,11 @@
 #define GRID "#e5e7eb"
 #define INK "#374151"
 
+/* A C string as HTML text (NULL: nothing). */
 static void esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    if (s != NULL)
+        html_text(f, s, strlen(s));
 }
 
 /* At most max bytes of s, cut on a UTF-8 boundary, with an ellipsis. */
@@ -35,19 +29,13 @@ static void esc_short(FILE *f, const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n <= max) {
-        esc(f, s);
+        html_text(f, s, n);
         return;
     }
     while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
         max--;
-    char *t = malloc(max + 1);
-    if (t == NULL)
-        return;
-    memcpy(t, s, max);
-    t[max] = '\0';
-    esc(f, t);
+    html_text(f, s, max);
     fputs("\xe2\x80\xa6", f);
-    free(t);
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -263,21 +251,26 @@ static void confusions(FILE *f, const eval_stats *st, const hsc_model *m)
     for (size_t i = 0; i < show; i++) {
         int y = 6 + (int)i * (bar_h + 6);
         double bw = (double)w * (double)p[i].count / (double)max;
+        fprintf(f, "<text x='%d' y='%d' text-anchor='end' class='label mono'>", label_w, y + 12);
+        esc(f, p[i].gold);
+        fputs(" \xe2\x86\x92 ", f);
+        esc(f, p[i].pred);
         fprintf(f,
-                "<text x='%d' y='%d' text-anchor='end' class='label mono'>%s \xe2\x86\x92 %s</text>"
-                "<rect x='%d' y='%d' width='%.1f' height='%d' fill='" RED "' fill-opacity='0.75'/>"
-                "<text x='%.1f' y='%d' class='small'>%zu</text>",
-                label_w, y + 12, p[i].gold, p[i].pred, x0, y, bw, bar_h, x0 + bw + 4, y + 12,
-                p[i].count);
+                "</text><rect x='%d' y='%d' width='%.1f' height='%d' fill='" RED
+                "' fill-opacity='0.75'/><text x='%.1f' y='%d' class='small'>%zu</text>",
+                x0, y, bw, bar_h, x0 + bw + 4, y + 12, p[i].count);
     }
     fputs("</svg><table><tr><th>rows</th><th>gold code</th><th>suggested instead</th></tr>", f);
     for (size_t i = 0; i < show; i++) {
         const char *dg = cli_describe(m, p[i].gold, NULL), *dp = cli_describe(m, p[i].pred, NULL);
-        fprintf(f, "<tr><td class='num'>%zu</td><td><span class='mono'>%s</span> ", p[i].count,
-                p[i].gold);
+        fprintf(f, "<tr><td class='num'>%zu</td><td><span class='mono'>", p[i].count);
+        esc(f, p[i].gold);
+        fputs("</span> ", f);
         if (dg != NULL)
             esc_short(f, dg, 90);
-        fprintf(f, "</td><td><span class='mono'>%s</span> ", p[i].pred);
+        fputs("</td><td><span class='mono'>", f);
+        esc(f, p[i].pred);
+        fputs("</span> ", f);
         if (dp != NULL)
             esc_short(f, dp, 90);
         fputs("</td></tr>", f);
@@ -288,9 +281,13 @@ static void confusions(FILE *f, const eval_stats *st, const hsc_model *m)
 
 static void card(FILE *f, const char *title, const char *value, const char *note)
 {
-    fprintf(f, "<div class='card'><div class='t'>%s</div><div class='v'>%s</div>"
-               "<div class='n'>%s</div></div>",
-            title, value, note);
+    fputs("<div class='card'><div class='t'>", f);
+    esc(f, title);
+    fputs("</div><div class='v'>", f);
+    esc(f, value);
+    fputs("</div><div class='n'>", f);
+    esc(f, note);
+    fputs("</div></div>", f);
 }
 
 static void summary(FILE *f, const eval_stats *st)
@@ -390,12 +387,18 @@ int eval_write_report(const char *path, eval_stats *st, const hsc_model *m,
             style);
     fputs("<h1>hsclass evaluation</h1><p class='meta'>model <b>", f);
     esc(f, model_path);
-    fprintf(f, "</b> (fingerprint %s, HS edition %s) &middot; test <b>", fp, edition);
+    fputs("</b> (fingerprint ", f);
+    esc(f, fp);
+    fputs(", HS edition ", f);
+    esc(f, edition);
+    fputs(") &middot; test <b>", f);
     esc(f, test_path);
     fprintf(f, "</b> &middot; %llu rows classified (%llu malformed, %llu failed) &middot; "
-               "libhsclass %s</p>\n",
+               "libhsclass ",
             (unsigned long long)st->rows, (unsigned long long)st->malformed,
-            (unsigned long long)st->failed, hsc_version_string());
+            (unsigned long long)st->failed);
+    esc(f, hsc_version_string());
+    fputs("</p>\n", f);
     summary(f, st);
     fputs("\n<h2>Reliability diagram</h2><p class='note'>Rows binned by the calibrated "
           "probability of their best code (15 bins). Blue: the share of the bin's rows whose "

@@ -1,0 +1,120 @@
+"""The hsclass tool against hostile input (issue 12): a model received from
+elsewhere, paths that are not regular files, a full disk, signals, terminal
+escapes. Run by `meson test` (suite 'cli'); tiny models trained on
+tests/data so that the whole file takes seconds."""
+import html.parser
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("HSCLASS_CLI", "")
+SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
+                                          pathlib.Path(__file__).resolve().parents[2]))
+DATA = SOURCE_ROOT / "tests" / "data"
+TINY = ["--dim", "8", "--epochs", "3", "--buckets", "65536", "--threads", "1"]
+BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
+               None)
+
+if not CLI or not os.path.exists(CLI):
+    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
+
+
+def run(*args, stdin=b"", **kw):
+    env = dict(os.environ)
+    env.pop("HSCLASS_MODEL", None)
+    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True, env=env,
+                          timeout=300, **kw)
+
+
+def train(out, *extra):
+    p = run("train", "-q", "-o", out, *TINY, *extra, DATA / "train_real.tsv")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+# ---- 1. script injection in eval --report ---------------------------------------
+
+PAYLOADS = ['<script>document.title="X"</script>', '"><img src=x onerror=alert(1)>']
+
+
+class Elements(html.parser.HTMLParser):
+    """Every start tag and attribute of a page, and its text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [k for k, _ in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(page):
+    e = Elements()
+    e.feed(page)
+    return e
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory):
+    """Reports of models whose META (the HS edition) and descriptions hold
+    markup, from a directory whose name holds markup, on a test file whose
+    name holds markup."""
+    d = tmp_path_factory.mktemp("report") / '"><b>dir'
+    d.mkdir()
+    desc = d / "desc.tsv"
+    # the nomenclature, with markup in every chapter's description
+    lines = (DATA / "nomenclature_en.tsv").read_text(encoding="utf-8").splitlines()
+    desc.write_text("".join((f"{ln[:2]}\t<i>{ln[:2]}</i><script>d=1</script>\n"
+                             if ln.index("\t") == 2 else ln + "\n") for ln in lines),
+                    encoding="utf-8")
+    test = d / "<script>t.tsv"
+    shutil.copy(DATA / "test.tsv", test)
+    pages = []
+    for i, edition in enumerate(PAYLOADS):
+        # the edition is at most 31 printable characters: the payloads fit
+        model = train(d / f"m{i}<img>.hscm", "--hs-edition", edition.replace("X", "x")[:31],
+                      "--describe", f"{desc}:en")
+        report = d / f"r{i}.html"
+        p = run("eval", "-m", model, "--report", report, test)
+        assert p.returncode == 0, p.stderr
+        pages.append(report)
+    return pages
+
+
+def test_report_escapes_every_string(hostile_reports):
+    for report in hostile_reports:
+        page = report.read_text(encoding="utf-8")
+        e = parse(page)
+        assert not {"script", "img", "i"} & set(e.tags), e.tags
+        assert "onerror" not in e.attrs
+        b = [t for t in e.tags if t == "b"]
+        assert len(b) == page.count("<b>"), "a <b> from a file name became an element"
+        text = "".join(e.text)
+        # the markup is shown as text, not dropped
+        assert "<i>02</i><script>d=1</script>" in text
+        assert "<img src=x onerror=alert(1)>" in text or "<script>document.title" in text
+        assert '"><b>dir' in text and "<script>t.tsv" in text
+
+
+@pytest.mark.skipif(BROWSER is None, reason="chromium is not installed")
+def test_report_dom_in_chromium(hostile_reports, tmp_path):
+    """Chromium's DOM after loading the page (scripts would have run): no
+    element came from the hostile strings."""
+    for i, report in enumerate(hostile_reports):
+        p = subprocess.run([BROWSER, "--headless", "--no-sandbox", "--disable-gpu",
+                            f"--user-data-dir={tmp_path / str(i)}", "--dump-dom",
+                            report.as_uri()], capture_output=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        dom = p.stdout.decode("utf-8")
+        assert "<title>hsclass evaluation</title>" in dom
+        e = parse(dom)
+        assert not {"script", "img", "i"} & set(e.tags), e.tags
+        assert "onerror" not in e.attrs
+        assert "&lt;i&gt;02&lt;/i&gt;&lt;script&gt;d=1&lt;/script&gt;" in dom
