@@ -1,6 +1,6 @@
 """Shared by the `serve` suite: the built CLI, two small real models (A and B,
 different fingerprints, both with English and French descriptions and
-TEC-CEDEAO national lines), and a Server that runs `hsclass serve` on a free
+TEC-CEDEAO national lines, B keeping its precedents' texts), and a Server that runs `hsclass serve` on a free
 loopback port and collects its JSON log lines from stderr.
 
 Environment (set by tests/serve/meson.build): HSCLASS_CLI, HSCLASS_SOURCE_ROOT.
@@ -34,9 +34,9 @@ def cli(*args, stdin=b""):
                           timeout=300)
 
 
-def train(path, seed):
+def train(path, seed, *extra):
     p = cli("train", "-q", "-o", path, "--dim", "16", "--buckets", "262144", "--epochs", "10",
-            "--threads", "1", "--seed", seed,
+            "--threads", "1", "--seed", seed, *extra,
             f"{DATA / 'train_real.tsv'}:3", f"{DATA / 'train_nomenclature.tsv'}:nomenclature",
             "--describe", DATA / "nomenclature_en.tsv",
             "--describe", f"{DATA / 'nomenclature_fr.tsv'}:fr",
@@ -48,7 +48,7 @@ def train(path, seed):
 @pytest.fixture(scope="session")
 def models(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("models")
-    return train(tmp / "a.hscm", 1), train(tmp / "b.hscm", 2)
+    return train(tmp / "a.hscm", 1), train(tmp / "b.hscm", 2, "--keep-precedent-texts")
 
 
 def fingerprint(path):

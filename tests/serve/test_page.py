@@ -167,6 +167,10 @@ def test_french_by_default_and_keyboard_classify(page, server):
                      ".map(e => parseFloat(e.style.width))")
     assert widths == sorted(widths, reverse=True) and widths[0] > 0
     assert page.js("document.querySelectorAll('.totals .item').length") >= 2
+    _, _, api = server.post("/v1/classify", {"text": FR, "precedents": 5})
+    shown = page.js("[...document.querySelectorAll('#results .precedent .code')]"
+                    ".map(e => e.textContent.trim())")
+    assert shown and shown == [p["code"] for p in api["precedents"]]
     page.screenshot("serve-fr-classify.png")
 
 

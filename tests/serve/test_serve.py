@@ -84,18 +84,38 @@ def test_classify_matches_cli(server, models):
     assert "precedents" not in body                         # only when asked
 
 
-def test_precedents_match_cli(server, models):
-    for text in TEXTS:
+def test_precedents_match_cli(server, models, server_factory):
+    # classify, batch and explain list the rows the CLI lists (-p N), read
+    # through the same hsc_session_precedent calls.
+    lines = cli_lines("classify", "-m", models[0], "--format", "jsonl", "-p", "4", texts=TEXTS)
+    for text, line in zip(TEXTS, lines):
         st, _, body = server.post("/v1/classify", {"text": text, "precedents": 4})
         assert st == 200, body
-        [line] = cli_lines("classify", "-m", models[0], "--format", "jsonl", "-p", "4",
-                           texts=[text])
         assert without_model(body) == line
+    st, _, body = server.post("/v1/classify/batch", {"texts": TEXTS, "k": 2, "precedents": 3})
+    assert st == 200
+    assert without_model(body) == {"results": cli_lines(
+        "classify", "-m", models[0], "--format", "jsonl", "-k", "2", "-p", "3", texts=TEXTS)}
+    for n in (0, 2):
+        st, _, body = server.post("/v1/explain", {"text": TEXTS[0], "precedents": n})
+        [line] = cli_lines("explain", "-m", models[0], "--format", "jsonl", "-p", str(n),
+                           texts=[TEXTS[0]])
+        assert st == 200 and without_model(body) == line and len(body["precedents"]) == n
     st, _, body = server.post("/v1/classify", {"text": "frozen boneless beef", "precedents": 3})
-    assert 0 < len(body["precedents"]) <= 3
-    assert all(p["code"].startswith("02") for p in body["precedents"][:1])
-    st, _, body = server.post("/v1/classify", {"text": "beef", "precedents": 65})
-    assert st == 400 and body["status"] == "HSC_E_INVALID_ARG"
+    assert len(body["precedents"]) == 3 and body["precedents"][0]["code"].startswith("02")
+    sims = [p["similarity"] for p in body["precedents"]]
+    assert sims == sorted(sims, reverse=True) and 0 < sims[-1] <= sims[0] <= 1
+    assert all("text" not in p and p["source"] for p in body["precedents"])
+    for bad in (65, -1, 2.5, "3", True):
+        st, _, body = server.post("/v1/classify", {"text": "beef", "precedents": bad})
+        assert st == 400 and body["status"] == "HSC_E_INVALID_ARG", bad
+    # A model that keeps its rows' texts shows them.
+    s = server_factory(models[1], "--threads", "1")
+    st, _, body = s.post("/v1/classify", {"text": TEXTS[0], "precedents": 5})
+    [line] = cli_lines("classify", "-m", models[1], "--format", "jsonl", "-p", "5",
+                       texts=[TEXTS[0]])
+    assert st == 200 and without_model(body) == line
+    assert body["precedents"] and all(p["text"] for p in body["precedents"])
 
 
 def test_only_constraint_and_session_reuse(models, server_factory):
