@@ -45,6 +45,7 @@ import split  # noqa: E402
 FASTTEXT = "/usr/bin/fasttext"
 OUT = os.path.join(HERE, "out")
 DEV = os.path.join(HERE, "data", "dev_fr_pt.tsv")
+DEV_BLIND = os.path.join(HERE, "data", "dev_fr_pt_blind.tsv")
 
 CONFIGS = {
     "a": {"name": "word n-grams (wordNgrams 2, no char n-grams)",
@@ -53,7 +54,10 @@ CONFIGS = {
           "args": ["-wordNgrams", "2", "-minn", "3", "-maxn", "6"]},
 }
 EVAL_SETS = (("test_real_en", "test_real_en.tsv"),
+             ("test_real_pt", "test_real_pt.tsv"),
              ("test_nomenclature", "test_nomenclature.tsv"))
+# The FR/PT dev sets: the old one (same hands as the model) and the blind one.
+DEV_SETS = (("dev_fr_pt", DEV), ("dev_fr_pt_blind", DEV_BLIND))
 
 
 def prep(text):
@@ -124,7 +128,7 @@ def prepare_train(work, split_dir, quick, seed):
 def prepare_eval(work, split_dir):
     """Write the prepared text of each evaluation set; return the sets."""
     sets = {}
-    for name, fname in EVAL_SETS + (("dev_fr_pt", DEV),):
+    for name, fname in EVAL_SETS + DEV_SETS:
         path = fname if os.path.isabs(fname) else os.path.join(split_dir,
                                                                fname)
         ev = metrics.read_eval(path)
@@ -152,8 +156,7 @@ def accuracy(model, sets, work, tag):
         out = os.path.join(work, f"pred_{tag}_{name}.txt")
         run([FASTTEXT, "predict-prob", model, s["txt"], "5"], None, out)
         ranked = parse_predictions(out, len(s["rows"]))
-        res[name] = metrics.evaluate([g for g, _, _ in s["rows"]], ranked,
-                                     [grp for _, _, grp in s["rows"]])
+        res[name] = metrics.evaluate_rows(s["rows"], ranked)
     return res
 
 

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +61,19 @@ def classify_ranked(hsclass, model, rows, work, tag, k=5):
     return ranked
 
 
+def eval_sets(split_dir):
+    """name -> rows of every evaluation set, as fasttext_bench.py reads them."""
+    sets = {name: metrics.read_eval(os.path.join(split_dir, fname)) for name, fname in ftb.EVAL_SETS}
+    sets.update((name, metrics.read_eval(path)) for name, path in ftb.DEV_SETS)
+    return sets
+
+
+def accuracy(hsclass, model, sets, work):
+    """name -> metrics.evaluate_rows result of one model on every set."""
+    return {name: metrics.evaluate_rows(rows, classify_ranked(hsclass, model, rows, work, name))
+            for name, rows in sets.items()}
+
+
 def speed(hsclass, model, texts, work, n_through=20000, n_lat=2000, seed=1):
     """Size, load time (process start included), single-thread end-to-end
     throughput, peak RSS and per-line latency of one model, as fastText's."""
@@ -91,6 +105,10 @@ def main(argv=None):
     ap.add_argument("--throughput-n", type=int, default=20000)
     ap.add_argument("--latency-n", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--model", help="measure this model (trained with the recipe, e.g. by "
+                    "models/build.sh) instead of training one")
+    ap.add_argument("--train-seconds", type=float, help="with --model: its training wall time")
+    ap.add_argument("--train-threads", type=int, default=1, help="with --model: its thread count")
     a = ap.parse_args(argv)
     a.hsclass = os.path.abspath(a.hsclass)
     os.chdir(ROOT)  # the recipe's paths are relative to the repository root
@@ -103,23 +121,25 @@ def main(argv=None):
     opts, inputs = read_recipe()
     model = os.path.join(work, "model.hscm")
     files = [os.path.join(a.split, "train", spec) for spec in inputs]
-    cmd = [a.hsclass, "train", "-q", "-o", model] + opts + ["--threads", str(a.threads)] + files
-    print("[hsclass] training:", " ".join(cmd), flush=True)
-    wall, rss = ftb.run(cmd, log=os.path.join(work, "train.log"))
-    print(f"[hsclass] trained in {wall:.1f} s", flush=True)
+    threads = a.train_threads if a.model else a.threads
+    cmd = [a.hsclass, "train", "-q", "-o", model] + opts + ["--threads", str(threads)] + files
+    if a.model:
+        shutil.copyfile(a.model, model)
+        wall, rss = a.train_seconds, None
+        print(f"[hsclass] measuring {a.model} (trained in {wall} s on {threads} thread(s))", flush=True)
+    else:
+        print("[hsclass] training:", " ".join(cmd), flush=True)
+        wall, rss = ftb.run(cmd, log=os.path.join(work, "train.log"))
+        print(f"[hsclass] trained in {wall:.1f} s", flush=True)
 
-    sets = {name: metrics.read_eval(os.path.join(a.split, fname)) for name, fname in ftb.EVAL_SETS}
-    sets["dev_fr_pt"] = metrics.read_eval(ftb.DEV)
-    acc = {}
-    for name, rows in sets.items():
-        ranked = classify_ranked(a.hsclass, model, rows, work, name)
-        acc[name] = metrics.evaluate([g for g, _, _ in rows], ranked, [grp for _, _, grp in rows])
+    sets = eval_sets(a.split)
+    acc = accuracy(a.hsclass, model, sets, work)
 
     texts = [t.replace("\n", " ") for rows in sets.values() for _, t, _ in rows]
     measured = speed(a.hsclass, model, texts, work, a.throughput_n, a.latency_n, a.seed)
     report = {
         "train_cmd": " ".join(cmd[1:]), "train_wall_s": round(wall, 2), "train_peak_rss_kib": rss,
-        "threads": a.threads,
+        "threads": threads,
         "model": dict(accuracy=acc, **measured),
     }
     with open(os.path.join(OUT, "hsclass.json"), "w", encoding="utf-8") as f:

@@ -9,7 +9,8 @@ one source is held out in all of them, so no test text is ever seen in
 training (uk_fpo_en and uk_search_refs_en share short texts, for instance).
 
 Outputs (under --out, default bench/out/split):
-  train/<source>.tsv        code<TAB>text, as in the source
+  train/<source>.tsv        code<TAB>text, as in the source (the phrasebook's
+                            trade_phrasebook_<lang>.tsv too: train only)
   test_real_en.tsv          code<TAB>text<TAB>source
   test_real_pt.tsv          code<TAB>text<TAB>source
   test_nomenclature.tsv     code<TAB>text<TAB>source
@@ -36,6 +37,11 @@ REAL_PT = ("br_cest_pt",)
 NOMENCLATURE = ("hs2022", "eu_cn_en", "eu_cn_fr", "tec_cedeao_fr",
                 "ncm_br_pt", "wits_cemac_fr")
 FRACTION = {**{s: 0.15 for s in REAL_EN + REAL_PT}, **{s: 0.05 for s in NOMENCLATURE}}
+DEV_SETS = [os.path.join(HERE, "data", f) for f in ("dev_fr_pt.tsv", "dev_fr_pt_blind.tsv")]
+# Text written for training (the trade phrasebook): never held out, never evaluated
+# on; a row whose text is held out elsewhere is dropped so that no test text is trained on.
+TRAIN_ONLY = {f"trade_phrasebook_{lang}": os.path.join("trade_phrasebook", f"{lang}.tsv")
+              for lang in ("en", "fr", "pt")}
 
 
 def normalize(text):
@@ -86,6 +92,12 @@ def split_sources(data_dir=DEFAULT_DATA, seed=DEFAULT_SEED):
         for code, text in rs:
             held = text_hash(seed, text) < limit[normalize(text)]
             (test if held else train)[src].append((code, text))
+    held_out = {normalize(t) for rs in test.values() for _, t in rs}
+    for dev in DEV_SETS:  # nor a dev-set text
+        held_out.update(normalize(r[1]) for r in read_labeled(dev))
+    for src, rel in TRAIN_ONLY.items():
+        train[src] = [(c, t) for c, t in read_labeled(os.path.join(data_dir, rel))
+                      if normalize(t) not in held_out]
     return train, test
 
 
@@ -124,6 +136,8 @@ def main(argv=None):
                   f"{100.0 * n_te / max(1, n_tr + n_te):>6.1f}%{hs6:>9}")
         print(f"{'= ' + name:<20}{tr + te:>8}{tr:>8}{te:>7}"
               f"{100.0 * te / max(1, tr + te):>6.1f}%")
+    for s in TRAIN_ONLY:
+        print(f"{s:<20}{'':>8}{len(train[s]):>8}{'(train only)':>14}")
     return 0
 
 

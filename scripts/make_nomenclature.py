@@ -48,8 +48,14 @@ def read_hs_en(path):
     return out
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def clean_fr(text):
-    return " ".join(text.replace("|", " ").split())
+    # The CN marks superscripts with '$': "n$o$s$" is "n°s", "m$2" is "m²", "10$-$6" is "10⁻⁶"; "!x!" is "×".
+    text = re.sub(r"n\$o(\$s)?\$?", lambda m: "n°s" if m.group(1) else "n°", text)
+    text = re.sub(r"\$([0-9-])", lambda m: m.group(1).translate(SUPERSCRIPT), text)
+    return " ".join(text.replace("!x!", "×").replace("|", " ").replace("$", "").split())
 
 
 def cap(text):

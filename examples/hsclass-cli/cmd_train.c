@@ -12,7 +12,8 @@ enum {
     OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
-    OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE
+    OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
+    OPT_FEATURE_VERSION
 };
 
 static const cli_opt opts[] = {
@@ -43,6 +44,7 @@ static const cli_opt opts[] = {
     {"no-precedents", 0, 0, OPT_NO_PRECEDENTS},
     {"keep-precedent-texts", 0, 0, OPT_KEEP_PRECEDENT_TEXTS},
     {"trade-noise", 0, 1, OPT_TRADE_NOISE},
+    {"feature-version", 0, 1, OPT_FEATURE_VERSION},
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
@@ -98,6 +100,7 @@ static void help(void)
          "                          suggestions (larger file: about 25 bytes a row)\n"
          "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
          "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
+         "      --feature-version N 1: no head-phrase features (models of 1.0); 2 (2)\n"
          "      --hash-seed N       feature hash seed (0)\n"
          "      --no-skeletons      no consonant-skeleton features\n"
          "      --keep-accents      do not fold accents\n"
@@ -390,6 +393,8 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_NO_PRECEDENTS: return set_flag(cfg, HSC_CFG_PRECEDENTS, 0);
     case OPT_KEEP_PRECEDENT_TEXTS: return set_flag(cfg, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1);
     case OPT_TRADE_NOISE: return set_f64(cfg, HSC_CFG_TRADE_NOISE, "trade-noise", v);
+    case OPT_FEATURE_VERSION:
+        return set_u32(cfg, HSC_CFG_FEATURE_VERSION, "feature-version", v);
     case OPT_NO_SKELETONS: return set_flag(cfg, HSC_CFG_SKELETONS, 0);
     case OPT_KEEP_ACCENTS: return set_flag(cfg, HSC_CFG_STRIP_ACCENTS, 0);
     case OPT_STRICT: return set_flag(cfg, HSC_CFG_STRICT, 1);

@@ -114,3 +114,20 @@ def test_crlf_bom_and_skipped_rows_train_the_same_model(tmp_path):
             assert out.read_bytes() == ref.read_bytes(), name
         assert out.read_bytes()[:5] == b"\x89HSCM"
         assert leftovers(tmp_path, {"ref.hscm", "m.hscm", "crlf", "bom", "junk"}) == []
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_feature_version_is_recorded(tmp_path, version):
+    """--feature-version 1 trains without head-phrase features (the ablation of
+    bench/ablation.py); the model says which version it was trained with."""
+    out = tmp_path / "m.hscm"
+    r = train(out, TINY, extra=("--feature-version", version))
+    assert r.returncode == 0, r.stderr
+    info = subprocess.run([CLI, "info", "-m", str(out)], capture_output=True, text=True, check=True)
+    assert f"feature.version = {version}\n" in info.stdout
+
+
+def test_feature_version_out_of_range_is_a_usage_error(tmp_path):
+    r = train(tmp_path / "m.hscm", TINY, extra=("--feature-version", "3"))
+    assert r.returncode == 2 and b"--feature-version" in r.stderr
+    assert not (tmp_path / "m.hscm").exists()
