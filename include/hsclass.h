@@ -176,6 +176,12 @@ typedef struct hsc_config hsc_config;
                                           default 0.3. Since 1.1 */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
+/* audits of declared codes (70-79) */
+#define HSC_CFG_AUDIT_THRESHOLD   70  /**< (f64) hsc_session_audit finds a declared code suspect
+                                          when its probability is below this; 0..1; default
+                                          3e-5, fitted for the shipped model so that about 10%
+                                          of correctly declared lines fall below it
+                                          (bench/audit.py). Since 1.1 */
 
 HSC_API hsc_status hsc_config_new(hsc_config **out);
 /** Deep copy. *out is owned by the caller. */
@@ -433,6 +439,55 @@ HSC_API hsc_status hsc_session_decision(const hsc_session *session, uint32_t *de
 HSC_API hsc_status hsc_session_accept_threshold(const hsc_session *session, double *out);
 /** Static English text of a HSC_REASON_* value; never NULL. Since 1.0. */
 HSC_API const char *hsc_decision_reason_string(uint32_t reason);
+
+/* ---- Any code's score, audits of declared codes ---------------------------
+ * Results give the top k; an audit needs the score of the code a trader
+ * declared, wherever it ranks. */
+
+/** The code's score for the text of the last classify, as if k had been
+ *  large enough to list it: its calibrated probability at level digits (as
+ *  hsc_session_result would give it) and its rank there (1 = best; ties go
+ *  to the code listed first). digits: 0 for the label level (the whole
+ *  code must be a label), or 2, 4, 6, 8 (a level the model has): the
+ *  code's first digits digits are scored, so a 10-digit declared code can
+ *  be scored at 2, 4 and 6 digits. Codes follow the rule of "HS codes".
+ *  *probability 0 and *rank 0 ("not ranked") when the model has no such
+ *  code at that level, when the session's constraint excludes it, or when
+ *  the text got no suggestion at all. Scores every code of the level (one
+ *  pass over the model's output layer; a few classifies' time). Results,
+ *  decision and explanation of the classify stay valid. HSC_E_STATE when
+ *  the last call was not a classify, HSC_E_INVALID_ARG for a level the
+ *  model has not, HSC_E_BAD_CODE for a malformed code or one shorter than
+ *  digits (or than 2). Since 1.1. */
+HSC_API hsc_status hsc_session_code_score(hsc_session *session, const char *code, size_t len,
+                                          uint32_t digits, double *probability, uint64_t *rank);
+
+/* Verdicts of hsc_session_audit. */
+#define HSC_AUDIT_NONE        0  /**< no verdict (an error) */
+#define HSC_AUDIT_CONSISTENT  1  /**< the description supports the declared code */
+#define HSC_AUDIT_SUSPECT     2  /**< the description points elsewhere: the declared code's
+                                      probability is below the audit threshold */
+#define HSC_AUDIT_UNCHECKED   3  /**< the description gives nothing to check the code against
+                                      (the decision's reason is no_content, vague,
+                                      unknown_words or constraint) */
+
+/** Audit a declared code against the text of the last classify. The rule,
+ *  one for every caller: the code is scored (hsc_session_code_score) at
+ *  the deepest level the model has within both the declared code's length
+ *  and 6 digits (the international HS level; national digits are rarely
+ *  told apart by a description); it is SUSPECT when that probability is
+ *  below the session config's HSC_CFG_AUDIT_THRESHOLD (a code the model
+ *  does not know has probability 0), CONSISTENT otherwise, and UNCHECKED
+ *  whatever its probability when the decision's reason says the text has
+ *  nothing the model can read. probability and digits (may be NULL)
+ *  receive that probability and level. HSC_E_STATE when the last call was
+ *  not a classify, HSC_E_BAD_CODE for a malformed code or one shorter than
+ *  the model's first level. Since 1.1. */
+HSC_API hsc_status hsc_session_audit(hsc_session *session, const char *code, size_t len,
+                                     uint32_t *verdict, double *probability, uint32_t *digits);
+/** The threshold this session audits with (HSC_CFG_AUDIT_THRESHOLD).
+ *  Since 1.1. */
+HSC_API hsc_status hsc_session_audit_threshold(const hsc_session *session, double *out);
 
 /* ---- Constraints ------------------------------------------------------------ */
 

@@ -141,6 +141,7 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->train.keep_texts = 0;
     cfg->train.trade_noise = 0.3;
     cfg->accept_threshold = -1.0;
+    cfg->audit_threshold = HSC__AUDIT_THRESHOLD_DEFAULT;
     cfg->languages_str = NULL; /* NULL: DEFAULT_LANGUAGES */
 }
 
@@ -296,6 +297,11 @@ hsc_status hsc_config_set_f64(hsc_config *cfg, int32_t key, double value)
             return HSC_E_INVALID_ARG;
         cfg->accept_threshold = value < 0.0 ? -1.0 : value;
         return HSC_OK;
+    case HSC_CFG_AUDIT_THRESHOLD:
+        if (!(value >= 0.0 && value <= 1.0))
+            return HSC_E_INVALID_ARG;
+        cfg->audit_threshold = value;
+        return HSC_OK;
     default:
         return HSC_E_UNSUPPORTED;
     }
@@ -317,6 +323,9 @@ hsc_status hsc_config_get_f64(const hsc_config *cfg, int32_t key, double *out)
         return HSC_OK;
     case HSC_CFG_ACCEPT_THRESHOLD:
         *out = cfg->accept_threshold;
+        return HSC_OK;
+    case HSC_CFG_AUDIT_THRESHOLD:
+        *out = cfg->audit_threshold;
         return HSC_OK;
     default:
         return HSC_E_UNSUPPORTED;

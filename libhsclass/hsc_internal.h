@@ -85,9 +85,15 @@ struct hsc_config {
     hsc__runtime rt;
     hsc__trainopts train;
     double accept_threshold;   /* < 0: the model's default */
+    double audit_threshold;    /* hsc_session_audit's */
     char *languages_str;       /* as set, for get_str */
     char hs_edition[32];       /* "" until set */
 };
+
+/* HSC_CFG_AUDIT_THRESHOLD's default: the probability under which the
+ * shipped model's held-out correct lines fall 10% of the time (fitted by
+ * bench/audit.py; refit it when the default model changes). */
+#define HSC__AUDIT_THRESHOLD_DEFAULT 3e-5
 
 /* Defaults without allocating (for NULL configs). */
 void hsc__config_defaults(hsc_config *cfg);

@@ -225,3 +225,36 @@ int hsc__rank_level(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_
             return HSC_E_INTERNAL;
     }
 }
+
+/* The final score of any node of a level, as hsc__rank_level gives it to
+ * the nodes it returns: blended, then calibrated. */
+static double final_score(hsc__rank_query *q, const uint32_t *vnode, double mix, uint32_t node)
+{
+    double p = hsc__search_path_prob(q->search, q->tree, q->w, q->h, node);
+    uint32_t d = q->tree->nodes[node].digits;
+    return hsc__calib_apply(&q->calib, blend(q, vnode, mix, p, node),
+                            at_level(q->tree, q->best, d) == node);
+}
+
+int hsc__rank_node(hsc__rank_query *q, uint32_t digits, uint32_t node, const uint8_t *mask,
+                   double *prob, uint64_t *place)
+{
+    uint32_t vnode[HSC__RANK_MAX_VOTES];
+    if (q->votes.n > HSC__RANK_MAX_VOTES)
+        return HSC_E_INTERNAL;
+    vote_nodes(q, digits, vnode);
+    double mix = q->scoring->on ? hsc__mix_for(q->scoring, q->votes.n) : 0.0;
+    hsc__scored me = {node, final_score(q, vnode, mix, node)};
+    uint64_t ahead = 0;
+    /* Every node of the level: its rank needs them all, not just the top. */
+    for (uint32_t x = 1; x < q->tree->n_nodes; x++) {
+        if (x == node || !hsc__search_terminal(q->tree, x, digits) ||
+            (mask != NULL && mask[x] == 0))
+            continue;
+        hsc__scored other = {x, final_score(q, vnode, mix, x)};
+        ahead += by_score(&other, &me) < 0;
+    }
+    *prob = me.v;
+    *place = ahead + 1;
+    return HSC_OK;
+}

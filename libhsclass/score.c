@@ -167,7 +167,7 @@ static uint32_t heap_pop(hsc__search *s)
     return top;
 }
 
-static int is_terminal(const hsc__tree *t, uint32_t n, uint32_t digits)
+int hsc__search_terminal(const hsc__tree *t, uint32_t n, uint32_t digits)
 {
     const hsc__node *node = &t->nodes[n];
     if (digits == 0)
@@ -202,7 +202,7 @@ int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, con
     int st = heap_push(s, 0);
     while (st == HSC_OK && s->heap_len && *n_out < k) {
         uint32_t n = heap_pop(s);
-        if (is_terminal(t, n, digits)) {
+        if (hsc__search_terminal(t, n, digits)) {
             nodes[*n_out] = n;
             probs[*n_out] = s->prob[n];
             (*n_out)++;

@@ -39,6 +39,11 @@ void hsc__search_begin(hsc__search *s);
 int hsc__search_topk(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const float *h,
                      uint32_t digits, uint32_t k, uint32_t *nodes, double *probs, uint32_t *n_out);
 
+/* Whether node n is one of level digits' results (0: the labels): a label,
+ * or a node of that many digits whose parent is shorter (a label equal to
+ * its parent's code is a leaf of the parent's level, not a second node). */
+int hsc__search_terminal(const hsc__tree *t, uint32_t n, uint32_t digits);
+
 /* Path probability of one node for the current query: expands its
  * ancestors (cached like the search's own expansions). */
 double hsc__search_path_prob(hsc__search *s, const hsc__tree *t, const hsc__outw *w,

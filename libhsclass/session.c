@@ -41,6 +41,11 @@ struct hsc_session {
     /* review decision of the last classify */
     int classified;            /* results are from a classify (maybe empty) */
     uint32_t decision, reason;
+    /* the last classify's ranking, to score any code afterwards */
+    hsc__calib calib;
+    uint32_t best;
+    double z;
+    double audit_threshold;
     /* constraint (n_prefixes 0: none) */
     hsc__constraint constraint;
     /* explanation of one result */
@@ -103,6 +108,7 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
     s->alloc = *a;
     s->rt = cfg->rt;
     s->accept_threshold = cfg->accept_threshold;
+    s->audit_threshold = cfg->audit_threshold;
     const hsc__textspec *spec = &cfg->spec;
     if (model != NULL) {
         hsc__model_retain(model);
@@ -354,6 +360,9 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
         clear_results(s);
         return st;
     }
+    s->calib = rq.calib;
+    s->best = rq.best;
+    s->z = z;
     decide(s, &content, constrained);
     return HSC_OK;
 }
@@ -396,6 +405,104 @@ hsc_status hsc_session_result(const hsc_session *s, uint32_t digits, size_t inde
         *code = s->codes.data + lv->code_off[index];
     if (probability != NULL)
         *probability = lv->probs[index];
+    return HSC_OK;
+}
+
+/* ---- any code's score ------------------------------------------------------ */
+
+/* The node of level digits (0: labels) for the code digits c[0..n): found
+ * below the first label with that prefix (labels are sorted, a label
+ * before its extensions); UINT32_MAX when the model has none. */
+static uint32_t node_of_code(const hsc_model *m, const char *c, size_t n, uint32_t digits)
+{
+    uint32_t lo = 0, hi = m->n_labels;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strncmp(m->labels[mid], c, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == m->n_labels || strncmp(m->labels[lo], c, n) != 0)
+        return UINT32_MAX;
+    const hsc__tree *t = &m->tree;
+    uint32_t x = t->label_leaf[lo];
+    if (digits == 0)
+        return m->labels[lo][n] == '\0' ? x : UINT32_MAX;
+    while (x != 0 && t->nodes[x].digits > digits)
+        x = t->nodes[x].parent;
+    if (x != 0 && !hsc__search_terminal(t, x, digits))
+        x = t->nodes[x].parent;   /* a label leaf under the node of its own code */
+    return x != 0 && hsc__search_terminal(t, x, digits) ? x : UINT32_MAX;
+}
+
+hsc_status hsc_session_code_score(hsc_session *s, const char *code, size_t len, uint32_t digits,
+                                  double *probability, uint64_t *rank)
+{
+    if (s == NULL || (code == NULL && len) || probability == NULL || rank == NULL)
+        return HSC_E_INVALID_ARG;
+    *probability = 0.0;
+    *rank = 0;
+    if (s->model == NULL || !s->classified)
+        return HSC_E_STATE;
+    if (level_of(s, digits) == NULL)
+        return HSC_E_INVALID_ARG;
+    char c[HSC__CODE_CAP];
+    size_t n;
+    if (hsc__code_parse(code != NULL ? code : "", len, c, &n) != HSC__CODE_OK || n < 2 ||
+        n < digits)
+        return HSC_E_BAD_CODE;
+    const hsc_model *m = s->model;
+    uint32_t node = node_of_code(m, c, digits > 0 ? digits : n, digits);
+    const uint8_t *mask = s->constraint.n_prefixes > 0 ? s->constraint.mask : NULL;
+    if (s->levels[0].n == 0 || node == UINT32_MAX || (mask != NULL && mask[node] == 0))
+        return HSC_OK;   /* no suggestion, no such code, or outside the constraint */
+    hsc__outw w = hsc__model_outw(m);
+    hsc__rank_query rq = {&m->tree, &w, &s->search, s->h, s->z,
+                          {s->prec.n_votes, s->prec.vote_label, s->prec.vote}, &m->scoring,
+                          s->calib, s->best};
+    return hsc__rank_node(&rq, digits, node, mask, probability, rank);
+}
+
+hsc_status hsc_session_audit(hsc_session *s, const char *code, size_t len, uint32_t *verdict,
+                             double *probability, uint32_t *digits)
+{
+    if (s == NULL || verdict == NULL)
+        return HSC_E_INVALID_ARG;
+    *verdict = HSC_AUDIT_NONE;
+    if (s->model == NULL || !s->classified)
+        return HSC_E_STATE;
+    char c[HSC__CODE_CAP];
+    size_t n;
+    if (hsc__code_parse(code != NULL ? code : "", len, c, &n) != HSC__CODE_OK || n < 2)
+        return HSC_E_BAD_CODE;
+    /* The deepest level of the model within the declared code and HS6. */
+    uint32_t level = 0;
+    for (uint32_t i = 1; i < s->n_levels; i++)
+        if (s->levels[i].digits <= n && s->levels[i].digits <= 6)
+            level = s->levels[i].digits;
+    if (level == 0)
+        return HSC_E_BAD_CODE;
+    double p;
+    uint64_t rank;
+    int st = hsc_session_code_score(s, c, n, level, &p, &rank);
+    if (st != HSC_OK)
+        return st;
+    if (probability != NULL)
+        *probability = p;
+    if (digits != NULL)
+        *digits = level;
+    int checkable = s->reason == HSC_REASON_CONFIDENT || s->reason == HSC_REASON_LOW_CONFIDENCE;
+    *verdict = !checkable ? HSC_AUDIT_UNCHECKED
+             : p < s->audit_threshold ? HSC_AUDIT_SUSPECT : HSC_AUDIT_CONSISTENT;
+    return HSC_OK;
+}
+
+hsc_status hsc_session_audit_threshold(const hsc_session *s, double *out)
+{
+    if (s == NULL || out == NULL)
+        return HSC_E_INVALID_ARG;
+    *out = s->audit_threshold;
     return HSC_OK;
 }
 

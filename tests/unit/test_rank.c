@@ -1,6 +1,7 @@
 /* test_rank.c - the final scores: the precedent memory (index, search,
  * votes, file round trip), the order-preserving calibration, the exact
- * top-k of the blend, and format 1.1 models scoring exactly as before. */
+ * top-k of the blend, any code's score and rank (hsc_session_code_score)
+ * and the audit rule, and format 1.1 models scoring exactly as before. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,6 +192,158 @@ static void test_topk_is_exact(void **state)
     }
     hsc_session_free(all);
     hsc_session_free(few);
+}
+
+/* ---- any code's score, audits ---------------------------------------------------- */
+
+/* Every code of the full ranking, scored from a session that listed only 3:
+ * the same probability and the same place, under a constraint too. */
+static void check_code_scores(hsc_session *all, hsc_session *few, const char *text,
+                              size_t n_labels)
+{
+    const uint32_t levels[] = {0, 2, 4, 6};
+    assert_int_equal(hsc_session_classify(all, text, strlen(text), (uint32_t)n_labels), HSC_OK);
+    assert_int_equal(hsc_session_classify(few, text, strlen(text), 3), HSC_OK);
+    for (size_t l = 0; l < 4; l++) {
+        const char *code;
+        double p, q;
+        uint64_t rank;
+        for (size_t i = 0; hsc_session_result(all, levels[l], i, &code, &p) == HSC_OK; i++) {
+            assert_int_equal(hsc_session_code_score(few, code, strlen(code), levels[l], &q, &rank),
+                             HSC_OK);
+            assert_true(fabs(p - q) < 1e-12);
+            /* equal probabilities may trade places; the code at that place scores the same */
+            const char *there;
+            double pt;
+            assert_int_equal(hsc_session_result(all, levels[l], rank - 1, &there, &pt), HSC_OK);
+            assert_true(fabs(pt - p) < 1e-12);
+            if (i < 50)
+                assert_true(rank == i + 1 || pt == p);
+        }
+    }
+}
+
+static void test_code_score_matches_the_ranking(void **state)
+{
+    (void)state;
+    static char texts[40][256];
+    size_t n_texts = test_texts(texts, 40), n_labels;
+    assert_int_equal(hsc_model_label_count(model, &n_labels), HSC_OK);
+    hsc_session *all, *few;
+    assert_int_equal(hsc_session_new(model, NULL, &all), HSC_OK);
+    assert_int_equal(hsc_session_new(model, NULL, &few), HSC_OK);
+    for (size_t t = 0; t < n_texts; t++)
+        check_code_scores(all, few, texts[t], n_labels);
+    /* under a constraint: codes outside it are not ranked */
+    assert_int_equal(hsc_session_set_constraint(all, "02,22", 5), HSC_OK);
+    assert_int_equal(hsc_session_set_constraint(few, "02,22", 5), HSC_OK);
+    for (size_t t = 0; t < n_texts; t += 4)
+        check_code_scores(all, few, texts[t], n_labels);
+    const char *outside;
+    for (size_t i = 0; hsc_model_label(model, i, &outside) == HSC_OK; i++)
+        if (strncmp(outside, "02", 2) != 0 && strncmp(outside, "22", 2) != 0)
+            break;
+    double p = 1.0;
+    uint64_t rank = 1;
+    assert_int_equal(hsc_session_code_score(few, outside, strlen(outside), 0, &p, &rank), HSC_OK);
+    assert_true(p == 0.0 && rank == 0);
+    hsc_session_free(all);
+    hsc_session_free(few);
+}
+
+static void test_code_score_errors(void **state)
+{
+    (void)state;
+    hsc_session *s;
+    double p;
+    uint64_t rank;
+    assert_int_equal(hsc_session_new(model, NULL, &s), HSC_OK);
+    assert_int_equal(hsc_session_code_score(s, "0201", 4, 4, &p, &rank), HSC_E_STATE);
+    assert_int_equal(hsc_session_classify(s, "frozen beef", 11, 1), HSC_OK);
+    assert_int_equal(hsc_session_code_score(s, "02x1", 4, 4, &p, &rank), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_code_score(s, "02", 2, 4, &p, &rank), HSC_E_BAD_CODE);
+    assert_int_equal(hsc_session_code_score(s, "020130", 6, 3, &p, &rank), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_session_code_score(s, "020130", 6, 8, &p, &rank), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_session_code_score(s, NULL, 0, 0, &p, &rank), HSC_E_BAD_CODE);
+    /* written with separators, longer than the level: its prefix is scored */
+    double p6, p4;
+    uint64_t r6, r4;
+    assert_int_equal(hsc_session_code_score(s, "0202.30.90.00", 13, 6, &p6, &r6), HSC_OK);
+    assert_int_equal(hsc_session_code_score(s, "0202", 4, 4, &p4, &r4), HSC_OK);
+    assert_true(r6 >= 1 && r4 >= 1 && p4 >= p6 - 1e-12);
+    /* a code the model has not: probability 0, not ranked */
+    assert_int_equal(hsc_session_code_score(s, "999999", 6, 0, &p, &rank), HSC_OK);
+    assert_true(p == 0.0 && rank == 0);
+    assert_int_equal(hsc_session_code_score(s, "0201", 4, 0, &p, &rank), HSC_OK);
+    assert_true(p == 0.0 && rank == 0);   /* not a label: labels have 6 digits */
+    /* no text: no suggestion, nothing ranked */
+    assert_int_equal(hsc_session_classify(s, "", 0, 1), HSC_OK);
+    assert_int_equal(hsc_session_code_score(s, "0202", 4, 4, &p, &rank), HSC_OK);
+    assert_true(p == 0.0 && rank == 0);
+    hsc_session_free(s);
+}
+
+static void test_audit_rule(void **state)
+{
+    (void)state;
+    hsc_config *cfg;
+    double t;
+    assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+    assert_int_equal(hsc_config_get_f64(cfg, HSC_CFG_AUDIT_THRESHOLD, &t), HSC_OK);
+    assert_true(t > 0.0 && t < 0.01);
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_AUDIT_THRESHOLD, -0.1), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_AUDIT_THRESHOLD, NAN), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_AUDIT_THRESHOLD, 0.02), HSC_OK);
+    hsc_session *s;
+    assert_int_equal(hsc_session_new(model, cfg, &s), HSC_OK);
+    hsc_config_free(cfg);
+    assert_int_equal(hsc_session_audit_threshold(s, &t), HSC_OK);
+    assert_true(t == 0.02);
+    uint32_t verdict, digits;
+    double p, q;
+    uint64_t rank;
+    assert_int_equal(hsc_session_audit(s, "0201", 4, &verdict, &p, &digits), HSC_E_STATE);
+    assert_int_equal(verdict, HSC_AUDIT_NONE);
+
+    static char texts[40][256];
+    size_t n_texts = test_texts(texts, 40), n_labels, suspect = 0, consistent = 0;
+    assert_int_equal(hsc_model_label_count(model, &n_labels), HSC_OK);
+    for (size_t i = 0; i < n_texts; i++) {
+        assert_int_equal(hsc_session_classify(s, texts[i], strlen(texts[i]), 1), HSC_OK);
+        uint32_t decision, reason;
+        assert_int_equal(hsc_session_decision(s, &decision, &reason), HSC_OK);
+        const char *best, *label;
+        if (hsc_session_result(s, 6, 0, &best, NULL) != HSC_OK)
+            continue;
+        /* the best code and a label of every few: the rule holds at HS6, whatever the length */
+        assert_int_equal(hsc_model_label(model, (i * 7919) % n_labels, &label), HSC_OK);
+        const char *declared[] = {best, label};
+        for (size_t d = 0; d < 2; d++) {
+            char longer[32];
+            snprintf(longer, sizeof longer, "%.4s.%.2s.90.00", declared[d], declared[d] + 4);
+            assert_int_equal(hsc_session_audit(s, longer, strlen(longer), &verdict, &p, &digits),
+                             HSC_OK);
+            assert_int_equal(digits, 6);
+            assert_int_equal(hsc_session_code_score(s, declared[d], 6, 6, &q, &rank), HSC_OK);
+            assert_true(p == q);
+            if (reason != HSC_REASON_CONFIDENT && reason != HSC_REASON_LOW_CONFIDENCE)
+                assert_int_equal(verdict, HSC_AUDIT_UNCHECKED);
+            else
+                assert_int_equal(verdict, p < 0.02 ? HSC_AUDIT_SUSPECT : HSC_AUDIT_CONSISTENT);
+            suspect += verdict == HSC_AUDIT_SUSPECT;
+            consistent += verdict == HSC_AUDIT_CONSISTENT;
+        }
+        /* a 4-digit declaration is audited at 4 digits */
+        assert_int_equal(hsc_session_audit(s, best, 4, &verdict, &p, &digits), HSC_OK);
+        assert_int_equal(digits, 4);
+    }
+    assert_true(suspect > 0 && consistent > 0);
+    /* a line with nothing to read is never judged */
+    assert_int_equal(hsc_session_classify(s, "123 kg", 6, 1), HSC_OK);
+    assert_int_equal(hsc_session_audit(s, "870899", 6, &verdict, NULL, NULL), HSC_OK);
+    assert_int_equal(verdict, HSC_AUDIT_UNCHECKED);
+    assert_int_equal(hsc_session_audit(s, "8", 1, &verdict, NULL, NULL), HSC_E_BAD_CODE);
+    hsc_session_free(s);
 }
 
 /* ---- the precedent memory ------------------------------------------------------ */
@@ -428,6 +581,9 @@ int main(void)
         cmocka_unit_test(test_calibration_keeps_order_and_total),
         cmocka_unit_test(test_calibration_never_reorders),
         cmocka_unit_test(test_topk_is_exact),
+        cmocka_unit_test(test_code_score_matches_the_ranking),
+        cmocka_unit_test(test_code_score_errors),
+        cmocka_unit_test(test_audit_rule),
         cmocka_unit_test(test_precedents_of_a_text),
         cmocka_unit_test(test_exact_row_is_its_own_precedent),
         cmocka_unit_test(test_memory_build_search_codec),

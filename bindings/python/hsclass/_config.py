@@ -41,6 +41,7 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "keep_precedent_texts": (33, "u32"),
     "trade_noise": (34, "f64"),
     "accept_threshold": (40, "f64"),
+    "audit_threshold": (70, "f64"),
 }
 
 # The CLI's short names.

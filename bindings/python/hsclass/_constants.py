@@ -20,6 +20,9 @@ INFO_KEYS: Tuple[str, ...] = ("format_version", "hs_edition", "languages", "stem
                               "tokenizer", "normalization", "hash", "training", "labels",
                               "fingerprint", "created_by")
 
+# HSC_AUDIT_* verdict names, indexed by value
+AUDIT_VERDICTS: Tuple[str, ...] = ("none", "consistent", "suspect", "unchecked")
+
 TOKEN_FLAG_STOPWORD = 1     # HSC_TOKEN_FLAG_STOPWORD
 ROWS_NOMENCLATURE = 1       # HSC_ROWS_NOMENCLATURE
 ROWS_SYNTHETIC = 2          # HSC_ROWS_SYNTHETIC

@@ -152,6 +152,14 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
     ("hsc_session_precedent", hsc_status,
      [SessionHandle, c_size_t, POINTER(c_char_p), POINTER(c_double), POINTER(c_char_p),
       POINTER(c_char_p)], "session"),
+    # any code's score, audits
+    ("hsc_session_code_score", hsc_status,
+     [SessionHandle, c_char_p, c_size_t, c_uint32, POINTER(c_double), POINTER(c_uint64)],
+     "session"),
+    ("hsc_session_audit", hsc_status,
+     [SessionHandle, c_char_p, c_size_t, POINTER(c_uint32), POINTER(c_double), POINTER(c_uint32)],
+     "session"),
+    ("hsc_session_audit_threshold", hsc_status, [SessionHandle, POINTER(c_double)], "session"),
     # evaluation
     ("hsc_eval_new", hsc_status, [ConfigHandle, POINTER(EvalHandle)], "status"),
     ("hsc_eval_free", None, [EvalHandle], None),

@@ -115,6 +115,10 @@ def test_reasons_and_info_keys_match_header():
     assert len(_constants.REASONS) == len(reasons)
     for name, value in reasons.items():
         assert _constants.REASONS[value] == name.lower(), name
+    verdicts = header_values("AUDIT_")
+    assert len(_constants.AUDIT_VERDICTS) == len(verdicts)
+    for name, value in verdicts.items():
+        assert _constants.AUDIT_VERDICTS[value] == name.lower(), name
     info = header_values("INFO_")
     assert len(_constants.INFO_KEYS) == len(info)
     for name, value in info.items():
