@@ -15,6 +15,7 @@ PACKAGES=(
 
 CI_PACKAGES=(
   chromium python3-websocket     # the officer's page and the eval report, in headless Chromium
+  python3-pandas python3-dask python3-distributed   # hsclass.pandas and the Dask example's test
 )
 if [ "${1:-}" = "--ci" ]; then
   PACKAGES+=("${CI_PACKAGES[@]}")

@@ -22,9 +22,10 @@ from typing import List, Sequence, TextIO
 
 try:
     import hsclass
-except ImportError:  # run from a source checkout
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                    "..", "..", "bindings", "python"))
+except ImportError:  # run from a source checkout: its package and its build/ tree
+    ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
+    os.environ.setdefault("HSCLASS_BUILD_ROOT", os.path.join(ROOT, "build"))
     import hsclass
 
 

@@ -8,6 +8,10 @@ A ctypes binding of libhsclass. Quick start:
             print(s.code, round(s.score, 3))
         model.classify("viande bovine congelee", level=4)     # headings
         model.classify_many(texts, k=5, threads=4)            # input order
+        model.decide_many(texts)                              # + decision, reason
+        for d in model.stream(open("lines.txt"), chunk=2000): # any length, flat memory
+            print(d.decision, d.reason, d.best)
+        model.audit("frozen beef", "8703.23")                 # a declared code checked
         model.classify("pullover", only=["61", "62"])         # within chapters
         d = model.decide("spare parts")                       # d.accept, d.reason
         for e in model.explain("frozen beef cuts", k=2):      # words for/against
@@ -18,10 +22,13 @@ A ctypes binding of libhsclass. Quick start:
     hsclass.train(["data.tsv", ("hs.tsv", 0.5, True)], "my.hscm", epochs=5)
     hsclass.parse_code("8703 23")                             # "870323"
     ev = hsclass.Evaluation(); ev.add(0.93, True); ev.ece()   # calibration
+    hsclass.evaluate(model, [("020130", "fresh beef", "en")])  # accuracy per level, group
+    import hsclass.pandas                                     # DataFrame helpers (pandas)
 
 Errors are hsclass.Error subclasses carrying the library's .status code.
-The library is found through $HSCLASS_LIBRARY, a bundled copy, a build tree
-above the sources, the installed soname, then ctypes.util.find_library.
+The library is found through $HSCLASS_LIBRARY, a bundled copy,
+$HSCLASS_BUILD_ROOT (a build tree, on request), the libdir of the prefix the
+package is installed in, the soname, then ctypes.util.find_library.
 """
 
 from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptModel, Error,
@@ -31,22 +38,24 @@ from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptM
                       Unsupported, UsageError)
 from ._codes import parse_code
 from ._eval import Evaluation, ReliabilityBin
+from ._evaluate import Coverage, LevelScore, Prediction, Report, evaluate
 from ._lib import format_version_max as model_format_version_max
 from ._lib import library_path
 from ._lib import version as library_version
 from ._lib import version_number as library_version_number
 from ._model import Model, default_model_path
-from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
+from ._results import (Audit, CodeScore, Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
                        Suggestion, Token, TokenType, WordWeight)
 from ._session import Session, tokens
-from ._train import Progress, RowError, train
+from ._train import Progress, RowError, RowWarning, train
 
 __version__ = "1.0.0"
 
 __all__ = [
     "Model", "Session", "Suggestion", "Token", "TokenType", "Progress", "RowError",
     "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine", "Precedent",
-    "Evaluation", "ReliabilityBin", "tokens", "train", "parse_code", "default_model_path",
+    "Evaluation", "ReliabilityBin", "evaluate", "Report", "LevelScore", "Coverage", "Prediction",
+    "Audit", "CodeScore", "RowWarning", "tokens", "train", "parse_code", "default_model_path",
     "library_path", "library_version", "library_version_number", "model_format_version_max",
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",
     "Cancelled", "TextError", "BadUTF8", "TextTooLong", "RegexLimit", "BadLanguage", "BadCode",

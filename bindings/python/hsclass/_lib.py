@@ -1,13 +1,13 @@
 """Loading libhsclass through ctypes: the search order, the version check and
 one prototype table for every function declared in include/hsclass.h.
 
-Search order (first hit wins):
+Search order (first hit wins; see _install.candidates):
   1. $HSCLASS_LIBRARY (a path to the shared library);
   2. a copy bundled in or beside this package (hsclass/libhsclass.so.1);
-  3. a build tree above the package's source (build*/libhsclass/libhsclass.so.1),
-     the most recently built one first, sanitizer builds skipped;
-  4. the installed soname libhsclass.so.1;
-  5. ctypes.util.find_library("hsclass").
+  3. $HSCLASS_BUILD_ROOT/libhsclass/libhsclass.so.1 (a build tree, on request);
+  4. the libdir of the prefix this package is installed in;
+  5. the installed soname libhsclass.so.1;
+  6. ctypes.util.find_library("hsclass").
 
 CDLL (not PyDLL) releases the GIL during every call, so sessions used from
 several Python threads run in parallel.
@@ -16,19 +16,16 @@ several Python threads run in parallel.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
-import pathlib
 from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int32, c_size_t,
                     c_uint32, c_uint64, c_void_p)
 from typing import List, Optional, Tuple
 
-from . import _errors
+from . import _errors, _install
 
-SONAME = "libhsclass.so.1"
+SONAME = _install.SONAME
 SUPPORTED_MAJOR = 1
 
-_PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 
 
 # One c_void_p subclass per handle type, so a model cannot be passed where a
@@ -199,36 +196,8 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
 ]
 
 
-def _sanitized(path: pathlib.Path) -> bool:
-    """A sanitizer build: loading it into a plain python aborts the process."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return True
-    return any(marker in data for marker in (b"__asan_init", b"__tsan_init", b"__msan_init"))
-
-
 def _candidates() -> List[Tuple[str, str]]:
-    """(how it was found, path or name) in search order."""
-    found: List[Tuple[str, str]] = []
-    env = os.environ.get("HSCLASS_LIBRARY")
-    if env:
-        found.append(("HSCLASS_LIBRARY", env))
-    for bundled in (_PACKAGE_DIR / SONAME, _PACKAGE_DIR.parent / SONAME):
-        if bundled.is_file():
-            found.append(("bundled", str(bundled)))
-    for parent in _PACKAGE_DIR.parents:
-        builds = [p for p in parent.glob("build*/libhsclass/" + SONAME)
-                  if p.exists() and not _sanitized(p)]
-        builds.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-        found.extend(("build tree", str(p)) for p in builds)
-        if builds:
-            break
-    found.append(("soname", SONAME))
-    name = ctypes.util.find_library("hsclass")
-    if name:
-        found.append(("find_library", name))
-    return found
+    return _install.candidates()
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:

@@ -3,18 +3,17 @@ nomenclature and the per-thread sessions behind its methods."""
 
 from __future__ import annotations
 
-import itertools
 import os
-import pathlib
 import threading
 import weakref
 from ctypes import byref, c_char_p, c_double, c_size_t, c_uint64, c_void_p, string_at
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
+                    Tuple, Union)
 
-from . import _config, _errors, _lib
+from . import _batch, _config, _errors, _install, _lib
 from ._constants import INFO_KEYS
 from ._lib import ModelHandle, SessionHandle, lib
-from ._results import (Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
+from ._results import (Audit, Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
                        Suggestion, Token)
 from ._session import Only, Session, Text, closed_error, describe, lang_arg
 
@@ -322,61 +321,113 @@ class Model:
                                         (d.value or b"").decode("utf-8", "replace")))
         return out
 
-    def classify_many(self, texts: Iterable[Text], k: int = 5, *, level: int = 0,
+    def classify_many(self, texts: Iterable[Any], k: int = 5, *, level: int = 0,
                       threads: Optional[int] = None, errors: str = "raise", only: Only = None,
                       lang: Optional[str] = None
                       ) -> List[Union[List[Suggestion], _errors.Error]]:
         """Classify many texts with `threads` native threads (default: one per
         CPU), each with its own session; results come back in input order.
+        A missing text (None, NaN) gets [] as the empty text does.
 
         errors="raise" raises the first text error (after stopping the other
         threads); errors="return" puts the Error in that text's place instead.
+        Suggestions only: decide_many adds the decision and its reason.
         """
-        if errors not in ("raise", "return"):
-            raise ValueError("errors must be 'raise' or 'return'")
-        items = list(texts)
+        def one(session: Session, text: Any) -> List[Suggestion]:
+            return session.classify(_batch.text_of(text), k, level=level, only=only, lang=lang)
+
+        return _batch.run_batch(self, texts, one, threads, errors)
+
+    def decide_many(self, texts: Iterable[Any], k: int = 5, *, threads: Optional[int] = None,
+                    errors: str = "raise", only: Only = None, lang: Optional[str] = None
+                    ) -> List[Union[Decision, _errors.Error]]:
+        """decide() for many texts (threads and errors as classify_many): per
+        text its suggestions, accept or review, and the reason. A missing
+        text (None, NaN) is reviewed with reason "no_content"."""
+        return _batch.run_batch(self, texts, self._decider(k, only, lang), threads, errors)
+
+    def stream(self, texts: Iterable[Any], k: int = 5, *, chunk: int = 2000,
+               threads: Optional[int] = None, errors: str = "raise", only: Only = None,
+               lang: Optional[str] = None,
+               progress: Optional[Callable[[int], Any]] = None
+               ) -> Iterator[Union[Decision, _errors.Error]]:
+        """decide() over an iterable of any length (a file, a generator, a
+        DataFrame column): yields one Decision per text in input order while
+        holding only `chunk` texts and their results, so memory stays flat
+        whatever the input size. progress(rows_done) is called after each
+        chunk. threads, errors and missing texts as for decide_many."""
+        return _batch.run_stream(self, texts, self._decider(k, only, lang), chunk=chunk,
+                                 threads=threads, errors=errors, progress=progress)
+
+    def _decider(self, k: int, only: Only, lang: Optional[str]) -> Callable[[Session, Any], Any]:
+        def one(session: Session, text: Any) -> Decision:
+            return session.decide(_batch.text_of(text), k, only=only, lang=lang)
+        return one
+
+    # -- audits ---------------------------------------------------------------
+
+    def audit(self, text: Text, code: str, *, line_id: Optional[str] = None) -> Audit:
+        """Check a declared code against its description (see Session.audit)."""
         self._require()
-        nthreads = max(1, min(threads or os.cpu_count() or 1, len(items)))
-        results: List[Any] = [None] * len(items)
-        failure: List[BaseException] = []
-        counter = itertools.count()  # next() is atomic under the GIL
+        return self._thread_session().audit(text, code, line_id=line_id)
 
-        def work(session: Session) -> None:
-            while not failure:
-                i = next(counter)
-                if i >= len(items):
-                    return
-                try:
-                    results[i] = session.classify(items[i], k, level=level, only=only,
-                                                  lang=lang)
-                except _errors.TextError as exc:
-                    if errors == "raise":
-                        failure.append(exc)
-                        return
-                    results[i] = exc
-                except BaseException as exc:  # noqa: B902 - handed to the caller
-                    failure.append(exc)
-                    return
+    def audit_many(self, rows: Iterable[Sequence[Any]], *, threads: Optional[int] = None,
+                   errors: str = "return", chunk: int = 2000
+                   ) -> Iterator[Union[Audit, _errors.Error]]:
+        """Audit (code, text) or (code, text, line_id) rows, in input order and
+        bounded memory (as stream). A missing text is "unchecked"; with
+        errors="return" (the default) a malformed code gives its BadCode in
+        the row's place instead of stopping the run."""
+        def one(session: Session, row: Sequence[Any]) -> Audit:
+            code = "" if _batch.is_missing(row[0]) else str(row[0])
+            line_id = None if len(row) < 3 or _batch.is_missing(row[2]) else str(row[2])
+            return session.audit(_batch.text_of(row[1]), code, line_id=line_id)
 
-        def worker() -> None:
-            try:
-                with Session._internal(self) as session:
-                    work(session)
-            except BaseException as exc:  # noqa: B902
-                failure.append(exc)
+        return _batch.run_stream(self, rows, one, chunk=chunk, threads=threads, errors=errors,
+                                 progress=None)
 
-        if nthreads == 1:
-            work(self._thread_session())
-        else:
-            pool = [threading.Thread(target=worker, name=f"hsclass-{n}", daemon=True)
-                    for n in range(nthreads)]
-            for t in pool:
-                t.start()
-            for t in pool:
-                t.join()
-        if failure:
-            raise failure[0]
-        return results
+    # -- pickling -------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        """CRC32 of the model file, hex (HSC_INFO_FINGERPRINT)."""
+        return self.info.get("fingerprint", "")
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickled by path and fingerprint when loaded from a file (the
+        receiving process loads it once and checks that the file is still
+        the same model), else by its bytes. Dask and multiprocessing workers
+        thus get one model each without shipping megabytes per task."""
+        self._require()
+        if self.path is not None:
+            return (_unpickle_path, (os.path.abspath(self.path), self.fingerprint, self._config))
+        return (_unpickle_bytes, (self.to_bytes(), self._config))
+
+
+# Models this process unpickled by path: a worker that receives the same
+# model with every task loads it once.
+_unpickled: Dict[Tuple[str, str, str], Model] = {}
+_unpickled_lock = threading.Lock()
+
+
+def _unpickle_path(path: str, fingerprint: str, config: Dict[str, Any]) -> Model:
+    key = (path, fingerprint, repr(sorted(config.items())))
+    with _unpickled_lock:
+        model = _unpickled.get(key)
+        if model is not None and not model.closed:
+            return model
+        model = Model(path, config=config or None)
+        if model.fingerprint != fingerprint:
+            got = model.fingerprint
+            model.close()
+            raise _lib.status_error(_errors.E_IO, f"{path}: the file changed since the model "
+                                    f"was pickled (fingerprint {got}, expected {fingerprint})")
+        _unpickled[key] = model
+        return model
+
+
+def _unpickle_bytes(data: bytes, config: Dict[str, Any]) -> Model:
+    return Model.from_bytes(data, config=config or None)
 
 
 def _raise_load(status: int, offset: int, path: Optional[str]) -> None:
@@ -397,11 +448,7 @@ def default_model_path() -> Optional[str]:
     env = os.environ.get("HSCLASS_MODEL")
     if env:
         return env
-    libdir = pathlib.Path(_lib.library_path).resolve().parent
-    candidates = [libdir.parent / "share" / "hsclass" / DEFAULT_MODEL,          # lib/
-                  libdir.parent.parent / "share" / "hsclass" / DEFAULT_MODEL,   # lib/<triplet>/
-                  libdir.parent / "models" / DEFAULT_MODEL]                     # a build tree
-    candidates += [p / "models" / DEFAULT_MODEL for p in _lib._PACKAGE_DIR.parents]
+    candidates = [d / DEFAULT_MODEL for d in _install.data_dirs(_lib.library_path)]
     for path in candidates:
         if path.is_file():
             return str(path)

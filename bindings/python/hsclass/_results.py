@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Decision:
     (no content word the model knows), "constraint" (nothing within `only`);
     reason_text: the library's English text for it; threshold: the
     probability the best code had to reach; suggestions: the codes at the
-    model's level, best first.
+    model's level, best first; levels: {2: chapters, 4: headings, ...} of
+    the same classification when asked for (decide(levels=True)), else None.
     """
 
     accept: bool
@@ -40,6 +41,7 @@ class Decision:
     reason_text: str
     threshold: float
     suggestions: List[Suggestion]
+    levels: Optional[Dict[int, List[Suggestion]]] = None
 
     @property
     def decision(self) -> str:
@@ -49,6 +51,46 @@ class Decision:
     @property
     def best(self) -> Optional[Suggestion]:
         return self.suggestions[0] if self.suggestions else None
+
+
+@dataclass(frozen=True)
+class CodeScore:
+    """A code's score for a text wherever it ranks: its probability at a
+    level and its rank there (1 = best; None when the model has no such
+    code, or the text got no suggestion)."""
+
+    probability: float
+    rank: Optional[int]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A declared code checked against its description (the library's one
+    rule, hsc_session_audit in hsclass.h).
+
+    declared: the declared code's digits; verdict: "consistent", "suspect"
+    (the description points elsewhere: the declared code's probability is
+    below threshold) or "unchecked" (the description gives nothing to check
+    against); probability: the declared code's probability at digits (its
+    length, at most 6); levels: {2: CodeScore, 4: ..., 6: ...} at every
+    level of the model within the declared code; best: the model's own best
+    code; reason: the decision's reason for the description; line_id: the
+    caller's id for the line, if any.
+    """
+
+    declared: str
+    verdict: str
+    probability: float
+    digits: int
+    threshold: float
+    levels: Dict[int, CodeScore]
+    best: Optional[Suggestion]
+    reason: str
+    line_id: Optional[str] = None
+
+    @property
+    def suspect(self) -> bool:
+        return self.verdict == "suspect"
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 import weakref
-from ctypes import byref, c_char_p, c_double, c_size_t, c_uint32
+from ctypes import byref, c_char_p, c_double, c_size_t, c_uint32, c_uint64
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _config, _errors, _lib
-from ._constants import DECISION_ACCEPT, REASONS, TOKEN_FLAG_STOPWORD
+from ._codes import parse_code
+from ._constants import AUDIT_VERDICTS, DECISION_ACCEPT, REASONS, TOKEN_FLAG_STOPWORD
 from ._lib import ModelHandle, SessionHandle, lib
-from ._results import (Decision, Explanation, Precedent, Suggestion, Token, TokenType,
-                       WordWeight)
+from ._results import (Audit, CodeScore, Decision, Explanation, Precedent, Suggestion, Token,
+                       TokenType, WordWeight)
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -23,6 +24,10 @@ LEVELS = (2, 4, 6, 8)  # aggregate levels a model may offer besides its labels
 _U32_MAX = 0xFFFFFFFF
 
 Only = Union[None, str, Sequence[str]]
+
+
+def reason_name(reason: int) -> str:
+    return REASONS[reason] if reason < len(REASONS) else str(reason)
 
 
 def only_text(only: Only) -> bytes:
@@ -241,22 +246,62 @@ class Session:
         return out
 
     def decide(self, text: Text, k: int = 5, *, only: Only = None,
-               lang: Optional[str] = None) -> Decision:
+               lang: Optional[str] = None, levels: bool = False) -> Decision:
         """Classify text and say whether its best code can be accepted as is
         or the declaration needs review (see Decision). Texts with nothing
         classifiable ("goods", "spare parts", "samples", "") always go to
-        review."""
+        review. levels=True also gives every level's top k (Decision.levels)."""
         decision, reason, thr = c_uint32(), c_uint32(), c_double()
+        per_level: Optional[Dict[int, List[Suggestion]]] = None
         with self._lock:
             h = self._require()
             self._run(h, text, k, only)
             lib.hsc_session_decision(h, byref(decision), byref(reason))
             lib.hsc_session_accept_threshold(h, byref(thr))
             suggestions = self._results(h, 0, k, lang) or []
+            if levels:
+                per_level = {}
+                for level in LEVELS:
+                    got = self._results(h, 0 if level == self._label_digits else level, k, lang)
+                    if got is not None:
+                        per_level[level] = got
+                if self._label_digits:
+                    per_level[self._label_digits] = suggestions
         r = reason.value
-        return Decision(decision.value == DECISION_ACCEPT, REASONS[r] if r < len(REASONS) else str(r),
+        return Decision(decision.value == DECISION_ACCEPT, reason_name(r),
                         lib.hsc_decision_reason_string(r).decode("utf-8", "replace"),
-                        thr.value, suggestions)
+                        thr.value, suggestions, per_level)
+
+    def audit(self, text: Text, code: str, *, line_id: Optional[str] = None,
+              lang: Optional[str] = None) -> Audit:
+        """Check a declared code against its description (see Audit): its
+        probability and rank at every level within the code, and the
+        verdict of the library's audit rule. Raises BadCode for a malformed
+        code (or one shorter than 2 digits), TextError for a rejected text."""
+        declared = parse_code(code)
+        data = declared.encode("ascii")
+        verdict, digits, decision, reason = c_uint32(), c_uint32(), c_uint32(), c_uint32()
+        prob, thr, p = c_double(), c_double(), c_double()
+        rank = c_uint64()
+        scores: Dict[int, CodeScore] = {}
+        with self._lock:
+            h = self._require()
+            self._run(h, text, 1, None)
+            lib.hsc_session_decision(h, byref(decision), byref(reason))
+            lib.hsc_session_audit(h, data, len(data), byref(verdict), byref(prob), byref(digits))
+            lib.hsc_session_audit_threshold(h, byref(thr))
+            for level in LEVELS + (10,):
+                if level > len(declared):
+                    break
+                if lib.hsc_session_result_count(h, level, byref(c_size_t())) != _errors.OK:
+                    continue  # a level this model has not
+                lib.hsc_session_code_score(h, data, len(data), level, byref(p), byref(rank))
+                scores[level] = CodeScore(p.value, rank.value or None)
+            best = self._results(h, 0, 1, lang) or []
+        v = verdict.value
+        return Audit(declared, AUDIT_VERDICTS[v] if v < len(AUDIT_VERDICTS) else str(v),
+                     prob.value, digits.value, thr.value, scores, best[0] if best else None,
+                     reason_name(reason.value), line_id)
 
     def precedents(self, text: Text, n: int = 5, *, only: Only = None) -> List[Precedent]:
         """The n training rows nearest to text in the model's precedent

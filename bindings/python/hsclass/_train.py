@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import threading
+import warnings
 from ctypes import byref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -27,6 +28,26 @@ class RowError:
     line: int
     status: int
     message: str
+
+
+class RowWarning(UserWarning):
+    """A training row was rejected (file:line and why) and skipped: what
+    hsclass.train reports when neither on_row_error nor row_errors is
+    given, as the CLI prints them. Silence with warnings.simplefilter
+    ("ignore", hsclass.RowWarning)."""
+
+
+# Rejected rows warned one by one; beyond this, one warning gives the count.
+MAX_ROW_WARNINGS = 20
+
+
+def _warn_rows(rejected: List[RowError]) -> None:
+    for err in rejected[:MAX_ROW_WARNINGS]:
+        warnings.warn(RowWarning(f"{err.file or '(rows)'}:{err.line}: {err.message}"),
+                      stacklevel=3)
+    if len(rejected) > MAX_ROW_WARNINGS:
+        warnings.warn(RowWarning(f"{len(rejected) - MAX_ROW_WARNINGS} more rejected rows "
+                                 "(pass row_errors=[] to get them all)"), stacklevel=3)
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,8 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         to cancel (train then raises Cancelled).
     on_row_error: called with a RowError for each malformed row (skipped
         unless strict=True); row_errors: a list that receives them too.
+        Without either, each rejected row is reported as a RowWarning
+        (file:line: why) when training ends, as the CLI prints them.
     options: as the CLI: digits, languages, epochs, lr, dim, buckets, threads,
         seed, valid, min_count, augment, char_ngrams ("3-5", (3, 5) or 0),
         word_ngrams, strict (and the other config option names).
@@ -95,6 +118,8 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
     """
     files = _inputs(inputs)
     pending: List[BaseException] = []
+    unreported: Optional[List[RowError]] = [] if row_errors is None and on_row_error is None \
+        else None
 
     def on_row(user: Any, file: Optional[bytes], line: int, status: int,
                message: Optional[bytes]) -> None:
@@ -102,6 +127,8 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
                        (message or b"").decode("utf-8", "replace"))
         if row_errors is not None:
             row_errors.append(err)
+        if unreported is not None:
+            unreported.append(err)
         if on_row_error is not None and not pending:
             try:
                 on_row_error(err)
@@ -173,6 +200,8 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         finally:
             lib.hsc_trainer_free(trainer)
             del row_cb, progress_cb  # only now may the callbacks go
+            if unreported:
+                _warn_rows(unreported)
     if output is not None:
         model.save(output)
         model.path = os.fsdecode(output)
