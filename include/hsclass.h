@@ -136,6 +136,13 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */
 #define HSC_CFG_MATCH_LIMIT        5  /**< PCRE2 match limit; default 100000 */
+/* model files (u32). Since 1.1 */
+#define HSC_CFG_MAX_MODEL_BYTES   50  /**< largest model file hsc_model_load_file reads (a
+                                          larger one, or a device or pipe giving more, is
+                                          HSC_E_MODEL_LIMIT); 1..4294967295; default
+                                          2147483648 (2 GiB) */
+#define HSC_CFG_MODEL_MMAP        51  /**< 1: hsc_model_load_file maps a regular file instead
+                                          of reading it (see there for the risk); default 0 */
 /* featurization (model) */
 #define HSC_CFG_BUCKETS           10  /**< hash buckets; default 2097152 */
 #define HSC_CFG_WORD_NGRAMS       11  /**< 1 or 2; default 2 */
@@ -241,15 +248,21 @@ typedef struct hsc_model hsc_model;
 
 /** Load a model from a file. cfg may be NULL (defaults). On failure *out is
  *  NULL and, when err_offset is not NULL, *err_offset receives the byte
- *  offset where the problem was found. Returns HSC_E_IO, HSC_E_MODEL_* or
- *  HSC_E_NOMEM. Never crashes on hostile input and never allocates more than
- *  the file's checked sizes. Thread-safe. Since 1.0.
- *  On POSIX systems the file is mapped read-only and its weight matrices are
- *  used in place (fast loading). Replace a model file by writing a new file
- *  and renaming it over the old one (as hsc_model_save_file does), never by
- *  rewriting or truncating it in place while a model loaded from it is in
- *  use: that would change or remove the mapped pages under the process. Use
- *  hsc_model_load_memory on your own copy when you cannot guarantee this. */
+ *  offset where the problem was found. Returns HSC_E_IO (cannot open or
+ *  read, or a directory), HSC_E_MODEL_LIMIT (more than
+ *  HSC_CFG_MAX_MODEL_BYTES), other HSC_E_MODEL_* or HSC_E_NOMEM. Never
+ *  crashes on hostile input and never allocates more than the file's
+ *  checked sizes. Never blocks on opening a FIFO (one without a writer
+ *  reads as empty). Thread-safe. Since 1.0.
+ *  By default the file is read into memory once and the model keeps that
+ *  copy: rewriting, truncating or deleting the file afterwards does not
+ *  affect a loaded model (since 1.1). With HSC_CFG_MODEL_MMAP = 1 a
+ *  regular file is mapped read-only instead and its weight matrices are
+ *  used in place: less private memory when many processes load one file,
+ *  but the file must then only ever be replaced by writing a new file and
+ *  renaming it over the old one (as hsc_model_save_file does): rewriting
+ *  or truncating it in place changes or removes the mapped pages under the
+ *  process, which can kill it with SIGBUS. */
 HSC_API hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg,
                                        hsc_model **out, uint64_t *err_offset);
 /** Same from memory. The buffer is not retained (the model copies what it
@@ -260,9 +273,22 @@ HSC_API hsc_status hsc_model_load_memory(const void *data, size_t len, const hsc
  *  freed too. Thread-safe. */
 HSC_API void hsc_model_free(hsc_model *model);
 
-/** Write the model to path atomically (temporary file, then rename).
- *  The output is deterministic. Returns HSC_E_IO or HSC_E_NOMEM. */
+/** Write the model to path atomically: a temporary file "PATH.XXXXXX" in
+ *  the same directory (mode 0666 less the process umask), then a rename
+ *  over path; on any failure the temporary file is removed and path is
+ *  untouched. Only a regular file is ever replaced: when path is a
+ *  symbolic link to a regular file, its target is replaced (the link
+ *  stays); when path exists and is anything else (a device such as
+ *  /dev/null, a FIFO, a socket, a directory, a dangling link) the call
+ *  returns HSC_E_IO without writing. A write past a file-size limit
+ *  (RLIMIT_FSIZE) returns HSC_E_IO when the process ignores SIGXFSZ. The
+ *  output is deterministic. Returns HSC_E_IO or HSC_E_NOMEM. */
 HSC_API hsc_status hsc_model_save_file(const hsc_model *model, const char *path);
+/** Whether hsc_model_save_file(..., path) could write now: path passes the
+ *  rules above and a temporary file can be created beside it (it is
+ *  removed again). Call it before a long training run. Returns HSC_OK,
+ *  HSC_E_IO or HSC_E_INVALID_ARG (NULL). Since 1.1. */
+HSC_API hsc_status hsc_model_save_check(const char *path);
 /** Serialize into a library-allocated buffer; free it with hsc_buffer_free. */
 HSC_API hsc_status hsc_model_save_memory(const hsc_model *model, void **out, size_t *out_len);
 HSC_API void hsc_buffer_free(void *buf);

@@ -127,6 +127,8 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->rt.max_text_bytes = 65536;
     cfg->rt.utf8_replace = 0;
     cfg->rt.match_limit = 100000;
+    cfg->max_model_bytes = 2147483648u; /* 2 GiB */
+    cfg->model_mmap = 0;
     cfg->train.dim = 64;
     cfg->train.epochs = 20;
     cfg->train.learning_rate = 0.5;
@@ -214,6 +216,8 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_UTF8_REPLACE, rt.utf8_replace, 0, 1),
     OPT(HSC_CFG_STRIP_ACCENTS, spec.strip_accents, 0, 1),
     OPT(HSC_CFG_MATCH_LIMIT, rt.match_limit, 1, UINT32_MAX),
+    OPT(HSC_CFG_MAX_MODEL_BYTES, max_model_bytes, 1, UINT32_MAX),
+    OPT(HSC_CFG_MODEL_MMAP, model_mmap, 0, 1),
     OPT(HSC_CFG_BUCKETS, spec.buckets, 1, 1u << 30),
     OPT(HSC_CFG_WORD_NGRAMS, spec.word_ngrams, 1, 2),
     OPT(HSC_CFG_CHAR_NGRAM_MIN, spec.char_min, 0, 16),

@@ -1,70 +1,202 @@
-/* fileio.c - whole-file reads and atomic writes (temporary file + rename). */
+/* fileio.c - whole-file reads with a size limit, and atomic writes
+ * (temporary file + rename) that only ever replace a regular file. */
+/* realpath is XSI */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hsc_internal.h"
 
-int hsc__read_file(const hsc__alloc *a, const char *path, hsc__buf *out)
+/* Open for reading without ever waiting: O_NONBLOCK so that a FIFO
+ * without a writer does not block open() forever; reads then block
+ * normally again (a FIFO with no writer reads as empty). Directories are
+ * refused. */
+static int open_for_read(const char *path, struct stat *sb)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, sb) != 0 || S_ISDIR(sb->st_mode) || fl < 0 ||
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = S_ISDIR(sb->st_mode) ? EISDIR : errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int hsc__read_file(const hsc__alloc *a, const char *path, size_t max, hsc__buf *out)
+{
+    struct stat sb;
+    int fd = open_for_read(path, &sb);
+    if (fd < 0)
         return HSC_E_IO;
     int st = HSC_OK;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        st = hsc__buf_append(a, out, chunk, n);
-        if (st != HSC_OK)
-            break;
+    int regular = S_ISREG(sb.st_mode);
+    /* A regular file is read into one allocation of its size (a model's
+     * peak memory is then the file once); a device or a pipe in growing
+     * chunks, up to max. */
+    if (regular && (uint64_t)sb.st_size > max) {
+        st = HSC_E_MODEL_LIMIT;
+    } else if (regular && sb.st_size > 0) {
+        char *p = hsc__realloc(a, NULL, (size_t)sb.st_size + 1);
+        if (p == NULL)
+            st = HSC_E_NOMEM;
+        else
+            *out = (hsc__buf){p, 0, (size_t)sb.st_size + 1};
     }
-    if (st == HSC_OK && ferror(f))
-        st = HSC_E_IO;
-    fclose(f);
+    while (st == HSC_OK) {
+        size_t room = out->cap > out->len + 1 ? out->cap - 1 - out->len : 0;
+        char probe;
+        /* full: a regular file has reached the size it had; read on with a
+         * one-byte probe (it may have grown), a stream with a new chunk */
+        if (room == 0 && !regular) {
+            st = hsc__buf_reserve(a, out, 65536);
+            continue;
+        }
+        ssize_t n = room ? read(fd, out->data + out->len, room) : read(fd, &probe, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = HSC_E_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((size_t)n > max - out->len) {
+            st = HSC_E_MODEL_LIMIT;
+            break;
+        }
+        if (room == 0) {
+            st = hsc__buf_append(a, out, &probe, 1);
+        } else {
+            out->len += (size_t)n;
+            out->data[out->len] = '\0';
+        }
+    }
+    close(fd);
     if (st == HSC_OK && out->data == NULL)
         st = hsc__buf_reserve(a, out, 0); /* empty file: a valid empty buffer */
     return st;
 }
 
-int hsc__write_file_atomic(const char *path, const void *data, size_t len)
+/* ---- atomic writes ----------------------------------------------------------- */
+
+/* Where a write to path must go: path itself when it does not exist or is
+ * a regular file, the target of a symbolic link to a regular file (the
+ * link stays), and nothing else: a device, FIFO, socket or directory is
+ * never replaced. *target is malloc'ed. */
+static int write_target(const char *path, char **target)
 {
-    size_t plen = strlen(path);
+    struct stat sb;
+    *target = NULL;
+    if (lstat(path, &sb) != 0) {
+        if (errno != ENOENT)
+            return HSC_E_IO;
+        *target = strdup(path);
+        return *target != NULL ? HSC_OK : HSC_E_NOMEM;
+    }
+    if (S_ISLNK(sb.st_mode)) {
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            return HSC_E_IO;
+        *target = realpath(path, NULL);
+        return *target != NULL ? HSC_OK : HSC_E_IO;
+    }
+    if (!S_ISREG(sb.st_mode))
+        return HSC_E_IO;
+    *target = strdup(path);
+    return *target != NULL ? HSC_OK : HSC_E_NOMEM;
+}
+
+/* Create target's temporary sibling "target.XXXXXX" with mode 0666 less
+ * the caller's umask (mkstemp would give 0600). The suffix comes from the
+ * clock and the process id; O_EXCL makes a collision a retry. */
+static int create_temp(const char *target, char **tmp_out)
+{
+    size_t plen = strlen(target);
     char *tmp = malloc(plen + 8);
     if (tmp == NULL)
-        return HSC_E_NOMEM;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8); /* unique per writer: mkstemp */
-    int fd = mkstemp(tmp);
+        return -1;
+    memcpy(tmp, target, plen);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        tmp[plen] = '.';
+        for (int i = 0; i < 6; i++)
+            tmp[plen + 1 + i] = digits[(x >> (58 - 6 * i)) % 62];
+        tmp[plen + 7] = '\0';
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
+        if (fd >= 0) {
+            *tmp_out = tmp;
+            return fd;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    free(tmp);
+    return -1;
+}
+
+int hsc__write_check(const char *path)
+{
+    char *target, *tmp;
+    int st = write_target(path, &target);
+    if (st != HSC_OK)
+        return st;
+    int fd = create_temp(target, &tmp);
+    free(target);
+    if (fd < 0)
+        return HSC_E_IO;
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return HSC_OK;
+}
+
+int hsc__write_file_atomic(const char *path, const void *data, size_t len)
+{
+    char *target, *tmp;
+    int st = write_target(path, &target);
+    if (st != HSC_OK)
+        return st;
+    int fd = create_temp(target, &tmp);
     if (fd < 0) {
-        free(tmp);
+        free(target);
         return HSC_E_IO;
     }
-    int st = HSC_OK;
     const char *p = data;
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {
+        if (w <= 0) {   /* EFBIG past a file-size limit, ENOSPC... */
             st = HSC_E_IO;
             break;
         }
         p += w;
         len -= (size_t)w;
     }
-    if (fsync(fd) != 0)
+    if (st == HSC_OK && fsync(fd) != 0)
         st = HSC_E_IO;
     if (close(fd) != 0)
         st = HSC_E_IO;
-    if (st == HSC_OK && chmod(tmp, 0644) != 0)
-        st = HSC_E_IO;
-    if (st == HSC_OK && rename(tmp, path) != 0)
+    if (st == HSC_OK && rename(tmp, target) != 0)
         st = HSC_E_IO;
     if (st != HSC_OK)
-        remove(tmp);
+        unlink(tmp);
     free(tmp);
+    free(target);
     return st;
 }

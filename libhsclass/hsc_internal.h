@@ -86,6 +86,8 @@ struct hsc_config {
     hsc__trainopts train;
     double accept_threshold;   /* < 0: the model's default */
     double audit_threshold;    /* hsc_session_audit's */
+    uint32_t max_model_bytes;  /* largest model file read */
+    uint32_t model_mmap;       /* 1: map model files instead of reading them */
     char *languages_str;       /* as set, for get_str */
     char hs_edition[32];       /* "" until set */
 };
@@ -217,7 +219,14 @@ size_t hsc__format_number(char *buf, size_t cap, double v, int sig);
 
 /* ---- file helpers (fileio.c) ------------------------------------------- */
 
-int hsc__read_file(const hsc__alloc *a, const char *path, hsc__buf *out); /* HSC_E_IO */
-int hsc__write_file_atomic(const char *path, const void *data, size_t len); /* tmp + rename */
+/* The whole file (or device, or pipe) into out; HSC_E_IO, HSC_E_NOMEM, or
+ * HSC_E_MODEL_LIMIT past max bytes. Never blocks on open (FIFOs). */
+int hsc__read_file(const hsc__alloc *a, const char *path, size_t max, hsc__buf *out);
+/* Write through a temporary sibling and rename. Only a regular file (or
+ * the regular target of a symbolic link) is replaced: any other existing
+ * path gives HSC_E_IO. The file gets 0666 less the process umask. */
+int hsc__write_file_atomic(const char *path, const void *data, size_t len);
+/* HSC_OK when hsc__write_file_atomic(path) could create its file now. */
+int hsc__write_check(const char *path);
 
 #endif /* HSC_INTERNAL_H */

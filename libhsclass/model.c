@@ -45,22 +45,25 @@ hsc_status hsc_model_load_memory(const void *data, size_t len, const hsc_config 
 }
 
 #ifdef HSC_HAVE_MMAP
-/* Map the file and let the int8 matrices stay in the mapping: loading
- * then costs one CRC pass instead of a copy into fresh pages. Returns
- * HSC_E_UNSUPPORTED when mapping is not possible, so the caller reads the
- * file instead. Files must be replaced by rename (as hsc_model_save_file
- * does), never truncated in place while a model uses them. */
-static int load_mapped(const hsc__alloc *a, const char *path, hsc_model **out,
+/* HSC_CFG_MODEL_MMAP: map the file and let the int8 matrices stay in the
+ * mapping. Rewriting or truncating the file in place then changes or
+ * removes pages under the live model (SIGBUS): only for files that are
+ * replaced by rename. Returns HSC_E_UNSUPPORTED when mapping is not
+ * possible (not a regular file), so the caller reads the file instead. */
+static int load_mapped(const hsc__alloc *a, const char *path, size_t max, hsc_model **out,
                        uint64_t *err_offset)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return HSC_E_IO;
     struct stat stbuf;
-    if (fstat(fd, &stbuf) != 0 || !S_ISREG(stbuf.st_mode) || stbuf.st_size <= 0 ||
-        (uint64_t)stbuf.st_size > SIZE_MAX) {
+    if (fstat(fd, &stbuf) != 0 || !S_ISREG(stbuf.st_mode) || stbuf.st_size <= 0) {
         close(fd);
         return HSC_E_UNSUPPORTED;
+    }
+    if ((uint64_t)stbuf.st_size > max) {
+        close(fd);
+        return HSC_E_MODEL_LIMIT;
     }
     size_t len = (size_t)stbuf.st_size;
     void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -78,30 +81,48 @@ static int load_mapped(const hsc__alloc *a, const char *path, hsc_model **out,
 }
 #endif
 
+/* The default: the file is read into memory once and the model keeps that
+ * copy (its int8 matrices point into it), so nothing done to the file
+ * later can reach a loaded model. */
 hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg, hsc_model **out,
                                uint64_t *err_offset)
 {
     hsc__alloc a = alloc_of(cfg);
+    hsc_config defaults;
+    const hsc_config *c = hsc__config_or_defaults(cfg, &defaults);
     if (out != NULL)
         *out = NULL;
     if (err_offset != NULL)
         *err_offset = 0;
     if (path == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
+    size_t max = c->max_model_bytes;
 #ifdef HSC_HAVE_MMAP
-    int st = load_mapped(&a, path, out, err_offset);
-    if (st != HSC_E_UNSUPPORTED)
-        return st;
+    if (c->model_mmap) {
+        int st = load_mapped(&a, path, max, out, err_offset);
+        if (st != HSC_E_UNSUPPORTED)
+            return st;
+    }
 #endif
     hsc__buf file = {0};
-    int rst = hsc__read_file(&a, path, &file);
-    if (rst == HSC_OK)
-        rst = hsc__model_parse(&a, (const uint8_t *)file.data, file.len, 0, out, err_offset);
-    hsc__buf_free(&a, &file);
-    return rst;
+    int st = hsc__read_file(&a, path, max, &file);
+    if (st == HSC_OK)
+        st = hsc__model_parse(&a, (const uint8_t *)file.data, file.len, 1, out, err_offset);
+    if (st == HSC_OK && !(*out)->owns_q)
+        (*out)->image = file.data;   /* the matrices point into it */
+    else
+        hsc__buf_free(&a, &file);
+    return st;
 }
 
 /* ---- saving ----------------------------------------------------------------- */
+
+hsc_status hsc_model_save_check(const char *path)
+{
+    if (path == NULL)
+        return HSC_E_INVALID_ARG;
+    return hsc__write_check(path);
+}
 
 hsc_status hsc_model_save_file(const hsc_model *model, const char *path)
 {

@@ -56,6 +56,7 @@ struct hsc_model {
     hsc__natl natl;            /* NATL, empty (n_schemes 0) when absent */
 
     void *map;                 /* file mapping the q matrices point into, or NULL */
+    char *image;               /* or the file read into memory (hsc__alloc'ed), or NULL */
     size_t map_len;
     int owns_q;                /* row_q / out_q were allocated (not borrowed) */
 };

@@ -51,6 +51,7 @@ static void destroy(hsc_model *m)
         hsc__free(&a, m->row_q);
         hsc__free(&a, m->out_q);
     }
+    hsc__free(&a, m->image);
 #ifdef HSC_HAVE_MMAP
     if (m->map != NULL)
         munmap(m->map, m->map_len);

@@ -205,7 +205,7 @@ int hsc__nomen_builder_add_file(hsc__nomen_builder *b, const hsc__row_sink *sink
         ad.set = (uint32_t)i;
     }
     hsc__buf data = {0};
-    int st = hsc__read_file(&b->alloc, path, &data);
+    int st = hsc__read_file(&b->alloc, path, SIZE_MAX, &data);
     const char *p = data.data, *end = data.data + data.len;
     if (st == HSC_OK && data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;

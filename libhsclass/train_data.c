@@ -154,7 +154,7 @@ int hsc__rowset_add_line(hsc__rowset *rs, const char *file, uint64_t line, const
 int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint32_t flags)
 {
     hsc__buf data = {0};
-    int st = hsc__read_file(&rs->alloc, path, &data);
+    int st = hsc__read_file(&rs->alloc, path, SIZE_MAX, &data);
     if (st != HSC_OK) {
         hsc__buf_free(&rs->alloc, &data);
         return st;

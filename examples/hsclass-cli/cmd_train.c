@@ -1,8 +1,10 @@
 /* cmd_train.c - hsclass train: read labeled files, train, save. */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -482,6 +484,40 @@ static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row
     return CLI_EXIT_OK;
 }
 
+/* Why the model cannot be written to path (st from hsc_model_save_check or
+ * hsc_model_save_file; errno as the call left it). */
+static int cannot_write(const char *path, hsc_status st, int err)
+{
+    struct stat sb;
+    if (st == HSC_E_IO && lstat(path, &sb) == 0 && (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)))
+        cli_error("train: '%s' exists and is not a regular file (a device, FIFO, directory or "
+                  "dangling link): refusing to replace it",
+                  path);
+    else if (st == HSC_E_IO && err != 0)
+        cli_error("train: cannot write '%s': %s", path, strerror(err));
+    else
+        cli_error("train: cannot write '%s': %s", path, hsc_status_string(st));
+    return st == HSC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
+}
+
+/* Save with SIGINT, SIGTERM and SIGHUP held back: the library's temporary
+ * file is then always either renamed or removed before a signal can end
+ * the process (a held signal acts once the save is over). */
+static hsc_status save_model(const hsc_model *m, const char *path, int *err)
+{
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigprocmask(SIG_BLOCK, &hold, &old);
+    errno = 0;
+    hsc_status st = hsc_model_save_file(m, path);
+    *err = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return st;
+}
+
 static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
 {
     struct sigaction sa, old;
@@ -505,11 +541,11 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
             cli_error("train: %s", hsc_status_string(st));
         return cli_exit_for(st);
     }
-    st = hsc_model_save_file(m, out_path);
+    int err = 0;
+    st = save_model(m, out_path, &err);
     if (st != HSC_OK) {
-        cli_error("train: cannot write '%s': %s", out_path, hsc_status_string(st));
         hsc_model_free(m);
-        return st == HSC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
+        return cannot_write(out_path, st, err);
     }
     size_t labels = 0;
     const char *fp = NULL;
@@ -610,6 +646,13 @@ int cli_cmd_train(int argc, char **argv)
     }
     if (n_in == 0) {
         rc = cli_usage_error("train", "no training file given");
+        goto done;
+    }
+    /* Before an hour of training, not after it. */
+    errno = 0;
+    st = hsc_model_save_check(out_path);
+    if (st != HSC_OK) {
+        rc = cannot_write(out_path, st, errno);
         goto done;
     }
     st = hsc_trainer_new(cfg, &t);

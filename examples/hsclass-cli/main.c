@@ -1,5 +1,6 @@
 /* main.c - hsclass: suggest HS codes for goods descriptions from the
  * command line. A thin layer over the public API (hsclass.h). */
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -43,7 +44,8 @@ static void print_help(FILE *f)
           "  0    success\n"
           "  1    some inputs failed (bad UTF-8, too long...); the others were processed\n"
           "  2    usage error (unknown option, bad value)\n"
-          "  3    model or file error (missing, unreadable, corrupt, cannot write)\n"
+          "  3    model or file error (missing, unreadable, corrupt, cannot write: also a\n"
+          "       full disk, a file-size limit, or an output that is not a regular file)\n"
           "  4    training data error (no usable rows, one class, --strict stop)\n"
           "  5    out of memory or internal error\n"
           "  130  interrupted (Ctrl-C during training)\n",
@@ -60,6 +62,9 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+    /* A write past `ulimit -f` then fails (EFBIG: exit 3, temporary files
+     * removed) instead of killing the process with SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;

@@ -1,4 +1,5 @@
 /* util.c - messages, exit codes, model lookup, line reading. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,9 +111,13 @@ int cli_load_model(const char *cmd, const char *path, const hsc_config *cfg, hsc
         return CLI_EXIT_MODEL;
     }
     uint64_t off = 0;
+    errno = 0;
     hsc_status st = hsc_model_load_file(path, cfg, out, &off);
+    int err = errno;
     if (st != HSC_OK) {
-        if (st == HSC_E_IO)
+        if (st == HSC_E_IO && err != 0) /* "No such file", "Permission denied"... */
+            cli_error("%s: cannot read model '%s': %s", cmd, path, strerror(err));
+        else if (st == HSC_E_IO)
             cli_error("%s: cannot read model '%s': %s", cmd, path, hsc_status_string(st));
         else
             cli_error("%s: cannot load model '%s': %s (at byte %llu)", cmd, path,

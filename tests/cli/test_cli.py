@@ -187,7 +187,7 @@ def test_missing_model(tmp_path):
     assert p.returncode == 3
     assert str(missing) in err(p)
     p = run("info", "-m", missing)
-    assert p.returncode == 3 and "HSC_E_IO" in err(p)
+    assert p.returncode == 3 and "No such file or directory" in err(p)
     junk = write(tmp_path / "junk.hscm", b"not a model" * 20)
     p = run("classify", "-m", junk, "beef")
     assert p.returncode == 3 and "cannot load model" in err(p)

@@ -6,7 +6,10 @@ import html.parser
 import os
 import pathlib
 import shutil
+import signal
+import stat
 import subprocess
+import time
 
 import pytest
 
@@ -118,3 +121,77 @@ def test_report_dom_in_chromium(hostile_reports, tmp_path):
         assert not {"script", "img", "i"} & set(e.tags), e.tags
         assert "onerror" not in e.attrs
         assert "&lt;i&gt;02&lt;/i&gt;&lt;script&gt;d=1&lt;/script&gt;" in dom
+
+
+# ---- 2. train -o PATH never replaces what is not a regular file -------------------
+
+def test_train_refuses_non_regular_outputs(tmp_path):
+    fifo, sub, dangling = tmp_path / "fifo", tmp_path / "sub", tmp_path / "dangling"
+    os.mkfifo(fifo)
+    sub.mkdir()
+    dangling.symlink_to(tmp_path / "nowhere")
+    targets = [fifo, sub, dangling]
+    if os.geteuid() == 0:   # a character device like /dev/null, made here
+        dev = tmp_path / "null"
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        targets.append(dev)
+    before = {p: os.lstat(p) for p in targets}
+    for p in targets:
+        r = run("train", "-q", "-o", p, *TINY, DATA / "train_real.tsv")
+        assert r.returncode == 3, r.stderr
+        msg = r.stderr.decode()
+        assert "not a regular file" in msg and "refusing" in msg
+        assert "rows accepted" not in msg, "refused before reading the data"
+        st = os.lstat(p)
+        assert (st.st_mode, st.st_ino) == (before[p].st_mode, before[p].st_ino)
+    assert sorted(x.name for x in tmp_path.iterdir()) == sorted(p.name for p in targets)
+
+
+def test_train_checks_the_directory_first(tmp_path):
+    r = run("train", "-q", "-o", tmp_path / "no" / "m.hscm", *TINY, DATA / "train_real.tsv")
+    assert r.returncode == 3
+    assert "No such file or directory" in r.stderr.decode()
+    assert "rows accepted" not in r.stderr.decode()
+
+
+def test_train_writes_through_a_link_with_the_umask(tmp_path):
+    target, link = tmp_path / "v1.hscm", tmp_path / "live.hscm"
+    target.write_bytes(b"old")
+    link.symlink_to("v1.hscm")
+    p = subprocess.run(f"umask 027; exec '{CLI}' train -q -o '{link}' {' '.join(TINY)} "
+                       f"'{DATA / 'train_real.tsv'}'", shell=True, capture_output=True)
+    assert p.returncode == 0, p.stderr
+    assert link.is_symlink() and os.readlink(link) == "v1.hscm"
+    assert target.stat().st_size > 1000
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert run("info", "-m", link).returncode == 0
+
+
+# ---- 5. file-size limits and signals during save ------------------------------------
+
+def test_train_under_a_file_size_limit(tmp_path):
+    out = tmp_path / "m.hscm"
+    p = subprocess.run(f"ulimit -f 8; exec '{CLI}' train -q -o '{out}' {' '.join(TINY)} "
+                       f"'{DATA / 'train_real.tsv'}'", shell=True, capture_output=True)
+    assert p.returncode == 3, (p.returncode, p.stderr)   # was 153: killed by SIGXFSZ
+    assert "File too large" in p.stderr.decode()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signals_leave_no_temporary_file(tmp_path, sig):
+    """Signals at spread-out moments of a short training run: whatever the
+    moment, the output is either absent or a whole model, never a
+    temporary file."""
+    out = tmp_path / "m.hscm"
+    for i in range(12):
+        proc = subprocess.Popen([CLI, "train", "-q", "-o", out, *TINY, DATA / "train_real.tsv"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.015 * i)
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+        left = [x.name for x in tmp_path.iterdir()]
+        assert left in ([], ["m.hscm"]), left
+        if left:
+            assert run("info", "-m", out).returncode == 0
+            out.unlink()

@@ -18,6 +18,8 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "strip_accents": (3, "u32"),
     "languages": (4, "str"),
     "match_limit": (5, "u32"),
+    "max_model_bytes": (50, "u32"),
+    "model_mmap": (51, "u32"),
     "buckets": (10, "u32"),
     "word_ngrams": (11, "u32"),
     "char_ngram_min": (12, "u32"),

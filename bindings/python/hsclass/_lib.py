@@ -90,6 +90,7 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
      [c_void_p, c_size_t, ConfigHandle, POINTER(ModelHandle), POINTER(c_uint64)], None),
     ("hsc_model_free", None, [ModelHandle], None),
     ("hsc_model_save_file", hsc_status, [ModelHandle, c_char_p], "status"),
+    ("hsc_model_save_check", hsc_status, [c_char_p], "status"),
     ("hsc_model_save_memory", hsc_status, [ModelHandle, POINTER(c_void_p), POINTER(c_size_t)],
      "status"),
     ("hsc_buffer_free", None, [c_void_p], None),

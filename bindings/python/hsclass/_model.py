@@ -29,7 +29,10 @@ class Model:
     $HSCLASS_MODEL, then <prefix>/share/hsclass/hs6-multi.hscm beside the
     installed library, then models/hs6-multi.hscm in the source tree.
     config: runtime options for this model's sessions (max_text_bytes,
-    utf8_replace, match_limit, accept_threshold).
+    utf8_replace, match_limit, accept_threshold) and for loading it:
+    max_model_bytes (default 2 GiB) and model_mmap (default False: the file
+    is read into memory, so rewriting it later cannot affect the model;
+    True maps it, and then the file must only be replaced by rename).
 
     Raises FileError (cannot read), CorruptModel (damaged file; .offset gives
     the byte where the problem was found), ModelVersionError, ModelMismatch.
