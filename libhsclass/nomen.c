@@ -40,8 +40,18 @@ int hsc__nomen_text_valid(const char *s, size_t len)
     size_t bad;
     if (len > HSC__NOMEN_MAX_TEXT || hsc__utf8_validate(s, len, &bad) != HSC_OK)
         return 0;
-    unsigned ctl = 0;   /* no early exit: the loop vectorizes (every model load reads MBs) */
-    for (size_t i = 0; i < len; i++)
+    /* Every model load checks MBs of text: 8 bytes at a time. (w - 0x20..) & ~w & 0x80..
+     * is non-zero exactly when some byte of w is below 0x20; w ^ 0x7f.. turns DEL into 0. */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t ctl = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, d;
+        memcpy(&w, s + i, 8);
+        d = w ^ (0x7f * ones);
+        ctl |= ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs);
+    }
+    for (; i < len; i++)
         ctl |= ((unsigned char)s[i] < 0x20) | ((unsigned char)s[i] == 0x7f);
     return !ctl;
 }

@@ -339,6 +339,27 @@ static int decode_nomen(const hsc__buf *b)
     return st;
 }
 
+/* The word-at-a-time control-character check, against the byte rule at every
+ * position of a text that mixes ASCII and accented letters. */
+static void test_text_control_characters(void **state)
+{
+    (void)state;
+    char t[48] = "Viandes d\xc3\xa9" "soss\xc3\xa9" "es ~ 0201 \xc3\xa0 b\xc5\x93" "uf xyz";
+    size_t len = strlen(t);
+    assert_true(hsc__nomen_text_valid(t, len));
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)t[i] >= 0x80)
+            continue;   /* keep the UTF-8 valid: only ASCII bytes are replaced */
+        char keep = t[i];
+        for (int c = 0; c < 0x80; c++) {
+            t[i] = (char)c;
+            int control = c < 0x20 || c == 0x7f;
+            assert_int_equal(hsc__nomen_text_valid(t, len), !control);
+        }
+        t[i] = keep;
+    }
+}
+
 static void test_nomen_payload(void **state)
 {
     (void)state;
@@ -721,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_damaged_section_in_file),
     };
     const struct CMUnitTest other_tests[] = {
+        cmocka_unit_test(test_text_control_characters),
         cmocka_unit_test(test_nomen_payload),
         cmocka_unit_test(test_natl_payload),
         cmocka_unit_test(test_builder_errors),
