@@ -160,7 +160,10 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_LEARNING_RATE     22  /**< (f64) default 0.5 */
 #define HSC_CFG_THREADS           23  /**< training threads; default 1 */
 #define HSC_CFG_SEED              24  /**< random seed; default 1 */
-#define HSC_CFG_CODE_DIGITS       25  /**< truncate labels to 2,4,6,8,10 digits; 0 keeps them; default 6 */
+#define HSC_CFG_CODE_DIGITS       25  /**< truncate labels to 2,4,6,8,10 digits; 0 keeps them; default 6.
+                                          At 8 or 10 (national training) a row with a shorter
+                                          even code of at least 6 digits teaches the levels
+                                          its code has (see hsc_trainer_train) */
 #define HSC_CFG_VALID_FRACTION    26  /**< (f64) held-out share for validation/calibration; default 0.05 */
 #define HSC_CFG_STRICT            27  /**< 1: a malformed row stops training; default 0 */
 #define HSC_CFG_MIN_COUNT         28  /**< drop features seen in fewer rows; default 1 */
@@ -753,7 +756,21 @@ HSC_API hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *trainer,
  *  than 50 rows are held out. HSC_CFG_ACCEPT_THRESHOLD set on the trainer's
  *  config replaces the fit. META records train.accept_threshold and how it
  *  was chosen, the held-out calibration error (train.valid_ece) and the
- *  held-out share it accepts. */
+ *  held-out share it accepts, and the top-1 of the linear model on held-out
+ *  rows and on (a sample of) its training rows (train.valid_top1_linear,
+ *  train.train_top1_linear): a held-out figure far below the training one
+ *  means the rows were learnt by heart (`hsclass train` warns below half).
+ *
+ *  National training (HSC_CFG_CODE_DIGITS 8 or 10): a row whose code is a
+ *  proper prefix of other codes (a 6- or 8-digit row among 10-digit lines)
+ *  trains the tree down to that node and stops there; such a code is not a
+ *  label. Every national line added with hsc_trainer_add_national_file is a
+ *  label, rows or not. A row is held out only when its line keeps a
+ *  training row (a line's only row held out would leave it untrained). The
+ *  split rule for a line no training row reached: its output vector is the
+ *  mean of its trained siblings', so it takes an average sibling's share of
+ *  its parent's probability; where no sibling was trained the parent's
+ *  probability is split equally. META train.labels_untrained counts them. */
 HSC_API hsc_status hsc_trainer_train(hsc_trainer *trainer, hsc_model **out);
 
 #ifdef __cplusplus

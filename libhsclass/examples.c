@@ -21,31 +21,90 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, char ***labels,
-                        uint32_t *n_labels, uint32_t **row_label)
+void hsc__labels_free(const hsc__alloc *a, hsc__labels *l)
 {
-    char **codes = hsc__calloc(a, rs->n_rows, sizeof *codes);
-    uint32_t *rl = hsc__calloc(a, rs->n_rows, sizeof *rl);
-    if (codes == NULL || rl == NULL) {
+    hsc__free(a, l->codes);
+    hsc__free(a, l->prefix);
+    hsc__free(a, l->prefix_label);
+    hsc__free(a, l->row_target);
+    hsc__free(a, l->target_node);
+    memset(l, 0, sizeof *l);
+}
+
+/* A code is a proper prefix of another: in sorted order, of the next one. */
+static int prefix_of_next(char *const *codes, size_t n, size_t i)
+{
+    size_t len = strlen(codes[i]);
+    return i + 1 < n && strlen(codes[i + 1]) > len && strncmp(codes[i + 1], codes[i], len) == 0;
+}
+
+int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, const char *const *extra,
+                        size_t n_extra, int prefixes, hsc__labels *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t total = rs->n_rows + n_extra;
+    char **codes = hsc__calloc(a, total + 1, sizeof *codes);
+    out->codes = hsc__calloc(a, total + 1, sizeof *out->codes);
+    out->prefix = hsc__calloc(a, total + 1, sizeof *out->prefix);
+    out->prefix_label = hsc__calloc(a, total + 1, sizeof *out->prefix_label);
+    out->row_target = hsc__calloc(a, rs->n_rows + 1, sizeof *out->row_target);
+    if (codes == NULL || out->codes == NULL || out->prefix == NULL || out->prefix_label == NULL ||
+        out->row_target == NULL) {
         hsc__free(a, codes);
-        hsc__free(a, rl);
+        hsc__labels_free(a, out);
         return HSC_E_NOMEM;
     }
     for (size_t i = 0; i < rs->n_rows; i++)
         codes[i] = rs->codes.data + rs->rows[i].code_off;
-    qsort(codes, rs->n_rows, sizeof *codes, cmp_str);
+    for (size_t i = 0; i < n_extra; i++)
+        codes[rs->n_rows + i] = (char *)extra[i];
+    qsort(codes, total, sizeof *codes, cmp_str);
     size_t n = 0;
-    for (size_t i = 0; i < rs->n_rows; i++)
+    for (size_t i = 0; i < total; i++)
         if (n == 0 || strcmp(codes[n - 1], codes[i]) != 0)
             codes[n++] = codes[i];
+    for (size_t i = 0; i < n; i++) {
+        if (prefixes && prefix_of_next(codes, n, i))
+            out->prefix[out->n_prefix++] = codes[i];
+        else
+            out->codes[out->n++] = codes[i];
+    }
+    /* The label a prefix leads to: the first label after it in order. */
+    for (uint32_t k = 0, j = 0; k < out->n_prefix; k++) {
+        while (strcmp(out->codes[j], out->prefix[k]) < 0)
+            j++;
+        out->prefix_label[k] = j;
+    }
     for (size_t i = 0; i < rs->n_rows; i++) {
         const char *c = rs->codes.data + rs->rows[i].code_off;
-        char **hit = bsearch(&c, codes, n, sizeof *codes, cmp_str);
-        rl[i] = (uint32_t)(hit - codes);
+        char **hit = bsearch(&c, out->codes, out->n, sizeof *codes, cmp_str);
+        if (hit != NULL) {
+            out->row_target[i] = (uint32_t)(hit - out->codes);
+        } else {
+            hit = bsearch(&c, out->prefix, out->n_prefix, sizeof *codes, cmp_str);
+            out->row_target[i] = out->n + (uint32_t)(hit - out->prefix);
+        }
     }
-    *labels = codes;
-    *n_labels = (uint32_t)n;
-    *row_label = rl;
+    hsc__free(a, codes);
+    return HSC_OK;
+}
+
+int hsc__labels_place(const hsc__alloc *a, hsc__labels *l, const hsc__tree *tree)
+{
+    l->target_node = hsc__calloc(a, (size_t)l->n + l->n_prefix, sizeof *l->target_node);
+    if (l->target_node == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t i = 0; i < l->n; i++)
+        l->target_node[i] = tree->label_leaf[i];
+    for (uint32_t k = 0; k < l->n_prefix; k++) {
+        uint32_t x = tree->label_leaf[l->prefix_label[k]];
+        uint32_t digits = (uint32_t)strlen(l->prefix[k]);
+        while (x != 0 && tree->nodes[x].digits > digits)
+            x = tree->nodes[x].parent;
+        if (tree->nodes[x].digits != digits)
+            return HSC_E_INTERNAL;   /* prefixes have even lengths: always a node */
+        l->target_node[l->n + k] = x;
+    }
     return HSC_OK;
 }
 
@@ -182,8 +241,13 @@ static int featurize_row(featurizer *fz, const hsc_trainer *t, const hsc__row *r
 }
 
 /* Held-out rows for validation and calibration: real descriptions when
- * there are enough of them, since that is what the model will be asked. */
-static void choose_validation(const hsc_trainer *t, uint8_t *is_valid, uint64_t *rng)
+ * there are enough of them, since that is what the model will be asked.
+ * In national training, where most lines have one or two rows, a row is
+ * held out only when its code is a label that keeps a training row: a
+ * line's only row held out would leave the line untrained and measure
+ * nothing but the split rule (a prefix row is never held out). */
+static void choose_validation(const hsc_trainer *t, const hsc__labels *labels, uint8_t *is_valid,
+                              uint64_t *rng)
 {
     const hsc__rowset *rs = &t->rows;
     if (t->opt.valid_fraction <= 0.0 || rs->n_rows < 20)
@@ -191,23 +255,38 @@ static void choose_validation(const hsc_trainer *t, uint8_t *is_valid, uint64_t 
     size_t n_real = 0;
     for (size_t i = 0; i < rs->n_rows; i++)
         n_real += !(rs->rows[i].flags & (HSC_ROWS_NOMENCLATURE | HSC_ROWS_SYNTHETIC));
-    int real_only = n_real >= 200;
+    int real_only = n_real >= 200, national = t->opt.code_digits > 6;
     uint32_t *cand = hsc__calloc(&t->alloc, rs->n_rows, sizeof *cand);
-    if (cand == NULL)
+    uint32_t *left = national ? hsc__calloc(&t->alloc, labels->n + 1, sizeof *left) : NULL;
+    if (cand == NULL || (national && left == NULL)) {
+        hsc__free(&t->alloc, cand);
+        hsc__free(&t->alloc, left);
         return; /* validation is optional: train without it */
+    }
     size_t n = 0;
-    for (size_t i = 0; i < rs->n_rows; i++)
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        if (national && labels->row_target[i] < labels->n)
+            left[labels->row_target[i]]++;
         if (!(rs->rows[i].flags & HSC_ROWS_SYNTHETIC) &&
             (!real_only || !(rs->rows[i].flags & HSC_ROWS_NOMENCLATURE)))
             cand[n++] = (uint32_t)i;
+    }
     hsc__shuffle(cand, n, rng);
     size_t take = (size_t)((double)n * t->opt.valid_fraction + 0.5);
-    for (size_t i = 0; i < take && i < n; i++)
+    for (size_t i = 0, taken = 0; i < n && taken < take; i++) {
+        uint32_t target = labels->row_target[cand[i]];
+        if (national && (target >= labels->n || left[target] < 2))
+            continue;
+        if (national)
+            left[target]--;
         is_valid[cand[i]] = 1;
+        taken++;
+    }
     hsc__free(&t->alloc, cand);
+    hsc__free(&t->alloc, left);
 }
 
-int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
+int hsc__featurize_rows(const hsc_trainer *t, const hsc__labels *labels, uint64_t *rng,
                         hsc__examples *train, hsc__examples *valid, hsc__prec_builder *mem)
 {
     const hsc__rowset *rs = &t->rows;
@@ -222,14 +301,15 @@ int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_
         hsc__analyzer_free(an);
         return HSC_E_NOMEM;
     }
-    choose_validation(t, is_valid, rng);
+    choose_validation(t, labels, is_valid, rng);
     featurizer fz = {&t->alloc, an, train, 0, 0.0f, t->opt.trade_noise, rng, {0}};
     for (size_t i = 0; i < rs->n_rows && st == HSC_OK; i++) {
         const hsc__row *row = &rs->rows[i];
         fz.set = is_valid[i] ? valid : train;
-        fz.label = row_label[i];
+        fz.label = labels->row_target[i];
         fz.weight = row->weight;
-        st = featurize_row(&fz, t, row, is_valid[i], mem);
+        /* a prefix row has no label to vote for: not a precedent */
+        st = featurize_row(&fz, t, row, is_valid[i], fz.label < labels->n ? mem : NULL);
     }
     hsc__buf_free(&t->alloc, &fz.noisy);
     hsc__free(&t->alloc, is_valid);

@@ -87,9 +87,37 @@ int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__example
     return train->n > 0 ? HSC_OK : HSC_E_NO_DATA;
 }
 
+void hsc__fit_split_untrained(hsc__fit *f, const uint8_t *trained)
+{
+    const hsc__tree *t = &f->tree;
+    uint32_t dim = f->dim;
+    /* Parents come before their children (breadth-first order), so a node
+     * below an untrained one sees zero siblings and splits equally. */
+    for (uint32_t p = 0; p < t->n_nodes; p++) {
+        const hsc__node *par = &t->nodes[p];
+        uint32_t c0 = par->first_child, nc = par->n_children, n_trained = 0;
+        for (uint32_t i = 0; i < nc; i++)
+            n_trained += trained[c0 + i] != 0;
+        if (nc < 2 || n_trained == 0 || n_trained == nc)
+            continue;
+        for (uint32_t i = 0; i < nc; i++) {
+            if (trained[c0 + i])
+                continue;
+            float *dst = f->out + (size_t)(c0 + i) * dim;
+            memset(dst, 0, dim * sizeof *dst);
+            for (uint32_t j = 0; j < nc; j++)
+                if (trained[c0 + j])
+                    for (uint32_t d = 0; d < dim; d++)
+                        dst[d] += f->out[(size_t)(c0 + j) * dim + d];
+            for (uint32_t d = 0; d < dim; d++)
+                dst[d] /= (float)n_trained;
+        }
+    }
+}
+
 /* ---- the engine ------------------------------------------------------------- */
 
-/* One step of a label's path: the parent whose softmax decides, and which
+/* One step of a target's path: the parent whose softmax decides, and which
  * of its children is right. */
 typedef struct step {
     uint32_t parent;
@@ -111,7 +139,7 @@ struct hsc__sgd {
     hsc__alloc alloc;
     hsc__fit *fit;
     const hsc__examples *train;
-    step *paths;            /* n_labels * MAX_DEPTH */
+    step *paths;            /* n_targets * MAX_DEPTH */
     uint8_t *depth;         /* steps per label */
     uint32_t *order;        /* this epoch's example order */
     int phrases;            /* phrase sampling on (HSC_CFG_AUGMENT) */
@@ -133,17 +161,17 @@ static uint32_t copies_of(float weight)
     return weight >= MAX_COPIES ? MAX_COPIES : (uint32_t)(weight + 0.5f);
 }
 
-static int build_paths(hsc__sgd *s, uint32_t n_labels)
+static int build_paths(hsc__sgd *s, const uint32_t *target_node, uint32_t n_targets)
 {
     const hsc__tree *tree = &s->fit->tree;
-    s->paths = hsc__calloc(&s->alloc, (size_t)n_labels * MAX_DEPTH, sizeof *s->paths);
-    s->depth = hsc__calloc(&s->alloc, n_labels, 1);
+    s->paths = hsc__calloc(&s->alloc, (size_t)n_targets * MAX_DEPTH, sizeof *s->paths);
+    s->depth = hsc__calloc(&s->alloc, n_targets, 1);
     if (s->paths == NULL || s->depth == NULL)
         return HSC_E_NOMEM;
-    for (uint32_t l = 0; l < n_labels; l++) {
+    for (uint32_t l = 0; l < n_targets; l++) {
         step rev[MAX_DEPTH + 2];
         uint32_t n = 0;
-        for (uint32_t x = tree->label_leaf[l]; tree->nodes[x].parent != UINT32_MAX;
+        for (uint32_t x = target_node[l]; tree->nodes[x].parent != UINT32_MAX;
              x = tree->nodes[x].parent) {
             const hsc__node *par = &tree->nodes[tree->nodes[x].parent];
             if (par->n_children > 1 && n < MAX_DEPTH)
@@ -175,8 +203,8 @@ void hsc__sgd_free(hsc__sgd *s)
 }
 
 int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
-                 uint32_t n_labels, uint32_t threads, int phrases, uint64_t rng,
-                 hsc__sgd **out)
+                 const uint32_t *target_node, uint32_t n_targets, uint32_t threads, int phrases,
+                 uint64_t rng, hsc__sgd **out)
 {
     hsc__sgd *s = hsc__calloc(a, 1, sizeof *s);
     *out = s;
@@ -189,7 +217,7 @@ int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
     s->n_threads = threads == 0 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     atomic_init(&s->done, 0);
     atomic_init(&s->cancel, 0);
-    int st = build_paths(s, n_labels);
+    int st = build_paths(s, target_node, n_targets);
     if (st != HSC_OK)
         return st;
     size_t n_order = 0;

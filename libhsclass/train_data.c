@@ -94,9 +94,10 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
         return reject(rs, file, line, HSC_E_BAD_CODE, "code longer than 12 digits");
     if (nd == 0)
         return reject(rs, file, line, HSC_E_BAD_CODE, "empty code");
-    if (nd < 2 || (rs->code_digits && nd < rs->code_digits))
+    if (nd < 2 ||
+        (rs->code_digits && nd < rs->code_digits && !hsc__short_row_kept(rs->code_digits, nd)))
         return reject(rs, file, line, HSC_E_BAD_CODE, "code shorter than the training level");
-    if (rs->code_digits)
+    if (rs->code_digits && nd > rs->code_digits)
         nd = rs->code_digits;
 
     trim(&text, &text_len);

@@ -48,6 +48,15 @@ typedef struct hsc__rowset {
     char *sources[HSC__MAX_SOURCES];   /* file names without directory; "" for API rows */
 } hsc__rowset;
 
+/* National training (code_digits 8 or 10) keeps a row whose code is
+ * shorter but still reaches the subheading (6 digits or more, even): it
+ * teaches the levels its code has and stops there. Shallower training
+ * keeps only rows that reach its level. */
+static inline int hsc__short_row_kept(uint32_t code_digits, size_t n_digits)
+{
+    return code_digits > 6 && n_digits >= 6 && n_digits < code_digits && n_digits % 2 == 0;
+}
+
 /* sink must outlive the rowset. */
 void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits,
                       const hsc__row_sink *sink, uint32_t max_text_bytes);

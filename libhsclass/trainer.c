@@ -12,6 +12,7 @@
 #define PREC_NEIGHBOURS 30u
 #define PREC_VOTE_POWER 2.0
 #define PREC_MAX_DF_SHARE 0.02
+#define TRAIN_ACCURACY_SAMPLE 2000u   /* training examples scored for train.train_top1_linear */
 
 hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
 {
@@ -129,9 +130,9 @@ hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *t, uint64_t *descr
 
 typedef struct run {
     hsc_trainer *tr;
-    char **labels;             /* sorted unique codes (pointers into the rows) */
-    uint32_t n_labels;
-    uint32_t *row_label;
+    hsc__labels labels;        /* codes (pointers into the rows or national) */
+    hsc__buf national;         /* national lines as labels: codes, each NUL-ended */
+    uint32_t n_untrained;      /* labels no training example reached */
     hsc__examples train, valid;
     hsc__fit fit;
     hsc__sgd *sgd;
@@ -145,8 +146,8 @@ typedef struct run {
 static void run_free(run *r)
 {
     const hsc__alloc *a = &r->tr->alloc;
-    hsc__free(a, r->labels);
-    hsc__free(a, r->row_label);
+    hsc__labels_free(a, &r->labels);
+    hsc__buf_free(a, &r->national);
     hsc__examples_free(a, &r->train);
     hsc__examples_free(a, &r->valid);
     hsc__fit_free(a, &r->fit);
@@ -168,7 +169,7 @@ static int on_epoch(void *user, uint32_t epoch, uint32_t epochs, double done, do
     hsc_trainer *t = r->tr;
     if (t->on_progress == NULL)
         return HSC_OK;
-    double vacc = hsc__heldout_accuracy(&r->heldout);
+    double vacc = hsc__heldout_accuracy(&r->heldout, 0);
     if (t->on_progress(t->on_progress_user, epoch, epochs, done, loss, rate, vacc) != 0)
         return HSC_E_CANCELLED;
     return HSC_OK;
@@ -201,11 +202,27 @@ static int add_meta(run *r, const char *key, const char *value)
     return kv->key != NULL && kv->value != NULL ? HSC_OK : HSC_E_NOMEM;
 }
 
+/* Top-1 of the fit on its own training examples (a sample of them): set
+ * beside the held-out figure, it tells a model that learnt its rows by
+ * heart but does not generalize. -1 without held-out rows to compare. */
+static double training_accuracy(run *r)
+{
+    if (r->valid.n == 0)
+        return -1.0;
+    hsc__heldout v = {0};
+    double acc = -1.0;
+    if (hsc__heldout_init(&v, &r->tr->alloc, &r->fit, &r->train) == HSC_OK)
+        acc = hsc__heldout_accuracy(&v, TRAIN_ACCURACY_SAMPLE);
+    hsc__heldout_free(&r->tr->alloc, &v);
+    return acc;
+}
+
 /* How the model was trained and calibrated, as train.* META entries. */
 static int record_training(run *r, const hsc__calibration *c)
 {
     const hsc_trainer *t = r->tr;
     const hsc__trainopts *o = &t->opt;
+    double train_top1 = training_accuracy(r);
     const struct {
         const char *key;
         int digits;   /* significant digits */
@@ -217,6 +234,8 @@ static int record_training(run *r, const hsc__calibration *c)
         {"train.valid_rows", 12, (double)r->valid.n},
         {"train.valid_top1", 4, c->accuracy},
         {"train.valid_top1_linear", 4, c->fit_accuracy},
+        {"train.train_top1_linear", 4, train_top1},
+        {"train.labels_untrained", 12, o->code_digits > 6 ? (double)r->n_untrained : -1.0},
         {"train.precedent_rows", 12, (double)r->mem.n_rows},
         {"train.precedent_mix", 4, c->mix},
         {"train.calibration_power", 4, c->power},
@@ -267,8 +286,8 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
         .dim = r->fit.dim,
         .n_meta = r->n_meta,
         .meta = r->meta,
-        .n_labels = r->n_labels,
-        .labels = (const char *const *)r->labels,
+        .n_labels = r->labels.n,
+        .labels = (const char *const *)r->labels.codes,
         .n_rows = r->fit.n_rows,
         .row_bucket = r->fit.row_bucket,
         .rows = r->fit.emb,
@@ -300,17 +319,82 @@ static int build_memory(run *r)
     return st == HSC_E_NO_DATA ? HSC_OK : st;
 }
 
+/* In national training, the national lines given (hsc_trainer_add_national_file)
+ * are labels even without rows, cut to the training level: the model can
+ * suggest every line it carries. Their codes, in *list (into r->national). */
+static int national_labels(run *r, const char ***list, size_t *n)
+{
+    const hsc_trainer *t = r->tr;
+    const hsc__alloc *a = &t->alloc;
+    const hsc__nomen_builder *b = &t->nomen;
+    *list = NULL;
+    *n = 0;
+    if (t->opt.code_digits <= 6 || b->n_lines == 0)
+        return HSC_OK;
+    int st = HSC_OK;
+    size_t *off = hsc__calloc(a, b->n_lines, sizeof *off);
+    if (off == NULL)
+        return HSC_E_NOMEM;
+    for (size_t i = 0; i < b->n_lines && st == HSC_OK; i++) {
+        const char *code = b->pool.data + b->lines[i].code;
+        size_t len = strlen(code);
+        if (len > t->opt.code_digits)
+            len = t->opt.code_digits;
+        if (len < t->opt.code_digits && !hsc__short_row_kept(t->opt.code_digits, len))
+            continue;
+        off[*n] = r->national.len;
+        (*n)++;
+        st = hsc__buf_append(a, &r->national, code, len);
+        if (st == HSC_OK)
+            st = hsc__buf_append(a, &r->national, "", 1);
+    }
+    const char **p = st == HSC_OK ? hsc__calloc(a, *n + 1, sizeof *p) : NULL;
+    if (p != NULL)
+        for (size_t i = 0; i < *n; i++)
+            p[i] = r->national.data + off[i];
+    hsc__free(a, off);
+    *list = p;
+    return p != NULL ? HSC_OK : st != HSC_OK ? st : HSC_E_NOMEM;
+}
+
+/* The split rule (hsc__fit_split_untrained) for the nodes no training
+ * example reaches. Applied in national training, where lines without rows
+ * are expected; HS6 training keeps its codes as fitted. */
+static int split_untrained(run *r)
+{
+    const hsc__alloc *a = &r->tr->alloc;
+    const hsc__tree *tree = &r->fit.tree;
+    uint8_t *trained = hsc__calloc(a, tree->n_nodes, 1);
+    if (trained == NULL)
+        return HSC_E_NOMEM;
+    for (size_t i = 0; i < r->train.n; i++)
+        for (uint32_t x = r->labels.target_node[r->train.ex[i].label];
+             x != UINT32_MAX && !trained[x]; x = tree->nodes[x].parent)
+            trained[x] = 1;
+    hsc__fit_split_untrained(&r->fit, trained);
+    for (uint32_t l = 0; l < r->labels.n; l++)
+        r->n_untrained += !trained[r->labels.target_node[l]];
+    hsc__free(a, trained);
+    return HSC_OK;
+}
+
 /* Labels, examples, then the weights and what fits them. */
 static int prepare(run *r, uint64_t *rng)
 {
     hsc_trainer *t = r->tr;
     const hsc__alloc *a = &t->alloc;
-    int st = hsc__collect_labels(a, &t->rows, &r->labels, &r->n_labels, &r->row_label);
-    if (st == HSC_OK && r->n_labels < 2)
+    const char **extra = NULL;
+    size_t n_extra = 0;
+    int st = national_labels(r, &extra, &n_extra);
+    if (st == HSC_OK)
+        st = hsc__collect_labels(a, &t->rows, extra, n_extra, t->opt.code_digits > 6,
+                                 &r->labels);
+    hsc__free(a, extra);
+    if (st == HSC_OK && r->labels.n < 2)
         st = HSC_E_ONE_CLASS;
     hsc__prec_builder_init(&r->mem_rows, a, t->opt.keep_texts != 0);
     if (st == HSC_OK)
-        st = hsc__featurize_rows(t, r->row_label, rng, &r->train, &r->valid,
+        st = hsc__featurize_rows(t, &r->labels, rng, &r->train, &r->valid,
                                  t->opt.precedents ? &r->mem_rows : NULL);
     if (st == HSC_OK)
         st = hsc__remap_features(a, t->spec.buckets, t->opt.min_count, &r->train, &r->valid,
@@ -319,12 +403,16 @@ static int prepare(run *r, uint64_t *rng)
         st = HSC_E_NO_DATA;
     r->fit.dim = t->opt.dim;
     if (st == HSC_OK)
-        st = hsc__tree_build(a, (const char *const *)r->labels, r->n_labels, &r->fit.tree);
+        st = hsc__tree_build(a, (const char *const *)r->labels.codes, r->labels.n,
+                             &r->fit.tree);
+    if (st == HSC_OK)
+        st = hsc__labels_place(a, &r->labels, &r->fit.tree);
     if (st == HSC_OK)
         st = hsc__fit_init(a, &r->fit, rng);
     if (st == HSC_OK)
-        st = hsc__sgd_new(a, &r->fit, &r->train, r->n_labels, t->opt.threads,
-                          t->opt.augment != 0, *rng, &r->sgd);
+        st = hsc__sgd_new(a, &r->fit, &r->train, r->labels.target_node,
+                          r->labels.n + r->labels.n_prefix, t->opt.threads, t->opt.augment != 0,
+                          *rng, &r->sgd);
     if (st == HSC_OK)
         st = hsc__heldout_init(&r->heldout, a, &r->fit, &r->valid);
     return st;
@@ -350,6 +438,8 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     st = prepare(&r, &rng);
     if (st == HSC_OK)
         st = fit_weights(&r, &rng);
+    if (st == HSC_OK && t->opt.code_digits > 6)
+        st = split_untrained(&r);   /* national lines without rows */
     if (st == HSC_OK && t->opt.precedents)
         st = build_memory(&r);
     if (st == HSC_OK)

@@ -76,17 +76,36 @@ typedef struct hsc__examples {
 } hsc__examples;
 
 void hsc__examples_free(const hsc__alloc *a, hsc__examples *e);
-/* Sorted unique codes of the rows (pointers into rs->codes) and each
- * row's label index. */
-int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, char ***labels,
-                        uint32_t *n_labels, uint32_t **row_label);
+
+/* What rows teach. Labels are the codes the model suggests. In national
+ * training (prefixes on), a code that is a proper prefix of other codes
+ * (a 6-digit row among 10-digit lines) is not a label but a prefix
+ * target: its rows train the tree down to that node and stop there.
+ * Targets 0..n-1 are labels, n..n+n_prefix-1 prefixes. */
+typedef struct hsc__labels {
+    char **codes;              /* sorted labels (pointers into rows or extra codes) */
+    uint32_t n;
+    char **prefix;             /* sorted prefix codes */
+    uint32_t n_prefix;
+    uint32_t *prefix_label;    /* a label each prefix is a prefix of */
+    uint32_t *row_target;      /* per row */
+    uint32_t *target_node;     /* tree node of each target, once the tree is built */
+} hsc__labels;
+
+void hsc__labels_free(const hsc__alloc *a, hsc__labels *l);
+/* The labels of the rows' codes and of extra codes (national lines the
+ * model must be able to suggest without rows), and each row's target. */
+int hsc__collect_labels(const hsc__alloc *a, const hsc__rowset *rs, const char *const *extra,
+                        size_t n_extra, int prefixes, hsc__labels *out);
+/* Each target's tree node (tree built from out->codes). */
+int hsc__labels_place(const hsc__alloc *a, hsc__labels *l, const hsc__tree *tree);
 /* Hold out rows (HSC_CFG_VALID_FRACTION, drawn from rng) and featurize
  * every row into train or valid; nomenclature rows kept for training are
  * also expanded into short phrases (HSC_CFG_AUGMENT), and a share of the
  * training texts is learnt again dressed in trade noise
  * (HSC_CFG_TRADE_NOISE). With mem, the training rows go to the precedent
  * memory and the held-out examples keep their memory keys. */
-int hsc__featurize_rows(const hsc_trainer *t, const uint32_t *row_label, uint64_t *rng,
+int hsc__featurize_rows(const hsc_trainer *t, const hsc__labels *labels, uint64_t *rng,
                         hsc__examples *train, hsc__examples *valid, hsc__prec_builder *mem);
 /* Keep the buckets seen in at least min_count training features as the
  * embedding rows (*row_bucket, ascending) and rewrite both sets' features
@@ -122,6 +141,15 @@ int hsc__fit_init(const hsc__alloc *a, hsc__fit *f, uint64_t *rng);
 int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__examples *train,
                    hsc__examples *valid);
 
+/* The split rule for codes no training row reached (national lines
+ * given without rows, lines added under an adapted model's subheadings):
+ * an untrained node gets the mean output vector of its trained siblings,
+ * so it scores as an average sibling and shares its parent's probability
+ * with them; under a parent none of whose children was trained, every
+ * vector stays zero and the parent's probability is split equally.
+ * trained: per node, 1 when some training example's path goes through it. */
+void hsc__fit_split_untrained(hsc__fit *f, const uint8_t *trained);
+
 /* After each epoch: its number (1-based) of epochs, the share of the run
  * done, the mean loss of the epoch and examples per second. Non-zero
  * stops the run with that status. */
@@ -131,12 +159,13 @@ typedef int (*hsc__epoch_fn)(void *user, uint32_t epoch, uint32_t epochs, double
 typedef struct hsc__sgd hsc__sgd;
 
 /* An engine for fit over train (both must outlive it): the paths of the
- * labels through the tree, and per-thread scratch for threads workers
- * (seeded from rng, which it does not advance). phrases: sample short
- * phrases from long examples (HSC_CFG_AUGMENT). */
+ * targets through the tree (an example's label indexes target_node), and
+ * per-thread scratch for threads workers (seeded from rng, which it does
+ * not advance). phrases: sample short phrases from long examples
+ * (HSC_CFG_AUGMENT). */
 int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
-                 uint32_t n_labels, uint32_t threads, int phrases, uint64_t rng,
-                 hsc__sgd **out);
+                 const uint32_t *target_node, uint32_t n_targets, uint32_t threads, int phrases,
+                 uint64_t rng, hsc__sgd **out);
 void hsc__sgd_free(hsc__sgd *s);
 /* Epochs first..last of epochs_total (for progress), over the training
  * examples as they are now, the learning rate decaying linearly from lr0
@@ -157,8 +186,10 @@ typedef struct hsc__heldout {
 int hsc__heldout_init(hsc__heldout *v, const hsc__alloc *a, const hsc__fit *fit,
                       const hsc__examples *valid);
 void hsc__heldout_free(const hsc__alloc *a, hsc__heldout *v);
-/* Top-1 accuracy of the fit alone; -1 without held-out examples. */
-double hsc__heldout_accuracy(hsc__heldout *v);
+/* Top-1 accuracy of the fit alone over the examples (every one, or about
+ * max_rows evenly spaced when max_rows > 0); -1 without examples. Also
+ * measures the training examples' accuracy, through a heldout over them. */
+double hsc__heldout_accuracy(hsc__heldout *v, size_t max_rows);
 
 /* What the held-out rows say about the finished fit. */
 typedef struct hsc__calibration {

@@ -92,9 +92,9 @@ long long cli_read_line(FILE *f, char **buf, size_t *cap);
 typedef int (*cli_text_fn)(void *ctx, const char *text, size_t len);
 int cli_for_each_text(const char *cmd, char **texts, int n_texts, cli_text_fn fn, void *ctx);
 
-/* Length of the shortest label, and the common length when all labels have
- * the same one (else 0). */
-int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len);
+/* Length of the shortest label, the common length when all labels have
+ * the same one (else 0), and the longest (max_len may be NULL). */
+int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len, size_t *max_len);
 
 /* Description of a code in lang (NULL: the model's first language), or
  * NULL when the model has none. */

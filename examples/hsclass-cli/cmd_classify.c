@@ -353,7 +353,7 @@ static int check_digits(ctx *c, const hsc_model *m, uint32_t digits, int given)
     if (digits != 2 && digits != 4 && digits != 6 && digits != 8 && digits != 10)
         return cli_usage_error("classify", "--digits must be 2, 4, 6, 8 or 10");
     size_t min_len = 0, uni = 0;
-    hsc_status st = cli_label_lengths(m, &min_len, &uni);
+    hsc_status st = cli_label_lengths(m, &min_len, &uni, NULL);
     if (st != HSC_OK) {
         cli_error("classify: %s", hsc_status_string(st));
         return cli_exit_for(st);

@@ -1,5 +1,6 @@
 /* cmd_eval.c - hsclass eval: accuracy of a model on a labeled TSV file
- * (gold and predicted codes truncated to 2, 4 and 6 digits), calibration
+ * (gold and predicted codes truncated to 2, 4, 6 digits and every longer
+ * level down to the model's deepest codes), calibration
  * error, auto-accept thresholds and the review decisions, optionally as an
  * HTML report. */
 #include <inttypes.h>
@@ -29,9 +30,11 @@ static void help(void)
          "\n"
          "Classify every \"code<TAB>description\" row of TEST.tsv (\"-\" for stdin; any\n"
          "further tab-separated columns, such as a source tag, are ignored) and\n"
-         "report top-1 and top-5 accuracy at 2, 4 and 6 digits: gold and suggested\n"
-         "codes are both truncated to the level (a level longer than the model's codes\n"
-         "or a row's gold code is not counted). Malformed rows and rows that fail are\n"
+         "report top-1 and top-5 accuracy at 2, 4 and 6 digits, and at 8, 10 and 12\n"
+         "when the model has codes that long (national lines): gold and suggested codes\n"
+         "are both truncated to the level; a suggestion shorter than the level misses,\n"
+         "a level longer than the model's longest codes or a row's gold code is not\n"
+         "counted. Malformed rows and rows that fail are\n"
          "reported as FILE:LINE on stderr, skipped, and make the exit code 1.\n"
          "\n"
          "Then, at the model's own codes (the best suggestion against the gold code cut\n"
@@ -59,7 +62,7 @@ static void help(void)
 }
 
 #define TOPK EVAL_TOPK
-static const uint32_t levels[3] = {2, 4, 6};
+static const uint32_t levels[EVAL_LEVELS] = {2, 4, 6, 8, 10, 12};
 
 typedef eval_tally tally;
 typedef eval_stats stats;
@@ -100,7 +103,7 @@ static int record_row(stats *st, const hsc_session *s, const char *gold, const c
     return hsc_eval_add(st->cal, best != NULL ? p : HSC_EVAL_NO_SUGGESTION, row->right) == HSC_OK;
 }
 
-static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_min)
+static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_max)
 {
     size_t n = 0;
     hsc_session_result_count(s, 0, &n);
@@ -114,9 +117,9 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
     }
     size_t glen = strlen(gold);
     int chapter = (gold[0] - '0') * 10 + (gold[1] - '0');
-    for (int l = 0; l < 3; l++) {
+    for (int l = 0; l < EVAL_LEVELS; l++) {
         size_t d = levels[l];
-        if (glen < d || label_min < d)
+        if (glen < d || label_max < d)
             continue;
         tally *t = &st->level[l];
         t->rows++;
@@ -139,7 +142,8 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
     }
 }
 
-static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_min, int quiet)
+static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_min,
+                     size_t label_max, int quiet)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
@@ -182,7 +186,7 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
             continue;
         }
         st->rows++;
-        score_row(st, s, gold, label_min);
+        score_row(st, s, gold, label_max);
         const char *best = NULL;
         double p = 0;
         if (hsc_session_result(s, 0, 0, &best, &p) != HSC_OK)
@@ -330,12 +334,14 @@ static void print_text(const stats *st, const char *model, const char *path, int
     printf("time      %.3f s (%.0f rows/s)\n\n", st->seconds,
            st->seconds > 0 ? (double)st->rows / st->seconds : 0.0);
     printf("level  %8s  %7s  %7s\n", "rows", "top-1", "top-5");
-    for (int l = 0; l < 3; l++) {
+    for (int l = 0; l < EVAL_LEVELS; l++) {
         const tally *t = &st->level[l];
+        if (t->rows == 0 && levels[l] > st->label_max && levels[l] > 6)
+            continue;   /* deeper than the model's codes */
         if (t->rows == 0)
-            printf("HS%u    %8s  %7s  %7s\n", (unsigned)levels[l], "-", "-", "-");
+            printf("HS%-4u %8s  %7s  %7s\n", (unsigned)levels[l], "-", "-", "-");
         else
-            printf("HS%u    %8" PRIu64 "  %6.2f%%  %6.2f%%\n", (unsigned)levels[l], t->rows,
+            printf("HS%-4u %8" PRIu64 "  %6.2f%%  %6.2f%%\n", (unsigned)levels[l], t->rows,
                    pct(t->top1, t->rows), pct(t->top5, t->rows));
     }
     print_calibration_text(st);
@@ -361,7 +367,7 @@ static void print_json(const stats *st, const char *model, const char *path, int
     cli_json_number(stdout, st->seconds);
     fputs(",\"levels\":{", stdout);
     int first = 1;
-    for (int l = 0; l < 3; l++) {
+    for (int l = 0; l < EVAL_LEVELS; l++) {
         const tally *t = &st->level[l];
         if (!t->rows)
             continue;
@@ -453,18 +459,19 @@ int cli_cmd_eval(int argc, char **argv)
         return cli_exit_for(hs);
     }
     int rc = cli_load_model("eval", model_path, cfg, &m, &used);
-    size_t label_min = 0, uni = 0;
+    size_t label_min = 0, uni = 0, label_max = 0;
     if (rc == CLI_EXIT_OK) {
         hs = hsc_session_new(m, cfg, &s);
         if (hs == HSC_OK)
-            hs = cli_label_lengths(m, &label_min, &uni);
+            hs = cli_label_lengths(m, &label_min, &uni, &label_max);
+        st->label_max = label_max;
         if (hs != HSC_OK) {
             cli_error("eval: %s", hsc_status_string(hs));
             rc = cli_exit_for(hs);
         }
     }
     if (rc == CLI_EXIT_OK)
-        rc = eval_file(st, s, test, label_min, quiet);
+        rc = eval_file(st, s, test, label_min, label_max, quiet);
     if (rc == CLI_EXIT_OK && !calibrate(st, s)) {
         cli_error("out of memory");
         rc = CLI_EXIT_INTERNAL;

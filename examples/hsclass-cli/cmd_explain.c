@@ -300,7 +300,7 @@ int cli_cmd_explain(int argc, char **argv)
     size_t n_levels_check;
     if (st == HSC_OK && c.digits) {
         size_t min_len = 0, uni = 0;
-        st = cli_label_lengths(m, &min_len, &uni);
+        st = cli_label_lengths(m, &min_len, &uni, NULL);
         if (st == HSC_OK && c.digits == uni)
             c.digits = 0;
         if (st == HSC_OK && c.digits &&

@@ -9,6 +9,9 @@
 
 #include "cli.h"
 
+/* Held-out top-1 below this share of the training rows' top-1: warn. */
+#define HELDOUT_GAP 0.5
+
 enum {
     OPT_OUT = 1, OPT_DIGITS, OPT_LANGS, OPT_EPOCHS, OPT_LR, OPT_DIM, OPT_BUCKETS, OPT_THREADS,
     OPT_SEED, OPT_VALID, OPT_MIN_COUNT, OPT_NO_AUGMENT, OPT_CHAR_NGRAMS, OPT_WORD_NGRAMS,
@@ -556,20 +559,37 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
             labels, fp, secs);
     /* What the held-out rows said about calibration and the threshold. */
     const char *keys[] = {"train.accept_threshold", "train.accept_threshold_from",
-                          "train.valid_accept_share", "train.valid_ece"};
-    const char *vals[4] = {"?", "?", "?", "-"};
+                          "train.valid_accept_share", "train.valid_ece",
+                          "train.valid_top1_linear", "train.train_top1_linear",
+                          "train.labels_untrained"};
+    enum { N_KEYS = sizeof keys / sizeof *keys };
+    const char *vals[N_KEYS] = {"?", "?", "?", "-", NULL, NULL, NULL};
     size_t n_meta = 0;
     hsc_model_meta_count(m, &n_meta);
     for (size_t i = 0; i < n_meta; i++) {
         const char *k, *v;
         if (hsc_model_meta_get(m, i, &k, &v) != HSC_OK)
             continue;
-        for (size_t j = 0; j < 4; j++)
+        for (size_t j = 0; j < N_KEYS; j++)
             if (strcmp(k, keys[j]) == 0)
                 vals[j] = v;
     }
     fprintf(stderr, "accept threshold %s (%s; accepts %s of the held-out rows), held-out ECE %s\n",
             vals[0], vals[1], vals[2], vals[3]);
+    if (vals[6] != NULL && strcmp(vals[6], "0") != 0)
+        fprintf(stderr, "%s labels had no training row: they share their parent's probability "
+                        "with their trained siblings (the split rule)\n", vals[6]);
+    /* A model far better on its own rows than on held-out ones learnt them
+     * by heart: say so, its confidence is low for a reason. */
+    double valid = -1, train = -1;
+    if (vals[4] != NULL && vals[5] != NULL && cli_parse_f64(vals[4], &valid) &&
+        cli_parse_f64(vals[5], &train) && train > 0 && valid < HELDOUT_GAP * train)
+        fprintf(stderr, "WARNING: held-out top-1 %.1f%% is far below the training rows' %.1f%%: "
+                        "the model does not generalize from these rows (too few rows per code? "
+                        "try fewer --digits or more data)\n", 100 * valid, 100 * train);
+    else if (vals[4] == NULL)
+        fprintf(stderr, "no held-out rows: accuracy not measured and calibration not fitted "
+                        "(too few rows, --valid 0, or no code with a second row)\n");
     hsc_model_free(m);
     return CLI_EXIT_OK;
 }

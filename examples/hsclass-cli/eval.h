@@ -9,6 +9,7 @@
 #define EVAL_BINS 15          /* calibration bins */
 #define EVAL_MIN_ACCEPT 10    /* a precision threshold must accept this many rows */
 #define EVAL_TARGETS 2        /* precisions asked for: 95% and 98% */
+#define EVAL_LEVELS 6         /* HS2, HS4, HS6 and national levels 8, 10, 12 */
 
 typedef struct eval_tally {
     uint64_t rows, top1, top5;
@@ -32,7 +33,8 @@ typedef struct eval_target {
 
 typedef struct eval_stats {
     uint64_t rows, malformed, failed;
-    eval_tally level[3];
+    eval_tally level[EVAL_LEVELS]; /* 2, 4, 6, 8, 10, 12 digits */
+    size_t label_max;        /* the model's longest codes */
     eval_tally chapter[100]; /* at 6 digits, by the gold chapter */
     double seconds;
     eval_row *r;        /* rows classified at the label level */

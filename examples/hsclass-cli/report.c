@@ -292,10 +292,10 @@ static void card(FILE *f, const char *title, const char *value, const char *note
 
 static void summary(FILE *f, const eval_stats *st)
 {
-    static const char *const names[3] = {"HS2", "HS4", "HS6"};
+    static const char *const names[EVAL_LEVELS] = {"HS2", "HS4", "HS6", "HS8", "HS10", "HS12"};
     char v[64], note[160];
     fputs("<div class='cards'>", f);
-    for (int l = 2; l >= 0; l--) {
+    for (int l = EVAL_LEVELS - 1; l >= 0; l--) {
         const eval_tally *t = &st->level[l];
         if (!t->rows)
             continue;

@@ -142,19 +142,21 @@ long long cli_read_line(FILE *f, char **buf, size_t *cap)
     return (long long)n;
 }
 
-int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len)
+int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len, size_t *max_len)
 {
     size_t n = 0;
     hsc_status st = hsc_model_label_count(m, &n);
     if (st != HSC_OK)
         return st;
-    size_t lo = 0, uni = 0;
+    size_t lo = 0, uni = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         const char *code = NULL;
         st = hsc_model_label(m, i, &code);
         if (st != HSC_OK)
             return st;
         size_t len = strlen(code);
+        if (len > hi)
+            hi = len;
         if (i == 0) {
             lo = uni = len;
         } else {
@@ -166,6 +168,8 @@ int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len)
     }
     *min_len = lo;
     *uniform_len = uni;
+    if (max_len != NULL)
+        *max_len = hi;
     return HSC_OK;
 }
 

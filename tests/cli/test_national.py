@@ -1,0 +1,53 @@
+"""hsclass train/eval on national codes (suite 'cli'): 8- and 10-digit rows
+of the UK parcel data, eval down to the model's deepest level, and what
+train says about held-out accuracy."""
+import json
+
+from test_cli import SOURCE_ROOT, TRAIN_OPTS, err, out, run
+
+FPO = SOURCE_ROOT / "models" / "data" / "uk_fpo_en" / "clean.tsv"
+
+
+def _split(tmp_path):
+    rows = FPO.read_text(encoding="utf-8").splitlines()
+    train, test = tmp_path / "train.tsv", tmp_path / "test.tsv"
+    train.write_text("\n".join(r for i, r in enumerate(rows) if i % 5) + "\n", encoding="utf-8")
+    test.write_text("\n".join(r for i, r in enumerate(rows) if i % 5 == 0) + "\n",
+                    encoding="utf-8")
+    return train, test, rows
+
+
+def test_national_train_and_eval_every_level(tmp_path):
+    train, test, rows = _split(tmp_path)
+    model = tmp_path / "uk10.hscm"
+    p = run("train", "-o", model, "--digits", "10", *TRAIN_OPTS, train)
+    assert p.returncode == 0, err(p)
+    n_train = sum(1 for i in range(len(rows)) if i % 5)
+    assert f"{n_train} rows accepted, 0 rejected" in err(p)   # 8-digit rows too
+    # held-out top-1 below half the training rows' top-1 is said loudly
+    training = dict(kv.split("=", 1) for kv in next(
+        line for line in out(run("info", model)).splitlines()
+        if line.startswith("training")).split()[1:])
+    gap = float(training["valid_top1_linear"]) < 0.5 * float(training["train_top1_linear"])
+    assert ("WARNING: held-out top-1" in err(p)) == gap
+    # 4,005 search references over ~1,800 lines: learnt by heart, not generalized
+    refs = SOURCE_ROOT / "models" / "data" / "uk_search_refs_en" / "clean.tsv"
+    p = run("train", "-o", tmp_path / "refs.hscm", "--digits", "10", "--threads", "1", refs)
+    assert p.returncode == 0 and "WARNING: held-out top-1" in err(p), err(p)
+    p = run("eval", "-m", model, "--format", "json", test)
+    assert p.returncode == 0, err(p)
+    levels = json.loads(out(p))["levels"]
+    assert set(levels) == {"2", "4", "6", "8", "10"}
+    n_test = len(rows) - n_train
+    n_ten = sum(1 for i, r in enumerate(rows) if i % 5 == 0 and len(r.split("\t")[0]) >= 10)
+    assert levels["8"]["rows"] == n_test and levels["10"]["rows"] == n_ten
+    for deep, shallow in (("4", "2"), ("6", "4"), ("8", "6")):
+        assert levels[deep]["top1"] <= levels[shallow]["top1"]
+    text = out(run("eval", "-m", model, test))
+    assert "HS10" in text and "HS12" not in text
+    # a 6-digit model shows no national level
+    m6 = tmp_path / "uk6.hscm"
+    assert run("train", "-q", "-o", m6, *TRAIN_OPTS, train).returncode == 0
+    levels = json.loads(out(run("eval", "-m", m6, "--format", "json", test)))["levels"]
+    assert set(levels) == {"2", "4", "6"}
+    assert "HS8" not in out(run("eval", "-m", m6, test))
