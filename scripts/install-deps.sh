@@ -10,6 +10,7 @@ PACKAGES=(
   libpcre2-dev libstemmer-dev zlib1g-dev libutf8proc-dev   # library
   libmicrohttpd-dev libjansson-dev                         # hsclass serve (-Dserver)
   libcmocka-dev python3 python3-pytest binutils            # tests (nm: export check)
+  openjdk-17-jdk-headless libjna-java junit5 maven         # Java binding, its tests, pom.xml check
   valgrind abigail-tools clang                             # CI: memcheck, ABI check, TSan (and fuzzing)
 )
 

@@ -1,0 +1,225 @@
+package org.hsclass;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Trains a model (hsc_trainer) from TSV files of "code&lt;TAB&gt;description"
+ * rows and rows given one by one:
+ * <pre>
+ * try (Trainer t = new Trainer(Config.DEFAULT.with(Option.EPOCHS, 10))) {
+ *     t.onRowError(e -&gt; log.warn(e.toString()));
+ *     t.addFile(Path.of("declarations.tsv"), 3.0, Trainer.RowKind.DECLARATIONS);
+ *     t.addNomenclatureFile(Path.of("nomenclature_fr.tsv"), "fr");
+ *     try (Model m = t.train()) { m.save(Path.of("model.hscm")); }
+ * }
+ * </pre>
+ * Calls are serialized; callbacks run on the thread that called train or add.
+ * An exception thrown by a callback stops the work and is rethrown.
+ */
+public final class Trainer implements AutoCloseable {
+    /** What rows are (HSC_ROWS_* flags). */
+    public enum RowKind {
+        /** Real declarations, as written by traders. */
+        DECLARATIONS(0),
+        /** Nomenclature paths ("A; B; Other"), expanded into short phrases. */
+        NOMENCLATURE(1),
+        /** Rows written for training (e.g. a phrasebook): never held out for validation. */
+        SYNTHETIC(2);
+
+        private final int flags;
+
+        RowKind(int flags) {
+            this.flags = flags;
+        }
+
+        /** The HSC_ROWS_* value. */
+        public int flags() {
+            return flags;
+        }
+    }
+
+    /**
+     * A malformed row: its file and 1-based line ("" and 0 for rows added
+     * one by one), the status naming the problem, and the library's message.
+     */
+    public record RowError(String file, long line, int statusCode, String message) {
+        public Status status() {
+            return Status.of(statusCode);
+        }
+    }
+
+    /** A progress report; validAccuracy is negative until measured. */
+    public record Progress(int epoch, int epochs, double done, double loss,
+                           double examplesPerSec, double validAccuracy) {}
+
+    /** Receives progress reports; returns false to cancel the training (train throws Cancelled). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        boolean onProgress(Progress progress);
+    }
+
+    private final NativeResource resource;
+    private Consumer<RowError> rowErrors;
+    private ProgressListener progress;
+    private Throwable pending;  // thrown by a callback, rethrown after the C call
+    // Kept as fields: the native side calls them for as long as the trainer lives.
+    private final Lib.RowErrorFn rowErrorFn = this::rowError;
+    private final Lib.ProgressFn progressFn = this::progress;
+
+    /** A trainer with the library's default options. */
+    public Trainer() {
+        this(Config.DEFAULT);
+    }
+
+    /** A trainer with these options (EPOCHS, DIM, LANGUAGES, CODE_DIGITS, THREADS...). */
+    public Trainer(Config config) {
+        Pointer cfg = config.toNative();
+        PointerByReference out = new PointerByReference();
+        try {
+            HsclassException.check(Lib.hsc_trainer_new(cfg, out));
+        } finally {
+            Config.free(cfg);
+        }
+        resource = new NativeResource(this, out.getValue(), Lib::hsc_trainer_free);
+        Pointer h = out.getValue();
+        HsclassException.check(Lib.hsc_trainer_set_row_error_callback(h, rowErrorFn, null));
+        HsclassException.check(Lib.hsc_trainer_set_progress_callback(h, progressFn, null));
+    }
+
+    @Override
+    public synchronized void close() {
+        resource.close();
+    }
+
+    private Pointer h() {
+        return resource.get("trainer");
+    }
+
+    /** Receives each malformed row (skipped, unless the STRICT option makes it an error). */
+    public synchronized Trainer onRowError(Consumer<RowError> listener) {
+        rowErrors = listener;
+        return this;
+    }
+
+    public synchronized Trainer onProgress(ProgressListener listener) {
+        progress = listener;
+        return this;
+    }
+
+    /** Adds a TSV file's rows; weight (&gt; 0) scales each of them. */
+    public synchronized Trainer addFile(Path path, double weight, RowKind kind) {
+        call(Lib.hsc_trainer_add_file(h(), Text.cString(path.toString(), "path"), weight,
+                kind.flags()), path.toString());
+        return this;
+    }
+
+    public Trainer addFile(Path path) {
+        return addFile(path, 1.0, RowKind.DECLARATIONS);
+    }
+
+    /** Adds one row (code written as HsCode.parse reads it). */
+    public synchronized Trainer addRow(String code, String text, double weight, RowKind kind) {
+        byte[] c = Text.utf8(code);
+        byte[] t = Text.utf8(text);
+        call(Lib.hsc_trainer_add_row(h(), c, c.length, t, t.length, weight, kind.flags()), code);
+        return this;
+    }
+
+    public Trainer addRow(String code, String text) {
+        return addRow(code, text, 1.0, RowKind.DECLARATIONS);
+    }
+
+    /** Code descriptions in lang ("en", "fr") that the model will carry (Model.describe). */
+    public synchronized Trainer addNomenclatureFile(Path path, String lang) {
+        call(Lib.hsc_trainer_add_nomenclature_file(h(), Text.cString(path.toString(), "path"),
+                Text.cString(lang, "lang")), path.toString());
+        return this;
+    }
+
+    /** National tariff lines of a scheme ("TEC-CEDEAO") in lang (Model.nationalLines). */
+    public synchronized Trainer addNationalFile(Path path, String scheme, String lang) {
+        call(Lib.hsc_trainer_add_national_file(h(), Text.cString(path.toString(), "path"),
+                Text.cString(scheme, "scheme"), Text.cString(lang, "lang")), path.toString());
+        return this;
+    }
+
+    /** Rows accepted and rejected so far: {accepted, rejected}. */
+    public synchronized long[] rowCounts() {
+        LongByReference accepted = new LongByReference();
+        LongByReference rejected = new LongByReference();
+        HsclassException.check(Lib.hsc_trainer_row_counts(h(), accepted, rejected));
+        return new long[] {accepted.getValue(), rejected.getValue()};
+    }
+
+    /** Description rows and national lines accepted, and rows of those files rejected. */
+    public synchronized long[] nomenclatureCounts() {
+        LongByReference descriptions = new LongByReference();
+        LongByReference lines = new LongByReference();
+        LongByReference rejected = new LongByReference();
+        HsclassException.check(Lib.hsc_trainer_nomenclature_counts(h(), descriptions, lines,
+                rejected));
+        return new long[] {descriptions.getValue(), lines.getValue(), rejected.getValue()};
+    }
+
+    /**
+     * Trains on everything added and returns the new model (the caller
+     * closes it). NoData, OneClass (training data errors), Cancelled, BadRow
+     * (STRICT), or the exception a callback threw.
+     */
+    public synchronized Model train() {
+        PointerByReference out = new PointerByReference();
+        int status = Lib.hsc_trainer_train(h(), out);
+        if (status == 0 && pending != null) {
+            Lib.hsc_model_free(out.getValue());  // a row-error callback failed: no model
+        }
+        call(status, "");
+        return Model.adopt(out.getValue());
+    }
+
+    /** Rethrows a callback's exception first, then the status's. */
+    private void call(int status, String detail) {
+        Throwable e = pending;
+        pending = null;
+        if (e instanceof RuntimeException) {
+            throw (RuntimeException) e;
+        }
+        if (e instanceof Error) {
+            throw (Error) e;
+        }
+        HsclassException.check(status, detail);
+    }
+
+    private void rowError(Pointer user, Pointer file, long line, int status, Pointer message) {
+        Consumer<RowError> listener = rowErrors;
+        if (listener == null || pending != null) {
+            return;
+        }
+        try {
+            listener.accept(new RowError(Text.read(file), line, status, Text.read(message)));
+        } catch (RuntimeException | Error e) {
+            pending = e;  // never let an exception unwind through C
+        }
+    }
+
+    private int progress(Pointer user, int epoch, int epochs, double done, double loss,
+                         double examplesPerSec, double validAccuracy) {
+        if (pending != null) {
+            return 1;
+        }
+        ProgressListener listener = progress;
+        if (listener == null) {
+            return 0;
+        }
+        try {
+            return listener.onProgress(new Progress(epoch, epochs, done, loss, examplesPerSec,
+                    validAccuracy)) ? 0 : 1;
+        } catch (RuntimeException | Error e) {
+            pending = e;
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.hsclass;
+
+import java.util.Locale;
+
+/** Whether a declaration's best code may be used as is (HSC_DECISION_*). */
+public enum Verdict {
+    /** The best code may be used as is. */
+    ACCEPT(1, "Accept", "Accepter"),
+    /** A person must look at the declaration. */
+    REVIEW(2, "Review", "À vérifier");
+
+    private final int code;
+    private final String english;
+    private final String french;
+
+    Verdict(int code, String english, String french) {
+        this.code = code;
+        this.english = english;
+        this.french = french;
+    }
+
+    /** The HSC_DECISION_* value. */
+    public int code() {
+        return code;
+    }
+
+    /** For display: French for a French locale, else English. */
+    public String text(Locale locale) {
+        return Reason.isFrench(locale) ? french : english;
+    }
+}

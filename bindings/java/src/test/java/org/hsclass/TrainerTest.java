@@ -1,0 +1,133 @@
+package org.hsclass;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training through the binding: rows, files, callbacks, errors. */
+class TrainerTest {
+    private static final Config QUICK = Config.DEFAULT.with(Option.EPOCHS, 2)
+            .with(Option.DIM, 16).with(Option.BUCKETS, 1 << 16).with(Option.THREADS, 1)
+            .with(Option.LANGUAGES, "en").with(Option.PRECEDENTS, 0);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void rowErrorsAreReportedWithTheirLine() throws Exception {
+        Path file = tmp.resolve("rows.tsv");
+        Files.writeString(file, "020130\tfrozen boneless beef\nno tab here\n0201x\tbad code\n"
+                + "080910\tfresh apricots\n020130\t\n", StandardCharsets.UTF_8);
+        List<Trainer.RowError> errors = new ArrayList<>();
+        try (Trainer t = new Trainer(QUICK)) {
+            t.onRowError(errors::add);
+            t.addFile(file, 1.0, Trainer.RowKind.DECLARATIONS);
+            t.addRow("0201", "", 1.0, Trainer.RowKind.DECLARATIONS);
+            assertArrayEquals(new long[] {2, 4}, t.rowCounts());
+        }
+        // line 0: the row added through the API
+        assertEquals(List.of(2L, 3L, 5L, 0L), errors.stream().map(Trainer.RowError::line).toList());
+        assertTrue(errors.get(0).file().endsWith("rows.tsv"), errors.get(0).file());
+        assertEquals("", errors.get(3).file());
+        assertTrue(errors.stream().allMatch(e -> e.status() != null && !e.message().isEmpty()));
+    }
+
+    @Test
+    void strictModeStopsAtABadRow() throws Exception {
+        Path file = tmp.resolve("bad.tsv");
+        Files.writeString(file, "020130\tbeef\nno tab\n", StandardCharsets.UTF_8);
+        try (Trainer t = new Trainer(QUICK.with(Option.STRICT, 1))) {
+            HsclassException e = assertThrows(HsclassException.TrainingDataError.class,
+                    () -> t.addFile(file, 1.0, Trainer.RowKind.DECLARATIONS));
+            assertEquals(Status.BAD_ROW, e.status());
+            assertTrue(e.getMessage().contains("bad.tsv"), e.getMessage());
+        }
+    }
+
+    @Test
+    void trainingDataErrors() {
+        try (Trainer t = new Trainer(QUICK)) {
+            HsclassException e = assertThrows(HsclassException.TrainingDataError.class, t::train);
+            assertEquals(Status.NO_DATA, e.status());
+        }
+        try (Trainer t = new Trainer(QUICK)) {
+            t.addRow("020130", "frozen beef").addRow("020130", "chilled beef");
+            assertEquals(Status.ONE_CLASS,
+                    assertThrows(HsclassException.class, t::train).status());
+        }
+        try (Trainer t = new Trainer(QUICK)) {
+            assertEquals(Status.IO, assertThrows(HsclassException.FileError.class,
+                    () -> t.addFile(tmp.resolve("missing.tsv"))).status());
+            assertThrows(HsclassException.InvalidArgument.class,
+                    () -> t.addNomenclatureFile(TestSupport.data("nomenclature_fr.tsv"), "FR!"));
+        }
+        assertEquals(Status.BAD_LANGUAGE, assertThrows(HsclassException.class,
+                () -> new Trainer(Config.DEFAULT.with(Option.LANGUAGES, "xx"))).status());
+    }
+
+    @Test
+    void progressCanCancelAndCallbackErrorsAreRethrown() {
+        List<Trainer.Progress> seen = new ArrayList<>();
+        try (Trainer t = new Trainer(QUICK)) {
+            t.addFile(TestSupport.data("train_real.tsv"));
+            t.onProgress(p -> {
+                seen.add(p);
+                return false;
+            });
+            HsclassException e = assertThrows(HsclassException.Cancelled.class, t::train);
+            assertEquals("HSC_E_CANCELLED", e.statusName());
+        }
+        assertEquals(1, seen.size());
+        assertTrue(seen.get(0).epochs() == 2 && seen.get(0).done() >= 0);
+        IllegalStateException boom = new IllegalStateException("stop");
+        try (Trainer t = new Trainer(QUICK)) {
+            t.addFile(TestSupport.data("train_real.tsv"));
+            t.onProgress(p -> {
+                throw boom;
+            });
+            assertSame(boom, assertThrows(IllegalStateException.class, t::train));
+        }
+        try (Trainer t = new Trainer(QUICK)) {
+            t.onRowError(err -> {
+                throw boom;
+            });
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> t.addRow("bad", "row")));
+            t.onRowError(null);
+            t.addRow("bad", "row");  // reported to nobody, skipped
+            assertArrayEquals(new long[] {0, 2}, t.rowCounts());
+        }
+    }
+
+    @Test
+    void trainsAModelFromRowsAndFiles() {
+        List<Trainer.Progress> seen = new ArrayList<>();
+        try (Trainer t = new Trainer(QUICK.with(Option.SEED, 3))) {
+            t.onProgress(seen::add);
+            t.addFile(TestSupport.data("train_real.tsv"), 3.0, Trainer.RowKind.DECLARATIONS);
+            t.addFile(TestSupport.data("train_nomenclature.tsv"), 1.0,
+                    Trainer.RowKind.NOMENCLATURE);
+            t.addRow("0201.30", "boneless beef, fresh", 2.0, Trainer.RowKind.SYNTHETIC);
+            t.addNationalFile(TestSupport.data("tec_cedeao_slice.tsv"), "TEC-CEDEAO", "fr");
+            assertEquals(139, t.nomenclatureCounts()[1]);
+            try (Model m = t.train()) {
+                assertTrue(m.labels().contains("020130"));
+                assertFalse(m.classify("fresh apricots", 1).suggestions().isEmpty());
+                assertEquals(1, m.nationalLines("020130").size());
+            }
+        }
+        assertFalse(seen.isEmpty());
+        assertEquals(1.0, seen.get(seen.size() - 1).done(), 1e-9);
+    }
+}
