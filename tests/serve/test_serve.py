@@ -378,6 +378,7 @@ def test_access_log(server):
     p = server.wait_event(lambda e: e.get("event") == "request" and e["path"] == "/v1/classify"
                           and e["bytes_in"] == len(b'{"text": "beef"}'), start=n)
     assert p["status"] == 200 and p["texts"] == 1 and 0 <= p["lib_us"] <= p["us"]
+    assert "wait_us" not in p       # idle workers: a short classify runs on the network thread
     assert p["method"] == "POST" and p["bytes_out"] > 0 and re.fullmatch("[0-9a-f]{8}", p["model"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", p["ts"])
     with server.cv:
@@ -509,6 +510,9 @@ def test_inflight_request_finishes_on_old_model(models, server_factory, tmp_path
     s.proc.send_signal(signal.SIGHUP)
     assert s.wait_event(lambda e: e.get("event") == "reload", 10 * SCALE)["result"] == "ok"
     assert s.post("/v1/classify", {"text": FR})[2]["model"] == fb
+    # A worker was busy, so that classify was queued for another one.
+    e = s.wait_event(lambda e: e.get("event") == "request" and e["path"] == "/v1/classify")
+    assert e["wait_us"] >= 0 and e["model"] == fb
     t.join()
     st, _, body = out["reply"]
     assert st == 200 and len(body["results"]) == 1500

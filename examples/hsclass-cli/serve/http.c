@@ -6,7 +6,9 @@
  * suspended and queued for a worker, which runs it on a session of the
  * current model and resumes the connection; the MHD thread then sends the
  * reply. Cheap GETs (page, lookup, model, health, metrics) are answered on
- * the MHD thread directly, so they stay fast when the workers are busy. */
+ * the MHD thread directly, so they stay fast when the workers are busy; so
+ * is a short single-text classify when no worker has anything to do, since
+ * the two thread hand-offs (queue, resume) cost more than the classify. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -25,6 +27,9 @@
  * (still sending) receives the 413 instead of a reset connection; beyond it
  * the 413 goes out at once and the connection is closed. */
 #define DISCARD_LIMIT ((size_t)64 << 20)
+/* A classify body up to this size may run on the MHD thread (see above):
+ * its text is short enough that other connections barely wait. */
+#define INLINE_MAX_BODY 2048
 
 struct srv_http {
     struct MHD_Daemon *d;
@@ -32,6 +37,7 @@ struct srv_http {
     srv_queue q;
     srv_limits lim;
     atomic_uint in_flight;
+    atomic_uint jobs;    /* queued or running on a worker */
     atomic_int draining;
     atomic_int closed;   /* drained: what still comes is answered at once */
     uint16_t port;
@@ -251,6 +257,7 @@ static void run_job(void *job)
     req *r = job;
     r->reply.wait_seconds = srv_now() - r->t_queued;
     srv_api_post(r->ep, r->body, r->len, &r->h->lim, r->h->slot, &r->reply);
+    atomic_fetch_sub(&r->h->jobs, 1);
     MHD_resume_connection(r->c);
 }
 
@@ -300,11 +307,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         srv_reply_error_named(&r->reply, 503, "HSC_SERVE_BUSY", "shutting down");
         return respond(r);
     }
+    if (r->route == SRV_ROUTE_CLASSIFY && r->len <= INLINE_MAX_BODY &&
+        atomic_load(&h->jobs) == 0) {
+        srv_api_post(r->ep, r->body, r->len, &h->lim, h->slot, &r->reply);
+        return respond(r);
+    }
     /* Suspend before queueing: the worker may finish and resume at once. */
     MHD_suspend_connection(c);
     r->queued = 1;
     r->t_queued = srv_now();
+    atomic_fetch_add(&h->jobs, 1);
     if (srv_queue_push(&h->q, r) != 0) {
+        atomic_fetch_sub(&h->jobs, 1);
         srv_reply_error_named(&r->reply, 503, "HSC_SERVE_BUSY",
                               "busy: every worker is busy and the queue is full");
         MHD_resume_connection(c);
@@ -336,10 +350,10 @@ static void access_log(req *r, enum MHD_RequestTerminationCode toe, double secon
     srv_put(o, "bytes_in", json_integer((json_int_t)r->bytes_in), &ok);
     srv_put(o, "bytes_out", json_integer((json_int_t)r->reply.len), &ok);
     srv_put(o, "us", json_integer((json_int_t)(seconds * 1e6)), &ok);
-    if (r->queued) {
+    if (r->queued)
         srv_put(o, "wait_us", json_integer((json_int_t)(r->reply.wait_seconds * 1e6)), &ok);
+    if (r->reply.n_texts)
         srv_put(o, "lib_us", json_integer((json_int_t)(r->reply.lib_seconds * 1e6)), &ok);
-    }
     if (r->reply.n_texts)
         srv_put(o, "texts", json_integer((json_int_t)r->reply.n_texts), &ok);
     if (r->reply.model[0])
