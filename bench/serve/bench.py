@@ -3,6 +3,7 @@
 
     python3 bench/serve/bench.py [--build build] [--model models/hs6-multi.hscm]
                                  [--seconds 20] [--requests 1000000] [--soak 600]
+                                 [--parts own,eight,rss,soak]
 
 Measures, with the texts of tests/data/test.tsv:
   1. the service's own cost per single-text request, one keep-alive client:
@@ -14,7 +15,9 @@ Measures, with the texts of tests/data/test.tsv:
   3. RSS while serving --requests requests (8 clients);
   4. a soak of --soak seconds (8 clients) while the model file is replaced and
      SIGHUP sent every few seconds: every request must succeed.
-Writes bench/serve/RESULTS.md and prints it."""
+--parts runs some of them (own: 1, eight: 2, rss: 3, soak: 4); the others
+keep their figures from the last results.json. Writes bench/serve/RESULTS.md
+(each part with the date and arguments of its run) and prints it."""
 import argparse
 import json
 import os
@@ -119,27 +122,8 @@ def access_log(log, path):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default=str(ROOT / "build"))
-    ap.add_argument("--model", default=str(ROOT / "models" / "hs6-multi.hscm"))
-    ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--requests", type=int, default=1_000_000)
-    ap.add_argument("--soak", type=int, default=600)
-    args = ap.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
-    cli = str(pathlib.Path(args.build) / "examples" / "hsclass-cli" / "hsclass")
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="hsc-serve-bench-"))
-    ts = texts()
-    single = tmp / "single.jsonl"
-    single.write_text("".join(json.dumps({"text": t}) + "\n" for t in ts))
-    batch = tmp / "batch.jsonl"
-    batch.write_text("".join(json.dumps({"texts": ts[i:i + 100]}) + "\n"
-                             for i in range(0, len(ts) - 99, 100)))
-    results = {"texts": len(ts), "cpus": os.cpu_count()}
-
-    # 1. one keep-alive client: the service's own cost.
+def own_cost(cli, args, single, tmp):
+    """1. one keep-alive client: the service's own cost."""
     log = tmp / "single.log"
     s = Server(cli, args.model, log, "--watch", "0")
     r1 = wrk(s, "/v1/classify", single, args.seconds, 1, 1)
@@ -147,18 +131,21 @@ def main():
     entries = access_log(log, "/v1/classify")
     own = [e["us"] - e["lib_us"] for e in entries]
     lib = [e["lib_us"] for e in entries]
-    results["one_client"] = {
+    return {
         "requests": len(entries), "rps": r1["rps"], "errors": r1["errors"],
         "own_p50_us": pct(own, 50), "own_p99_us": pct(own, 99),
         "lib_p50_us": pct(lib, 50), "lib_p99_us": pct(lib, 99),
         "server_p50_us": pct([e["us"] for e in entries], 50),
+        "queued_share": sum("wait_us" in e for e in entries) / len(entries),
         "wait_p50_us": pct([e.get("wait_us", 0) for e in entries], 50),
         "wait_p99_us": pct([e.get("wait_us", 0) for e in entries], 99),
         "client_p50_us": r1["p50"], "client_p99_us": r1["p99"]}
 
-    # 2. 8 clients: single texts, batches, and the CLI on the same texts.
-    # The machine is shared (wrk too), so the server's own CPU time per text
-    # is measured beside the rates.
+
+def eight_clients(cli, args, ts, single, batch):
+    """2. 8 clients: single texts, batches, and the CLI on the same texts.
+    The machine is shared (wrk too), so the server's own CPU time per text
+    is measured beside the rates."""
     s = Server(cli, args.model, os.devnull, "--watch", "0")
     cpu = s.cpu_seconds()
     r8 = wrk(s, "/v1/classify", single, args.seconds, 8)
@@ -179,15 +166,14 @@ def main():
     cpu1 = os.times()
     cli_cpu = (cpu1.children_user + cpu1.children_system - cpu0.children_user -
                cpu0.children_system) / (rounds * 10000)
-    results["eight_clients"] = {"rps": r8["rps"], "errors": r8["errors"],
-                                "p50_us": r8["p50"], "p99_us": r8["p99"],
-                                "batch_texts_per_s": rb["rps"] * 100, "batch_errors": rb["errors"],
-                                "cli_texts_per_s": cli_tps,
-                                "server_cpu_us_single": cpu_single * 1e6,
-                                "server_cpu_us_batch_text": cpu_batch * 1e6,
-                                "cli_cpu_us_text": cli_cpu * 1e6}
+    return {"rps": r8["rps"], "errors": r8["errors"], "p50_us": r8["p50"], "p99_us": r8["p99"],
+            "batch_texts_per_s": rb["rps"] * 100, "batch_errors": rb["errors"],
+            "cli_texts_per_s": cli_tps, "server_cpu_us_single": cpu_single * 1e6,
+            "server_cpu_us_batch_text": cpu_batch * 1e6, "cli_cpu_us_text": cli_cpu * 1e6}
 
-    # 3. RSS over --requests requests.
+
+def rss(cli, args, single):
+    """3. RSS over --requests requests."""
     s = Server(cli, args.model, os.devnull, "--watch", "0")
     samples = [(0, s.rss_mb())]
     done = 0
@@ -198,9 +184,12 @@ def main():
         done = int(s.metric('hsclass_requests_total{endpoint="classify"}'))
         samples.append((done, s.rss_mb()))
     s.stop()
-    results["rss"] = {"samples": samples, "errors": errors}
+    return {"samples": samples, "errors": errors}
 
-    # 4. soak with reloads.
+
+def soak(cli, args, single, tmp):
+    """4. soak with reloads: the model file replaced every 3 s, SIGHUP every
+    third time."""
     live = tmp / "live.hscm"
     other = tmp / "other.hscm"
     shutil.copyfile(args.model, live)
@@ -225,51 +214,108 @@ def main():
     stop.set()
     th.join()
     alive = s.metric("hsclass_models_loaded")
+    rss_after = s.rss_mb()
     s.stop()
     reloads = [json.loads(l) for l in log.read_text().splitlines() if '"reload"' in l]
-    results["soak"] = {"seconds": args.soak, "requests": rs["requests"], "errors": rs["errors"],
-                       "reloads_ok": sum(e["result"] == "ok" for e in reloads),
-                       "reloads_refused": sum(e["result"] != "ok" for e in reloads),
-                       "models_loaded_after": alive}
+    return {"seconds": args.soak, "requests": rs["requests"], "errors": rs["errors"],
+            "reloads_ok": sum(e["result"] == "ok" for e in reloads),
+            "reloads_refused": sum(e["result"] != "ok" for e in reloads),
+            "models_loaded_after": alive, "rss_mb_after": rss_after}
+
+
+PARTS = ("own", "eight", "rss", "soak")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--model", default=str(ROOT / "models" / "hs6-multi.hscm"))
+    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=1_000_000)
+    ap.add_argument("--soak", type=int, default=600)
+    ap.add_argument("--parts", default=",".join(PARTS))
+    args = ap.parse_args()
+    parts = args.parts.split(",")
+    if not set(parts) <= set(PARTS):
+        raise SystemExit(f"--parts: some of {','.join(PARTS)}")
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    cli = str(pathlib.Path(args.build) / "examples" / "hsclass-cli" / "hsclass")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="hsc-serve-bench-"))
+    ts = texts()
+    single = tmp / "single.jsonl"
+    single.write_text("".join(json.dumps({"text": t}) + "\n" for t in ts))
+    batch = tmp / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"texts": ts[i:i + 100]}) + "\n"
+                             for i in range(0, len(ts) - 99, 100)))
+    old = HERE / "results.json"
+    results = json.loads(old.read_text()) if old.exists() and len(parts) < len(PARTS) else {}
+    results.update({"texts": len(ts), "cpus": os.cpu_count()})
+    run = {"own": lambda: own_cost(cli, args, single, tmp),
+           "eight": lambda: eight_clients(cli, args, ts, single, batch),
+           "rss": lambda: rss(cli, args, single),
+           "soak": lambda: soak(cli, args, single, tmp)}
+    keys = {"own": "one_client", "eight": "eight_clients", "rss": "rss", "soak": "soak"}
+    for part in parts:
+        load = os.getloadavg()[0]
+        res = run[part]()
+        res["run"] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                      "args": f"--seconds {args.seconds} --requests {args.requests} "
+                              f"--soak {args.soak}",
+                      "load_before": round(load, 1), "load_after": round(os.getloadavg()[0], 1),
+                      "nice": os.nice(0)}
+        results[keys[part]] = res
     report(results, args)
+
+
+def when(part):
+    """Date, load average and niceness of the run that measured a part."""
+    run = part.get("run")
+    if not run:
+        return "2026-12-02, earlier run"
+    return (f"{run['date']}, load {run['load_before']}-{run['load_after']}"
+            + (f", nice {run['nice']}" if run["nice"] else ""))
 
 
 def report(r, args):
     o, e, rss, soak = r["one_client"], r["eight_clients"], r["rss"], r["soak"]
+    queued = (f"{o['queued_share']:.0%} of requests queued; "
+              if "queued_share" in o else "")
     lines = [
         "# hsclass serve: benchmark",
         "",
-        f"`python3 bench/serve/bench.py --seconds {args.seconds} --requests {args.requests} "
-        f"--soak {args.soak}`, model `{pathlib.Path(args.model).name}`, "
-        f"{r['texts']} texts of tests/data/test.tsv, wrk, {r['cpus']} CPUs.",
+        f"`python3 bench/serve/bench.py`, model `{pathlib.Path(args.model).name}`, "
+        f"{r['texts']} texts of tests/data/test.tsv, wrk, {r['cpus']} CPUs shared with other "
+        "work (the load average is that of the whole machine).",
         "",
-        "| measure | value |",
-        "|---|---:|",
+        "| measure | value | run |",
+        "|---|---:|---|",
         f"| service's own cost per single-text request, p50 / p99 (access log: request time "
-        f"minus library call) | {o['own_p50_us']} / {o['own_p99_us']} µs |",
-        f"| of which waiting for a worker (queue and thread wake-up), p50 / p99 | "
-        f"{o['wait_p50_us']} / {o['wait_p99_us']} µs |",
+        f"minus library call) | {o['own_p50_us']} / {o['own_p99_us']} µs | {when(o)} |",
+        f"| waiting for a worker (queue and thread wake-up), p50 / p99 | {queued}"
+        f"{o['wait_p50_us']} / {o['wait_p99_us']} µs | {when(o)} |",
         f"| library call (hsc_session_classify), p50 / p99 | {o['lib_p50_us']} / "
-        f"{o['lib_p99_us']} µs |",
+        f"{o['lib_p99_us']} µs | {when(o)} |",
         f"| client-side latency, one keep-alive client, p50 / p99 | {o['client_p50_us']:.0f} / "
-        f"{o['client_p99_us']:.0f} µs ({o['rps']:.0f} requests/s) |",
+        f"{o['client_p99_us']:.0f} µs ({o['rps']:.0f} requests/s) | {when(o)} |",
         f"| 8 clients, single texts | {e['rps']:.0f} requests/s (p50 {e['p50_us']:.0f} µs, "
-        f"p99 {e['p99_us']:.0f} µs) |",
+        f"p99 {e['p99_us']:.0f} µs) | {when(e)} |",
         f"| 8 clients, batch endpoint (100 texts a request) | {e['batch_texts_per_s']:.0f} "
-        f"texts/s |",
+        f"texts/s | {when(e)} |",
         f"| `hsclass classify --format jsonl`, same texts (10,000 a run), one process | "
-        f"{e['cli_texts_per_s']:.0f} texts/s |",
+        f"{e['cli_texts_per_s']:.0f} texts/s | {when(e)} |",
         f"| CPU time per text: server single-text request / server batch / CLI | "
         f"{e['server_cpu_us_single']:.0f} / {e['server_cpu_us_batch_text']:.0f} / "
-        f"{e['cli_cpu_us_text']:.0f} µs |",
+        f"{e['cli_cpu_us_text']:.0f} µs | {when(e)} |",
         "| RSS while serving (requests: MB) | " +
-        ", ".join(f"{n:,}: {mb:.1f}" for n, mb in rss["samples"]) + " |",
+        ", ".join(f"{n:,}: {mb:.1f}" for n, mb in rss["samples"]) + f" | {when(rss)} |",
         f"| soak, {soak['seconds']} s, 8 clients, model replaced every 3 s (SIGHUP every 9 s) | "
         f"{soak['requests']:,} requests, {soak['errors']} failed; {soak['reloads_ok']} reloads, "
         f"{soak['reloads_refused']} refused; {soak['models_loaded_after']:.0f} model in memory "
-        f"after |",
+        f"after" + (f"; RSS {soak['rss_mb_after']:.1f} MB after" if "rss_mb_after" in soak
+                    else "") + f" | {when(soak)} |",
         f"| failed requests elsewhere | one client {o['errors']}, 8 clients {e['errors']}, batch "
-        f"{e['batch_errors']}, RSS run {rss['errors']} |",
+        f"{e['batch_errors']}, RSS run {rss['errors']} | |",
         "",
     ]
     text = "\n".join(lines)
