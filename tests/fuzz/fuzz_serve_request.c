@@ -2,13 +2,14 @@
  * srv_request (examples/hsclass-cli/serve/request.c), the only code that
  * reads what a client sends.
  *
- *   byte 0  bits 0-1 endpoint (classify, batch, explain, classify),
+ *   byte 0  bits 0-1 endpoint (classify, batch, explain, audit),
  *           bit 2 small limits (body 512, text 64, batch 4, k 10)
  *   rest    the body
  *
  * Invariants: a parsed request has 1 text (batch: 1 to max_batch), each
  * valid UTF-8 without NUL and within max_text, k within 1..max_k, a valid
- * lang and a constraint with digits; a refusal is 400 (413 for the body
+ * lang and a constraint with digits (none for an audit, whose declared code
+ * has 2 to 12 digits); a refusal is 400 (413 for the body
  * size) with a library status named HSC_E_* and a message that serializes
  * as JSON; parsing the same body twice gives the same answer. */
 #include <string.h>
@@ -35,6 +36,9 @@ static void check_request(srv_endpoint ep, const srv_limits *lim, const srv_requ
     FUZZ_CHECK(r->k >= 1 && r->k <= lim->max_k);
     FUZZ_CHECK(!r->lang || srv_lang_valid(r->lang));
     FUZZ_CHECK(!r->only || strcspn(r->only, "0123456789") < r->only_len);
+    size_t declared = strlen(r->declared);
+    FUZZ_CHECK(ep == SRV_EP_AUDIT ? declared >= 2 && !r->only : declared == 0);
+    FUZZ_CHECK(strspn(r->declared, "0123456789") == declared);
 }
 
 static void check_error(const srv_error *e)
@@ -52,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     static const srv_endpoint eps[] = {SRV_EP_CLASSIFY, SRV_EP_BATCH, SRV_EP_EXPLAIN,
-                                       SRV_EP_CLASSIFY};
+                                       SRV_EP_AUDIT};
     srv_endpoint ep = eps[data[0] & 3];
     srv_limits lim = (data[0] & 4) ? (srv_limits){512, 64, 4, 10}
                                    : (srv_limits){1u << 20, 16384, 256, 50};

@@ -70,7 +70,7 @@ def texts():
 
 def serve_seeds():
     """fuzz_serve_request: byte 0 picks the endpoint (0 classify, 1 batch, 2
-    explain) and bit 2 the small limits; then a request body."""
+    explain, 3 audit) and bit 2 the small limits; then a request body."""
     import json
     bodies = [
         (0, {"text": "viande bovine désossée congelée", "k": 3, "only": "02, 0303",
@@ -80,6 +80,9 @@ def serve_seeds():
         (4, {"text": "a" * 70, "k": 11}),
         (5, {"texts": ["x"] * 5}),
         (0, {"text": "x", "k": 5.5, "lang": "FR", "extra": [1, {"a": None}]}),
+        (3, {"code": "0202.30", "text": "viande bovine congelée", "k": 2, "precedents": 3}),
+        (7, {"code": "1", "text": "x", "only": "02"}),
+        (3, {"code": 20230, "text": "beef"}),
     ]
     for i, (opt, body) in enumerate(bodies):
         write("fuzz_serve_request", "body-%02d" % i,

@@ -153,6 +153,48 @@ def test_explain_matches_cli(server, models):
     assert words and all(TEXTS[0][w["start"]:w["end"]] == w["word"] for w in words)
 
 
+def test_audit(server):
+    # The declared code is the best suggestion: consistent, rank 1 at every
+    # level, and its probabilities are the classify's scores.
+    st, _, cl = server.post("/v1/classify", {"text": FR, "lang": "fr"})
+    best = cl["suggestions"][0]["code"]
+    st, _, body = server.post("/v1/audit", {"code": best[:4] + "." + best[4:], "text": FR,
+                                            "lang": "fr"})
+    assert st == 200, body
+    assert body["declared"] == best and body["verdict"] == "consistent"
+    assert "congel" in body["declared_description"]
+    assert {k: body[k] for k in cl if k != "model"} == {k: cl[k] for k in cl if k != "model"}
+    assert [lv["digits"] for lv in body["levels"]] == [2, 4, 6]
+    assert all(lv["rank"] == 1 for lv in body["levels"])
+    scores = {2: cl["chapters"][0]["score"], 4: cl["headings"][0]["score"],
+              6: cl["suggestions"][0]["score"]}
+    assert all(lv["probability"] == scores[lv["digits"]] for lv in body["levels"])
+    assert body["digits"] == 6 and body["probability"] == scores[6]
+    assert body["probability"] >= body["audit_threshold"] > 0
+    # Another chapter: suspect, far down the ranking.
+    st, _, body = server.post("/v1/audit", {"code": "8703.23", "text": "frozen boneless beef"})
+    assert st == 200 and body["verdict"] == "suspect"
+    assert body["probability"] < body["audit_threshold"]
+    assert all(lv["rank"] > 1 for lv in body["levels"])
+    # A heading is scored at 4 digits; a 10-digit line at 6.
+    st, _, body = server.post("/v1/audit", {"code": best[:4], "text": FR})
+    assert (body["digits"], len(body["levels"])) == (4, 2) and body["verdict"] == "consistent"
+    st, _, body = server.post("/v1/audit", {"code": best + "0000", "text": FR})
+    assert (body["digits"], body["declared"]) == (6, best + "0000")
+    # Nothing to check against: unchecked, not ranked.
+    st, _, body = server.post("/v1/audit", {"code": best, "text": ""})
+    assert st == 200 and body["verdict"] == "unchecked" and body["reason"] == "no_content"
+    assert all(lv["rank"] is None for lv in body["levels"])
+    for bad, name in [({"text": FR}, "HSC_E_INVALID_ARG"),
+                      ({"code": "1", "text": FR}, "HSC_E_BAD_CODE"),
+                      ({"code": 20230, "text": FR}, "HSC_E_BAD_CODE"),
+                      ({"code": "02x", "text": FR}, "HSC_E_BAD_CODE"),
+                      ({"code": "0202", "text": FR, "only": "02"}, "HSC_E_INVALID_ARG"),
+                      ({"code": "0202", "texts": [FR]}, "HSC_E_INVALID_ARG")]:
+        st, _, body = server.post("/v1/audit", bad)
+        assert (st, body["status"]) == (400, name), bad
+
+
 def test_lookup(server, models):
     st, _, body = server.get("/v1/lookup/0201?lang=fr&depth=2")
     assert st == 200
@@ -223,7 +265,7 @@ def test_openapi_documents_every_endpoint():
     import pathlib
     spec = pathlib.Path(os.environ["HSCLASS_SOURCE_ROOT"]) / "examples" / "serve" / "openapi.yaml"
     text = spec.read_text(encoding="utf-8")
-    paths = {"/v1/classify", "/v1/classify/batch", "/v1/explain", "/v1/lookup/{code}",
+    paths = {"/v1/classify", "/v1/classify/batch", "/v1/explain", "/v1/audit", "/v1/lookup/{code}",
              "/v1/model", "/healthz", "/metrics", "/"}
     try:
         import yaml

@@ -65,6 +65,33 @@ static hsc_status classify(hsc_session *s, const srv_request *req, size_t i, uin
     return st;
 }
 
+/* The library's audit rule on the declared code, and the code's score at
+ * each level the model has within it (2, 4, 6... digits). */
+static hsc_status audit(hsc_session *s, const srv_request *req, srv_audit *a, srv_reply *r)
+{
+    static const uint32_t levels[SRV_AUDIT_MAX_LEVELS] = {2, 4, 6, 8, 10};
+    size_t len = strlen(req->declared);
+    double t0 = srv_now();
+    memset(a, 0, sizeof *a);
+    a->declared = req->declared;
+    hsc_status st = hsc_session_audit(s, req->declared, len, &a->verdict, &a->probability,
+                                      &a->digits);
+    if (st == HSC_OK)
+        st = hsc_session_audit_threshold(s, &a->threshold);
+    for (size_t i = 0; st == HSC_OK && i < SRV_AUDIT_MAX_LEVELS && levels[i] <= len; i++) {
+        size_t n;
+        if (hsc_session_result_count(s, levels[i], &n) != HSC_OK)
+            continue; /* a level this model has not */
+        a->levels[a->n_levels].digits = levels[i];
+        st = hsc_session_code_score(s, req->declared, len, levels[i],
+                                    &a->levels[a->n_levels].probability,
+                                    &a->levels[a->n_levels].rank);
+        a->n_levels++;
+    }
+    r->lib_seconds += srv_now() - t0;
+    return st;
+}
+
 static json_t *batch(hsc_session *s, const srv_request *req, const srv_view *v, srv_reply *r)
 {
     json_t *results = json_array();
@@ -94,12 +121,22 @@ static void run(srv_endpoint ep, const srv_request *req, srv_model *sm, hsc_sess
         o = batch(s, req, &v, r);
     } else {
         hsc_status st = classify(s, req, 0, req->k, r);
+        srv_audit a;
+        if (st == HSC_OK && ep == SRV_EP_AUDIT)
+            st = audit(s, req, &a, r);
+        if (st == HSC_E_BAD_CODE) {
+            srv_reply_error(r, 400, st, "code is shorter than the model's first level");
+            return;
+        }
         if (st != HSC_OK) {
             text_failure(r, s, st);
             return;
         }
-        o = (ep == SRV_EP_EXPLAIN ? srv_json_explained : srv_json_classified)(
-            s, &v, req->texts[0], req->lens[0]);
+        if (ep == SRV_EP_AUDIT)
+            o = srv_json_audited(s, &v, req->texts[0], req->lens[0], &a);
+        else
+            o = (ep == SRV_EP_EXPLAIN ? srv_json_explained : srv_json_classified)(
+                s, &v, req->texts[0], req->lens[0]);
     }
     int ok = o != NULL;
     /* Which model answered: reloads change it between two requests. */

@@ -75,6 +75,7 @@ static const struct {
     {"/v1/classify", SRV_ROUTE_CLASSIFY, 1, SRV_EP_CLASSIFY},
     {"/v1/classify/batch", SRV_ROUTE_BATCH, 1, SRV_EP_BATCH},
     {"/v1/explain", SRV_ROUTE_EXPLAIN, 1, SRV_EP_EXPLAIN},
+    {"/v1/audit", SRV_ROUTE_AUDIT, 1, SRV_EP_AUDIT},
     {"/v1/model", SRV_ROUTE_MODEL, 0, SRV_EP_CLASSIFY},
     {"/healthz", SRV_ROUTE_HEALTHZ, 0, SRV_EP_CLASSIFY},
     {"/metrics", SRV_ROUTE_METRICS, 0, SRV_EP_CLASSIFY},
@@ -296,7 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->reply.http) /* an early error, or a worker's reply after resume */
         return respond(r);
     if (r->route != SRV_ROUTE_CLASSIFY && r->route != SRV_ROUTE_BATCH &&
-        r->route != SRV_ROUTE_EXPLAIN) {
+        r->route != SRV_ROUTE_EXPLAIN && r->route != SRV_ROUTE_AUDIT) {
         answer_get(r, url);
         return respond(r);
     }

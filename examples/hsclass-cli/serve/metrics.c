@@ -8,8 +8,8 @@
 #include "serve.h"
 
 const char *const srv_route_names[SRV_N_ROUTES] = {
-    "page", "classify", "classify_batch", "explain", "lookup", "model", "healthz", "metrics",
-    "other",
+    "page", "classify", "classify_batch", "explain", "audit", "lookup", "model", "healthz",
+    "metrics", "other",
 };
 
 static const int codes[] = {200, 400, 404, 405, 413, 415, 429, 500, 503};

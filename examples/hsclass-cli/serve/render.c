@@ -173,18 +173,58 @@ static json_t *finish(json_t *o, int ok)
     return o;
 }
 
-json_t *srv_json_classified(hsc_session *s, const srv_view *v, const char *text, size_t len)
+/* The declared code, the audit rule's verdict and the code's score at each
+ * level (rank null: the model has no such code, or the text got no
+ * suggestion). */
+static void audit_fields(json_t *o, const srv_view *v, const srv_audit *a, int *ok)
+{
+    static const char *const verdicts[] = {"none", "consistent", "suspect", "unchecked"};
+    srv_put(o, "declared", cstr(a->declared), ok);
+    const char *desc = cli_describe(v->m, a->declared, v->lang);
+    if (desc)
+        srv_put(o, "declared_description", cstr(desc), ok);
+    srv_put(o, "verdict", cstr(a->verdict < 4 ? verdicts[a->verdict] : "none"), ok);
+    srv_put(o, "probability", srv_jnum(a->probability), ok);
+    srv_put(o, "digits", json_integer(a->digits), ok);
+    srv_put(o, "audit_threshold", srv_jnum(a->threshold), ok);
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < a->n_levels; i++) {
+        json_t *l = json_object();
+        srv_put(l, "digits", json_integer(a->levels[i].digits), ok);
+        srv_put(l, "probability", srv_jnum(a->levels[i].probability), ok);
+        srv_put(l, "rank", a->levels[i].rank ? json_integer((json_int_t)a->levels[i].rank)
+                                               : json_null(), ok);
+        srv_push(arr, l, ok);
+    }
+    srv_put(o, "levels", arr, ok);
+}
+
+static json_t *classified(hsc_session *s, const srv_view *v, const char *text, size_t len,
+                          const srv_audit *a)
 {
     int ok = 1;
     json_t *o = head(s, text, len, &ok);
     if (!o)
         return NULL;
+    if (a)
+        audit_fields(o, v, a, &ok);
     srv_put(o, "suggestions", level(s, v, 0, v->national, &ok), &ok);
     srv_put(o, "chapters", level(s, v, 2, 0, &ok), &ok);
     srv_put(o, "headings", level(s, v, 4, 0, &ok), &ok);
     if (v->precedents > 0)
         srv_put(o, "precedents", precedents(s, v->precedents, &ok), &ok);
     return finish(o, ok);
+}
+
+json_t *srv_json_classified(hsc_session *s, const srv_view *v, const char *text, size_t len)
+{
+    return classified(s, v, text, len, NULL);
+}
+
+json_t *srv_json_audited(hsc_session *s, const srv_view *v, const char *text, size_t len,
+                         const srv_audit *a)
+{
+    return classified(s, v, text, len, a);
 }
 
 json_t *srv_json_text_error(hsc_session *s, const char *text, size_t len, hsc_status st)

@@ -115,6 +115,21 @@ static int get_option(const char *key, json_t *v, const srv_limits *lim, srv_req
     return 0;
 }
 
+/* audit: the declared code, read by the library's code parser (dots and
+ * spaces allowed, 2 to 12 digits). A string only: a JSON number would have
+ * lost the leading zero of chapters 01-09. */
+static int get_code(json_t *v, srv_request *req, srv_error *err)
+{
+    size_t n = 0;
+    if (!json_is_string(v) ||
+        hsc_code_parse(json_string_value(v), json_string_length(v), req->declared,
+                       sizeof req->declared, &n) != HSC_OK ||
+        n < 2)
+        return fail(err, 400, HSC_E_BAD_CODE,
+                    "code must be a string of 2 to 12 digits ('.' and spaces allowed)");
+    return 0;
+}
+
 static int get_texts(json_t *arr, const srv_limits *lim, srv_request *req, srv_error *err)
 {
     if (!json_is_array(arr))
@@ -162,8 +177,22 @@ int srv_request_parse(srv_endpoint ep, const char *body, size_t len, const srv_l
     json_object_foreach(req->root, key, v) {
         if (strcmp(key, text_key) == 0)
             continue;
+        if (ep == SRV_EP_AUDIT && strcmp(key, "code") == 0) {
+            if (get_code(v, req, err))
+                goto done;
+            continue;
+        }
+        /* A constraint would change the declared code's probability. */
+        if (ep == SRV_EP_AUDIT && strcmp(key, "only") == 0) {
+            fail(err, 400, HSC_E_INVALID_ARG, "only does not apply to an audit");
+            goto done;
+        }
         if (get_option(key, v, lim, req, err))
             goto done;
+    }
+    if (ep == SRV_EP_AUDIT && !req->declared[0]) {
+        fail(err, 400, HSC_E_INVALID_ARG, "missing field 'code'");
+        goto done;
     }
     v = json_object_get(req->root, text_key);
     if (!v) {

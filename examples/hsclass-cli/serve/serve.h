@@ -34,7 +34,7 @@ typedef struct srv_limits {
 } srv_limits;
 
 /* Endpoints that take a JSON body. */
-typedef enum { SRV_EP_CLASSIFY, SRV_EP_BATCH, SRV_EP_EXPLAIN } srv_endpoint;
+typedef enum { SRV_EP_CLASSIFY, SRV_EP_BATCH, SRV_EP_EXPLAIN, SRV_EP_AUDIT } srv_endpoint;
 
 /* Why a request is refused: HTTP status, the library status that names the
  * problem (HSC_E_INVALID_ARG, HSC_E_BAD_UTF8...), and a message. */
@@ -55,6 +55,7 @@ typedef struct srv_request {
     const char *lang;    /* NULL: the model's first language */
     int national;
     uint32_t precedents; /* nearest training rows to list (0: none) */
+    char declared[HSC_CODE_MAX_DIGITS + 1]; /* audit: the declared code's digits */
 } srv_request;
 
 /* Parse and check a body. Returns 0, or -1 with *err filled (and *req
@@ -133,6 +134,26 @@ json_t *srv_json_classified(hsc_session *s, const srv_view *v, const char *text,
 json_t *srv_json_text_error(hsc_session *s, const char *text, size_t len, hsc_status st);
 /* The CLI's explain line: decision and the words for and against each code. */
 json_t *srv_json_explained(hsc_session *s, const srv_view *v, const char *text, size_t len);
+
+/* A declared code checked by the library's audit rule (hsc_session_audit),
+ * and its score at each level the model has within the code. */
+#define SRV_AUDIT_MAX_LEVELS 5
+typedef struct srv_audit {
+    const char *declared;   /* digits */
+    uint32_t verdict;       /* HSC_AUDIT_* */
+    double probability;     /* at digits, the level the rule scored */
+    uint32_t digits;
+    double threshold;       /* the session's audit threshold */
+    size_t n_levels;
+    struct {
+        uint32_t digits;
+        double probability;
+        uint64_t rank;      /* 0: not ranked */
+    } levels[SRV_AUDIT_MAX_LEVELS];
+} srv_audit;
+/* The classify line of the description, with the audit's fields. */
+json_t *srv_json_audited(hsc_session *s, const srv_view *v, const char *text, size_t len,
+                         const srv_audit *a);
 /* The CLI's lookup line for a parsed code; NULL with *found 0 when nothing
  * is known under it. depth: UINT32_MAX for all. */
 json_t *srv_json_lookup(const hsc_model *m, const char *digits, size_t qlen, const char *lang,
@@ -189,8 +210,9 @@ void srv_queue_stop(srv_queue *q);
 /* ---- metrics.c --------------------------------------------------------- */
 
 enum {
-    SRV_ROUTE_PAGE, SRV_ROUTE_CLASSIFY, SRV_ROUTE_BATCH, SRV_ROUTE_EXPLAIN, SRV_ROUTE_LOOKUP,
-    SRV_ROUTE_MODEL, SRV_ROUTE_HEALTHZ, SRV_ROUTE_METRICS, SRV_ROUTE_OTHER, SRV_N_ROUTES
+    SRV_ROUTE_PAGE, SRV_ROUTE_CLASSIFY, SRV_ROUTE_BATCH, SRV_ROUTE_EXPLAIN, SRV_ROUTE_AUDIT,
+    SRV_ROUTE_LOOKUP, SRV_ROUTE_MODEL, SRV_ROUTE_HEALTHZ, SRV_ROUTE_METRICS, SRV_ROUTE_OTHER,
+    SRV_N_ROUTES
 };
 extern const char *const srv_route_names[SRV_N_ROUTES];
 
