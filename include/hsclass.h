@@ -446,7 +446,12 @@ HSC_API hsc_status hsc_session_result(const hsc_session *session, uint32_t digit
  * items" do not count, in en, fr, pt or es) and the calibrated probability
  * of the best code at the label level reaches the threshold: the session
  * config's HSC_CFG_ACCEPT_THRESHOLD, else the model's
- * (hsc_model_accept_threshold). The first failing condition is the reason. */
+ * (hsc_model_accept_threshold). The first failing condition is the reason.
+ * Under a constraint (hsc_session_set_constraint) the probability compared
+ * with the threshold is the best allowed code's calibrated probability
+ * without the constraint, not the renormalized one the results give: the
+ * threshold was fitted on unconstrained probabilities, and one allowed
+ * code has probability 1 given the constraint whatever the text says. */
 #define HSC_DECISION_NONE    0  /**< no classify since the last reset */
 #define HSC_DECISION_ACCEPT  1  /**< the best code may be used as is */
 #define HSC_DECISION_REVIEW  2  /**< a person must look at it */
@@ -457,7 +462,10 @@ HSC_API hsc_status hsc_session_result(const hsc_session *session, uint32_t digit
 #define HSC_REASON_NO_CONTENT      3  /**< review: empty, or only numbers/units/function words */
 #define HSC_REASON_VAGUE           4  /**< review: only generic words ("goods", "samples") */
 #define HSC_REASON_UNKNOWN_WORDS   5  /**< review: no content word the model knows */
-#define HSC_REASON_CONSTRAINT      6  /**< review: nothing within the session's constraint */
+#define HSC_REASON_CONSTRAINT      6  /**< review: nothing within the session's constraint,
+                                          or the best allowed code is not the model's own
+                                          best and is below the threshold without the
+                                          constraint (the text points elsewhere) */
 
 /** Decision and reason (may be NULL) of the last hsc_session_classify.
  *  HSC_E_STATE (and HSC_DECISION_NONE) when the last call was not a
@@ -529,7 +537,8 @@ HSC_API hsc_status hsc_session_audit_threshold(const hsc_session *session, doubl
  *  decision. Probabilities are renormalized: they are P(code | the code is
  *  within the prefixes), so they still sum to at most 1 per level, and a
  *  level above a prefix (chapter 85 for "8517") gets only the allowed mass.
- *  Clears the session's results. Returns HSC_E_BAD_CODE (the previous
+ *  The decision does not use the renormalized probability (see "Review
+ *  decisions" above). Clears the session's results. Returns HSC_E_BAD_CODE (the previous
  *  constraint stays), HSC_E_STATE without a model, HSC_E_NOMEM. A prefix the
  *  model has no code for is allowed; if no prefix matches, classify gives no
  *  result and HSC_REASON_CONSTRAINT. Since 1.0. */

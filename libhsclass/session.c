@@ -46,8 +46,12 @@ struct hsc_session {
     uint32_t best;
     double z;
     double audit_threshold;
-    /* constraint (n_prefixes 0: none) */
+    /* constraint (n_prefixes 0: none), and the scratch of the unconstrained
+     * ranking that decides under it (set up with the first constraint) */
     hsc__constraint constraint;
+    int free_ready;
+    hsc__search free_search;
+    hsc__prec_search free_prec;
     /* explanation of one result */
     int explained;
     size_t n_items, cap_items;
@@ -81,6 +85,8 @@ void hsc_session_free(hsc_session *s)
     hsc__search_free(&s->search);
     hsc__ranker_free(&s->ranker);
     hsc__prec_search_free(&s->prec);
+    hsc__search_free(&s->free_search);
+    hsc__prec_search_free(&s->free_prec);
     hsc__analyzer_free(s->an);
     hsc__buf_free(&a, &s->codes);
     hsc__free(&a, s->h);
@@ -277,21 +283,55 @@ static int store_codes(hsc_session *s, level_results *lv)
 }
 
 /* Accept or review: the content words first, then the calibrated top-1
- * probability against the threshold. */
-static void decide(hsc_session *s, const hsc__content *c, int constrained)
+ * probability against the threshold. Under a constraint, free_p is the
+ * best allowed code's probability without it (the threshold was fitted on
+ * those: renormalized over one allowed code, any text would be certain)
+ * and free_first says whether that code is also the model's own best; when
+ * it is not, the constraint is the reason for a review. */
+static void decide(hsc_session *s, const hsc__content *c, int constrained, double free_p,
+                   int free_first)
 {
     s->decision = HSC_DECISION_REVIEW;
     const level_results *labels = &s->levels[0];
+    double p = labels->n > 0 ? (constrained ? free_p : labels->probs[0]) : 0.0;
     if (c->content == 0)
         s->reason = c->vague ? HSC_REASON_VAGUE : HSC_REASON_NO_CONTENT;
     else if (c->known == 0)
         s->reason = HSC_REASON_UNKNOWN_WORDS;
     else if (labels->n == 0)
         s->reason = constrained ? HSC_REASON_CONSTRAINT : HSC_REASON_UNKNOWN_WORDS;
-    else if (labels->probs[0] < s->accept_threshold)
-        s->reason = HSC_REASON_LOW_CONFIDENCE;
+    else if (p < s->accept_threshold)
+        s->reason = constrained && !free_first ? HSC_REASON_CONSTRAINT : HSC_REASON_LOW_CONFIDENCE;
     else
         s->decision = HSC_DECISION_ACCEPT, s->reason = HSC_REASON_CONFIDENT;
+}
+
+/* The final probability of label leaf node for the current text without
+ * the constraint: the same ranking (votes of every precedent, calibration
+ * by the unconstrained best two) in the session's second scratch, so the
+ * constrained results and their search stay as they are. */
+static int unconstrained_prob(hsc_session *s, const hsc__outw *w, uint32_t node, double *p,
+                              uint64_t *place)
+{
+    const hsc_model *m = s->model;
+    hsc__search_begin(&s->free_search);
+    s->free_search.mask = NULL;
+    int st = HSC_OK;
+    s->free_prec.n_votes = 0;
+    if (m->prec.n_rows > 0)
+        st = hsc__prec_find(&s->free_prec, &m->prec, hsc__analyzer_features(s->an),
+                            hsc__analyzer_feature_count(s->an), NULL, NULL);
+    hsc__rank_query rq = {&m->tree, w, &s->free_search, s->h, 1.0,
+                          {s->free_prec.n_votes, s->free_prec.vote_label, s->free_prec.vote},
+                          &m->scoring, {0, 0, 1}, 0};
+    uint32_t top[2];
+    double top_p[2];
+    uint32_t n = 0;
+    if (st == HSC_OK && m->scoring.on)   /* sets the calibration and the best label */
+        st = hsc__rank_level(&s->ranker, &rq, 0, 1, top, top_p, &n);
+    if (st == HSC_OK)
+        st = hsc__rank_node(&rq, 0, node, NULL, p, place);
+    return st;
 }
 
 /* Precedents under a constraint: only rows whose code is allowed vote. */
@@ -325,7 +365,7 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     uint32_t found = hsc__model_embed(m, hsc__analyzer_features(s->an),
                                       hsc__analyzer_feature_count(s->an), s->h);
     if (found == 0) { /* nothing the model knows: no suggestion at all */
-        decide(s, &content, constrained);
+        decide(s, &content, constrained, 0.0, 0);
         return HSC_OK;
     }
     hsc__outw w = hsc__model_outw(m);
@@ -363,7 +403,15 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     s->calib = rq.calib;
     s->best = rq.best;
     s->z = z;
-    decide(s, &content, constrained);
+    double free_p = 0.0;
+    uint64_t free_place = 0;
+    if (constrained && s->levels[0].n > 0)
+        st = unconstrained_prob(s, &w, s->levels[0].nodes[0], &free_p, &free_place);
+    if (st != HSC_OK) {
+        clear_results(s);
+        return st;
+    }
+    decide(s, &content, constrained, free_p, free_place == 1);
     return HSC_OK;
 }
 
@@ -579,7 +627,8 @@ const char *hsc_decision_reason_string(uint32_t reason)
         "no content: nothing but numbers, units or function words",
         "vague: only generic words (goods, parts, samples...)",
         "unknown words: the model has never seen the content words",
-        "constraint: no code within the allowed chapters or headings",
+        "constraint: no code within the allowed chapters or headings, or the text points "
+        "elsewhere",
     };
     return reason < sizeof names / sizeof names[0] ? names[reason] : "unknown reason";
 }
@@ -594,6 +643,17 @@ hsc_status hsc_session_set_constraint(hsc_session *s, const char *prefixes, size
         return HSC_E_STATE;
     int st = hsc__constraint_set(&s->alloc, &s->constraint, s->model,
                                  prefixes != NULL ? prefixes : "", len);
+    if (st == HSC_OK && s->constraint.n_prefixes > 0 && !s->free_ready) {
+        st = hsc__search_init(&s->free_search, &s->alloc, &s->model->tree);
+        if (st == HSC_OK)
+            st = hsc__prec_search_init(&s->free_prec, &s->alloc, &s->model->prec);
+        if (st != HSC_OK) {   /* no half-usable constraint */
+            hsc__search_free(&s->free_search);
+            hsc__prec_search_free(&s->free_prec);
+            hsc__constraint_set(&s->alloc, &s->constraint, s->model, "", 0);
+        }
+        s->free_ready = st == HSC_OK;
+    }
     if (st == HSC_OK)
         clear_results(s);
     return st;

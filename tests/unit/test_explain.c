@@ -568,6 +568,72 @@ static void test_trained_threshold(void **state)
     hsc_config_free(cfg);
 }
 
+/* The decision under a constraint uses the best allowed code's probability
+ * without it: a single allowed code has probability 1 given the
+ * constraint, yet it is accepted only when the text itself is confident of
+ * it (issue 12: "--only 930320 'frozen beef'" accepted firearms). */
+static void test_constrained_decisions(void **state)
+{
+    (void)state;
+    hsc_session *free_s = session_with_threshold(-1), *s = session_with_threshold(-1);
+    double thr;
+    assert_int_equal(hsc_session_accept_threshold(s, &thr), HSC_OK);
+    assert_true(thr > 0.5);   /* a runner-up (< 1/2) can then never pass it */
+    FILE *f = fopen(test_data_path("test.tsv"), "r");
+    assert_non_null(f);
+    char line[512];
+    int rows = 0, accepted_free = 0, lifted = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *tab = strchr(line, '\t');
+        if (tab == NULL)
+            continue;
+        const char *text = tab + 1;
+        size_t len = strcspn(text, "\r\n");
+        assert_int_equal(hsc_session_classify(free_s, text, len, 5), HSC_OK);
+        uint32_t d0, r0, d, r;
+        assert_int_equal(hsc_session_decision(free_s, &d0, &r0), HSC_OK);
+        const char *best;
+        double p_best;
+        if (hsc_session_result(free_s, 0, 0, &best, &p_best) != HSC_OK)
+            continue;
+        char own[16], other[16];
+        snprintf(own, sizeof own, "%s", best);
+        /* the model's least likely label among its top 5 for this text */
+        const char *code;
+        double p;
+        for (size_t i = 1; hsc_session_result(free_s, 0, i, &code, &p) == HSC_OK; i++)
+            snprintf(other, sizeof other, "%s", code);
+        rows++;
+        accepted_free += d0 == HSC_DECISION_ACCEPT;
+        /* constrained to the model's own best code: the same decision */
+        assert_int_equal(hsc_session_set_constraint(s, own, strlen(own)), HSC_OK);
+        assert_int_equal(hsc_session_classify(s, text, len, 5), HSC_OK);
+        assert_int_equal(hsc_session_decision(s, &d, &r), HSC_OK);
+        assert_int_equal(d, d0);
+        assert_int_equal(r, r0);
+        assert_int_equal(hsc_session_result(s, 0, 0, &code, &p), HSC_OK);
+        assert_true(fabs(p - 1.0) < 1e-9);
+        /* to another code, certain given the constraint: accepted only if
+         * the text is that confident of it, else the constraint is why */
+        assert_int_equal(hsc_session_set_constraint(s, other, strlen(other)), HSC_OK);
+        assert_int_equal(hsc_session_classify(s, text, len, 5), HSC_OK);
+        assert_int_equal(hsc_session_decision(s, &d, &r), HSC_OK);
+        if (r0 == HSC_REASON_CONFIDENT || r0 == HSC_REASON_LOW_CONFIDENCE) {
+            assert_int_equal(d, HSC_DECISION_REVIEW);   /* below the best: below 1/2 */
+            assert_int_equal(r, HSC_REASON_CONSTRAINT);
+            lifted++;
+        } else {
+            assert_int_equal(r, r0);   /* the words decide first */
+        }
+    }
+    fclose(f);
+    assert_true(rows > 100);
+    assert_true(accepted_free > 0);
+    assert_true(lifted > 100);
+    hsc_session_free(s);
+    hsc_session_free(free_s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_vague_words),
         cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_constrained_decisions),
         cmocka_unit_test(test_trained_threshold),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

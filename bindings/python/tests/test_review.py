@@ -102,6 +102,22 @@ def test_constraints(nomen_model):
     assert all(s.code.startswith("61") for r in many for s in r)
 
 
+def test_constrained_decisions(nomen_model):
+    """One allowed code is certain given the constraint, but accepted only as
+    the text alone would accept it (issue 12)."""
+    for text in ("frozen boneless beef", "men's cotton t-shirts, knitted"):
+        free = nomen_model.decide(text)
+        other = next(c for c in nomen_model.labels if c[:2] != free.best.code[:2])
+        own = nomen_model.decide(text, only=free.best.code)
+        assert (own.accept, own.reason) == (free.accept, free.reason)
+        assert own.best.score == pytest.approx(1.0)
+        d = nomen_model.decide(text, only=other)
+        assert d.best.code == other and d.best.score == pytest.approx(1.0)
+        assert (d.accept, d.reason) == (False, "constraint")
+        with hsclass.Session(nomen_model, config={"accept_threshold": 0.0}) as s:
+            assert s.decide(text, only=other).accept
+
+
 def test_explanations(nomen_model):
     text = "viande bovine désossée congelée"
     exps = nomen_model.explain(text, k=2, lang="en")
