@@ -134,6 +134,7 @@ void cli_print_precedents(FILE *f, hsc_session *s, size_t max, int style);
 int cli_cmd_classify(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);

@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 
-enum { FMT_TEXT, FMT_TSV, FMT_JSONL, FMT_LONG };
+enum { FMT_TEXT, FMT_TSV, FMT_JSONL, FMT_LONG, FMT_CSV };
 
 enum {
     OPT_MODEL = 1, OPT_K, OPT_FORMAT, OPT_DIGITS, OPT_REPLACE, OPT_MAX_BYTES, OPT_ONLY,
-    OPT_NATIONAL, OPT_LANG, OPT_THRESHOLD, OPT_PRECEDENTS
+    OPT_NATIONAL, OPT_LANG, OPT_THRESHOLD, OPT_PRECEDENTS, OPT_COLUMN
 };
 
 static const cli_opt opts[] = {
@@ -23,15 +24,16 @@ static const cli_opt opts[] = {
     {"lang", 'l', 1, OPT_LANG},
     {"threshold", 't', 1, OPT_THRESHOLD},
     {"precedents", 'p', 1, OPT_PRECEDENTS},
+    {"column", 'c', 1, OPT_COLUMN},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
 
 static void help(void)
 {
-    puts("Usage: hsclass classify [-m MODEL] [-k N] [--format text|tsv|jsonl|long] [--digits D]\n"
-         "                        [--only CODES] [--national] [--lang L] [--threshold P]\n"
-         "                        [--precedents N]\n"
+    puts("Usage: hsclass classify [-m MODEL] [-k N] [--format text|tsv|jsonl|long|csv]\n"
+         "                        [--digits D] [--only CODES] [--national] [--lang L]\n"
+         "                        [--threshold P] [--precedents N] [--column NAME]\n"
          "                        [--utf8-replace] [--max-bytes N] [TEXT...]\n"
          "\n"
          "Suggest HS codes for each TEXT, or for each line of standard input when no\n"
@@ -43,7 +45,9 @@ static void help(void)
          "Options:\n"
          "  -m, --model MODEL    model file (see below)\n"
          "  -k, --top N          suggestions per level (default 5)\n"
-         "  -f, --format FMT     text (default), tsv, jsonl or long\n"
+         "  -f, --format FMT     text (default), tsv, jsonl, long or csv\n"
+         "  -c, --column NAME    csv: the column holding the descriptions, by header name\n"
+         "                       or number from 1 (default: description)\n"
          "  -d, --digits D       code length of the main suggestions: 2, 4, 6, 8 or 10\n"
          "                       (default: the model's own labels)\n"
          "      --only CODES     suggest only codes under these chapters, headings or\n"
@@ -68,8 +72,15 @@ static void help(void)
          "  text   CODE SCORE, CODE SCORE ... | chapters: CC SCORE, ... | headings: HHHH SCORE, ...\n"
          "         | accept  (or | review (REASON)); '(no suggestion)' when the text has no\n"
          "         usable word, 'error: STATUS: message'\n"
-         "  tsv    STATUS<TAB>CODE<TAB>SCORE<TAB>CODE<TAB>SCORE...  (STATUS is HSC_OK or an\n"
-         "         error name followed by its message)\n"
+         "  tsv    HSC_OK<TAB>CODE<TAB>SCORE... (k pairs, empty when fewer suggestions)\n"
+         "         <TAB>DECISION<TAB>REASON (accept/review and the reason's name, as jsonl);\n"
+         "         a failed input: ERROR_NAME<TAB>message\n"
+         "  csv    standard input is an RFC 4180 CSV file with a header row; every input\n"
+         "         column is written through, followed by code_1,score_1...code_K,score_K,\n"
+         "         decision,reason (the header says so). A missing or empty description\n"
+         "         is reviewed (no_content); a failed one gets decision 'error' and the\n"
+         "         status name as its reason. Records end in CRLF; fields are quoted as\n"
+         "         needed, so a spreadsheet reads the result back unchanged\n"
          "  jsonl  {\"text\":...,\"decision\":\"review\",\"reason\":\"low_confidence\",\n"
          "          \"threshold\":0.9,\"suggestions\":[{\"code\":\"020130\",\"score\":0.91,\n"
          "          \"description\":\"...\",\"national\":[{\"scheme\":...,\"code\":...,\n"
@@ -278,6 +289,26 @@ static void print_error(const ctx *c, const char *text, size_t len, hsc_status s
     }
 }
 
+/* The k suggestion pairs (empty past the last one), the decision and its
+ * reason, each after a separator: the tsv and csv columns. */
+static void table_columns(const ctx *c, size_t n, char sep)
+{
+    for (size_t i = 0; i < c->k; i++) {
+        const char *code = "";
+        double p = 0;
+        char num[32] = "";
+        if (i < n && hsc_session_result(c->s, c->digits, i, &code, &p) == HSC_OK)
+            snprintf(num, sizeof num, "%.4f", p);
+        else
+            code = "";
+        csv_write_field(stdout, code, strlen(code), sep, 0);
+        csv_write_field(stdout, num, strlen(num), sep, 0);
+    }
+    uint32_t d = 0, r = 0;
+    hsc_session_decision(c->s, &d, &r);
+    printf("%c%s%c%s", sep, cli_decision_name(d), sep, cli_reason_name(r));
+}
+
 /* Classify and print one line; returns 1 if this input failed. */
 static int classify_one(const ctx *c, const char *text, size_t len)
 {
@@ -307,12 +338,7 @@ static int classify_one(const ctx *c, const char *text, size_t len)
     }
     if (c->format == FMT_TSV) {
         fputs("HSC_OK", stdout);
-        for (size_t i = 0; i < n; i++) {
-            const char *code;
-            double p;
-            if (hsc_session_result(c->s, c->digits, i, &code, &p) == HSC_OK)
-                printf("\t%s\t%.4f", code, p);
-        }
+        table_columns(c, n, '\t');
         putchar('\n');
         return 0;
     }
@@ -342,6 +368,63 @@ static int one_line(void *c, const char *text, size_t len)
 static int run(ctx *c, char **texts, int n_texts)
 {
     return cli_for_each_text("classify", texts, n_texts, one_line, c);
+}
+
+/* --format csv: standard input's records with the columns added. */
+static int run_csv(ctx *c, const char *column)
+{
+    csv_reader r;
+    csv_reader_init(&r, stdin, ',');
+    int got = csv_read(&r), rc = CLI_EXIT_OK;
+    long col = got == 1 ? csv_column(&r, column) : -1;
+    if (got != 1 || col < 0) {
+        if (got == 1)
+            cli_error("classify: no column '%s' in the CSV header", column);
+        else
+            cli_error("classify: %s", got == 0 ? "the CSV input is empty (a header row is needed)"
+                                               : "cannot read the CSV input");
+        csv_reader_free(&r);
+        return CLI_EXIT_USAGE;
+    }
+    size_t width = r.n, len;
+    for (size_t i = 0; i < width; i++) {
+        const char *f = csv_field(&r, i, &len);
+        csv_write_field(stdout, f, len, ',', i == 0);
+    }
+    for (uint32_t i = 1; i <= c->k; i++)
+        printf(",code_%u,score_%u", (unsigned)i, (unsigned)i);
+    fputs(",decision,reason", stdout);
+    csv_end_record(stdout, ',');
+    while ((got = csv_read(&r)) == 1) {
+        for (size_t i = 0; i < width; i++) {
+            const char *f = csv_field(&r, i, &len);
+            csv_write_field(stdout, f, len, ',', i == 0);
+        }
+        const char *text = csv_field(&r, (size_t)col, &len);
+        hsc_status st = hsc_session_classify(c->s, text, len, c->k);
+        size_t n = 0;
+        if (st == HSC_OK)
+            st = level_count(c, c->digits, &n);
+        if (st == HSC_OK) {
+            table_columns(c, n, ',');
+        } else {
+            char name[64];
+            for (uint32_t i = 0; i < c->k; i++)
+                fputs(",,", stdout);
+            printf(",error,%s", cli_status_name(st, name, sizeof name));
+            fprintf(stderr, "classify: line %llu: %s\n", (unsigned long long)r.line,
+                    hsc_status_string(st));
+            rc = CLI_EXIT_PARTIAL;
+        }
+        csv_end_record(stdout, ',');
+    }
+    if (got < 0) {
+        cli_error("classify: line %llu: unterminated quoted field or read error",
+                  (unsigned long long)r.line);
+        rc = CLI_EXIT_PARTIAL;
+    }
+    csv_reader_free(&r);
+    return rc;
 }
 
 /* Map --digits to a result level the model has; 0 = its labels. */
@@ -379,7 +462,7 @@ int cli_cmd_classify(int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, "classify", argc, argv);
-    const char *model_path = NULL, *v, *only = NULL;
+    const char *model_path = NULL, *v, *only = NULL, *column = NULL;
     ctx c = {NULL, 5, 0, FMT_TEXT, NULL, NULL, 0, 0};
     uint32_t digits = 0, max_bytes = 0;
     double threshold = -1.0;
@@ -414,13 +497,16 @@ int cli_cmd_classify(int argc, char **argv)
                 c.format = FMT_JSONL;
             } else if (strcmp(v, "long") == 0) {
                 c.format = FMT_LONG;
+            } else if (strcmp(v, "csv") == 0) {
+                c.format = FMT_CSV;
             } else {
-                rc = cli_usage_error("classify", "unknown format '%s' (text, tsv, jsonl or long)",
-                                     v);
+                rc = cli_usage_error("classify",
+                                     "unknown format '%s' (text, tsv, jsonl, long or csv)", v);
                 goto done;
             }
             break;
         case OPT_ONLY: only = v; break;
+        case OPT_COLUMN: column = v; break;
         case OPT_NATIONAL: c.national = 1; break;
         case OPT_LANG: c.lang = v; break;
         case OPT_PRECEDENTS:
@@ -459,8 +545,17 @@ int cli_cmd_classify(int argc, char **argv)
 
     hsc_config *cfg = NULL;
     hsc_model *m = NULL;
-    if (c.national && (c.format == FMT_TEXT || c.format == FMT_TSV)) {
+    if (c.national && (c.format == FMT_TEXT || c.format == FMT_TSV || c.format == FMT_CSV)) {
         rc = cli_usage_error("classify", "--national needs --format jsonl or long");
+        goto done;
+    }
+    if (c.format == FMT_CSV && n_texts > 0) {
+        rc = cli_usage_error("classify", "--format csv reads the CSV from standard input, "
+                                         "not TEXT arguments");
+        goto done;
+    }
+    if (column != NULL && c.format != FMT_CSV) {
+        rc = cli_usage_error("classify", "--column needs --format csv");
         goto done;
     }
     hsc_status st = hsc_config_new(&cfg);
@@ -500,7 +595,8 @@ int cli_cmd_classify(int argc, char **argv)
             rc = cli_exit_for(st);
     }
     if (rc == CLI_EXIT_OK)
-        rc = run(&c, texts, n_texts);
+        rc = c.format == FMT_CSV ? run_csv(&c, column != NULL ? column : "description")
+                                 : run(&c, texts, n_texts);
 cleanup:
     hsc_session_free(c.s);
     hsc_model_free(m);

@@ -10,7 +10,10 @@
 
 #include "eval.h"
 
-enum { OPT_MODEL = 1, OPT_BY_CHAPTER, OPT_FORMAT, OPT_QUIET, OPT_REPORT, OPT_THRESHOLD };
+enum {
+    OPT_MODEL = 1, OPT_BY_CHAPTER, OPT_FORMAT, OPT_QUIET, OPT_REPORT, OPT_THRESHOLD,
+    OPT_GROUP_COL, OPT_PREDICTIONS
+};
 
 static const cli_opt opts[] = {
     {"model", 'm', 1, OPT_MODEL},
@@ -19,6 +22,8 @@ static const cli_opt opts[] = {
     {"quiet", 'q', 0, OPT_QUIET},
     {"report", 'r', 1, OPT_REPORT},
     {"threshold", 't', 1, OPT_THRESHOLD},
+    {"group-col", 'g', 1, OPT_GROUP_COL},
+    {"predictions", 'p', 1, OPT_PREDICTIONS},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
@@ -26,7 +31,7 @@ static const cli_opt opts[] = {
 static void help(void)
 {
     puts("Usage: hsclass eval [-m MODEL] [--by-chapter] [--format text|json] [--report FILE]\n"
-         "                    [--threshold P] TEST.tsv\n"
+         "                    [--threshold P] [--group-col N] [--predictions FILE] TEST.tsv\n"
          "\n"
          "Classify every \"code<TAB>description\" row of TEST.tsv (\"-\" for stdin; any\n"
          "further tab-separated columns, such as a source tag, are ignored) and\n"
@@ -56,6 +61,14 @@ static void help(void)
          "                       charts: reliability diagram, accuracy against coverage,\n"
          "                       accuracy per chapter, most confused code pairs)\n"
          "  -t, --threshold P    decision threshold (default: the model's)\n"
+         "  -g, --group-col N    the tab-separated column N (3 or more) names each row's\n"
+         "                       group (language, source, office...): a table of rows\n"
+         "                       and top-1/top-5 per group and level (json: \"groups\")\n"
+         "  -p, --predictions FILE  write one TSV row per classified row: line, gold,\n"
+         "                       group, best code, its probability, correct (1/0 at the\n"
+         "                       model's codes; empty when the gold code is shorter),\n"
+         "                       decision, reason, the top-5 codes (comma-separated),\n"
+         "                       description\n"
          "  -q, --quiet          do not report malformed rows one by one\n"
          "  -h, --help           show this help");
     cli_print_model_lookup(stdout);
@@ -63,6 +76,48 @@ static void help(void)
 
 #define TOPK EVAL_TOPK
 static const uint32_t levels[EVAL_LEVELS] = {2, 4, 6, 8, 10, 12};
+
+/* The tally of a group, added at its first row; NULL on no memory. */
+static eval_group *group_of(eval_stats *st, const char *name, size_t len)
+{
+    for (size_t i = st->n_groups; i > 0; i--) {   /* recent groups are likelier */
+        eval_group *g = &st->groups[i - 1];
+        if (strlen(g->name) == len && memcmp(g->name, name, len) == 0)
+            return g;
+    }
+    if (st->n_groups == st->cap_groups) {
+        size_t cap = st->cap_groups ? st->cap_groups * 2 : 16;
+        eval_group *g = realloc(st->groups, cap * sizeof *g);
+        if (g == NULL)
+            return NULL;
+        st->groups = g;
+        st->cap_groups = cap;
+    }
+    eval_group *g = &st->groups[st->n_groups];
+    memset(g, 0, sizeof *g);
+    g->name = malloc(len + 1);
+    if (g->name == NULL)
+        return NULL;
+    memcpy(g->name, name, len);
+    g->name[len] = '\0';
+    st->n_groups++;
+    return g;
+}
+
+/* Field col (0-based) of a tab-separated line; NULL when it has fewer. */
+static const char *tsv_field(const char *line, size_t len, uint32_t col, size_t *flen)
+{
+    const char *p = line, *end = line + len;
+    for (uint32_t c = 0; c < col; c++) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (tab == NULL)
+            return NULL;
+        p = tab + 1;
+    }
+    const char *tab = memchr(p, '\t', (size_t)(end - p));
+    *flen = (size_t)((tab != NULL ? tab : end) - p);
+    return p;
+}
 
 typedef eval_tally tally;
 typedef eval_stats stats;
@@ -103,7 +158,8 @@ static int record_row(stats *st, const hsc_session *s, const char *gold, const c
     return hsc_eval_add(st->cal, best != NULL ? p : HSC_EVAL_NO_SUGGESTION, row->right) == HSC_OK;
 }
 
-static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_max)
+static void score_row(stats *st, const hsc_session *s, const char *gold, size_t label_max,
+                      eval_group *group)
 {
     size_t n = 0;
     hsc_session_result_count(s, 0, &n);
@@ -117,6 +173,8 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
     }
     size_t glen = strlen(gold);
     int chapter = (gold[0] - '0') * 10 + (gold[1] - '0');
+    if (group != NULL)
+        group->rows++;
     for (int l = 0; l < EVAL_LEVELS; l++) {
         size_t d = levels[l];
         if (glen < d || label_max < d)
@@ -134,6 +192,11 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
         }
         t->top1 += (uint64_t)hit1;
         t->top5 += (uint64_t)hit5;
+        if (group != NULL) {
+            group->level[l].rows++;
+            group->level[l].top1 += (uint64_t)hit1;
+            group->level[l].top5 += (uint64_t)hit5;
+        }
         if (d == 6) {
             st->chapter[chapter].rows++;
             st->chapter[chapter].top1 += (uint64_t)hit1;
@@ -142,8 +205,34 @@ static void score_row(stats *st, const hsc_session *s, const char *gold, size_t 
     }
 }
 
+/* One row of --predictions. */
+static void write_prediction(FILE *pf, const hsc_session *s, uint64_t lineno, const char *gold,
+                             const char *group, size_t glen_group, const char *text, size_t tlen,
+                             size_t label_min)
+{
+    const char *best = NULL, *code;
+    double p = 0, q;
+    uint32_t d = 0, r = 0;
+    hsc_session_decision(s, &d, &r);
+    fprintf(pf, "%" PRIu64 "\t%s\t", lineno, gold);
+    if (group != NULL)
+        fwrite(group, 1, glen_group, pf);
+    if (hsc_session_result(s, 0, 0, &best, &p) == HSC_OK)
+        fprintf(pf, "\t%s\t%.6g\t", best, p);
+    else
+        fputs("\t\t\t", pf);
+    if (strlen(gold) >= label_min)
+        fputs(best != NULL && strncmp(best, gold, strlen(best)) == 0 ? "1" : "0", pf);
+    fprintf(pf, "\t%s\t%s\t", cli_decision_name(d), cli_reason_name(r));
+    for (size_t i = 0; i < TOPK && hsc_session_result(s, 0, i, &code, &q) == HSC_OK; i++)
+        fprintf(pf, "%s%s", i ? "," : "", code);
+    putc('\t', pf);
+    fwrite(text, 1, tlen, pf);
+    putc('\n', pf);
+}
+
 static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_min,
-                     size_t label_max, int quiet)
+                     size_t label_max, int quiet, uint32_t group_col, FILE *pf)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
@@ -186,7 +275,21 @@ static int eval_file(stats *st, hsc_session *s, const char *path, size_t label_m
             continue;
         }
         st->rows++;
-        score_row(st, s, gold, label_max);
+        size_t glen = 0;
+        const char *gname = group_col ? tsv_field(text, (size_t)len, group_col - 1, &glen) : NULL;
+        if (group_col && gname == NULL)
+            gname = "", glen = 0;   /* a row without the column: the group "" */
+        eval_group *group = gname != NULL ? group_of(st, gname, glen) : NULL;
+        if (gname != NULL && group == NULL) {
+            cli_error("out of memory");
+            free(line);
+            if (f != stdin)
+                fclose(f);
+            return CLI_EXIT_INTERNAL;
+        }
+        score_row(st, s, gold, label_max, group);
+        if (pf != NULL)
+            write_prediction(pf, s, lineno, gold, gname, glen, tab + 1, tlen, label_min);
         const char *best = NULL;
         double p = 0;
         if (hsc_session_result(s, 0, 0, &best, &p) != HSC_OK)
@@ -345,6 +448,22 @@ static void print_text(const stats *st, const char *model, const char *path, int
                    pct(t->top1, t->rows), pct(t->top5, t->rows));
     }
     print_calibration_text(st);
+    if (st->n_groups > 0) {
+        printf("\ngroup                 rows");
+        for (int l = 0; l < EVAL_LEVELS; l++)
+            if (st->level[l].rows)
+                printf("  HS%-2u top-1/top-5", (unsigned)levels[l]);
+        putchar('\n');
+        for (size_t i = 0; i < st->n_groups; i++) {
+            const eval_group *g = &st->groups[i];
+            printf("%-16.32s %9" PRIu64, g->name[0] ? g->name : "(none)", g->rows);
+            for (int l = 0; l < EVAL_LEVELS; l++)
+                if (st->level[l].rows)
+                    printf("  %7.2f%%/%6.2f%%", pct(g->level[l].top1, g->level[l].rows),
+                           pct(g->level[l].top5, g->level[l].rows));
+            putchar('\n');
+        }
+    }
     if (!by_chapter)
         return;
     printf("\nchapter  %6s  %9s  %9s\n", "rows", "top-1 HS6", "top-5 HS6");
@@ -356,19 +475,13 @@ static void print_text(const stats *st, const char *model, const char *path, int
     }
 }
 
-static void print_json(const stats *st, const char *model, const char *path, int by_chapter)
+/* {"2":{"rows":..,"top1":..,"top5":..},...} over the levels with rows. */
+static void json_levels(const tally *level)
 {
-    fputs("{\"model\":", stdout);
-    cli_json_string(stdout, model, strlen(model));
-    fputs(",\"test\":", stdout);
-    cli_json_string(stdout, path, strlen(path));
-    printf(",\"rows\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"seconds\":",
-           st->rows, st->malformed, st->failed);
-    cli_json_number(stdout, st->seconds);
-    fputs(",\"levels\":{", stdout);
+    putchar('{');
     int first = 1;
     for (int l = 0; l < EVAL_LEVELS; l++) {
-        const tally *t = &st->level[l];
+        const tally *t = &level[l];
         if (!t->rows)
             continue;
         printf("%s\"%u\":{\"rows\":%" PRIu64 ",\"top1\":", first ? "" : ",", (unsigned)levels[l],
@@ -380,7 +493,34 @@ static void print_json(const stats *st, const char *model, const char *path, int
         first = 0;
     }
     putchar('}');
+}
+
+static void print_json(const stats *st, const char *model, const char *path, int by_chapter)
+{
+    fputs("{\"model\":", stdout);
+    cli_json_string(stdout, model, strlen(model));
+    fputs(",\"test\":", stdout);
+    cli_json_string(stdout, path, strlen(path));
+    printf(",\"rows\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"seconds\":",
+           st->rows, st->malformed, st->failed);
+    cli_json_number(stdout, st->seconds);
+    fputs(",\"levels\":", stdout);
+    json_levels(st->level);
     print_calibration_json(st);
+    if (st->n_groups > 0) {
+        fputs(",\"groups\":{", stdout);
+        for (size_t i = 0; i < st->n_groups; i++) {
+            const eval_group *g = &st->groups[i];
+            if (i)
+                putchar(',');
+            cli_json_string(stdout, g->name, strlen(g->name));
+            printf(":{\"rows\":%" PRIu64 ",\"levels\":", g->rows);
+            json_levels(g->level);
+            putchar('}');
+        }
+        putchar('}');
+    }
+    int first;
     if (by_chapter) {
         fputs(",\"chapters\":{", stdout);
         first = 1;
@@ -405,6 +545,8 @@ int cli_cmd_eval(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, "eval", argc, argv);
     const char *model_path = NULL, *test = NULL, *v, *used = NULL, *report = NULL;
+    const char *predictions = NULL;
+    uint32_t group_col = 0;
     int by_chapter = 0, json = 0, quiet = 0, id;
     double threshold = -1;
     while ((id = cli_next(&p, opts, &v)) != CLI_ARG_END) {
@@ -415,6 +557,14 @@ int cli_cmd_eval(int argc, char **argv)
         case OPT_BY_CHAPTER: by_chapter = 1; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_REPORT: report = v; break;
+        case OPT_PREDICTIONS: predictions = v; break;
+        case OPT_GROUP_COL:
+            if (!cli_opt_u32("eval", "group-col", v, &group_col))
+                return CLI_EXIT_USAGE;
+            if (group_col < 3)
+                return cli_usage_error("eval", "--group-col must be 3 or more (columns 1 and 2 "
+                                               "are the code and the description)");
+            break;
         case OPT_THRESHOLD:
             if (!cli_opt_f64("eval", "threshold", v, &threshold) || threshold < 0 ||
                 threshold > 1)
@@ -470,8 +620,23 @@ int cli_cmd_eval(int argc, char **argv)
             rc = cli_exit_for(hs);
         }
     }
+    FILE *pf = NULL;
+    if (rc == CLI_EXIT_OK && predictions != NULL) {
+        pf = fopen(predictions, "wb");
+        if (pf == NULL) {
+            cli_error("eval: cannot write '%s'", predictions);
+            rc = CLI_EXIT_MODEL;
+        } else {
+            fputs("line\tgold\tgroup\tbest\tprobability\tcorrect\tdecision\treason\ttop5\t"
+                  "description\n", pf);
+        }
+    }
     if (rc == CLI_EXIT_OK)
-        rc = eval_file(st, s, test, label_min, label_max, quiet);
+        rc = eval_file(st, s, test, label_min, label_max, quiet, group_col, pf);
+    if (pf != NULL && (ferror(pf) | fclose(pf)) != 0 && rc == CLI_EXIT_OK) {
+        cli_error("eval: error writing '%s'", predictions);
+        rc = CLI_EXIT_MODEL;
+    }
     if (rc == CLI_EXIT_OK && !calibrate(st, s)) {
         cli_error("out of memory");
         rc = CLI_EXIT_INTERNAL;
@@ -490,6 +655,9 @@ int cli_cmd_eval(int argc, char **argv)
     hsc_model_free(m);
     hsc_config_free(cfg);
     hsc_eval_free(st->cal);
+    for (size_t i = 0; i < st->n_groups; i++)
+        free(st->groups[i].name);
+    free(st->groups);
     free(st->r);
     free(st);
     return rc;

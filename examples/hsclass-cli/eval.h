@@ -15,6 +15,14 @@ typedef struct eval_tally {
     uint64_t rows, top1, top5;
 } eval_tally;
 
+/* The rows of one value of the group column (--group-col): language,
+ * source, office... */
+typedef struct eval_group {
+    char *name;
+    uint64_t rows;
+    eval_tally level[EVAL_LEVELS];
+} eval_group;
+
 /* One classified row, at the model's own codes (the label level), for the
  * decisions and the confused pairs. */
 typedef struct eval_row {
@@ -35,6 +43,8 @@ typedef struct eval_stats {
     uint64_t rows, malformed, failed;
     eval_tally level[EVAL_LEVELS]; /* 2, 4, 6, 8, 10, 12 digits */
     size_t label_max;        /* the model's longest codes */
+    eval_group *groups;      /* in order of first appearance */
+    size_t n_groups, cap_groups;
     eval_tally chapter[100]; /* at 6 digits, by the gold chapter */
     double seconds;
     eval_row *r;        /* rows classified at the label level */

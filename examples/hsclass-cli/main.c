@@ -17,6 +17,7 @@ static const command commands[] = {
     {"lookup", cli_cmd_lookup, "a code's description, the codes and national lines under it"},
     {"train", cli_cmd_train, "train a model from code<TAB>description files"},
     {"eval", cli_cmd_eval, "accuracy, calibration and auto-accept rates on a labeled file"},
+    {"audit", cli_cmd_audit, "declared codes checked against their descriptions, suspects first"},
     {"info", cli_cmd_info, "show a model's metadata"},
     {"tokens", cli_cmd_tokens, "show how text is normalized, tokenized and stemmed"},
 #ifdef HSC_CLI_SERVE

@@ -285,9 +285,9 @@ def test_classify_tsv_and_text(model):
     assert p.returncode == 1
     rows = [line.split("\t") for line in out(p).splitlines()]
     assert len(rows) == 4
-    assert rows[0][0] == "HSC_OK" and len(rows[0]) == 11
+    assert rows[0][0] == "HSC_OK" and len(rows[0]) == 13   # 5 pairs, decision, reason
     assert re.fullmatch(r"\d{6}", rows[0][1]) and 0 <= float(rows[0][2]) <= 1
-    assert rows[1] == ["HSC_OK"]
+    assert rows[1] == ["HSC_OK"] + [""] * 10 + ["review", "no_content"]
     assert rows[2][0] == "HSC_E_BAD_UTF8" and rows[2][1].startswith("HSC_E_BAD_UTF8:")
     p = run("classify", "-m", model, stdin=stdin)
     lines = out(p).splitlines()
