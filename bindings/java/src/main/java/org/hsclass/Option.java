@@ -21,7 +21,11 @@ public enum Option {
     HS_EDITION(31, Type.STR), PRECEDENTS(32, Type.U32), KEEP_PRECEDENT_TEXTS(33, Type.U32),
     TRADE_NOISE(34, Type.F64),
     // decisions
-    ACCEPT_THRESHOLD(40, Type.F64);
+    ACCEPT_THRESHOLD(40, Type.F64),
+    // model files
+    MAX_MODEL_BYTES(50, Type.U32), MODEL_MMAP(51, Type.U32),
+    // audits of declared codes
+    AUDIT_THRESHOLD(70, Type.F64);
 
     /** The C type of an option's value. */
     public enum Type { U32, F64, STR }
