@@ -44,7 +44,7 @@ def test_refuses_missing_or_corrupt_model(tmp_path):
 
 @pytest.mark.parametrize("args", [["--listen", "localhost"], ["--listen", "1.2.3.4:99999"],
                                   ["--threads", "0"], ["--max-k", "x"], ["--nope"], ["extra"],
-                                  ["--threshold", "2"]])
+                                  ["--threshold", "2"], ["--audit-threshold", "-0.1"]])
 def test_usage_errors(models, args):
     p = cli("serve", "-m", models[0], *args)
     assert p.returncode == 2, p.stderr
@@ -153,7 +153,7 @@ def test_explain_matches_cli(server, models):
     assert words and all(TEXTS[0][w["start"]:w["end"]] == w["word"] for w in words)
 
 
-def test_audit(server):
+def test_audit(server, models, server_factory):
     # The declared code is the best suggestion: consistent, rank 1 at every
     # level, and its probabilities are the classify's scores.
     st, _, cl = server.post("/v1/classify", {"text": FR, "lang": "fr"})
@@ -193,6 +193,10 @@ def test_audit(server):
                       ({"code": "0202", "texts": [FR]}, "HSC_E_INVALID_ARG")]:
         st, _, body = server.post("/v1/audit", bad)
         assert (st, body["status"]) == (400, name), bad
+    # The service's threshold, as `hsclass audit --threshold`.
+    s = server_factory(models[0], "--threads", "1", "--audit-threshold", "0.999")
+    st, _, body = s.post("/v1/audit", {"code": best, "text": FR})
+    assert (body["verdict"], body["audit_threshold"]) == ("suspect", 0.999)
 
 
 def test_lookup(server, models):

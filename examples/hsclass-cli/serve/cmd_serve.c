@@ -14,7 +14,7 @@
 
 enum {
     OPT_MODEL = 1, OPT_LISTEN, OPT_THREADS, OPT_QUEUE, OPT_MAX_BODY, OPT_MAX_TEXT, OPT_MAX_BATCH,
-    OPT_MAX_K, OPT_TIMEOUT, OPT_MAX_CONN, OPT_WATCH, OPT_THRESHOLD
+    OPT_MAX_K, OPT_TIMEOUT, OPT_MAX_CONN, OPT_WATCH, OPT_THRESHOLD, OPT_AUDIT_THRESHOLD
 };
 
 static const cli_opt opts[] = {
@@ -30,6 +30,7 @@ static const cli_opt opts[] = {
     {"max-connections", 0, 1, OPT_MAX_CONN},
     {"watch", 0, 1, OPT_WATCH},
     {"threshold", 't', 1, OPT_THRESHOLD},
+    {"audit-threshold", 0, 1, OPT_AUDIT_THRESHOLD},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
@@ -43,9 +44,12 @@ static void help(void)
     puts("Usage: hsclass serve [-m MODEL] [--listen ADDR:PORT] [--threads N] [OPTIONS]\n"
          "\n"
          "Serve the model over HTTP/JSON, with the officer's page at /.\n"
-         "  POST /v1/classify        {\"text\", \"k\", \"only\", \"lang\", \"national\"}\n"
+         "  POST /v1/classify        {\"text\", \"k\", \"only\", \"lang\", \"national\",\n"
+         "                            \"precedents\"}\n"
          "  POST /v1/classify/batch  {\"texts\": [...], same options}\n"
-         "  POST /v1/explain         {\"text\", \"k\", \"only\", \"lang\"}\n"
+         "  POST /v1/explain         {\"text\", \"k\", \"only\", \"lang\", \"precedents\"}\n"
+         "  POST /v1/audit           {\"code\", \"text\", \"k\", \"lang\", \"precedents\"}: the\n"
+         "                           declared code checked as `hsclass audit` does\n"
          "  GET  /v1/lookup/CODE     ?lang=fr&national=true&depth=N\n"
          "  GET  /v1/model, /healthz, /metrics (Prometheus)\n"
          "Replies have the fields of the CLI's jsonl lines; errors are\n"
@@ -72,6 +76,8 @@ static void help(void)
          "      --watch SECONDS     check the model file this often (default 2; 0: only\n"
          "                          SIGHUP reloads)\n"
          "  -t, --threshold P       accept decisions at probability P (default: the model's)\n"
+         "      --audit-threshold P a declared code is suspect below probability P\n"
+         "                          (default: the library's, as `hsclass audit`)\n"
          "  -h, --help              show this help\n"
          "\n"
          "SIGTERM or SIGINT: stop accepting, let requests in flight finish (at most 9 s),\n"
@@ -196,7 +202,7 @@ typedef struct settings {
     char host[64];
     srv_http_options http;
     uint32_t watch;
-    double threshold;
+    double threshold, audit_threshold;
 } settings;
 
 /* Options with a u32 value and their bounds. */
@@ -255,7 +261,7 @@ static int parse_args(int argc, char **argv, settings *s)
     s->http.max_connections = 1024;
     s->http.limits = (srv_limits){1u << 20, 16384, 256, 50};
     s->watch = 2;
-    s->threshold = -1;
+    s->threshold = s->audit_threshold = -1;
     cli_parser_init(&p, "serve", argc, argv);
     while ((id = cli_next(&p, opts, &v)) != CLI_ARG_END) {
         switch (id) {
@@ -271,6 +277,11 @@ static int parse_args(int argc, char **argv, settings *s)
             if (!cli_opt_f64("serve", "threshold", v, &s->threshold) || s->threshold < 0 ||
                 s->threshold > 1)
                 return cli_usage_error("serve", "--threshold must be between 0 and 1");
+            break;
+        case OPT_AUDIT_THRESHOLD:
+            if (!cli_opt_f64("serve", "audit-threshold", v, &s->audit_threshold) ||
+                s->audit_threshold < 0 || s->audit_threshold > 1)
+                return cli_usage_error("serve", "--audit-threshold must be between 0 and 1");
             break;
         default:
             if (!u32_option(id, v, s))
@@ -289,6 +300,8 @@ static hsc_status make_config(const settings *s, hsc_config **cfg)
                                 (uint32_t)s->http.limits.max_text);
     if (st == HSC_OK && s->threshold >= 0)
         st = hsc_config_set_f64(*cfg, HSC_CFG_ACCEPT_THRESHOLD, s->threshold);
+    if (st == HSC_OK && s->audit_threshold >= 0)
+        st = hsc_config_set_f64(*cfg, HSC_CFG_AUDIT_THRESHOLD, s->audit_threshold);
     return st;
 }
 
