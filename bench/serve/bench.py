@@ -126,7 +126,9 @@ def own_cost(cli, args, single, tmp):
     """1. one keep-alive client: the service's own cost."""
     log = tmp / "single.log"
     s = Server(cli, args.model, log, "--watch", "0")
+    cpu = s.cpu_seconds()
     r1 = wrk(s, "/v1/classify", single, args.seconds, 1, 1)
+    cpu = s.cpu_seconds() - cpu
     s.stop()
     entries = access_log(log, "/v1/classify")
     own = [e["us"] - e["lib_us"] for e in entries]
@@ -135,6 +137,10 @@ def own_cost(cli, args, single, tmp):
         "requests": len(entries), "rps": r1["rps"], "errors": r1["errors"],
         "own_p50_us": pct(own, 50), "own_p99_us": pct(own, 99),
         "lib_p50_us": pct(lib, 50), "lib_p99_us": pct(lib, 99),
+        "lib_mean_us": statistics.mean(lib),
+        # CPU time of the server per request (every thread), beside the
+        # wall-clock figures that include waiting for a CPU.
+        "cpu_us_per_request": cpu / max(1, r1["requests"]) * 1e6,
         "server_p50_us": pct([e["us"] for e in entries], 50),
         "queued_share": sum("wait_us" in e for e in entries) / len(entries),
         "wait_p50_us": pct([e.get("wait_us", 0) for e in entries], 50),
@@ -296,6 +302,11 @@ def report(r, args):
         f"{o['wait_p50_us']} / {o['wait_p99_us']} µs | {when(o)} |",
         f"| library call (hsc_session_classify), p50 / p99 | {o['lib_p50_us']} / "
         f"{o['lib_p99_us']} µs | {when(o)} |",
+    ] + ([
+        f"| server CPU time per single-text request, one client (all threads) / of which "
+        f"outside the library call (minus its mean) | {o['cpu_us_per_request']:.0f} / "
+        f"{o['cpu_us_per_request'] - o['lib_mean_us']:.0f} µs | {when(o)} |",
+    ] if "cpu_us_per_request" in o else []) + [
         f"| client-side latency, one keep-alive client, p50 / p99 | {o['client_p50_us']:.0f} / "
         f"{o['client_p99_us']:.0f} µs ({o['rps']:.0f} requests/s) | {when(o)} |",
         f"| 8 clients, single texts | {e['rps']:.0f} requests/s (p50 {e['p50_us']:.0f} µs, "

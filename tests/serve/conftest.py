@@ -34,21 +34,35 @@ def cli(*args, stdin=b""):
                           timeout=300)
 
 
-def train(path, seed, *extra):
-    p = cli("train", "-q", "-o", path, "--dim", "16", "--buckets", "262144", "--epochs", "10",
-            "--threads", "1", "--seed", seed, *extra,
-            f"{DATA / 'train_real.tsv'}:3", f"{DATA / 'train_nomenclature.tsv'}:nomenclature",
-            "--describe", DATA / "nomenclature_en.tsv",
-            "--describe", f"{DATA / 'nomenclature_fr.tsv'}:fr",
-            "--national", f"{DATA / 'tec_cedeao_slice.tsv'}:TEC-CEDEAO:fr")
-    assert p.returncode == 0, p.stderr.decode()
-    return path
+def train(*specs):
+    """Train (path, seed, *options) models side by side (one thread each, so
+    each model is the same on every run); returns their paths."""
+    env = dict(os.environ)
+    env.pop("HSCLASS_MODEL", None)
+    procs = [subprocess.Popen(
+        [CLI, "train", "-q", "-o", str(path), "--dim", "16", "--buckets", "262144",
+         "--epochs", "10", "--threads", "1", "--seed", str(seed), *extra,
+         f"{DATA / 'train_real.tsv'}:3", f"{DATA / 'train_nomenclature.tsv'}:nomenclature",
+         "--describe", str(DATA / "nomenclature_en.tsv"),
+         "--describe", f"{DATA / 'nomenclature_fr.tsv'}:fr",
+         "--national", f"{DATA / 'tec_cedeao_slice.tsv'}:TEC-CEDEAO:fr"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) for path, seed, *extra in specs]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    return tuple(path for path, *_ in specs)
 
 
 @pytest.fixture(scope="session")
 def models(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("models")
-    return train(tmp / "a.hscm", 1), train(tmp / "b.hscm", 2, "--keep-precedent-texts")
+    return train((tmp / "a.hscm", 1), (tmp / "b.hscm", 2, "--keep-precedent-texts"))
+
+
+@pytest.fixture(scope="session")
+def model_a(tmp_path_factory):
+    """A alone, for the page's tests."""
+    return train((tmp_path_factory.mktemp("models") / "a.hscm", 1))[0]
 
 
 def fingerprint(path):

@@ -101,8 +101,8 @@ class Page:
 
 
 @pytest.fixture(scope="module")
-def server(models):
-    s = Server(models[0], "--threads", "2")
+def server(model_a):
+    s = Server(model_a, "--threads", "2")
     yield s
     assert s.stop() == 0
 
