@@ -50,8 +50,7 @@ static void code_cell(FILE *f, const hsc_model *m, const char *code)
 
 static void line_row(FILE *f, const audit_line *a, const hsc_model *m)
 {
-    static const char *const verdicts[4] = {"none", "consistent", "suspect", "unchecked"};
-    const char *v = verdicts[a->verdict < 4 ? a->verdict : 0];
+    const char *v = cli_verdict_name(a->verdict);
     fprintf(f, "<tr><td class='num'>%llu", (unsigned long long)a->line);
     if (a->id != NULL) {
         fputs("<br><span class='mono'>", f);

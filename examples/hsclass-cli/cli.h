@@ -107,9 +107,11 @@ const char *cli_info_key(size_t i, int32_t *key);
  * how many there are. 0 when k is out of range. */
 int cli_national_scheme(const hsc_model *m, size_t k, const char **name, const char **lang,
                         size_t *lines);
-/* Stable names of decisions and reasons for JSON ("accept", "vague"...). */
+/* Stable names of decisions, reasons and audit verdicts for JSON and
+ * tables ("accept", "vague", "suspect"...). */
 const char *cli_decision_name(uint32_t decision);
 const char *cli_reason_name(uint32_t reason);
+const char *cli_verdict_name(uint32_t verdict);
 /* Does any label of the model start with code (so the model can suggest it
  * at its level)? */
 int cli_model_covers(const hsc_model *m, const char *code);

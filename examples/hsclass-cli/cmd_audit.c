@@ -163,7 +163,6 @@ static void print_lines(const audit_run *run, int all)
 {
     fputs("line\tid\tdeclared\tverdict\tprobability\tp2\trank2\tp4\trank4\tp6\trank6\tbest\t"
           "best_probability\treason\tdescription\n", stdout);
-    static const char *const verdicts[4] = {"none", "consistent", "suspect", "unchecked"};
     for (size_t i = 0; i < run->n; i++) {
         const audit_line *a = &run->lines[i];
         if (!all && a->verdict != HSC_AUDIT_SUSPECT)
@@ -171,7 +170,7 @@ static void print_lines(const audit_run *run, int all)
         printf("%llu\t", (unsigned long long)a->line);
         if (a->id != NULL)
             csv_write_field(stdout, a->id, strlen(a->id), '\t', 1);
-        printf("\t%s\t%s", a->declared, verdicts[a->verdict < 4 ? a->verdict : 0]);
+        printf("\t%s\t%s", a->declared, cli_verdict_name(a->verdict));
         print_number(a->p, 4);
         for (int l = 0; l < AUDIT_LEVELS; l++) {
             if (strlen(a->declared) < levels[l]) {

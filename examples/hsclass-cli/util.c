@@ -231,6 +231,12 @@ const char *cli_reason_name(uint32_t reason)
     return reason < sizeof names / sizeof names[0] ? names[reason] : "unknown";
 }
 
+const char *cli_verdict_name(uint32_t verdict)
+{
+    static const char *const names[] = {"none", "consistent", "suspect", "unchecked"};
+    return verdict < sizeof names / sizeof names[0] ? names[verdict] : "none";
+}
+
 int cli_model_covers(const hsc_model *m, const char *code)
 {
     size_t n = 0, lo = 0, hi, len = strlen(code);

@@ -199,6 +199,34 @@ def test_audit(server, models, server_factory):
     assert (body["verdict"], body["audit_threshold"]) == ("suspect", 0.999)
 
 
+def test_audit_matches_cli(server, models, tmp_path):
+    # The same rule and the same figures as `hsclass audit` (4 significant
+    # digits there), line by line.
+    lines = [("0202.30", FR), ("8703.23", "frozen boneless beef"), ("0202", FR),
+             ("020230", ""), ("0202300000", "FROZEN BONELESS BEEF CUTS 20KG CTNS"),
+             ("6109.10", "men's cotton t-shirts, knitted"), ("1006.30", "broken rice 25kg bags")]
+    tsv = tmp_path / "declarations.tsv"
+    tsv.write_text("code\tdescription\n" + "".join(f"{c}\t{t}\n" for c, t in lines))
+    p = cli("audit", "-m", models[0], "--all", tsv)
+    assert p.returncode == 0, p.stderr
+    rows = [r.split("\t") for r in p.stdout.decode().splitlines()]
+    head = rows[0]
+    by_line = {int(r[0]): dict(zip(head, r)) for r in rows[1:]}
+    assert sorted(by_line) == list(range(2, 2 + len(lines)))
+    for i, (code, text) in enumerate(lines):
+        want = by_line[i + 2]
+        st, _, got = server.post("/v1/audit", {"code": code, "text": text})
+        assert st == 200, got
+        assert (got["declared"], got["verdict"], got["reason"]) == \
+            (want["declared"], want["verdict"], want["reason"])
+        assert f"{got['probability']:.4g}" == want["probability"]
+        for lv in got["levels"]:
+            d = lv["digits"]
+            assert f"{lv['probability']:.4g}" == want[f"p{d}"]
+            assert (str(lv["rank"]) if lv["rank"] else "") == want[f"rank{d}"]
+        assert (got["suggestions"][0]["code"] if got["suggestions"] else "") == want["best"]
+
+
 def test_lookup(server, models):
     st, _, body = server.get("/v1/lookup/0201?lang=fr&depth=2")
     assert st == 200

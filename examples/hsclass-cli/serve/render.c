@@ -178,12 +178,11 @@ static json_t *finish(json_t *o, int ok)
  * suggestion). */
 static void audit_fields(json_t *o, const srv_view *v, const srv_audit *a, int *ok)
 {
-    static const char *const verdicts[] = {"none", "consistent", "suspect", "unchecked"};
     srv_put(o, "declared", cstr(a->declared), ok);
     const char *desc = cli_describe(v->m, a->declared, v->lang);
     if (desc)
         srv_put(o, "declared_description", cstr(desc), ok);
-    srv_put(o, "verdict", cstr(a->verdict < 4 ? verdicts[a->verdict] : "none"), ok);
+    srv_put(o, "verdict", cstr(cli_verdict_name(a->verdict)), ok);
     srv_put(o, "probability", srv_jnum(a->probability), ok);
     srv_put(o, "digits", json_integer(a->digits), ok);
     srv_put(o, "audit_threshold", srv_jnum(a->threshold), ok);
