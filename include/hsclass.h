@@ -184,6 +184,12 @@ typedef struct hsc_config hsc_config;
                                           noise added (packaging, quantities, counts, marks), so
                                           that such words do not decide the code; 0..1;
                                           default 0.3. Since 1.1 */
+/* training on an administration's own declarations (60-69) */
+#define HSC_CFG_REHEARSAL         60  /**< (f64) adapting a model (hsc_trainer_new_from_model):
+                                          weight of the base's nomenclature descriptions learnt
+                                          again beside the new rows, so that codes the rows do
+                                          not mention are not forgotten; 0 for none; 0..100;
+                                          default 0.3. Since 1.1 */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
 /* audits of declared codes (70-79) */
@@ -676,6 +682,27 @@ typedef struct hsc_trainer hsc_trainer;
 
 /** Create a trainer with cfg's options (copied; NULL for defaults). */
 HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
+/** Create a trainer that adapts an existing model (e.g. the shipped one to
+ *  an administration's own declarations): training starts from base's
+ *  feature rows and weights instead of random ones, and continues on the
+ *  rows added. The new model has base's featurization, dimension and
+ *  edition (cfg's featurization options are ignored; its training options
+ *  apply: a few epochs are enough, the CLI and Python use
+ *  HSC_ADAPT_EPOCHS unless told otherwise); its labels are base's and the
+ *  rows' codes: national lines (HSC_CFG_CODE_DIGITS 8 or 10) come under
+ *  base's subheadings, and a subheading with national lines then suggests
+ *  them instead of itself. Features the rows bring and base lacks are new
+ *  rows; base's rows are all kept. Base's nomenclature tables are kept
+ *  unless description or national files are added. The calibration,
+ *  threshold and precedent memory are fitted on the new rows only (base's
+ *  precedents are not carried over). META train.from_fingerprint names
+ *  base. base is not modified and may be freed after this call (the
+ *  trainer keeps its own reference). Since 1.1. */
+HSC_API hsc_status hsc_trainer_new_from_model(const hsc_config *cfg, const hsc_model *base,
+                                              hsc_trainer **out);
+/** Epochs the CLI (`train --from`) and the bindings use when adapting a
+ *  model and no epoch count is given: a quarter of a fresh training's. */
+#define HSC_ADAPT_EPOCHS 5u
 HSC_API void hsc_trainer_free(hsc_trainer *trainer);
 
 /** Called for each malformed row: file ("" for rows added by API), 1-based
@@ -706,14 +733,18 @@ HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_p
 /** Read a TSV file of "code<TAB>description" rows (UTF-8, optional BOM,
  *  LF or CRLF). weight scales every row of the file (> 0). Malformed rows
  *  (no tab, non-digit or too short code, bad UTF-8, empty text) go to the
- *  row-error callback. Returns HSC_E_IO, HSC_E_BAD_ROW (strict), HSC_E_NOMEM.
+ *  row-error callback. Identical rows (same code after truncation, same
+ *  text, same flags; from any file or add_row) are kept once with the sum
+ *  of their weights (at most 1e6): a declaration repeated N times weighs N
+ *  and costs one row of memory and work (META train.rows_merged counts
+ *  them). Returns HSC_E_IO, HSC_E_BAD_ROW (strict), HSC_E_NOMEM.
  */
 HSC_API hsc_status hsc_trainer_add_file(hsc_trainer *trainer, const char *path, double weight,
                                         uint32_t flags);
 HSC_API hsc_status hsc_trainer_add_row(hsc_trainer *trainer, const char *code, size_t code_len,
                                        const char *text, size_t text_len, double weight,
                                        uint32_t flags);
-/** Rows accepted and rejected so far. */
+/** Rows accepted (identical rows merged included) and rejected so far. */
 HSC_API hsc_status hsc_trainer_row_counts(const hsc_trainer *trainer, uint64_t *accepted,
                                           uint64_t *rejected);
 

@@ -343,8 +343,8 @@ void hsc__examples_compact(hsc__examples *e, const uint32_t *map)
 }
 
 int hsc__remap_features(const hsc__alloc *a, uint32_t buckets, uint32_t min_count,
-                        hsc__examples *train, hsc__examples *valid, uint32_t **row_bucket,
-                        uint32_t *n_rows)
+                        const uint32_t *keep, uint32_t n_keep, hsc__examples *train,
+                        hsc__examples *valid, uint32_t **row_bucket, uint32_t *n_rows)
 {
     uint32_t *count = hsc__calloc(a, buckets, sizeof *count);
     if (count == NULL)
@@ -352,6 +352,9 @@ int hsc__remap_features(const hsc__alloc *a, uint32_t buckets, uint32_t min_coun
     for (size_t i = 0; i < train->n_feat; i++)
         if (count[train->feat[i]] < UINT32_MAX)
             count[train->feat[i]]++;
+    for (uint32_t i = 0; i < n_keep; i++)
+        if (keep[i] < buckets)
+            count[keep[i]] = UINT32_MAX;
     uint32_t min = min_count > 0 ? min_count : 1, n = 0;
     for (uint32_t b = 0; b < buckets; b++)
         n += count[b] >= min;

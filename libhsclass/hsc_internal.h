@@ -77,6 +77,7 @@ typedef struct hsc__trainopts {
     uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment, max_rows;
     uint32_t precedents, keep_texts;
     double learning_rate, valid_fraction, trade_noise;
+    double rehearsal;          /* adapting: weight of the base's descriptions learnt again */
 } hsc__trainopts;
 
 struct hsc_config {

@@ -446,6 +446,7 @@ int hsc__nomen_filter_rows(const hsc__nomen_builder *b, hsc__rowset *rs)
     rs->n_rows = w;
     hsc__free(a, known);
     hsc__free(a, prefixes);
-    return st;
+    int ist = hsc__rowset_reindex(rs);
+    return st != HSC_OK ? st : ist;
 }
 

@@ -30,6 +30,9 @@ void hsc__rowset_free(hsc__rowset *rs)
     hsc__buf_free(&rs->alloc, &rs->codes);
     hsc__buf_free(&rs->alloc, &rs->texts);
     hsc__free(&rs->alloc, rs->rows);
+    hsc__free(&rs->alloc, rs->index);
+    rs->index = NULL;
+    rs->index_cap = 0;
     for (uint32_t i = 0; i < rs->n_sources; i++)
         hsc__free(&rs->alloc, rs->sources[i]);
     rs->rows = NULL;
@@ -78,6 +81,73 @@ static int source_of(hsc__rowset *rs, const char *file, uint32_t *out)
     return HSC_OK;
 }
 
+/* ---- identical rows -------------------------------------------------------- */
+
+static uint64_t row_hash(const char *code, size_t code_len, const char *text, size_t text_len,
+                         uint32_t flags)
+{
+    uint64_t h = hsc__hash(flags, (uint8_t)code_len, code, code_len);
+    return hsc__hash((uint32_t)(h ^ (h >> 32)), 0, text, text_len);
+}
+
+static int same_row(const hsc__rowset *rs, const hsc__row *r, const char *code, size_t code_len,
+                    const char *text, size_t text_len, uint32_t flags)
+{
+    return r->flags == flags && r->code_len == code_len && r->text_len == text_len &&
+           memcmp(rs->codes.data + r->code_off, code, code_len) == 0 &&
+           memcmp(rs->texts.data + r->text_off, text, text_len) == 0;
+}
+
+/* The slot of a row equal to (code, text, flags), or the empty slot where
+ * it goes. */
+static size_t find_slot(const hsc__rowset *rs, const char *code, size_t code_len,
+                        const char *text, size_t text_len, uint32_t flags)
+{
+    size_t mask = rs->index_cap - 1;
+    size_t i = (size_t)row_hash(code, code_len, text, text_len, flags) & mask;
+    while (rs->index[i] != 0 &&
+           !same_row(rs, &rs->rows[rs->index[i] - 1], code, code_len, text, text_len, flags))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void index_put(hsc__rowset *rs, size_t row)
+{
+    const hsc__row *r = &rs->rows[row];
+    size_t i = find_slot(rs, rs->codes.data + r->code_off, r->code_len,
+                         rs->texts.data + r->text_off, r->text_len, r->flags);
+    rs->index[i] = (uint32_t)row + 1;
+}
+
+/* Keep the table at most half full. */
+static int index_reserve(hsc__rowset *rs, size_t n_rows)
+{
+    if (n_rows * 2 < rs->index_cap)
+        return HSC_OK;
+    if (n_rows >= UINT32_MAX / 2)
+        return HSC_E_NOMEM;   /* row indices are 32-bit */
+    size_t cap = rs->index_cap ? rs->index_cap : 1024;
+    while (n_rows * 2 >= cap)
+        cap *= 2;
+    uint32_t *idx = hsc__calloc(&rs->alloc, cap, sizeof *idx);
+    if (idx == NULL)
+        return HSC_E_NOMEM;
+    hsc__free(&rs->alloc, rs->index);
+    rs->index = idx;
+    rs->index_cap = cap;
+    for (size_t r = 0; r < rs->n_rows; r++)
+        index_put(rs, r);
+    return HSC_OK;
+}
+
+int hsc__rowset_reindex(hsc__rowset *rs)
+{
+    hsc__free(&rs->alloc, rs->index);
+    rs->index = NULL;
+    rs->index_cap = 0;
+    return index_reserve(rs, rs->n_rows);
+}
+
 int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char *code,
                     size_t code_len, const char *text, size_t text_len, double weight,
                     uint32_t flags)
@@ -111,6 +181,17 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
     if (memchr(text, '\0', text_len) != NULL)
         return reject(rs, file, line, HSC_E_BAD_UTF8, "description contains a NUL byte");
 
+    int st = index_reserve(rs, rs->n_rows + 1);
+    if (st != HSC_OK)
+        return st;
+    size_t slot = find_slot(rs, digits, nd, text, text_len, flags);
+    if (rs->index[slot] != 0) {   /* seen before: one row, the weights summed */
+        hsc__row *same = &rs->rows[rs->index[slot] - 1];
+        double w = (double)same->weight + weight;
+        same->weight = (float)(w < 1e6 ? w : 1e6);
+        rs->merged++;
+        return HSC_OK;
+    }
     if (rs->n_rows == rs->cap_rows) {
         size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
         hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
@@ -120,7 +201,7 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
         rs->cap_rows = cap;
     }
     hsc__row *row = &rs->rows[rs->n_rows];
-    int st = source_of(rs, file, &row->source);
+    st = source_of(rs, file, &row->source);
     if (st != HSC_OK)
         return st;
     row->code_off = rs->codes.len;
@@ -138,6 +219,7 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
         st = hsc__buf_append(&rs->alloc, &rs->texts, "", 1);
     if (st != HSC_OK)
         return st;
+    rs->index[slot] = (uint32_t)rs->n_rows + 1;
     rs->n_rows++;
     return HSC_OK;
 }

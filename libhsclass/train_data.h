@@ -46,6 +46,11 @@ typedef struct hsc__rowset {
     const hsc__row_sink *sink;
     uint32_t n_sources;
     char *sources[HSC__MAX_SOURCES];   /* file names without directory; "" for API rows */
+    /* Identical rows (same code, text and kind) are merged: the first one
+     * keeps the sum of their weights. Open addressing: row index + 1. */
+    uint32_t *index;
+    size_t index_cap;          /* a power of two, or 0 */
+    uint64_t merged;           /* rows merged into an earlier identical one */
 } hsc__rowset;
 
 /* National training (code_digits 8 or 10) keeps a row whose code is
@@ -61,6 +66,9 @@ static inline int hsc__short_row_kept(uint32_t code_digits, size_t n_digits)
 void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits,
                       const hsc__row_sink *sink, uint32_t max_text_bytes);
 void hsc__rowset_free(hsc__rowset *rs);
+
+/* Rebuild the index of identical rows after rows were dropped. */
+int hsc__rowset_reindex(hsc__rowset *rs);
 
 /* Parse one "code<TAB>text" line (no newline). file/line are for the error
  * callback. Returns HSC_OK (row added or skipped), HSC_E_BAD_ROW (strict),

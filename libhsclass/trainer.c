@@ -2,6 +2,7 @@
  * nomenclature, and its run: featurize the rows once (examples.c), fit the
  * weights (sgd.c), calibrate them on held-out rows (calibrate.c), then
  * record how it was trained in META and hand the weights to the writer. */
+#include <stdio.h>
 #include <string.h>
 
 #include "trainer.h"
@@ -12,7 +13,8 @@
 #define PREC_NEIGHBOURS 30u
 #define PREC_VOTE_POWER 2.0
 #define PREC_MAX_DF_SHARE 0.02
-#define TRAIN_ACCURACY_SAMPLE 2000u   /* training examples scored for train.train_top1_linear */
+#define TRAIN_ACCURACY_SAMPLE 2000u
+#define REHEARSAL_MIN 1000u           /* descriptions rehearsed even for a few new rows */   /* training examples scored for train.train_top1_linear */
 
 hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
 {
@@ -38,11 +40,39 @@ hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
     return HSC_OK;
 }
 
+hsc_status hsc_trainer_new_from_model(const hsc_config *cfg, const hsc_model *base,
+                                      hsc_trainer **out)
+{
+    if (out == NULL)
+        return HSC_E_INVALID_ARG;
+    *out = NULL;
+    if (base == NULL)
+        return HSC_E_INVALID_ARG;
+    hsc_trainer *t = NULL;
+    int st = hsc_trainer_new(cfg, &t);
+    if (st != HSC_OK)
+        return st;
+    /* The base's featurization and dimension: its rows mean nothing under
+     * any other. Its edition too, unless the config names one. */
+    t->spec = base->spec;
+    t->opt.dim = base->dim;
+    const char *edition = hsc__model_meta(base, "hs.edition");
+    if (t->hs_edition[0] == '\0' && edition != NULL && strcmp(edition, "unspecified") != 0 &&
+        strlen(edition) < sizeof t->hs_edition)
+        memcpy(t->hs_edition, edition, strlen(edition) + 1);
+    hsc__model_retain((hsc_model *)base);   /* the reference count is the only change */
+    t->base = (hsc_model *)base;
+    *out = t;
+    return HSC_OK;
+}
+
 void hsc_trainer_free(hsc_trainer *t)
 {
     if (t == NULL)
         return;
     hsc__alloc a = t->alloc;
+    if (t->base != NULL)
+        hsc__model_release(t->base);
     hsc__rowset_free(&t->rows);
     hsc__nomen_builder_free(&t->nomen);
     hsc__free(&a, t);
@@ -91,7 +121,7 @@ hsc_status hsc_trainer_row_counts(const hsc_trainer *t, uint64_t *accepted, uint
 {
     if (t == NULL || accepted == NULL || rejected == NULL)
         return HSC_E_INVALID_ARG;
-    *accepted = t->rows.n_rows;
+    *accepted = t->rows.n_rows + t->rows.merged;
     *rejected = t->rows.rejected;
     return HSC_OK;
 }
@@ -133,6 +163,7 @@ typedef struct run {
     hsc__labels labels;        /* codes (pointers into the rows or national) */
     hsc__buf national;         /* national lines as labels: codes, each NUL-ended */
     uint32_t n_untrained;      /* labels no training example reached */
+    uint8_t *from_base;        /* per node: the vector came from the adapted model */
     hsc__examples train, valid;
     hsc__fit fit;
     hsc__sgd *sgd;
@@ -147,6 +178,7 @@ static void run_free(run *r)
 {
     const hsc__alloc *a = &r->tr->alloc;
     hsc__labels_free(a, &r->labels);
+    hsc__free(a, r->from_base);
     hsc__buf_free(a, &r->national);
     hsc__examples_free(a, &r->train);
     hsc__examples_free(a, &r->valid);
@@ -230,12 +262,16 @@ static int record_training(run *r, const hsc__calibration *c)
     } items[] = {
         {"train.rows", 12, (double)t->rows.n_rows},
         {"train.rows_rejected", 12, (double)t->rows.rejected},
+        {"train.rows_merged", 12, (double)t->rows.merged},
+        {"train.rehearsal_rows", 12, t->base != NULL ? (double)t->rehearsal_rows : -1.0},
+        {"train.rehearsal", 4, t->base != NULL ? o->rehearsal : -1.0},
         {"train.examples", 12, (double)r->train.n},
         {"train.valid_rows", 12, (double)r->valid.n},
         {"train.valid_top1", 4, c->accuracy},
         {"train.valid_top1_linear", 4, c->fit_accuracy},
         {"train.train_top1_linear", 4, train_top1},
-        {"train.labels_untrained", 12, o->code_digits > 6 ? (double)r->n_untrained : -1.0},
+        {"train.labels_untrained", 12,
+         o->code_digits > 6 || t->base != NULL ? (double)r->n_untrained : -1.0},
         {"train.precedent_rows", 12, (double)r->mem.n_rows},
         {"train.precedent_mix", 4, c->mix},
         {"train.calibration_power", 4, c->power},
@@ -267,6 +303,11 @@ static int record_training(run *r, const hsc__calibration *c)
         st = add_meta(r, "hs.edition", t->hs_edition);
     if (st == HSC_OK)
         st = add_meta(r, "train.accept_threshold_from", c->threshold_from);
+    if (st == HSC_OK && t->base != NULL) {   /* the model adapted, as `hsclass info` shows it */
+        char fp[16];
+        snprintf(fp, sizeof fp, "%08x", (unsigned)t->base->fingerprint);
+        st = add_meta(r, "train.from_fingerprint", fp);
+    }
     return st;
 }
 
@@ -281,6 +322,8 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     int st = hsc__nomen_builder_build(&t->nomen, &nomen, &natl);
     if (st != HSC_OK)
         return st;
+    /* An adapted model keeps the base's tables unless new ones were given. */
+    int own = t->base == NULL || !hsc__nomen_builder_empty(&t->nomen);
     hsc__model_draft d = {
         .spec = t->spec,
         .dim = r->fit.dim,
@@ -295,8 +338,8 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
         .out = r->fit.out,
         .temperature = 1.0,   /* SCOR calibrates the final scores instead */
         .accept_threshold = c->threshold,
-        .nomen = &nomen,
-        .natl = &natl,
+        .nomen = own ? &nomen : &t->base->nomen,
+        .natl = own ? &natl : &t->base->natl,
         .scoring = {1, c->mix, c->power},
         .prec = &r->mem,
     };
@@ -371,6 +414,8 @@ static int split_untrained(run *r)
         for (uint32_t x = r->labels.target_node[r->train.ex[i].label];
              x != UINT32_MAX && !trained[x]; x = tree->nodes[x].parent)
             trained[x] = 1;
+    for (uint32_t n = 0; r->from_base != NULL && n < tree->n_nodes; n++)
+        trained[n] |= r->from_base[n];   /* what the adapted model learnt stands */
     hsc__fit_split_untrained(&r->fit, trained);
     for (uint32_t l = 0; l < r->labels.n; l++)
         r->n_untrained += !trained[r->labels.target_node[l]];
@@ -386,6 +431,16 @@ static int prepare(run *r, uint64_t *rng)
     const char **extra = NULL;
     size_t n_extra = 0;
     int st = national_labels(r, &extra, &n_extra);
+    if (st == HSC_OK && t->base != NULL) {   /* the base's codes stay (or lead to new lines) */
+        const char **all = hsc__realloc_array(a, extra, n_extra + t->base->n_labels + 1,
+                                              sizeof *all);
+        if (all == NULL)
+            st = HSC_E_NOMEM;
+        else
+            extra = all;
+        for (uint32_t i = 0; st == HSC_OK && i < t->base->n_labels; i++)
+            extra[n_extra++] = t->base->labels[i];
+    }
     if (st == HSC_OK)
         st = hsc__collect_labels(a, &t->rows, extra, n_extra, t->opt.code_digits > 6,
                                  &r->labels);
@@ -397,7 +452,9 @@ static int prepare(run *r, uint64_t *rng)
         st = hsc__featurize_rows(t, &r->labels, rng, &r->train, &r->valid,
                                  t->opt.precedents ? &r->mem_rows : NULL);
     if (st == HSC_OK)
-        st = hsc__remap_features(a, t->spec.buckets, t->opt.min_count, &r->train, &r->valid,
+        st = hsc__remap_features(a, t->spec.buckets, t->opt.min_count,
+                                 t->base != NULL ? t->base->row_bucket : NULL,
+                                 t->base != NULL ? t->base->n_rows : 0, &r->train, &r->valid,
                                  &r->fit.row_bucket, &r->fit.n_rows);
     if (st == HSC_OK && (r->train.n == 0 || r->fit.n_rows == 0))
         st = HSC_E_NO_DATA;
@@ -409,6 +466,14 @@ static int prepare(run *r, uint64_t *rng)
         st = hsc__labels_place(a, &r->labels, &r->fit.tree);
     if (st == HSC_OK)
         st = hsc__fit_init(a, &r->fit, rng);
+    if (st == HSC_OK && t->base != NULL) {
+        hsc__adapt_rows(t->base, &r->fit);
+        r->from_base = hsc__calloc(a, r->fit.tree.n_nodes, 1);
+        st = r->from_base == NULL ? HSC_E_NOMEM
+                                  : hsc__adapt_outputs(a, t->base,
+                                                       (const char *const *)r->labels.codes,
+                                                       r->labels.n, &r->fit, r->from_base);
+    }
     if (st == HSC_OK)
         st = hsc__sgd_new(a, &r->fit, &r->train, r->labels.target_node,
                           r->labels.n + r->labels.n_prefix, t->opt.threads, t->opt.augment != 0,
@@ -418,12 +483,65 @@ static int prepare(run *r, uint64_t *rng)
     return st;
 }
 
+/* The description of nomenclature entry k in language l, or NULL. */
+static const char *description(const hsc__nomen *n, uint32_t k, uint32_t l)
+{
+    size_t off = n->text[(size_t)k * n->n_langs + l];
+    return off != 0 && n->pool[off] != '\0' ? n->pool + off : NULL;
+}
+
+/* Adapting: the base's descriptions join the rows (rehearsal, weight
+ * HSC_CFG_REHEARSAL, never held out) so that the codes the new rows never
+ * mention keep what the base knew; without them a few epochs on rows of a
+ * few chapters pull every text toward those chapters. At most as many as
+ * the new rows (REHEARSAL_MIN for small sets), spread evenly over the codes
+ * and languages: adapting then costs at most about twice the new rows. */
+static int add_rehearsal(hsc_trainer *t)
+{
+    const hsc__nomen *n = &t->base->nomen;
+    if (t->rehearsed || !(t->opt.rehearsal > 0.0) || n->n_codes == 0)
+        return HSC_OK;
+    t->rehearsed = 1;
+    uint32_t digits = t->opt.code_digits;
+    size_t eligible = 0, budget = t->rows.n_rows > REHEARSAL_MIN ? t->rows.n_rows : REHEARSAL_MIN;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t seen = 0;
+        for (uint32_t k = 0; k < n->n_codes; k++) {
+            const char *code = n->pool + n->code[k];
+            size_t len = strlen(code);
+            if (digits != 0 && len < digits && !hsc__short_row_kept(digits, len))
+                continue;   /* shallower than the level: the rows would be rejected */
+            for (uint32_t l = 0; l < n->n_langs; l++) {
+                const char *text = description(n, k, l);
+                if (text == NULL)
+                    continue;
+                if (pass == 0) {
+                    eligible++;
+                    continue;
+                }
+                /* take entry seen when it starts a new share of budget */
+                size_t i = seen++;
+                if (eligible > budget && (i * budget) / eligible == ((i + 1) * budget) / eligible)
+                    continue;
+                int st = hsc__rowset_add(&t->rows, "(rehearsal)", 0, code, len, text,
+                                         strlen(text), t->opt.rehearsal, HSC_ROWS_SYNTHETIC);
+                if (st != HSC_OK)
+                    return st;
+                t->rehearsal_rows++;
+            }
+        }
+    }
+    return HSC_OK;
+}
+
 hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
 {
     if (t == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = NULL;
-    int st = hsc__nomen_filter_rows(&t->nomen, &t->rows); /* codes outside the nomenclature */
+    int st = t->base != NULL && t->rows.n_rows > 0 ? add_rehearsal(t) : HSC_OK;
+    if (st == HSC_OK)
+        st = hsc__nomen_filter_rows(&t->nomen, &t->rows); /* codes outside the nomenclature */
     if (st != HSC_OK)
         return st;
     if (t->rows.n_rows == 0)
@@ -438,7 +556,7 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     st = prepare(&r, &rng);
     if (st == HSC_OK)
         st = fit_weights(&r, &rng);
-    if (st == HSC_OK && t->opt.code_digits > 6)
+    if (st == HSC_OK && (t->opt.code_digits > 6 || t->base != NULL))
         st = split_untrained(&r);   /* national lines without rows */
     if (st == HSC_OK && t->opt.precedents)
         st = build_memory(&r);

@@ -27,6 +27,9 @@ struct hsc_trainer {
     hsc__nomen_builder nomen;  /* descriptions and national lines */
     hsc_progress_fn on_progress;
     void *on_progress_user;
+    hsc_model *base;           /* the model adapted (a reference), or NULL */
+    uint64_t rehearsal_rows;   /* the base's descriptions added to the rows */
+    int rehearsed;             /* they were (once per trainer) */
 };
 
 /* ---- random numbers: one seeded sequence ------------------------------- */
@@ -107,12 +110,13 @@ int hsc__labels_place(const hsc__alloc *a, hsc__labels *l, const hsc__tree *tree
  * memory and the held-out examples keep their memory keys. */
 int hsc__featurize_rows(const hsc_trainer *t, const hsc__labels *labels, uint64_t *rng,
                         hsc__examples *train, hsc__examples *valid, hsc__prec_builder *mem);
-/* Keep the buckets seen in at least min_count training features as the
- * embedding rows (*row_bucket, ascending) and rewrite both sets' features
- * as row indices (unknown ones dropped, as at inference). */
+/* Keep the buckets seen in at least min_count training features, and the
+ * n_keep buckets keep (an adapted model's rows), as the embedding rows
+ * (*row_bucket, ascending) and rewrite both sets' features as row indices
+ * (unknown ones dropped, as at inference). */
 int hsc__remap_features(const hsc__alloc *a, uint32_t buckets, uint32_t min_count,
-                        hsc__examples *train, hsc__examples *valid, uint32_t **row_bucket,
-                        uint32_t *n_rows);
+                        const uint32_t *keep, uint32_t n_keep, hsc__examples *train,
+                        hsc__examples *valid, uint32_t **row_bucket, uint32_t *n_rows);
 /* Rewrite every feature f as map[f] - 1, dropping those with map[f] == 0,
  * and the examples left with no feature. */
 void hsc__examples_compact(hsc__examples *e, const uint32_t *map);
@@ -172,6 +176,18 @@ void hsc__sgd_free(hsc__sgd *s);
  * over these epochs. HSC_E_CANCELLED or on_epoch's status to stop. */
 int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t last,
                     uint32_t epochs_total, double lr0, hsc__epoch_fn on_epoch, void *user);
+
+/* ---- starting from an existing model (adapt.c) ------------------------------------ */
+
+/* After hsc__fit_init: the rows whose bucket the base model has take its
+ * dequantized row. */
+void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit);
+/* The output vector of every node whose code the base tree has (a former
+ * 6-digit leaf now parent of national lines keeps its vector: it plays the
+ * same part among its siblings), marked in from_base (per node); the others
+ * stay as initialized (zero). labels: those fit->tree was built from. */
+int hsc__adapt_outputs(const hsc__alloc *a, const hsc_model *base, const char *const *labels,
+                       uint32_t n_labels, hsc__fit *fit, uint8_t *from_base);
 
 /* ---- calibration on held-out examples (calibrate.c) -------------------------------- */
 

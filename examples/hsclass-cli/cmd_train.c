@@ -18,7 +18,7 @@ enum {
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
     OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
-    OPT_FEATURE_VERSION
+    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL
 };
 
 static const cli_opt opts[] = {
@@ -51,6 +51,8 @@ static const cli_opt opts[] = {
     {"trade-noise", 0, 1, OPT_TRADE_NOISE},
     {"feature-version", 0, 1, OPT_FEATURE_VERSION},
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
+    {"from", 0, 1, OPT_FROM},
+    {"rehearsal", 0, 1, OPT_REHEARSAL},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
@@ -72,8 +74,18 @@ static void help(void)
          "  e.g.  hsclass train -o m.hscm real.tsv:3 hs2022.tsv:nomenclature cn.tsv:0.5:nomenclature\n"
          "A path that itself ends in such a suffix can be given as FILE:1.\n"
          "\n"
-         "Options (defaults are the library's):\n"
+         "Options (defaults are the library's):\n");
+    puts(
          "  -o, --output MODEL      where to write the model (required)\n"
+         "      --from BASE         adapt the model BASE (e.g. models/hs6-multi.hscm) to\n"
+         "                          these rows: start from its features and weights, add\n"
+         "                          the rows' national lines under its subheadings (with\n"
+         "                          --digits 8 or 10), keep its featurization, edition and\n"
+         "                          nomenclature; refit the calibration on these rows.\n"
+         "                          Epochs default to 5\n"
+         "      --rehearsal W       adapting: weight of BASE's descriptions learnt again\n"
+         "                          beside the rows, so that codes the rows never mention\n"
+         "                          are not forgotten (0.3; 0: none)\n"
          "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)\n"
          "      --describe FILE[:LANG]  code descriptions (code<TAB>text, 2-12 digit codes)\n"
          "                          in LANG (default en), stored in the model for lookup\n"
@@ -398,6 +410,7 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_NO_PRECEDENTS: return set_flag(cfg, HSC_CFG_PRECEDENTS, 0);
     case OPT_KEEP_PRECEDENT_TEXTS: return set_flag(cfg, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1);
     case OPT_TRADE_NOISE: return set_f64(cfg, HSC_CFG_TRADE_NOISE, "trade-noise", v);
+    case OPT_REHEARSAL: return set_f64(cfg, HSC_CFG_REHEARSAL, "rehearsal", v);
     case OPT_FEATURE_VERSION:
         return set_u32(cfg, HSC_CFG_FEATURE_VERSION, "feature-version", v);
     case OPT_NO_SKELETONS: return set_flag(cfg, HSC_CFG_SKELETONS, 0);
@@ -602,7 +615,9 @@ int cli_cmd_train(int argc, char **argv)
     hsc_trainer *t = NULL;
     train_input *in = calloc((size_t)argc + 1, sizeof *in);
     size_t n_in = 0;
-    const char *out_path = NULL, *v;
+    const char *out_path = NULL, *from = NULL, *v;
+    hsc_model *base = NULL;
+    int epochs_given = 0;
     row_errors re = {0, 100, 0};
     progress pr = {isatty(2), 0, 0, 0, 0, 0};
     int rc = CLI_EXIT_OK, id;
@@ -643,6 +658,7 @@ int cli_cmd_train(int argc, char **argv)
             }
             break;
         case OPT_OUT: out_path = v; break;
+        case OPT_FROM: from = v; break;
         case OPT_QUIET: pr.quiet = 1; break;
         case OPT_MAX_ERRORS: {
             uint32_t x;
@@ -654,6 +670,7 @@ int cli_cmd_train(int argc, char **argv)
             break;
         }
         default:
+            epochs_given |= id == OPT_EPOCHS;
             if (!apply_option(cfg, id, v)) {
                 rc = CLI_EXIT_USAGE;
                 goto done;
@@ -675,7 +692,16 @@ int cli_cmd_train(int argc, char **argv)
         rc = cannot_write(out_path, st, errno);
         goto done;
     }
-    st = hsc_trainer_new(cfg, &t);
+    if (from != NULL) {
+        rc = cli_load_model("train", from, NULL, &base, NULL);
+        if (rc != CLI_EXIT_OK)
+            goto done;
+        if (!epochs_given)   /* continuing: a few epochs, see hsc_trainer_new_from_model */
+            hsc_config_set_u32(cfg, HSC_CFG_EPOCHS, HSC_ADAPT_EPOCHS);
+        st = hsc_trainer_new_from_model(cfg, base, &t);
+    } else {
+        st = hsc_trainer_new(cfg, &t);
+    }
     if (st == HSC_OK)
         st = hsc_trainer_set_row_error_callback(t, on_row_error, &re);
     if (st == HSC_OK)
@@ -690,6 +716,7 @@ int cli_cmd_train(int argc, char **argv)
         rc = train_and_save(t, out_path, &pr);
 done:
     hsc_trainer_free(t);
+    hsc_model_free(base);
     hsc_config_free(cfg);
     if (in != NULL)
         for (size_t i = 0; i < n_in; i++)

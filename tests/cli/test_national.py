@@ -2,8 +2,9 @@
 of the UK parcel data, eval down to the model's deepest level, and what
 train says about held-out accuracy."""
 import json
+import re
 
-from test_cli import SOURCE_ROOT, TRAIN_OPTS, err, out, run
+from test_cli import SOURCE_ROOT, TRAIN_OPTS, data, err, model, out, run  # noqa: F401 (fixtures)
 
 FPO = SOURCE_ROOT / "models" / "data" / "uk_fpo_en" / "clean.tsv"
 
@@ -51,3 +52,28 @@ def test_national_train_and_eval_every_level(tmp_path):
     levels = json.loads(out(run("eval", "-m", m6, "--format", "json", test)))["levels"]
     assert set(levels) == {"2", "4", "6"}
     assert "HS8" not in out(run("eval", "-m", m6, test))
+
+
+def test_train_from_a_model(tmp_path, model):
+    """--from adapts a model: national lines under its subheadings, its
+    featurization kept (options that would change it are ignored), the base
+    named in the model's metadata; a base that cannot be read stops before
+    anything is written."""
+    train, test, rows = _split(tmp_path)
+    out_path = tmp_path / "adapted.hscm"
+    p = run("train", "--from", model, "-o", out_path, "--digits", "10", "--threads", "1",
+            "--buckets", "4096", train)
+    assert p.returncode == 0, err(p)
+    info = out(run("info", out_path))
+    base_info = out(run("info", model))
+    fingerprint = re.search(r"fingerprint\s+(\w+)", base_info).group(1)
+    assert f"train.from_fingerprint = {fingerprint}" in info
+    assert "train.epochs = 5" in info
+    hash_line = lambda text: re.search(r"^hash .*$", text, re.M).group(0)
+    assert hash_line(info) == hash_line(base_info)   # not --buckets 4096
+    levels = json.loads(out(run("eval", "-m", out_path, "--format", "json", test)))["levels"]
+    assert "10" in levels and levels["10"]["rows"] > 0
+    missing = tmp_path / "nope.hscm"
+    p = run("train", "--from", missing, "-o", tmp_path / "x.hscm", train)
+    assert p.returncode == 3 and "nope.hscm" in err(p)
+    assert not (tmp_path / "x.hscm").exists()

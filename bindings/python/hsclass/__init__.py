@@ -37,6 +37,7 @@ from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptM
                       ResourceError, StateError, TextError, TextTooLong, TrainingDataError,
                       Unsupported, UsageError)
 from ._codes import parse_code
+from ._constants import ADAPT_EPOCHS
 from ._eval import Evaluation, ReliabilityBin
 from ._evaluate import Coverage, LevelScore, Prediction, Report, evaluate
 from ._lib import format_version_max as model_format_version_max
@@ -56,6 +57,7 @@ __all__ = [
     "Decision", "Explanation", "WordWeight", "NomenclatureEntry", "NationalLine", "Precedent",
     "Evaluation", "ReliabilityBin", "evaluate", "Report", "LevelScore", "Coverage", "Prediction",
     "Audit", "CodeScore", "RowWarning", "tokens", "train", "parse_code", "default_model_path",
+    "ADAPT_EPOCHS",
     "library_path", "library_version", "library_version_number", "model_format_version_max",
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",
     "Cancelled", "TextError", "BadUTF8", "TextTooLong", "RegexLimit", "BadLanguage", "BadCode",

@@ -42,6 +42,7 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "precedents": (32, "u32"),
     "keep_precedent_texts": (33, "u32"),
     "trade_noise": (34, "f64"),
+    "rehearsal": (60, "f64"),
     "accept_threshold": (40, "f64"),
     "audit_threshold": (70, "f64"),
 }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _config, _errors
-from ._constants import ROWS_NOMENCLATURE, ROWS_SYNTHETIC
+from ._constants import ADAPT_EPOCHS, ROWS_NOMENCLATURE, ROWS_SYNTHETIC
 from ._lib import ModelHandle, TrainerHandle, lib, progress_fn, row_error_fn
 from ._model import Model, PathLike
 
@@ -89,6 +89,7 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
           progress: Optional[Callable[[Progress], Any]] = None,
           on_row_error: Optional[Callable[[RowError], Any]] = None,
           row_errors: Optional[List[RowError]] = None,
+          from_model: Union[None, PathLike, Model] = None,
           **options: Any) -> Model:
     """Train a model, save it to output (unless None) and return it.
 
@@ -109,6 +110,11 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         unless strict=True); row_errors: a list that receives them too.
         Without either, each rejected row is reported as a RowWarning
         (file:line: why) when training ends, as the CLI prints them.
+    from_model: adapt this model (a Model or a path, e.g. the shipped
+        hs6-multi.hscm) to the rows instead of starting from scratch (as
+        `hsclass train --from`; see hsc_trainer_new_from_model): its
+        featurization and weights are the start, national lines come under
+        its subheadings; epochs default to ADAPT_EPOCHS (5).
     options: as the CLI: digits, languages, epochs, lr, dim, buckets, threads,
         seed, valid, min_count, augment, char_ngrams ("3-5", (3, 5) or 0),
         word_ngrams, strict (and the other config option names).
@@ -157,8 +163,18 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
             raise pending[0]
 
     trainer = TrainerHandle()
-    with _config.Config(options) as cfg:
-        lib.hsc_trainer_new(cfg.handle, byref(trainer))
+    if from_model is not None:
+        base = from_model if isinstance(from_model, Model) else Model(from_model)
+        options = {"epochs": ADAPT_EPOCHS, **options}
+        try:
+            with _config.Config(options) as cfg:
+                lib.hsc_trainer_new_from_model(cfg.handle, base._require(), byref(trainer))
+        finally:
+            if base is not from_model:
+                base.close()   # the trainer holds its own reference
+    else:
+        with _config.Config(options) as cfg:
+            lib.hsc_trainer_new(cfg.handle, byref(trainer))
     with _interrupts_to(pending):  # Ctrl-C cancels the training
         try:
             lib.hsc_trainer_set_row_error_callback(trainer, row_cb, None)

@@ -92,3 +92,76 @@ def test_held_out_rows_keep_a_training_row_per_line(tec_slice, tmp_path):
         assert 0 < held <= len(rows)
         assert m.meta["train.labels_untrained"] == "0"
         assert 0 <= float(m.meta["train.train_top1_linear"]) <= 1
+
+
+def test_identical_rows_are_merged_with_their_weights(tmp_path):
+    rows = [("020130", "frozen boneless beef")] * 3 + [
+        ("020130", "frozen boneless beef", 2.0), ("020130", "Frozen boneless beef"),
+        ("080910", "fresh apricots"), ("080910", "apricots fresh")]
+    with hsclass.train([], None, rows=rows, **dict(QUICK, valid=0)) as m:
+        assert m.meta["train.rows"] == "4" and m.meta["train.rows_merged"] == "3"
+    # a file read twice: every row of the second copy merges into the first
+    with hsclass.train([FPO, FPO], None, digits=10, **QUICK) as m:
+        n = len(read_tsv(FPO))
+        merged = int(m.meta["train.rows_merged"])
+        assert int(m.meta["train.rows"]) + merged == 2 * n and merged >= n
+
+
+@pytest.fixture(scope="module")
+def base(data_dir, tmp_path_factory):
+    """A small HS6 model with descriptions, as a shipped model would be."""
+    out = tmp_path_factory.mktemp("base") / "base.hscm"
+    model = hsclass.train([(data_dir / "train_real.tsv", 3.0),
+                           (data_dir / "train_nomenclature.tsv", 1.0, True)], out,
+                          descriptions=[(data_dir / "nomenclature_en.tsv", "en")],
+                          **dict(QUICK, epochs=6, languages="en"))
+    model.close()
+    return out
+
+
+def test_adapting_a_model_to_national_rows(base, data_dir, test_rows, tmp_path):
+    """Adapting starts from the base's features and weights: national lines
+    come under its subheadings, its featurization, descriptions and the
+    rest of its codes stay, and what it knew survives a short training on
+    rows of other chapters far better than in a model trained from scratch
+    on those rows."""
+    national = [(c, t) for c, t in read_tsv(FPO) if c.startswith(("33", "62", "95"))]
+    rows_file = tmp_path / "national.tsv"
+    rows_file.write_text("".join(f"{c}\t{t}\n" for c, t in national), encoding="utf-8")
+    opts = dict(QUICK, digits=10, languages="en")
+    del opts["epochs"]   # adapting: ADAPT_EPOCHS unless given
+    with hsclass.Model(base) as b:
+        base_labels, base_info = set(b.labels), b.info
+        base_fp = base_info["fingerprint"]
+        with hsclass.train(rows_file, None, from_model=b, **opts) as a:
+            assert not b.closed   # the caller's model is left as it was
+            labels = set(a.labels)
+            assert a.meta["train.from_fingerprint"] == base_fp
+            assert a.meta["train.epochs"] == str(hsclass.ADAPT_EPOCHS)
+            for key in ("hash", "languages", "tokenizer", "normalization"):
+                assert a.info[key] == base_info[key]
+            new = {c for c, _ in national if len(c) == 10}
+            assert new <= labels
+            extended = {c for c in base_labels
+                        if any(n.startswith(c) and n != c for n, _ in national)}
+            assert extended and not labels & extended   # now their lines are suggested
+            assert base_labels - extended <= labels
+            assert a.describe("0201") == b.describe("0201") is not None
+            adapted = _hs6_hits(a, test_rows)
+    with hsclass.train(rows_file, None, from_model=base, **opts) as again:
+        assert again.meta["train.from_fingerprint"] == base_fp   # a path works too
+    with hsclass.train(rows_file, None, **dict(opts, epochs=hsclass.ADAPT_EPOCHS)) as scratch:
+        fresh = _hs6_hits(scratch, test_rows)
+    with hsclass.Model(base) as b:
+        before = _hs6_hits(b, test_rows)
+    assert adapted > 2 * fresh and adapted >= 0.6 * before, (before, adapted, fresh)
+
+
+def _hs6_hits(model, rows):
+    return sum(1 for code, text in rows
+               if any(s.code[:6] == code[:6] for s in model.classify(text, k=1)))
+
+
+def test_adapting_needs_a_model(tmp_path):
+    with pytest.raises((hsclass.FileError, hsclass.Error)):
+        hsclass.train(FPO, None, from_model=tmp_path / "missing.hscm", **QUICK)

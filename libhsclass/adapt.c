@@ -1,0 +1,102 @@
+/* adapt.c - training that starts from an existing model
+ * (hsc_trainer_new_from_model): the base model's feature rows stay rows of
+ * the new model beside the new rows' features, and its weights, dequantized,
+ * are where the fit starts: embedding rows by bucket, output vectors by
+ * code. Nodes the base did not have (national lines added under its
+ * subheadings) start at zero, as in a fresh fit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hscode.h"
+#include "trainer.h"
+
+/* A node by its code: the digits, and whether it is the leaf child that
+ * repeats its parent's code (a label that is also a prefix). */
+typedef struct node_key {
+    char code[HSC__CODE_CAP + 1];
+    uint32_t node;
+} node_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(((const node_key *)a)->code, ((const node_key *)b)->code);
+}
+
+static void key_of(const hsc__tree *t, const char *pool, uint32_t n, node_key *k)
+{
+    const hsc__node *x = &t->nodes[n];
+    uint32_t d = x->digits;
+    memcpy(k->code, pool + x->code_off, d);
+    k->code[d] = '\0';
+    if (x->parent != UINT32_MAX && t->nodes[x->parent].digits == d) {
+        k->code[d] = '=';
+        k->code[d + 1] = '\0';
+    }
+    k->node = n;
+}
+
+/* The labels one after the other, each followed by a NUL: the pool a
+ * tree's code_off points into (tree.c). */
+static char *label_pool(const hsc__alloc *a, const char *const *labels, uint32_t n)
+{
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++)
+        len += strlen(labels[i]) + 1;
+    char *pool = hsc__calloc(a, len + 1, 1);
+    if (pool == NULL)
+        return NULL;
+    for (size_t i = 0, off = 0; i < n; i++) {
+        size_t l = strlen(labels[i]) + 1;
+        memcpy(pool + off, labels[i], l);
+        off += l;
+    }
+    return pool;
+}
+
+int hsc__adapt_outputs(const hsc__alloc *a, const hsc_model *base, const char *const *labels,
+                       uint32_t n_labels, hsc__fit *fit, uint8_t *from_base)
+{
+    const hsc__tree *bt = &base->tree, *nt = &fit->tree;
+    uint32_t dim = fit->dim;
+    node_key *keys = hsc__calloc(a, bt->n_nodes, sizeof *keys);
+    char *pool = label_pool(a, labels, n_labels);
+    if (keys == NULL || pool == NULL) {
+        hsc__free(a, keys);
+        hsc__free(a, pool);
+        return HSC_E_NOMEM;
+    }
+    for (uint32_t n = 1; n < bt->n_nodes; n++)
+        key_of(bt, base->label_pool, n, &keys[n - 1]);
+    qsort(keys, bt->n_nodes - 1, sizeof *keys, cmp_key);
+    for (uint32_t n = 1; n < nt->n_nodes; n++) {
+        node_key k;
+        key_of(nt, pool, n, &k);
+        const node_key *hit = bsearch(&k, keys, bt->n_nodes - 1, sizeof *keys, cmp_key);
+        if (hit == NULL)
+            continue;   /* new node: starts at zero */
+        const int8_t *q = base->out_q + (size_t)hit->node * dim;
+        float scale = base->out_scale[hit->node];
+        float *dst = fit->out + (size_t)n * dim;
+        for (uint32_t d = 0; d < dim; d++)
+            dst[d] = (float)q[d] * scale;
+        from_base[n] = 1;
+    }
+    hsc__free(a, keys);
+    hsc__free(a, pool);
+    return HSC_OK;
+}
+
+void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit)
+{
+    uint32_t dim = fit->dim;
+    for (uint32_t r = 0; r < fit->n_rows; r++) {
+        int64_t b = hsc__model_find_row(base, fit->row_bucket[r]);
+        if (b < 0)
+            continue;   /* a feature only the new rows have: random start */
+        const int8_t *q = base->row_q + (size_t)b * dim;
+        float scale = base->row_scale[b];
+        float *dst = fit->emb + (size_t)r * dim;
+        for (uint32_t d = 0; d < dim; d++)
+            dst[d] = (float)q[d] * scale;
+    }
+}
