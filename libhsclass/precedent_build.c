@@ -29,25 +29,46 @@ void hsc__prec_builder_free(hsc__prec_builder *b)
     memset(b, 0, sizeof *b);
 }
 
+/* A source (file) name as the reader accepts it, whatever the file was
+ * called: bad UTF-8 as U+FFFD, control characters as '?', at most
+ * HSC__PREC_MAX_SOURCE_LEN bytes cut on a character boundary. */
+static int clean_source(const hsc__alloc *a, const char *name, hsc__buf *out)
+{
+    int st = hsc__utf8_repair(a, name, strlen(name), out);
+    if (st != HSC_OK)
+        return st;
+    for (size_t i = 0; i < out->len; i++)
+        if ((uint8_t)out->data[i] < 0x20 || out->data[i] == 0x7F)
+            out->data[i] = '?';
+    if (out->len > HSC__PREC_MAX_SOURCE_LEN) {
+        size_t len = HSC__PREC_MAX_SOURCE_LEN;
+        while (len > 0 && ((uint8_t)out->data[len] & 0xC0) == 0x80)
+            len--;
+        out->len = len;
+        out->data[len] = '\0';
+    }
+    return HSC_OK;
+}
+
 static int source_index(hsc__prec_builder *b, const char *name, uint8_t *out)
 {
-    size_t len = strlen(name);
-    if (len > HSC__PREC_MAX_SOURCE_LEN)
-        len = HSC__PREC_MAX_SOURCE_LEN;
-    for (uint32_t i = 0; i < b->n_sources; i++)
-        if (strncmp(b->sources[i], name, len) == 0 && b->sources[i][len] == '\0') {
+    hsc__buf clean = {0};
+    int st = clean_source(&b->alloc, name, &clean);
+    for (uint32_t i = 0; st == HSC_OK && i < b->n_sources; i++)
+        if (strcmp(b->sources[i], clean.data) == 0) {
             *out = (uint8_t)i;
+            hsc__buf_free(&b->alloc, &clean);
             return HSC_OK;
         }
-    if (b->n_sources == HSC__PREC_MAX_SOURCES) {
+    if (st == HSC_OK && b->n_sources == HSC__PREC_MAX_SOURCES) {
         *out = (uint8_t)(b->n_sources - 1);
-        return HSC_OK;
+    } else if (st == HSC_OK) {
+        b->sources[b->n_sources] = clean.data;   /* the builder owns it now */
+        clean.data = NULL;
+        *out = (uint8_t)b->n_sources++;
     }
-    b->sources[b->n_sources] = hsc__strndup(&b->alloc, name, len);
-    if (b->sources[b->n_sources] == NULL)
-        return HSC_E_NOMEM;
-    *out = (uint8_t)b->n_sources++;
-    return HSC_OK;
+    hsc__buf_free(&b->alloc, &clean);
+    return st;
 }
 
 static int grow(hsc__prec_builder *b)

@@ -91,6 +91,10 @@ long long cli_read_line(FILE *f, char **buf, size_t *cap);
  * returns non-zero for an input that failed. Returns the exit code. */
 typedef int (*cli_text_fn)(void *ctx, const char *text, size_t len);
 int cli_for_each_text(const char *cmd, char **texts, int n_texts, cli_text_fn fn, void *ctx);
+/* After a command: flush standard output; a write error (a full disk,
+ * /dev/full, a closed pipe) is reported and gives CLI_EXIT_MODEL, else rc.
+ * main calls it for every command. */
+int cli_finish_stdout(const char *cmd, int rc);
 
 /* Length of the shortest label, the common length when all labels have
  * the same one (else 0), and the longest (max_len may be NULL). */
@@ -125,6 +129,12 @@ size_t cli_utf8_seq(const unsigned char *s, size_t avail);
 void cli_json_string(FILE *f, const char *s, size_t len);
 /* A double as JSON (finite: %.6g, else null). */
 void cli_json_number(FILE *f, double v);
+/* Untrusted text for a terminal: control characters (C0, DEL, C1: escape
+ * sequences that would recolour or retitle it) as \xHH or \u00HH, bytes
+ * that are not UTF-8 as \xHH; everything else as is. _str: a C string
+ * (NULL: nothing). */
+void cli_term_text(FILE *f, const char *s, size_t len);
+void cli_term_str(FILE *f, const char *s);
 
 /* The nearest training rows of the last classify (at most max): a text
  * line segment, a JSON member or an indented block (precedents.c). */

@@ -221,14 +221,16 @@ static void long_block(const ctx *c, const char *text, size_t len, size_t n)
     const char *code;
     hsc_session_decision(c->s, &d, &r);
     hsc_session_accept_threshold(c->s, &thr);
-    fwrite(text, 1, len, stdout);
+    cli_term_text(stdout, text, len);
     printf("\n  %s (%s; threshold %.4f)\n", cli_decision_name(d), hsc_decision_reason_string(r),
            thr);
     for (size_t i = 0; i < n; i++) {
         if (hsc_session_result(c->s, c->digits, i, &code, &p) != HSC_OK)
             continue;
         const char *desc = cli_describe(c->m, code, c->lang);
-        printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc != NULL ? desc : "");
+        printf("  %zu. %-10s %.4f  ", i + 1, code, p);
+        cli_term_str(stdout, desc);
+        putchar('\n');
         size_t n_schemes = 0, first, count;
         if (!c->national || strlen(code) < 6)
             continue;
@@ -238,9 +240,13 @@ static void long_block(const ctx *c, const char *text, size_t len, size_t n)
             if (hsc_model_national_scheme(c->m, k, &scheme, NULL) != HSC_OK ||
                 hsc_model_national_find(c->m, k, code, strlen(code), &first, &count) != HSC_OK)
                 continue;
-            for (size_t j = first; j < first + count; j++)
-                if (hsc_model_national_line(c->m, k, j, &line, &ldesc) == HSC_OK)
-                    printf("       %s %s  %s\n", scheme, line, ldesc);
+            for (size_t j = first; j < first + count; j++) {
+                if (hsc_model_national_line(c->m, k, j, &line, &ldesc) != HSC_OK)
+                    continue;
+                printf("       %s %s  ", scheme, line);
+                cli_term_str(stdout, ldesc);
+                putchar('\n');
+            }
         }
     }
     if (n == 0)

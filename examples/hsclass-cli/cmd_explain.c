@@ -98,7 +98,9 @@ static void print_words(const ctx *c, const char *text, size_t n, int positive)
         item_word(c, text, item, &w, &len, &start, &weight);
         if (positive ? !(weight > 0) : !(weight < 0))
             break;
-        printf(" %.*s %+.2f", (int)len, w, weight);
+        putchar(' ');
+        cli_term_text(stdout, w, len);
+        printf(" %+.2f", weight);
         shown++;
     }
     if (shown == 0)
@@ -138,7 +140,8 @@ static int explain_one(const ctx *c, const char *text, size_t len)
             cli_json_string(stdout, msg, strlen(msg));
             printf(",\"status\":%d}\n", st);
         } else {
-            printf("%.*s\n  error: %s\n\n", (int)len, text, hsc_status_string(st));
+            cli_term_text(stdout, text, len);
+            printf("\n  error: %s\n\n", hsc_status_string(st));
         }
         return 1;
     }
@@ -154,7 +157,8 @@ static int explain_one(const ctx *c, const char *text, size_t len)
         cli_json_number(stdout, thr);
         fputs(",\"suggestions\":[", stdout);
     } else {
-        printf("%.*s\n  %s (%s; threshold %.4f)\n", (int)len, text, cli_decision_name(d),
+        cli_term_text(stdout, text, len);
+        printf("\n  %s (%s; threshold %.4f)\n", cli_decision_name(d),
                hsc_decision_reason_string(r), thr);
         if (n == 0)
             puts("  (no suggestion)");
@@ -183,7 +187,9 @@ static int explain_one(const ctx *c, const char *text, size_t len)
             json_words(c, text, items);
             putchar('}');
         } else {
-            printf("  %zu. %-10s %.4f  %s\n", i + 1, code, p, desc != NULL ? desc : "");
+            printf("  %zu. %-10s %.4f  ", i + 1, code, p);
+            cli_term_str(stdout, desc);
+            putchar('\n');
             print_words(c, text, items, 1);
             print_words(c, text, items, 0);
         }

@@ -144,20 +144,29 @@ static int print_text(const hsc_model *m, const char *path, int labels)
     size_t n_labels = 0, n_meta = 0;
     hsc_model_label_count(m, &n_labels);
     hsc_model_meta_count(m, &n_meta);
-    printf("%-14s %s\n", "path", path);
+    printf("%-14s ", "path");
+    cli_term_str(stdout, path);
+    putchar('\n');
     for (size_t i = 0; i < cli_info_key_count(); i++) {
         int32_t key;
         const char *name = cli_info_key(i, &key);
         const char *v = info(m, key);
-        printf("%-14s %s\n", name, v != NULL ? v : "-");
+        printf("%-14s ", name);
+        cli_term_str(stdout, v != NULL ? v : "-");
+        putchar('\n');
     }
     printf("%-14s %zu\n", "label_count", n_labels);
     print_review_info_text(m);
     printf("\nmetadata (%zu keys):\n", n_meta);
     for (size_t i = 0; i < n_meta; i++) {
         const char *k = NULL, *v = NULL;
-        if (hsc_model_meta_get(m, i, &k, &v) == HSC_OK)
-            printf("  %s = %s\n", k != NULL ? k : "", v != NULL ? v : "");
+        if (hsc_model_meta_get(m, i, &k, &v) != HSC_OK)
+            continue;
+        fputs("  ", stdout);
+        cli_term_str(stdout, k);
+        fputs(" = ", stdout);
+        cli_term_str(stdout, v);
+        putchar('\n');
     }
     if (labels) {
         printf("\ncodes (%zu):\n", n_labels);

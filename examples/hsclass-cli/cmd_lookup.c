@@ -77,7 +77,9 @@ static size_t national(const ctx *c, const char *code, int indent, int *first_js
                 cli_json_string(stdout, desc, strlen(desc));
                 putchar('}');
             } else {
-                printf("%*s%s %s  %s\n", indent, "", scheme, line, desc);
+                printf("%*s%s %s  ", indent, "", scheme, line);
+                cli_term_str(stdout, desc);
+                putchar('\n');
             }
         }
     }
@@ -106,8 +108,9 @@ static void entry(const ctx *c, const char *code, const char *desc, size_t qlen,
         putchar('}');
         return;
     }
-    printf("%*s%-*s  %s%s\n", indent, "", (int)(12 - indent > 0 ? 12 - indent : 0), code, desc,
-           covered ? "" : "  [not suggested]");
+    printf("%*s%-*s  ", indent, "", (int)(12 - indent > 0 ? 12 - indent : 0), code);
+    cli_term_str(stdout, desc);
+    puts(covered ? "" : "  [not suggested]");
     if (with_natl && len >= 6) {
         int f = 1;
         national(c, code, indent + 2, &f);
@@ -221,12 +224,7 @@ int cli_cmd_lookup(int argc, char **argv)
         failed |= lookup_one(&c, codes[i]);
     }
     hsc_model_free(m);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("lookup: error writing standard output");
-        rc = CLI_EXIT_MODEL;
-    } else {
-        rc = failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
-    }
+    rc = failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 done:
     free(codes);
     return rc;

@@ -50,8 +50,9 @@ static const char *type_name(uint32_t type)
 }
 
 /* Returns 1 if the text failed. */
-static int show(hsc_session *s, const char *text, size_t len)
+static int show(void *ctx, const char *text, size_t len)
 {
+    hsc_session *s = ctx;
     hsc_status st = hsc_session_tokenize(s, text, len);
     if (st != HSC_OK) {
         const char *d = hsc_session_last_error_detail(s);
@@ -85,7 +86,7 @@ int cli_cmd_tokens(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, "tokens", argc, argv);
     const char *model_path = NULL, *langs = NULL, *v;
-    int keep_accents = 0, replace = 0, id, n_texts = 0, failed = 0;
+    int keep_accents = 0, replace = 0, id, n_texts = 0;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     if (texts == NULL) {
         cli_error("out of memory");
@@ -139,18 +140,7 @@ int cli_cmd_tokens(int argc, char **argv)
         rc = cli_exit_for(st);
         goto done;
     }
-    if (n_texts > 0) {
-        for (int i = 0; i < n_texts; i++)
-            failed |= show(s, texts[i], strlen(texts[i]));
-    } else {
-        char *line = NULL;
-        size_t cap = 0;
-        long long len;
-        while ((len = cli_read_line(stdin, &line, &cap)) >= 0)
-            failed |= show(s, line, (size_t)len);
-        free(line);
-    }
-    rc = failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+    rc = cli_for_each_text("tokens", texts, n_texts, show, s);
 done:
     hsc_session_free(s);
     hsc_model_free(m);

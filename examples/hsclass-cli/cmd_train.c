@@ -231,14 +231,15 @@ static void on_row_error(void *user, const char *file, uint64_t line, hsc_status
     }
     re->printed++;
     char name[64];
-    if (line == 0) /* checked when training starts: rows no longer know their line */
-        fprintf(stderr, "training row: %s [%s]\n",
-                message != NULL && *message ? message : hsc_status_string(status),
-                cli_status_name(status, name, sizeof name));
-    else
-        fprintf(stderr, "%s:%" PRIu64 ": %s [%s]\n", file != NULL && *file ? file : "(row)", line,
-                message != NULL && *message ? message : hsc_status_string(status),
-                cli_status_name(status, name, sizeof name));
+    if (line == 0) { /* checked when training starts: rows no longer know their line */
+        fputs("training row: ", stderr);
+    } else {
+        cli_term_str(stderr, file != NULL && *file ? file : "(row)");
+        fprintf(stderr, ":%" PRIu64 ": ", line);
+    }
+    /* the message quotes the row: escaped for the terminal */
+    cli_term_str(stderr, message != NULL && *message ? message : hsc_status_string(status));
+    fprintf(stderr, " [%s]\n", cli_status_name(status, name, sizeof name));
 }
 
 typedef struct progress {
@@ -455,12 +456,13 @@ static int add_nomen_input(hsc_trainer *t, const train_input *in)
         cli_error("train: %s: %s", in->path, hsc_status_string(st));
         return cli_exit_for(st);
     }
+    cli_term_str(stderr, in->path);
     if (in->kind == 1)
-        fprintf(stderr, "%s: %" PRIu64 " descriptions (%s), %" PRIu64 " rejected\n", in->path,
-                d - d0, in->tag, r - r0);
+        fprintf(stderr, ": %" PRIu64 " descriptions (%s), %" PRIu64 " rejected\n", d - d0,
+                in->tag, r - r0);
     else
-        fprintf(stderr, "%s: %" PRIu64 " national lines (%s, %s), %" PRIu64 " rejected\n",
-                in->path, l - l0, in->tag, in->lang, r - r0);
+        fprintf(stderr, ": %" PRIu64 " national lines (%s, %s), %" PRIu64 " rejected\n",
+                l - l0, in->tag, in->lang, r - r0);
     return CLI_EXIT_OK;
 }
 
@@ -489,8 +491,9 @@ static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row
             cli_error("train: %s: %s", in[i].path, hsc_status_string(st));
             return cli_exit_for(st);
         }
-        fprintf(stderr, "%s: %" PRIu64 " rows accepted, %" PRIu64 " rejected (weight %g%s)\n",
-                in[i].path, acc - acc0, rej - rej0, in[i].weight,
+        cli_term_str(stderr, in[i].path);
+        fprintf(stderr, ": %" PRIu64 " rows accepted, %" PRIu64 " rejected (weight %g%s)\n",
+                acc - acc0, rej - rej0, in[i].weight,
                 in[i].flags & HSC_ROWS_NOMENCLATURE ? ", nomenclature" : "");
     }
     if (re->suppressed)
@@ -568,8 +571,9 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
     hsc_model_label_count(m, &labels);
     if (hsc_model_info_str(m, HSC_INFO_FINGERPRINT, &fp) != HSC_OK)
         fp = "?";
-    fprintf(stderr, "wrote %s: %zu labels, fingerprint %s, trained in %.1f s\n", out_path,
-            labels, fp, secs);
+    fputs("wrote ", stderr);
+    cli_term_str(stderr, out_path);
+    fprintf(stderr, ": %zu labels, fingerprint %s, trained in %.1f s\n", labels, fp, secs);
     /* What the held-out rows said about calibration and the threshold. */
     const char *keys[] = {"train.accept_threshold", "train.accept_threshold_from",
                           "train.valid_accept_share", "train.valid_ece",

@@ -73,28 +73,28 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         print_help(stdout);
-        return CLI_EXIT_OK;
+        return cli_finish_stdout("help", CLI_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         print_version();
-        return CLI_EXIT_OK;
+        return cli_finish_stdout("version", CLI_EXIT_OK);
     }
     if (strcmp(cmd, "help") == 0) {
         if (argc < 3) {
             print_help(stdout);
-            return CLI_EXIT_OK;
+            return cli_finish_stdout("help", CLI_EXIT_OK);
         }
         for (size_t i = 0; i < N_COMMANDS; i++) {
             if (strcmp(argv[2], commands[i].name) == 0) {
                 char help[] = "--help";
                 char *args[] = {argv[2], help, NULL};
-                return commands[i].run(2, args);
+                return cli_finish_stdout("help", commands[i].run(2, args));
             }
         }
         return cli_usage_error(NULL, "unknown command '%s'", argv[2]);
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_finish_stdout(cmd, commands[i].run(argc - 1, argv + 1));
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

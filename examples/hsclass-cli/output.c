@@ -1,6 +1,8 @@
-/* output.c - JSON helpers. Output is always valid UTF-8 JSON, whatever the
- * input bytes were. */
+/* output.c - untrusted strings written out: as JSON (always valid UTF-8
+ * JSON, whatever the input bytes were) and as terminal text (no control
+ * character reaches the terminal). */
 #include <math.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -78,4 +80,30 @@ void cli_json_number(FILE *f, double v)
         fprintf(f, "%.6g", v);
     else
         fputs("null", f);
+}
+
+void cli_term_text(FILE *f, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (p != NULL && i < len) {
+        unsigned c = p[i];
+        size_t n = c < 0x80 ? 1 : cli_utf8_seq(p + i, len - i);
+        if (n == 0 || c < 0x20 || c == 0x7F) {   /* bad UTF-8, C0 controls, DEL */
+            fprintf(f, "\\x%02x", c);
+            i++;
+        } else if (c == 0xC2 && p[i + 1] < 0xA0) {   /* C1 controls: U+0080..U+009F */
+            fprintf(f, "\\u%04x", (unsigned)p[i + 1]);
+            i += 2;
+        } else {
+            fwrite(p + i, 1, n, f);
+            i += n;
+        }
+    }
+}
+
+void cli_term_str(FILE *f, const char *s)
+{
+    if (s != NULL)
+        cli_term_text(f, s, strlen(s));
 }

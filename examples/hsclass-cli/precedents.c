@@ -39,8 +39,13 @@ void cli_print_precedents(FILE *f, hsc_session *s, size_t max, int style)
             fprintf(f, "%s %s %.2f", i ? "," : "", code, sim);
             break;
         default:
-            fprintf(f, "    %-10s %.2f  %s%s%s\n", code, sim, text != NULL ? text : "",
-                    text != NULL ? "  " : "", source);
+            fprintf(f, "    %-10s %.2f  ", code, sim);
+            if (text != NULL) {
+                cli_term_str(f, text);
+                fputs("  ", f);
+            }
+            cli_term_str(f, source);
+            fputc('\n', f);
         }
     }
     if (style == CLI_PREC_JSON)

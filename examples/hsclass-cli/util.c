@@ -19,12 +19,33 @@
 #define HSC_CLI_SOURCE_MODEL ""
 #endif
 
+/* A message quotes file names, arguments and rows: escaped for the
+ * terminal (see cli_term_text). */
+static void message(const char *fmt, va_list ap)
+{
+    char small[512];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof small) {
+        cli_term_text(stderr, small, (size_t)n);
+    } else if (n >= 0) {
+        char *big = malloc((size_t)n + 1);
+        if (big != NULL && vsnprintf(big, (size_t)n + 1, fmt, again) == n)
+            cli_term_text(stderr, big, (size_t)n);
+        else
+            cli_term_text(stderr, small, sizeof small - 1);
+        free(big);
+    }
+    va_end(again);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("hsclass: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -34,7 +55,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "hsclass%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'hsclass%s%s --help'.\n", cmd != NULL ? " " : "",
             cmd != NULL ? cmd : "");
@@ -287,9 +308,18 @@ int cli_for_each_text(const char *cmd, char **texts, int n_texts, cli_text_fn fn
             return CLI_EXIT_MODEL;
         }
     }
+    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+}
+
+int cli_finish_stdout(const char *cmd, int rc)
+{
+    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("%s: error writing standard output", cmd);
+        if (errno != 0)
+            cli_error("%s: error writing standard output: %s", cmd, strerror(errno));
+        else
+            cli_error("%s: error writing standard output", cmd);
         return CLI_EXIT_MODEL;
     }
-    return failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+    return rc;
 }

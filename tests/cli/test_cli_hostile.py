@@ -195,3 +195,97 @@ def test_signals_leave_no_temporary_file(tmp_path, sig):
         if left:
             assert run("info", "-m", out).returncode == 0
             out.unlink()
+
+
+# ---- 8. terminal escapes --------------------------------------------------------------
+
+CONTROLS = (b"\x1b", b"\x07", b"\xc2\x9b")   # ESC, BEL, CSI (C1)
+TINY_MODEL = DATA / "corrupt" / "tiny.hscm"
+
+
+def hostile_meta_model(path):
+    """tiny.hscm with META values holding escape sequences and markup, every
+    CRC recomputed (the layout code of tests/data/corrupt/make_corrupt.py)."""
+    import struct
+    import sys
+    sys.path.insert(0, str(DATA / "corrupt"))
+    import make_corrupt as mc
+    data = TINY_MODEL.read_bytes()
+    major, minor = struct.unpack_from("<HH", data, 8)
+    secs = mc.parse(data)
+    for s in secs:
+        if s.tag == b"META":
+            items = mc.meta_items(s.raw) + [(b"note", b"\x1b]0;pwned\x07\x1b[31mred\xc2\x9b")]
+            items = mc.meta_set(items, b"hs.edition",
+                                b'<script>document.title="X"</script>"><img src=x onerror=f()>')
+            s.raw = mc.meta_raw(sorted(items))
+    path.write_bytes(bytes(mc.build(secs, major, minor).data))
+    return path
+
+
+def test_info_escapes_meta(tmp_path):
+    model = hostile_meta_model(tmp_path / "meta.hscm")
+    p = run("info", "-m", model)
+    assert p.returncode == 0, p.stderr
+    assert not any(c in p.stdout for c in CONTROLS)
+    assert b"note = \\x1b]0;pwned\\x07\\x1b[31mred\\u009b" in p.stdout
+    # JSON keeps the value exactly (escaped the JSON way)
+    j = run("info", "-m", model, "--format", "json")
+    assert j.returncode == 0 and b"\\u001b]0;pwned\\u0007" in j.stdout
+
+
+def test_report_of_a_model_from_elsewhere(tmp_path):
+    """The whole edition, beyond what --hs-edition accepts, from a crafted file."""
+    model = hostile_meta_model(tmp_path / "meta.hscm")
+    p = run("eval", "-m", model, "--report", tmp_path / "r.html", DATA / "corrupt" / "tiny.tsv")
+    assert p.returncode == 0, p.stderr
+    e = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert not {"script", "img"} & set(e.tags) and "onerror" not in e.attrs
+    assert '<script>document.title="X"</script>"><img src=x onerror=f()>' in "".join(e.text)
+
+
+def test_terminal_output_escapes_input_and_file_names(tmp_path):
+    text = "frozen beef \x1b]0;pwned\x07 \x1b[31mred \u009b"
+    for cmd in ("classify", "explain"):
+        p = run(cmd, "-m", TINY_MODEL, "--format", "long", text) if cmd == "classify" else \
+            run(cmd, "-m", TINY_MODEL, text)
+        assert p.returncode == 0, p.stderr
+        assert not any(c in p.stdout for c in CONTROLS), p.stdout
+        assert b"frozen beef \\x1b]0;pwned\\x07 \\x1b[31mred \\u009b" in p.stdout
+    # a training file whose name holds escapes: trained, named safely
+    name = tmp_path / "rows\x1b]0;pwned\x07.tsv"
+    shutil.copy(DATA / "train_real.tsv", name)
+    out = tmp_path / "m.hscm"
+    p = run("train", "-o", out, *TINY, "--keep-precedent-texts", name)
+    assert p.returncode == 0, p.stderr      # was HSC_E_MODEL_VALUE: the name went into PREC
+    assert not any(c in p.stderr for c in CONTROLS) and b"rows\\x1b]0;pwned\\x07.tsv" in p.stderr
+    p = run("classify", "-m", out, "--format", "long", "--precedents", "3", "abalone")
+    assert p.returncode == 0 and b"rows?]0;pwned?.tsv" in p.stdout
+    # messages quoting a path
+    p = run("info", "-m", tmp_path / "no\x1b[2Jmodel")
+    assert p.returncode == 3 and b"\x1b" not in p.stderr and b"No such file" in p.stderr
+
+
+# ---- 9. standard output that cannot be written ------------------------------------------
+
+@pytest.mark.parametrize("args", [["info"], ["eval", DATA / "corrupt" / "tiny.tsv"],
+                                  ["tokens", "beef"], ["classify", "beef"], ["explain", "beef"]])
+def test_full_stdout_is_an_error(args):
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([CLI, args[0], "-m", TINY_MODEL, *map(str, args[1:])],
+                           stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert p.returncode == 3, (args, p.returncode, p.stderr)
+    assert b"error writing standard output: No space left on device" in p.stderr
+
+
+# ---- 7. eval with no scorable row (UBSan: memcpy/qsort of NULL) ---------------------------
+
+@pytest.mark.parametrize("rows", ["", "garbage\nxx\tyy\n", "0201\t20 kg\n0201\t\n"])
+def test_eval_without_scorable_rows(tmp_path, rows):
+    test = tmp_path / "test.tsv"
+    test.write_text(rows)
+    p = run("eval", "-m", TINY_MODEL, "--report", tmp_path / "r.html", test)
+    assert p.returncode in (0, 1), p.stderr
+    assert b"runtime error" not in p.stderr and b"Sanitizer" not in p.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.rstrip().endswith("</html>")
