@@ -195,9 +195,10 @@ typedef struct hsc_config hsc_config;
 /* audits of declared codes (70-79) */
 #define HSC_CFG_AUDIT_THRESHOLD   70  /**< (f64) hsc_session_audit finds a declared code suspect
                                           when its probability is below this; 0..1; default
-                                          3e-5, fitted for the shipped model so that about 10%
-                                          of correctly declared lines fall below it
-                                          (bench/audit.py). Since 1.1 */
+                                          fitted for the shipped model so that about 10% of
+                                          correctly declared lines fall below it
+                                          (bench/audit.py); read it with hsc_config_get_f64.
+                                          Since 1.1 */
 
 HSC_API hsc_status hsc_config_new(hsc_config **out);
 /** Deep copy. *out is owned by the caller. */
@@ -496,8 +497,10 @@ HSC_API const char *hsc_decision_reason_string(uint32_t reason);
  *  be scored at 2, 4 and 6 digits. Codes follow the rule of "HS codes".
  *  *probability 0 and *rank 0 ("not ranked") when the model has no such
  *  code at that level, when the session's constraint excludes it, or when
- *  the text got no suggestion at all. Scores every code of the level (one
- *  pass over the model's output layer; a few classifies' time). Results,
+ *  the text got no suggestion at all. rank may be NULL: the probability
+ *  alone costs little; the rank scores the codes that could rank above it
+ *  (few for a likely code; up to the whole level, a few classifies' time,
+ *  for an unlikely one). Results,
  *  decision and explanation of the classify stay valid. HSC_E_STATE when
  *  the last call was not a classify, HSC_E_INVALID_ARG for a level the
  *  model has not, HSC_E_BAD_CODE for a malformed code or one shorter than

@@ -236,25 +236,63 @@ static double final_score(hsc__rank_query *q, const uint32_t *vnode, double mix,
                             at_level(q->tree, q->best, d) == node);
 }
 
-int hsc__rank_node(hsc__rank_query *q, uint32_t digits, uint32_t node, const uint8_t *mask,
-                   double *prob, uint64_t *place)
+/* The votes' share under node a (labels whose leaf lies below it). */
+static double votes_under(const hsc__rank_query *q, uint32_t a)
+{
+    double v = 0.0;
+    uint32_t d = q->tree->nodes[a].digits;
+    for (uint32_t i = 0; i < q->votes.n; i++)
+        if (at_level(q->tree, q->tree->label_leaf[q->votes.label[i]], d) == a)
+            v += q->votes.share[i];
+    return v;
+}
+
+int hsc__rank_node(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t node,
+                   const uint8_t *mask, double *prob, uint64_t *place)
 {
     uint32_t vnode[HSC__RANK_MAX_VOTES];
+    const hsc__tree *t = q->tree;
     if (q->votes.n > HSC__RANK_MAX_VOTES)
         return HSC_E_INTERNAL;
+    int st = place != NULL ? reserve(r, t->n_nodes) : HSC_OK;
+    if (st != HSC_OK)
+        return st;
     vote_nodes(q, digits, vnode);
     double mix = q->scoring->on ? hsc__mix_for(q->scoring, q->votes.n) : 0.0;
     hsc__scored me = {node, final_score(q, vnode, mix, node)};
-    uint64_t ahead = 0;
-    /* Every node of the level: its rank needs them all, not just the top. */
-    for (uint32_t x = 1; x < q->tree->n_nodes; x++) {
-        if (x == node || !hsc__search_terminal(q->tree, x, digits) ||
-            (mask != NULL && mask[x] == 0))
-            continue;
-        hsc__scored other = {x, final_score(q, vnode, mix, x)};
-        ahead += by_score(&other, &me) < 0;
-    }
     *prob = me.v;
+    if (place == NULL)
+        return HSC_OK;
+    uint64_t ahead = 0;
+    /* Depth first from the root; a subtree is skipped when no node of it
+     * can score above this one: its root's path probability and the votes
+     * under it bound every descendant's blend, and the calibration (either
+     * branch) is monotone. */
+    uint32_t *stack = r->node, n = 0;
+    stack[n++] = 0;
+    while (n > 0) {
+        const hsc__node *a = &t->nodes[stack[--n]];
+        for (uint32_t c = a->first_child; c < a->first_child + a->n_children; c++) {
+            if (mask != NULL && mask[c] == 0)
+                continue;
+            if (hsc__search_terminal(t, c, digits)) {
+                if (c != node) {
+                    hsc__scored other = {c, final_score(q, vnode, mix, c)};
+                    ahead += by_score(&other, &me) < 0;
+                }
+                continue;
+            }
+            const hsc__node *cn = &t->nodes[c];
+            if (cn->n_children == 0 || (digits > 0 && cn->digits >= digits))
+                continue;   /* a label above the level, or below it: not of the level */
+            double p = hsc__search_path_prob(q->search, t, q->w, q->h, c);
+            double ub = (1.0 - mix) * (p / q->z) + mix * votes_under(q, c);
+            ub = ub > 1.0 ? 1.0 : ub;
+            double c0 = hsc__calib_apply(&q->calib, ub, 0), c1 = hsc__calib_apply(&q->calib, ub, 1);
+            if ((c0 > c1 ? c0 : c1) >= me.v)
+                stack[n++] = c;
+        }
+    }
     *place = ahead + 1;
     return HSC_OK;
 }

@@ -82,12 +82,13 @@ int hsc__rank_level(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_
 /* Any node of level digits (0: labels; a terminal of that level, see
  * hsc__search_terminal), for a query whose levels were ranked (q->calib
  * and q->best set by the label level): its final probability, as
- * hsc__rank_level would give it, and its place there, 1 + the nodes that
- * score higher (ties go to the lower node, as in the ranking). mask (a
+ * hsc__rank_level would give it, and (place not NULL) its place there,
+ * 1 + the nodes that score higher (ties go to the lower node, as in the ranking). mask (a
  * constraint's, or NULL): nodes it marks 0 do not compete. A model
  * without SCOR passes a query with the identity calibration: its scores
- * are then the path probabilities over z. Scores the whole level. */
-int hsc__rank_node(hsc__rank_query *q, uint32_t digits, uint32_t node, const uint8_t *mask,
-                   double *prob, uint64_t *place);
+ * are then the path probabilities over z. Visits only the subtrees that
+ * could hold a better node (r: scratch). */
+int hsc__rank_node(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t node,
+                   const uint8_t *mask, double *prob, uint64_t *place);
 
 #endif /* HSC_RANK_H */

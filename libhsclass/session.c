@@ -330,7 +330,7 @@ static int unconstrained_prob(hsc_session *s, const hsc__outw *w, uint32_t node,
     if (st == HSC_OK && m->scoring.on)   /* sets the calibration and the best label */
         st = hsc__rank_level(&s->ranker, &rq, 0, 1, top, top_p, &n);
     if (st == HSC_OK)
-        st = hsc__rank_node(&rq, 0, node, NULL, p, place);
+        st = hsc__rank_node(&s->ranker, &rq, 0, node, NULL, p, place);
     return st;
 }
 
@@ -487,10 +487,11 @@ static uint32_t node_of_code(const hsc_model *m, const char *c, size_t n, uint32
 hsc_status hsc_session_code_score(hsc_session *s, const char *code, size_t len, uint32_t digits,
                                   double *probability, uint64_t *rank)
 {
-    if (s == NULL || (code == NULL && len) || probability == NULL || rank == NULL)
+    if (s == NULL || (code == NULL && len) || probability == NULL)
         return HSC_E_INVALID_ARG;
     *probability = 0.0;
-    *rank = 0;
+    if (rank != NULL)
+        *rank = 0;
     if (s->model == NULL || !s->classified)
         return HSC_E_STATE;
     if (level_of(s, digits) == NULL)
@@ -509,7 +510,7 @@ hsc_status hsc_session_code_score(hsc_session *s, const char *code, size_t len, 
     hsc__rank_query rq = {&m->tree, &w, &s->search, s->h, s->z,
                           {s->prec.n_votes, s->prec.vote_label, s->prec.vote}, &m->scoring,
                           s->calib, s->best};
-    return hsc__rank_node(&rq, digits, node, mask, probability, rank);
+    return hsc__rank_node(&s->ranker, &rq, digits, node, mask, probability, rank);
 }
 
 hsc_status hsc_session_audit(hsc_session *s, const char *code, size_t len, uint32_t *verdict,
@@ -532,8 +533,7 @@ hsc_status hsc_session_audit(hsc_session *s, const char *code, size_t len, uint3
     if (level == 0)
         return HSC_E_BAD_CODE;
     double p;
-    uint64_t rank;
-    int st = hsc_session_code_score(s, c, n, level, &p, &rank);
+    int st = hsc_session_code_score(s, c, n, level, &p, NULL);   /* no rank: the costly part */
     if (st != HSC_OK)
         return st;
     if (probability != NULL)

@@ -212,6 +212,10 @@ static void check_code_scores(hsc_session *all, hsc_session *few, const char *te
             assert_int_equal(hsc_session_code_score(few, code, strlen(code), levels[l], &q, &rank),
                              HSC_OK);
             assert_true(fabs(p - q) < 1e-12);
+            double alone;   /* without the rank: the same probability */
+            assert_int_equal(hsc_session_code_score(few, code, strlen(code), levels[l], &alone,
+                                                    NULL), HSC_OK);
+            assert_true(alone == q);
             /* equal probabilities may trade places; the code at that place scores the same */
             const char *there;
             double pt;

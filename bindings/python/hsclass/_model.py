@@ -369,22 +369,24 @@ class Model:
 
     # -- audits ---------------------------------------------------------------
 
-    def audit(self, text: Text, code: str, *, line_id: Optional[str] = None) -> Audit:
+    def audit(self, text: Text, code: str, *, line_id: Optional[str] = None,
+              ranks: bool = True) -> Audit:
         """Check a declared code against its description (see Session.audit)."""
         self._require()
-        return self._thread_session().audit(text, code, line_id=line_id)
+        return self._thread_session().audit(text, code, line_id=line_id, ranks=ranks)
 
     def audit_many(self, rows: Iterable[Sequence[Any]], *, threads: Optional[int] = None,
-                   errors: str = "return", chunk: int = 2000
+                   errors: str = "return", chunk: int = 2000, ranks: bool = True
                    ) -> Iterator[Union[Audit, _errors.Error]]:
         """Audit (code, text) or (code, text, line_id) rows, in input order and
         bounded memory (as stream). A missing text is "unchecked"; with
         errors="return" (the default) a malformed code gives its BadCode in
-        the row's place instead of stopping the run."""
+        the row's place instead of stopping the run. ranks as for
+        Session.audit."""
         def one(session: Session, row: Sequence[Any]) -> Audit:
             code = "" if _batch.is_missing(row[0]) else str(row[0])
             line_id = None if len(row) < 3 or _batch.is_missing(row[2]) else str(row[2])
-            return session.audit(_batch.text_of(row[1]), code, line_id=line_id)
+            return session.audit(_batch.text_of(row[1]), code, line_id=line_id, ranks=ranks)
 
         return _batch.run_stream(self, rows, one, chunk=chunk, threads=threads, errors=errors,
                                  progress=None)

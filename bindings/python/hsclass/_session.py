@@ -273,11 +273,13 @@ class Session:
                         thr.value, suggestions, per_level)
 
     def audit(self, text: Text, code: str, *, line_id: Optional[str] = None,
-              lang: Optional[str] = None) -> Audit:
+              lang: Optional[str] = None, ranks: bool = True) -> Audit:
         """Check a declared code against its description (see Audit): its
         probability and rank at every level within the code, and the
-        verdict of the library's audit rule. Raises BadCode for a malformed
-        code (or one shorter than 2 digits), TextError for a rejected text."""
+        verdict of the library's audit rule. ranks=False leaves the ranks
+        out (None): an unlikely code's rank is the costly part. Raises
+        BadCode for a malformed code (or one shorter than 2 digits),
+        TextError for a rejected text."""
         declared = parse_code(code)
         data = declared.encode("ascii")
         verdict, digits, decision, reason = c_uint32(), c_uint32(), c_uint32(), c_uint32()
@@ -295,8 +297,9 @@ class Session:
                     break
                 if lib.hsc_session_result_count(h, level, byref(c_size_t())) != _errors.OK:
                     continue  # a level this model has not
-                lib.hsc_session_code_score(h, data, len(data), level, byref(p), byref(rank))
-                scores[level] = CodeScore(p.value, rank.value or None)
+                lib.hsc_session_code_score(h, data, len(data), level, byref(p),
+                                           byref(rank) if ranks else None)
+                scores[level] = CodeScore(p.value, (rank.value or None) if ranks else None)
             best = self._results(h, 0, 1, lang) or []
         v = verdict.value
         return Audit(declared, AUDIT_VERDICTS[v] if v < len(AUDIT_VERDICTS) else str(v),

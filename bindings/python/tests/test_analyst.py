@@ -75,6 +75,10 @@ def test_audit_scores_the_declared_code_at_every_level(model, test_rows):
         b = model.audit(text, far[:4] + "." + far[4:])
         assert b.probability == pytest.approx(levels[0][-1].score)
         assert b.levels[6].rank == len(model.labels) or b.probability == levels[0][-2].score
+        quick = model.audit(text, far, ranks=False)   # the probabilities alone
+        assert quick.levels[6].rank is None and quick.verdict == b.verdict
+        assert [s.probability for s in quick.levels.values()] == \
+            [s.probability for s in b.levels.values()]
         for x in (a, b):
             if x.reason in ("confident", "low_confidence"):
                 assert x.verdict == ("suspect" if x.probability < x.threshold else "consistent")
