@@ -120,15 +120,13 @@ def main(argv=None):
     sets = hb.eval_sets(split_dir)
     path = os.path.join(OUT, "results.json")
     results = json.load(open(path, encoding="utf-8")) if a.reuse and os.path.exists(path) else {}
-    todo = [("baseline", os.path.abspath(a.baseline), None)] if a.baseline else []
-    for name in a.variants.split(","):
-        if a.reuse and name in results:
-            continue
-        if name == "full" and a.full:
-            todo.append((name, os.path.abspath(a.full), None))
+    todo = ["baseline"] if a.baseline else []
+    todo += [n for n in a.variants.split(",") if not (a.reuse and n in results)]
+    for name in todo:  # each measured as soon as it is trained: a long run reports as it goes
+        if name == "baseline" or (name == "full" and a.full):
+            model, wall = os.path.abspath(a.baseline if name == "baseline" else a.full), None
         else:
-            todo.append((name,) + train(hsclass, name, a.threads, split_dir))
-    for name, model, wall in todo:
+            model, wall = train(hsclass, name, a.threads, split_dir)
         results[name] = dict(measure(hsclass, model, sets), train_s=wall)
         with open(path, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)

@@ -35,15 +35,28 @@ void hsc__prec_free(const hsc__alloc *a, hsc__prec *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Keys in more than max_df rows are not stored, so log(df) comes from a table
+ * of max_df entries instead of one log() a key (a tenth of the model's load). */
+#define LOG_TABLE_MAX 65536u
+
 int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p)
 {
+    size_t n_log = p->max_df < LOG_TABLE_MAX ? (size_t)p->max_df + 1 : LOG_TABLE_MAX;
+    double *log_df = hsc__calloc(a, n_log, sizeof *log_df);
     p->idf2 = hsc__calloc(a, (size_t)p->n_keys + 1, sizeof *p->idf2);
-    if (p->idf2 == NULL)
+    if (p->idf2 == NULL || log_df == NULL) {
+        hsc__free(a, log_df);
         return HSC_E_NOMEM;
+    }
+    for (size_t d = 1; d < n_log; d++)
+        log_df[d] = log((double)d);
+    double log_rows = log((double)p->n_rows);
     for (uint32_t k = 0; k < p->n_keys; k++) {
-        double idf = log((double)p->n_rows / (double)p->df[k]);
+        uint32_t df = p->df[k];
+        double idf = log_rows - (df < n_log ? log_df[df] : log((double)df));
         p->idf2[k] = (float)(idf * idf);
     }
+    hsc__free(a, log_df);
     return HSC_OK;
 }
 
