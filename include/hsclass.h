@@ -158,7 +158,8 @@ typedef struct hsc_config hsc_config;
 #define HSC_CFG_DIM               20  /**< embedding dimension; default 64 */
 #define HSC_CFG_EPOCHS            21  /**< default 20 */
 #define HSC_CFG_LEARNING_RATE     22  /**< (f64) default 0.5 */
-#define HSC_CFG_THREADS           23  /**< training threads; default 1 */
+#define HSC_CFG_THREADS           23  /**< training threads, 0 for one per online core; default
+                                          1 (the only bit-for-bit reproducible setting) */
 #define HSC_CFG_SEED              24  /**< random seed; default 1 */
 #define HSC_CFG_CODE_DIGITS       25  /**< truncate labels to 2,4,6,8,10 digits; 0 keeps them; default 6.
                                           At 8 or 10 (national training) a row with a shorter
@@ -190,6 +191,12 @@ typedef struct hsc_config hsc_config;
                                           again beside the new rows, so that codes the rows do
                                           not mention are not forgotten; 0 for none; 0..100;
                                           default 0.3. Since 1.1 */
+#define HSC_CFG_PRECEDENTS_PER_CODE 61 /**< the precedent memory keeps at most this many rows
+                                          per code, spread evenly over the input order; 0
+                                          (default): automatic, no cap up to 500,000 rows,
+                                          beyond that 500,000 / (codes with rows), rounded up,
+                                          so that a memory of millions of declarations stays
+                                          near 500,000 rows. Since 1.1 */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
 /* audits of declared codes (70-79) */

@@ -228,7 +228,7 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_FEATURE_VERSION, spec.feature_version, 1, HSC__FEATURE_VERSION),
     OPT(HSC_CFG_DIM, train.dim, 1, 1024),
     OPT(HSC_CFG_EPOCHS, train.epochs, 1, 10000),
-    OPT(HSC_CFG_THREADS, train.threads, 1, 256),
+    OPT(HSC_CFG_THREADS, train.threads, 0, 256),
     OPT(HSC_CFG_SEED, train.seed, 0, UINT32_MAX),
     OPT(HSC_CFG_CODE_DIGITS, train.code_digits, 0, 10),
     OPT(HSC_CFG_STRICT, train.strict, 0, 1),
@@ -237,6 +237,7 @@ static const u32_opt u32_opts[] = {
     OPT(HSC_CFG_MAX_ROWS, train.max_rows, 0, UINT32_MAX),
     OPT(HSC_CFG_PRECEDENTS, train.precedents, 0, 1),
     OPT(HSC_CFG_KEEP_PRECEDENT_TEXTS, train.keep_texts, 0, 1),
+    OPT(HSC_CFG_PRECEDENTS_PER_CODE, train.precedents_per_code, 0, UINT32_MAX),
 };
 
 static const u32_opt *find_u32(int32_t key)

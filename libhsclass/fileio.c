@@ -1,5 +1,6 @@
-/* fileio.c - whole-file reads with a size limit, and atomic writes
- * (temporary file + rename) that only ever replace a regular file. */
+/* fileio.c - whole-file reads with a size limit, files read line by line,
+ * and atomic writes (temporary file + rename) that only ever replace a
+ * regular file. */
 /* realpath is XSI */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -32,6 +33,56 @@ static int open_for_read(const char *path, struct stat *sb)
         return -1;
     }
     return fd;
+}
+
+#define LINE_CHUNK 65536u
+
+int hsc__lines_open(hsc__line_reader *r, const hsc__alloc *a, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->alloc = *a;
+    struct stat sb;
+    r->fd = open_for_read(path, &sb);
+    return r->fd < 0 ? HSC_E_IO : HSC_OK;
+}
+
+int hsc__lines_next(hsc__line_reader *r, const char **line, size_t *len)
+{
+    for (;;) {
+        char *start = r->buf.data + r->pos;
+        size_t avail = r->buf.len - r->pos;
+        char *nl = avail ? memchr(start, '\n', avail) : NULL;
+        if (nl != NULL || (r->eof && avail > 0)) {
+            size_t n = nl != NULL ? (size_t)(nl - start) : avail;
+            r->pos += nl != NULL ? n + 1 : n;
+            *line = start;
+            *len = n;
+            return HSC_OK;
+        }
+        if (r->eof)
+            return HSC_E_NO_DATA;
+        /* no whole line left: keep the partial one, read the next chunk */
+        memmove(r->buf.data, start, avail);
+        r->buf.len = avail;
+        r->pos = 0;
+        if (hsc__buf_reserve(&r->alloc, &r->buf, LINE_CHUNK) != HSC_OK)
+            return HSC_E_NOMEM;
+        ssize_t got = read(r->fd, r->buf.data + r->buf.len, r->buf.cap - r->buf.len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return HSC_E_IO;
+        r->buf.len += (size_t)got;
+        r->eof = got == 0;
+    }
+}
+
+void hsc__lines_close(hsc__line_reader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+    hsc__buf_free(&r->alloc, &r->buf);
 }
 
 int hsc__read_file(const hsc__alloc *a, const char *path, size_t max, hsc__buf *out)

@@ -75,7 +75,7 @@ typedef struct hsc__runtime {
 
 typedef struct hsc__trainopts {
     uint32_t dim, epochs, threads, seed, code_digits, strict, min_count, augment, max_rows;
-    uint32_t precedents, keep_texts;
+    uint32_t precedents, keep_texts, precedents_per_code;
     double learning_rate, valid_fraction, trade_noise;
     double rehearsal;          /* adapting: weight of the base's descriptions learnt again */
 } hsc__trainopts;
@@ -223,6 +223,22 @@ size_t hsc__format_number(char *buf, size_t cap, double v, int sig);
 /* The whole file (or device, or pipe) into out; HSC_E_IO, HSC_E_NOMEM, or
  * HSC_E_MODEL_LIMIT past max bytes. Never blocks on open (FIFOs). */
 int hsc__read_file(const hsc__alloc *a, const char *path, size_t max, hsc__buf *out);
+/* A file read line by line in chunks: memory holds one chunk and the
+ * longest line, whatever the file's size (training files of millions of
+ * rows). */
+typedef struct hsc__line_reader {
+    hsc__alloc alloc;
+    int fd;
+    int eof;
+    hsc__buf buf;      /* data read, not yet returned from pos on */
+    size_t pos;
+} hsc__line_reader;
+/* HSC_E_IO when the path cannot be opened for reading (never blocks). */
+int hsc__lines_open(hsc__line_reader *r, const hsc__alloc *a, const char *path);
+/* The next line, without its '\n' (a '\r' before it is kept), valid until
+ * the next call: HSC_OK, HSC_E_NO_DATA at the end, HSC_E_IO, HSC_E_NOMEM. */
+int hsc__lines_next(hsc__line_reader *r, const char **line, size_t *len);
+void hsc__lines_close(hsc__line_reader *r);
 /* Write through a temporary sibling and rename. Only a regular file (or
  * the regular target of a symbolic link) is replaced: any other existing
  * path gives HSC_E_IO. The file gets 0666 less the process umask. */

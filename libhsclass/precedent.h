@@ -79,12 +79,13 @@ void hsc__prec_builder_free(hsc__prec_builder *b);
  * skipped. */
 int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *source,
                           const uint32_t *keys, size_t n_keys, const char *text, size_t len);
-/* The memory of the rows added, identical (label, keys) rows once:
- * neighbours and vote_power as hsc__prec has them; keys in more than
- * max_df_share of the rows (and more than HSC__PREC_MIN_MAX_DF) are left
- * out. HSC_E_NO_DATA: no row. */
+/* The memory of the rows added, identical (label, keys) rows once, at
+ * most max_per_label rows per label (0: all; a label with more keeps that
+ * many spread evenly over the input order): neighbours and vote_power as
+ * hsc__prec has them; keys in more than max_df_share of the rows (and more
+ * than HSC__PREC_MIN_MAX_DF) are left out. HSC_E_NO_DATA: no row. */
 int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
-                    double max_df_share, hsc__prec *out);
+                    double max_df_share, uint32_t max_per_label, hsc__prec *out);
 
 /* ---- searching ---------------------------------------------------------- */
 

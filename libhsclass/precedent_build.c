@@ -200,6 +200,37 @@ static int unique_rows(hsc__prec_builder *b, uint32_t **kept, uint32_t *n_kept)
     return HSC_OK;
 }
 
+/* At most max rows per label: a label with m > max rows keeps max of them
+ * spread evenly over the input order (old and recent declarations alike). */
+static int cap_per_label(hsc__prec_builder *b, uint32_t *kept, uint32_t *n_kept, uint32_t max)
+{
+    uint32_t n_labels = 0;
+    for (uint32_t r = 0; r < *n_kept; r++)
+        if (b->label[kept[r]] + 1 > n_labels)
+            n_labels = b->label[kept[r]] + 1;
+    uint32_t *total = hsc__calloc(&b->alloc, (size_t)n_labels + 1, sizeof *total);
+    uint32_t *seen = hsc__calloc(&b->alloc, (size_t)n_labels + 1, sizeof *seen);
+    if (total == NULL || seen == NULL) {
+        hsc__free(&b->alloc, total);
+        hsc__free(&b->alloc, seen);
+        return HSC_E_NOMEM;
+    }
+    for (uint32_t r = 0; r < *n_kept; r++)
+        total[b->label[kept[r]]]++;
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < *n_kept; r++) {
+        uint32_t l = b->label[kept[r]];
+        uint64_t i = seen[l]++, m = total[l];
+        /* row i of m is kept when it starts a new share i * max / m */
+        if (m <= max || i == 0 || (i * max) / m != ((i - 1) * max) / m)
+            kept[n++] = kept[r];
+    }
+    *n_kept = n;
+    hsc__free(&b->alloc, total);
+    hsc__free(&b->alloc, seen);
+    return HSC_OK;
+}
+
 /* Keep only the pairs of keys in at most max_df rows: a commoner key is
  * never searched (precedent.c), so its postings would only weigh. */
 static size_t drop_common(uint64_t *pair, size_t n_pairs, uint32_t max_df)
@@ -309,7 +340,7 @@ static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__pre
 }
 
 int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
-                    double max_df_share, hsc__prec *out)
+                    double max_df_share, uint32_t max_per_label, hsc__prec *out)
 {
     const hsc__alloc *a = &b->alloc;
     memset(out, 0, sizeof *out);
@@ -317,8 +348,12 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
         return HSC_E_NO_DATA;
     uint32_t *kept = NULL, n = 0;
     int st = unique_rows(b, &kept, &n);
-    if (st != HSC_OK)
+    if (st == HSC_OK && max_per_label > 0)
+        st = cap_per_label(b, kept, &n, max_per_label);
+    if (st != HSC_OK) {
+        hsc__free(a, kept);
         return st;
+    }
     size_t n_pairs = 0;
     for (uint32_t r = 0; r < n; r++)
         n_pairs += b->key_off[kept[r] + 1] - b->key_off[kept[r]];

@@ -236,32 +236,26 @@ int hsc__rowset_add_line(hsc__rowset *rs, const char *file, uint64_t line, const
 
 int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint32_t flags)
 {
-    hsc__buf data = {0};
-    int st = hsc__read_file(&rs->alloc, path, SIZE_MAX, &data);
-    if (st != HSC_OK) {
-        hsc__buf_free(&rs->alloc, &data);
-        return st;
-    }
-    const char *p = data.data, *end = data.data + data.len;
-    if (data.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
+    hsc__line_reader in;
+    int st = hsc__lines_open(&in, &rs->alloc, path);
     uint64_t line = 0;
-    while (p < end && st == HSC_OK) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl != NULL ? nl : end;
-        size_t len = (size_t)(eol - p);
+    const char *p;
+    size_t len;
+    while (st == HSC_OK && (st = hsc__lines_next(&in, &p, &len)) == HSC_OK) {
+        if (++line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3;
+            len -= 3;
+        }
         if (len && p[len - 1] == '\r')
             len--;
-        line++;
         const char *q = p;
         size_t qlen = len;
         trim(&q, &qlen);
         if (qlen)
             st = hsc__rowset_add_line(rs, path, line, p, len, weight, flags);
-        p = nl != NULL ? nl + 1 : end;
     }
-    hsc__buf_free(&rs->alloc, &data);
-    return st;
+    hsc__lines_close(&in);
+    return st == HSC_E_NO_DATA ? HSC_OK : st;
 }
 
 /* ---- nomenclature augmentation ---------------------------------------- */

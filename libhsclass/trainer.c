@@ -3,6 +3,7 @@
  * weights (sgd.c), calibrate them on held-out rows (calibrate.c), then
  * record how it was trained in META and hand the weights to the writer. */
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "trainer.h"
@@ -13,6 +14,7 @@
 #define PREC_NEIGHBOURS 30u
 #define PREC_VOTE_POWER 2.0
 #define PREC_MAX_DF_SHARE 0.02
+#define PREC_AUTO_ROWS 500000u   /* memory rows before the automatic cap per code */
 #define TRAIN_ACCURACY_SAMPLE 2000u
 #define REHEARSAL_MIN 1000u           /* descriptions rehearsed even for a few new rows */   /* training examples scored for train.train_top1_linear */
 
@@ -164,6 +166,7 @@ typedef struct run {
     hsc__buf national;         /* national lines as labels: codes, each NUL-ended */
     uint32_t n_untrained;      /* labels no training example reached */
     uint8_t *from_base;        /* per node: the vector came from the adapted model */
+    uint32_t prec_cap;         /* precedent rows per code (0: no cap) */
     hsc__examples train, valid;
     hsc__fit fit;
     hsc__sgd *sgd;
@@ -273,6 +276,7 @@ static int record_training(run *r, const hsc__calibration *c)
         {"train.labels_untrained", 12,
          o->code_digits > 6 || t->base != NULL ? (double)r->n_untrained : -1.0},
         {"train.precedent_rows", 12, (double)r->mem.n_rows},
+        {"train.precedents_per_code", 12, r->prec_cap > 0 ? (double)r->prec_cap : -1.0},
         {"train.precedent_mix", 4, c->mix},
         {"train.calibration_power", 4, c->power},
         {"train.trade_noise", 4, o->trade_noise},
@@ -353,11 +357,34 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     return st;
 }
 
+/* HSC_CFG_PRECEDENTS_PER_CODE, or its automatic rule: no cap up to
+ * PREC_AUTO_ROWS rows, beyond it PREC_AUTO_ROWS shared among the codes. */
+static uint32_t precedents_per_code(const run *r)
+{
+    const hsc__prec_builder *b = &r->mem_rows;
+    if (r->tr->opt.precedents_per_code > 0)
+        return r->tr->opt.precedents_per_code;
+    if (b->n_rows <= PREC_AUTO_ROWS)
+        return 0;
+    uint8_t *has = hsc__calloc(&r->tr->alloc, (size_t)r->labels.n + 1, 1);
+    if (has == NULL)
+        return PREC_AUTO_ROWS / (r->labels.n > 0 ? r->labels.n : 1) + 1;
+    uint64_t codes = 0;
+    for (uint32_t i = 0; i < b->n_rows; i++)
+        if (b->label[i] < r->labels.n && !has[b->label[i]]) {
+            has[b->label[i]] = 1;
+            codes++;
+        }
+    hsc__free(&r->tr->alloc, has);
+    return (uint32_t)((PREC_AUTO_ROWS + codes - 1) / (codes > 0 ? codes : 1));
+}
+
 /* The precedent memory of the training rows; none when no row has a key. */
 static int build_memory(run *r)
 {
+    r->prec_cap = precedents_per_code(r);
     int st = hsc__prec_build(&r->mem_rows, PREC_NEIGHBOURS, PREC_VOTE_POWER, PREC_MAX_DF_SHARE,
-                             &r->mem);
+                             r->prec_cap, &r->mem);
     hsc__prec_builder_free(&r->mem_rows);
     return st == HSC_E_NO_DATA ? HSC_OK : st;
 }
@@ -539,6 +566,10 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     if (t == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = NULL;
+    if (t->opt.threads == 0) {   /* all cores; META records the count used */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        t->opt.threads = cores < 1 ? 1u : cores > 64 ? 64u : (uint32_t)cores;
+    }
     int st = t->base != NULL && t->rows.n_rows > 0 ? add_rehearsal(t) : HSC_OK;
     if (st == HSC_OK)
         st = hsc__nomen_filter_rows(&t->nomen, &t->rows); /* codes outside the nomenclature */

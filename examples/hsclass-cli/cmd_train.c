@@ -18,7 +18,7 @@ enum {
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
     OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
-    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL
+    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE
 };
 
 static const cli_opt opts[] = {
@@ -53,6 +53,7 @@ static const cli_opt opts[] = {
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
     {"from", 0, 1, OPT_FROM},
     {"rehearsal", 0, 1, OPT_REHEARSAL},
+    {"precedents-per-code", 0, 1, OPT_PRECEDENTS_PER_CODE},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
@@ -102,7 +103,9 @@ static void help(void)
          "      --lr X              learning rate (0.5)\n"
          "      --dim N             embedding dimension (64)\n"
          "      --buckets N         feature hash buckets (2097152)\n"
-         "  -t, --threads N         training threads (1: bit-for-bit reproducible)\n"
+         "  -t, --threads N         training threads, 0 for all cores (1: the default and\n"
+         "                          the only bit-for-bit reproducible setting; more are\n"
+         "                          faster but the model's bytes vary from run to run)\n"
          "      --seed N            random seed (1)\n"
          "      --valid F           held-out share for validation and calibration (0.05)\n"
          "      --min-count N       drop features seen in fewer rows (1)\n"
@@ -115,6 +118,9 @@ static void help(void)
          "      --no-precedents     no precedent memory of the training rows in the model\n"
          "      --keep-precedent-texts  the memory keeps each row's text, shown with\n"
          "                          suggestions (larger file: about 25 bytes a row)\n"
+         "      --precedents-per-code N  the memory keeps at most N rows per code, spread\n"
+         "                          over the input (0: no cap up to 500,000 rows, then\n"
+         "                          500,000 shared among the codes)\n"
          "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
          "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
          "      --feature-version N 1: no head-phrase features (models of 1.0); 2 (2)\n"
@@ -412,6 +418,8 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_KEEP_PRECEDENT_TEXTS: return set_flag(cfg, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1);
     case OPT_TRADE_NOISE: return set_f64(cfg, HSC_CFG_TRADE_NOISE, "trade-noise", v);
     case OPT_REHEARSAL: return set_f64(cfg, HSC_CFG_REHEARSAL, "rehearsal", v);
+    case OPT_PRECEDENTS_PER_CODE:
+        return set_u32(cfg, HSC_CFG_PRECEDENTS_PER_CODE, "precedents-per-code", v);
     case OPT_FEATURE_VERSION:
         return set_u32(cfg, HSC_CFG_FEATURE_VERSION, "feature-version", v);
     case OPT_NO_SKELETONS: return set_flag(cfg, HSC_CFG_SKELETONS, 0);

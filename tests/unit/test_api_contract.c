@@ -243,7 +243,7 @@ static void test_config_ranges(void **state)
         assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_CODE_DIGITS, good_digits[i]), HSC_OK);
     assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_DIM, 0), HSC_E_INVALID_ARG);
     assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_EPOCHS, 0), HSC_E_INVALID_ARG);
-    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_THREADS, 0), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_THREADS, 257), HSC_E_INVALID_ARG);
     assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_BUCKETS, 0), HSC_E_INVALID_ARG);
     assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_LEARNING_RATE, 0.0), HSC_E_INVALID_ARG);
     assert_int_equal(hsc_config_set_f64(cfg, HSC_CFG_LEARNING_RATE, -1.0), HSC_E_INVALID_ARG);

@@ -31,7 +31,8 @@ static const struct {
     {HSC_CFG_SKELETONS, 0, 1, 1},
     {HSC_CFG_DIM, 1, 1024, 64},
     {HSC_CFG_EPOCHS, 1, 10000, 20},
-    {HSC_CFG_THREADS, 1, 256, 1},
+    {HSC_CFG_THREADS, 0, 256, 1},   /* 0: one per core */
+    {HSC_CFG_PRECEDENTS_PER_CODE, 0, UINT32_MAX, 0},
     {HSC_CFG_SEED, 0, UINT32_MAX, 1},
     {HSC_CFG_STRICT, 0, 1, 0},
     {HSC_CFG_MIN_COUNT, 1, UINT32_MAX, 1},
@@ -109,6 +110,10 @@ static void test_f64(void **state)
         {HSC_CFG_ACCEPT_THRESHOLD, -INFINITY, HSC_OK, -1.0},
         {HSC_CFG_ACCEPT_THRESHOLD, 1.01, HSC_E_INVALID_ARG, -1.0},
         {HSC_CFG_ACCEPT_THRESHOLD, NAN, HSC_E_INVALID_ARG, -1.0},
+        {HSC_CFG_REHEARSAL, 0.0, HSC_OK, 0.0},
+        {HSC_CFG_REHEARSAL, 100.0, HSC_OK, 100.0},
+        {HSC_CFG_REHEARSAL, -0.1, HSC_E_INVALID_ARG, 100.0},
+        {HSC_CFG_REHEARSAL, NAN, HSC_E_INVALID_ARG, 100.0},
     };
     hsc_config *cfg = NULL;
     double d;

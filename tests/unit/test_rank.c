@@ -444,7 +444,7 @@ static void test_memory_build_search_codec(void **state)
     assert_int_equal(hsc__prec_builder_add(&b, 2, "b.tsv", k3, 2, "red plums", 9), HSC_OK);
     assert_int_equal(hsc__prec_builder_add(&b, 2, "b.tsv", k3, 0, "", 0), HSC_OK);   /* no key */
     hsc__prec p;
-    assert_int_equal(hsc__prec_build(&b, 2, 2.0, 1.0, &p), HSC_OK);
+    assert_int_equal(hsc__prec_build(&b, 2, 2.0, 1.0, 0, &p), HSC_OK);
     hsc__prec_builder_free(&b);
     assert_int_equal(p.n_rows, 4);   /* the duplicate merged, the empty row left out */
     assert_int_equal(p.n_keys, 6);

@@ -43,6 +43,7 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "keep_precedent_texts": (33, "u32"),
     "trade_noise": (34, "f64"),
     "rehearsal": (60, "f64"),
+    "precedents_per_code": (61, "u32"),
     "accept_threshold": (40, "f64"),
     "audit_threshold": (70, "f64"),
 }

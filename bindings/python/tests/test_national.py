@@ -165,3 +165,34 @@ def _hs6_hits(model, rows):
 def test_adapting_needs_a_model(tmp_path):
     with pytest.raises((hsclass.FileError, hsclass.Error)):
         hsclass.train(FPO, None, from_model=tmp_path / "missing.hscm", **QUICK)
+
+
+def test_files_are_read_line_by_line(tmp_path):
+    """Training files are streamed in chunks: lines across chunk boundaries,
+    a line longer than a chunk, CRLF, a BOM and no final newline."""
+    rows = read_tsv(FPO)
+    long_text = "frozen chicken legs " * 5000   # 100 kB: longer than a read chunk
+    body = "\r\n".join(f"{c}\t{t}" for c, t in rows)
+    path = tmp_path / "stream.tsv"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8") + b"\r\n0207140010\t"
+                     + long_text.encode() + b"\r\n0207140090\tfrozen wings")
+    errors = []
+    with hsclass.train(path, None, digits=10, row_errors=errors,
+                       **dict(QUICK, max_text_bytes=1 << 20)) as m:
+        assert errors == []
+        assert int(m.meta["train.rows"]) + int(m.meta["train.rows_merged"]) == len(rows) + 2
+        assert {"0207140010", "0207140090"} <= set(m.labels)
+
+
+def test_threads_zero_and_the_precedent_cap(tmp_path):
+    with hsclass.train(FPO, None, digits=10, **dict(QUICK, threads=0)) as m:
+        assert int(m.meta["train.threads"]) >= 1
+        full = int(m.meta["train.precedent_rows"])
+        assert "train.precedents_per_code" not in m.meta   # automatic: no cap this small
+    with hsclass.train(FPO, None, digits=10, precedents_per_code=2, **QUICK) as m:
+        capped = int(m.meta["train.precedent_rows"])
+        assert m.meta["train.precedents_per_code"] == "2"
+        assert capped <= 2 * len(m.labels) and capped < full
+        text = "frozen chicken legs"
+        codes = [p.code for p in m.precedents(text, n=50)]
+        assert all(codes.count(c) <= 2 for c in codes)
