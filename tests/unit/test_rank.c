@@ -208,7 +208,11 @@ static void check_code_scores(hsc_session *all, hsc_session *few, const char *te
         const char *code;
         double p, q;
         uint64_t rank;
+        size_t n = 0;
+        hsc_session_result_count(all, levels[l], &n);
         for (size_t i = 0; hsc_session_result(all, levels[l], i, &code, &p) == HSC_OK; i++) {
+            if (i >= 24 && i + 1 != n && i % 50 != 0)
+                continue;   /* the head, every 50th and the last: valgrind runs this too */
             assert_int_equal(hsc_session_code_score(few, code, strlen(code), levels[l], &q, &rank),
                              HSC_OK);
             assert_true(fabs(p - q) < 1e-12);
@@ -221,8 +225,7 @@ static void check_code_scores(hsc_session *all, hsc_session *few, const char *te
             double pt;
             assert_int_equal(hsc_session_result(all, levels[l], rank - 1, &there, &pt), HSC_OK);
             assert_true(fabs(pt - p) < 1e-12);
-            if (i < 50)
-                assert_true(rank == i + 1 || pt == p);
+            assert_true(rank == i + 1 || pt == p);
         }
     }
 }
@@ -230,8 +233,8 @@ static void check_code_scores(hsc_session *all, hsc_session *few, const char *te
 static void test_code_score_matches_the_ranking(void **state)
 {
     (void)state;
-    static char texts[40][256];
-    size_t n_texts = test_texts(texts, 40), n_labels;
+    static char texts[20][256];
+    size_t n_texts = test_texts(texts, 20), n_labels;
     assert_int_equal(hsc_model_label_count(model, &n_labels), HSC_OK);
     hsc_session *all, *few;
     assert_int_equal(hsc_session_new(model, NULL, &all), HSC_OK);
@@ -241,7 +244,7 @@ static void test_code_score_matches_the_ranking(void **state)
     /* under a constraint: codes outside it are not ranked */
     assert_int_equal(hsc_session_set_constraint(all, "02,22", 5), HSC_OK);
     assert_int_equal(hsc_session_set_constraint(few, "02,22", 5), HSC_OK);
-    for (size_t t = 0; t < n_texts; t += 4)
+    for (size_t t = 0; t < n_texts; t += 5)
         check_code_scores(all, few, texts[t], n_labels);
     const char *outside;
     for (size_t i = 0; hsc_model_label(model, i, &outside) == HSC_OK; i++)
@@ -309,8 +312,8 @@ static void test_audit_rule(void **state)
     assert_int_equal(hsc_session_audit(s, "0201", 4, &verdict, &p, &digits), HSC_E_STATE);
     assert_int_equal(verdict, HSC_AUDIT_NONE);
 
-    static char texts[40][256];
-    size_t n_texts = test_texts(texts, 40), n_labels, suspect = 0, consistent = 0;
+    static char texts[24][256];
+    size_t n_texts = test_texts(texts, 24), n_labels, suspect = 0, consistent = 0;
     assert_int_equal(hsc_model_label_count(model, &n_labels), HSC_OK);
     for (size_t i = 0; i < n_texts; i++) {
         assert_int_equal(hsc_session_classify(s, texts[i], strlen(texts[i]), 1), HSC_OK);

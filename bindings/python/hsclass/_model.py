@@ -97,6 +97,7 @@ class Model:
         self._labels: Optional[Tuple[str, ...]] = None
         self._info: Optional[Dict[str, str]] = None
         self._meta: Optional[Dict[str, str]] = None
+        self._descriptions: Dict[Tuple[str, Optional[str]], Optional[str]] = {}
         lengths = {len(code) for code in self.labels}
         self._label_digits = lengths.pop() if len(lengths) == 1 else 0
 

@@ -24,6 +24,7 @@ LEVELS = (2, 4, 6, 8)  # aggregate levels a model may offer besides its labels
 _U32_MAX = 0xFFFFFFFF
 
 Only = Union[None, str, Sequence[str]]
+_UNSEEN = object()
 
 
 def reason_name(reason: int) -> str:
@@ -112,6 +113,8 @@ class Session:
         # The C session holds a reference on the native model: descriptions
         # stay readable through this handle while the session is open.
         self._model_handle = model._handle if model is not None else None
+        # shared by the model's sessions (a dict: safe across threads)
+        self._descriptions = model._descriptions if model is not None else {}
         self._only = b""
         self._lock = threading.Lock()
         handle = SessionHandle()
@@ -194,7 +197,11 @@ class Session:
         for i in range(min(count.value, k)):
             lib.hsc_session_result(h, digits, i, byref(code), byref(prob))
             text = (code.value or b"").decode("ascii", "replace")
-            out.append(Suggestion(text, prob.value, describe(self._model_handle, text, lang)))
+            key = (text, lang)
+            desc = self._descriptions.get(key, _UNSEEN)
+            if desc is _UNSEEN:   # codes repeat: one library call per code and language
+                desc = self._descriptions[key] = describe(self._model_handle, text, lang)
+            out.append(Suggestion(text, prob.value, desc))
         return out
 
     def classify(self, text: Text, k: int = 5, *, level: int = 0, only: Only = None,
