@@ -28,7 +28,23 @@
  *   - Strings returned by the library are borrowed: they stay valid until the
  *     next call on the same object, or its free, unless stated otherwise.
  *   - *_free() functions accept NULL and return nothing.
- *   - A NULL where a pointer is required returns HSC_E_INVALID_ARG.
+ *   - NULL and indexes, one rule for every call (since 1.1):
+ *     . required, else HSC_E_INVALID_ARG: the object a call works on, every
+ *       input pointer other than text (paths, names, buffers), the *out of
+ *       a call that creates something (config, model, session, trainer,
+ *       eval, saved buffer and its length), and the one output of a call
+ *       that returns a single value (hsc_model_label's code,
+ *       hsc_session_token_stems's stems, every *_count's out...);
+ *     . optional: each output of a call that returns several values (code
+ *       and probability, key and value, offset and length, first and
+ *       count, decision and reason, counters...) may be NULL: ask for what
+ *       you need;
+ *     . text and codes as (ptr, len): (NULL, 0) is the empty string,
+ *       (NULL, len > 0) is HSC_E_INVALID_ARG;
+ *     . an index past the end (results, tokens, labels, META, nomenclature
+ *       entries, national schemes and lines, explanation items,
+ *       precedents, ranked rows, bins) is HSC_E_NO_RESULT, never
+ *       HSC_E_INVALID_ARG.
  *   - The library never prints, exits, aborts on bad input, or keeps mutable
  *     global state.
  *
@@ -87,7 +103,7 @@ typedef int hsc_status;
 #define HSC_E_INVALID_ARG         1  /**< NULL pointer or out-of-range value */
 #define HSC_E_UNSUPPORTED         2  /**< unknown option key or feature */
 #define HSC_E_STATE               3  /**< call not valid in this state */
-#define HSC_E_NO_RESULT           4  /**< result index out of range */
+#define HSC_E_NO_RESULT           4  /**< index out of range (results, labels, META...) */
 #define HSC_E_CANCELLED           5  /**< a callback asked to stop */
 /* input text */
 #define HSC_E_BAD_UTF8           20  /**< text is not valid UTF-8 */
@@ -327,12 +343,14 @@ HSC_API void hsc_buffer_free(void *buf);
  *  HSC_E_UNSUPPORTED for an unknown key. Thread-safe. Since 1.0. */
 HSC_API hsc_status hsc_model_info_str(const hsc_model *model, int32_t key, const char **out);
 
-/** Iterate all metadata as key/value pairs, index 0..count-1. */
+/** Iterate all metadata as key/value pairs, index 0..count-1
+ *  (HSC_E_NO_RESULT past the end). */
 HSC_API hsc_status hsc_model_meta_count(const hsc_model *model, size_t *out);
 HSC_API hsc_status hsc_model_meta_get(const hsc_model *model, size_t index, const char **key,
                                       const char **value);
 
-/** The codes the model can suggest (its labels), index 0..count-1, sorted. */
+/** The codes the model can suggest (its labels), index 0..count-1, sorted
+ *  (HSC_E_NO_RESULT past the end). */
 HSC_API hsc_status hsc_model_label_count(const hsc_model *model, size_t *out);
 HSC_API hsc_status hsc_model_label(const hsc_model *model, size_t index, const char **code);
 

@@ -80,9 +80,10 @@ hsc_status hsc_eval_add(hsc_eval *ev, double confidence, uint32_t correct)
 hsc_status hsc_eval_count(const hsc_eval *ev, uint64_t *rows, uint64_t *suggested,
                           uint64_t *correct)
 {
-    if (ev == NULL || rows == NULL)
+    if (ev == NULL)
         return HSC_E_INVALID_ARG;
-    *rows = ev->n;
+    if (rows != NULL)
+        *rows = ev->n;
     if (suggested != NULL)
         *suggested = ev->suggested;
     if (correct != NULL)
@@ -138,8 +139,6 @@ static int calibration_args(const hsc_eval *ev, uint32_t bins)
 hsc_status hsc_eval_calibration(const hsc_eval *ev, uint32_t bins, double *ece,
                                 double *mean_confidence)
 {
-    if (ece == NULL)
-        return HSC_E_INVALID_ARG;
     int st = calibration_args(ev, bins);
     bin_sum *s = NULL;
     if (st == HSC_OK)
@@ -151,7 +150,8 @@ hsc_status hsc_eval_calibration(const hsc_eval *ev, uint32_t bins, double *ece,
         if (s[b].rows > 0)
             err += fabs(s[b].conf - (double)s[b].correct) / (double)ev->n;
     hsc__free(&ev->alloc, s);
-    *ece = err;
+    if (ece != NULL)
+        *ece = err;
     if (mean_confidence != NULL) {
         double sum = 0.0;
         for (size_t i = 0; i < ev->n; i++)
@@ -164,8 +164,9 @@ hsc_status hsc_eval_calibration(const hsc_eval *ev, uint32_t bins, double *ece,
 hsc_status hsc_eval_reliability(const hsc_eval *ev, uint32_t bins, uint32_t bin, uint64_t *rows,
                                 double *mean_confidence, double *accuracy)
 {
+    uint64_t unused;
     if (rows == NULL)
-        return HSC_E_INVALID_ARG;
+        rows = &unused;
     *rows = 0;
     int st = calibration_args(ev, bins);
     if (st != HSC_OK)
@@ -194,13 +195,14 @@ hsc_status hsc_eval_reliability(const hsc_eval *ev, uint32_t bins, uint32_t bin,
 hsc_status hsc_eval_accepted(const hsc_eval *ev, double threshold, uint64_t *accepted,
                              uint64_t *correct)
 {
-    if (ev == NULL || accepted == NULL || isnan(threshold))
+    if (ev == NULL || isnan(threshold))
         return HSC_E_INVALID_ARG;
     uint64_t taken = 0, hits = 0;
     for (size_t i = 0; i < ev->n; i++)
         if (ev->rows[i].suggested && ev->rows[i].conf >= threshold)
             taken++, hits += ev->rows[i].correct;
-    *accepted = taken;
+    if (accepted != NULL)
+        *accepted = taken;
     if (correct != NULL)
         *correct = hits;
     return HSC_OK;

@@ -62,8 +62,7 @@ hsc_status hsc_code_parse(const char *text, size_t len, char *digits, size_t cap
 {
     if (n_digits != NULL)
         *n_digits = 0;
-    if ((text == NULL && len > 0) || digits == NULL || cap <= HSC_CODE_MAX_DIGITS ||
-        n_digits == NULL)
+    if ((text == NULL && len > 0) || digits == NULL || cap <= HSC_CODE_MAX_DIGITS)
         return HSC_E_INVALID_ARG;
     char d[HSC__CODE_CAP];
     size_t n;
@@ -72,6 +71,7 @@ hsc_status hsc_code_parse(const char *text, size_t len, char *digits, size_t cap
         return HSC_E_BAD_CODE;
     }
     memcpy(digits, d, n + 1);
-    *n_digits = n;
+    if (n_digits != NULL)
+        *n_digits = n;
     return HSC_OK;
 }

@@ -205,16 +205,23 @@ hsc_status hsc_model_meta_count(const hsc_model *model, size_t *out)
 hsc_status hsc_model_meta_get(const hsc_model *model, size_t index, const char **key,
                               const char **value)
 {
-    if (model == NULL || key == NULL || value == NULL || index >= model->n_meta + HSC__N_INFO)
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
+    if (index >= model->n_meta + HSC__N_INFO)
+        return HSC_E_NO_RESULT;
+    const char *k, *v;
     if (index < model->n_meta) {
-        *key = model->meta[index].key;
-        *value = model->meta[index].value;
+        k = model->meta[index].key;
+        v = model->meta[index].value;
     } else { /* then the derived strings, in HSC_INFO_* order */
         int32_t info = (int32_t)(index - model->n_meta) + 1;
-        *key = hsc__info_key_name(info);
-        *value = model->info[info - 1];
+        k = hsc__info_key_name(info);
+        v = model->info[info - 1];
     }
+    if (key != NULL)
+        *key = k;
+    if (value != NULL)
+        *value = v;
     return HSC_OK;
 }
 
@@ -228,8 +235,10 @@ hsc_status hsc_model_label_count(const hsc_model *model, size_t *out)
 
 hsc_status hsc_model_label(const hsc_model *model, size_t index, const char **code)
 {
-    if (model == NULL || code == NULL || index >= model->n_labels)
+    if (model == NULL || code == NULL)
         return HSC_E_INVALID_ARG;
+    if (index >= model->n_labels)
+        return HSC_E_NO_RESULT;
     *code = model->labels[index];
     return HSC_OK;
 }

@@ -203,14 +203,16 @@ hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
 hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index, const char *lang,
                                         const char **code, const char **description)
 {
-    if (model == NULL || code == NULL || description == NULL)
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__nomen *n = &model->nomen;
     if (index >= n->n_codes)
         return HSC_E_NO_RESULT;
     const char *t = entry_text(n, index, lang);
-    *code = n->pool + n->code[index];
-    *description = t != NULL ? t : "";
+    if (code != NULL)
+        *code = n->pool + n->code[index];
+    if (description != NULL)
+        *description = t != NULL ? t : "";
     return HSC_OK;
 }
 
@@ -229,12 +231,13 @@ hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefi
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (model == NULL || first == NULL || count == NULL)
+    size_t f, c;
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
     int st = prefix_arg(prefix, len, d, &nd);
     if (st != HSC_OK)
         return st;
-    hsc__nomen_range(&model->nomen, d, nd, first, count);
+    hsc__nomen_range(&model->nomen, d, nd, first != NULL ? first : &f, count != NULL ? count : &c);
     return HSC_OK;
 }
 
@@ -243,10 +246,10 @@ hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t l
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (model == NULL || code == NULL || out == NULL)
+    if (model == NULL || (code == NULL && len > 0) || out == NULL)
         return HSC_E_INVALID_ARG;
     *out = NULL;
-    if (hsc__code_parse(code, len, d, &nd) != HSC__CODE_OK || nd < HSCM_MIN_CODE_DIGITS)
+    if (hsc__code_parse(code != NULL ? code : "", len, d, &nd) != HSC__CODE_OK || nd < HSCM_MIN_CODE_DIGITS)
         return HSC_E_BAD_CODE;
     *out = hsc__describe(&model->nomen, &model->natl, d, nd, lang != NULL && *lang ? lang : NULL);
     return *out != NULL ? HSC_OK : HSC_E_NO_RESULT;
@@ -263,12 +266,13 @@ hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
 hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme, const char **name,
                                      const char **lang)
 {
-    if (model == NULL || name == NULL)
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes)
         return HSC_E_NO_RESULT;
-    *name = n->schemes[scheme].name;
+    if (name != NULL)
+        *name = n->schemes[scheme].name;
     if (lang != NULL)
         *lang = n->schemes[scheme].lang;
     return HSC_OK;
@@ -279,7 +283,8 @@ hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const 
 {
     char d[HSC__CODE_CAP];
     size_t nd;
-    if (model == NULL || first == NULL || count == NULL)
+    size_t f, c;
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes)
@@ -287,19 +292,22 @@ hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const 
     int st = prefix_arg(prefix, len, d, &nd);
     if (st != HSC_OK)
         return st;
-    hsc__natl_range(n, (uint32_t)scheme, d, nd, first, count);
+    hsc__natl_range(n, (uint32_t)scheme, d, nd, first != NULL ? first : &f,
+                    count != NULL ? count : &c);
     return HSC_OK;
 }
 
 hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
                                    const char **code, const char **description)
 {
-    if (model == NULL || code == NULL || description == NULL)
+    if (model == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__natl *n = &model->natl;
     if (scheme >= n->n_schemes || index >= n->schemes[scheme].n_lines)
         return HSC_E_NO_RESULT;
-    *code = n->pool + n->schemes[scheme].code[index];
-    *description = n->pool + n->schemes[scheme].text[index];
+    if (code != NULL)
+        *code = n->pool + n->schemes[scheme].code[index];
+    if (description != NULL)
+        *description = n->pool + n->schemes[scheme].text[index];
     return HSC_OK;
 }

@@ -233,13 +233,15 @@ hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const cha
 hsc_status hsc_session_token_span(const hsc_session *s, size_t index, size_t *offset,
                                   size_t *length)
 {
-    if (s == NULL || offset == NULL || length == NULL)
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
     const hsc__token *t = token_at(s, index);
     if (t == NULL)
         return HSC_E_NO_RESULT;
-    *offset = t->src_off;
-    *length = t->src_len;
+    if (offset != NULL)
+        *offset = t->src_off;
+    if (length != NULL)
+        *length = t->src_len;
     return HSC_OK;
 }
 
@@ -487,11 +489,16 @@ static uint32_t node_of_code(const hsc_model *m, const char *c, size_t n, uint32
 hsc_status hsc_session_code_score(hsc_session *s, const char *code, size_t len, uint32_t digits,
                                   double *probability, uint64_t *rank)
 {
-    if (s == NULL || (code == NULL && len) || probability == NULL)
+    double p_unused;
+    uint64_t rank_unused;
+    if (s == NULL || (code == NULL && len))
         return HSC_E_INVALID_ARG;
+    if (probability == NULL)
+        probability = &p_unused;
+    if (rank == NULL)
+        rank = &rank_unused;
     *probability = 0.0;
-    if (rank != NULL)
-        *rank = 0;
+    *rank = 0;
     if (s->model == NULL || !s->classified)
         return HSC_E_STATE;
     if (level_of(s, digits) == NULL)
@@ -516,8 +523,11 @@ hsc_status hsc_session_code_score(hsc_session *s, const char *code, size_t len, 
 hsc_status hsc_session_audit(hsc_session *s, const char *code, size_t len, uint32_t *verdict,
                              double *probability, uint32_t *digits)
 {
-    if (s == NULL || verdict == NULL)
+    uint32_t unused;
+    if (s == NULL || (code == NULL && len))
         return HSC_E_INVALID_ARG;
+    if (verdict == NULL)
+        verdict = &unused;
     *verdict = HSC_AUDIT_NONE;
     if (s->model == NULL || !s->classified)
         return HSC_E_STATE;
@@ -593,8 +603,11 @@ hsc_status hsc_session_precedent(const hsc_session *s, size_t index, const char 
 
 hsc_status hsc_session_decision(const hsc_session *s, uint32_t *decision, uint32_t *reason)
 {
-    if (s == NULL || decision == NULL)
+    uint32_t unused;
+    if (s == NULL)
         return HSC_E_INVALID_ARG;
+    if (decision == NULL)
+        decision = &unused;
     *decision = HSC_DECISION_NONE;
     if (reason != NULL)
         *reason = HSC_REASON_NONE;

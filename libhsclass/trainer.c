@@ -114,17 +114,21 @@ hsc_status hsc_trainer_add_file(hsc_trainer *t, const char *path, double weight,
 hsc_status hsc_trainer_add_row(hsc_trainer *t, const char *code, size_t code_len,
                                const char *text, size_t text_len, double weight, uint32_t flags)
 {
-    if (t == NULL || code == NULL || text == NULL || !rows_args_ok(weight, flags))
+    if (t == NULL || (code == NULL && code_len > 0) || (text == NULL && text_len > 0) ||
+        !rows_args_ok(weight, flags))
         return HSC_E_INVALID_ARG;
-    return hsc__rowset_add(&t->rows, "", 0, code, code_len, text, text_len, weight, flags);
+    return hsc__rowset_add(&t->rows, "", 0, code != NULL ? code : "", code_len,
+                           text != NULL ? text : "", text_len, weight, flags);
 }
 
 hsc_status hsc_trainer_row_counts(const hsc_trainer *t, uint64_t *accepted, uint64_t *rejected)
 {
-    if (t == NULL || accepted == NULL || rejected == NULL)
+    if (t == NULL)
         return HSC_E_INVALID_ARG;
-    *accepted = t->rows.n_rows + t->rows.merged;
-    *rejected = t->rows.rejected;
+    if (accepted != NULL)
+        *accepted = t->rows.n_rows + t->rows.merged;
+    if (rejected != NULL)
+        *rejected = t->rows.rejected;
     return HSC_OK;
 }
 
@@ -150,11 +154,14 @@ hsc_status hsc_trainer_add_national_file(hsc_trainer *t, const char *path, const
 hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *t, uint64_t *descriptions,
                                            uint64_t *lines, uint64_t *rejected)
 {
-    if (t == NULL || descriptions == NULL || lines == NULL || rejected == NULL)
+    if (t == NULL)
         return HSC_E_INVALID_ARG;
-    *descriptions = t->nomen.n_desc;
-    *lines = t->nomen.n_lines;
-    *rejected = t->nomen.rejected;
+    if (descriptions != NULL)
+        *descriptions = t->nomen.n_desc;
+    if (lines != NULL)
+        *lines = t->nomen.n_lines;
+    if (rejected != NULL)
+        *rejected = t->nomen.rejected;
     return HSC_OK;
 }
 

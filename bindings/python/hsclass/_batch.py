@@ -16,7 +16,7 @@ import threading
 from typing import (TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Optional, Sequence,
                     TypeVar)
 
-from . import _errors, _lib
+from . import _args, _errors, _lib
 from ._session import Session
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ def check_errors(errors: str) -> None:
 
 
 def thread_count(threads: Optional[int], rows: int) -> int:
+    if threads is not None:
+        _args.integer(threads, "threads", 1, 4096)
     return max(1, min(threads or os.cpu_count() or 1, max(rows, 1)))
 
 

@@ -10,7 +10,7 @@ from ctypes import byref, c_char_p, c_double, c_size_t, c_uint64, c_void_p, stri
 from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
-from . import _batch, _config, _errors, _install, _lib
+from . import _args, _batch, _config, _errors, _install, _lib
 from ._constants import INFO_KEYS
 from ._lib import ModelHandle, SessionHandle, lib
 from ._results import (Audit, Decision, Explanation, NationalLine, NomenclatureEntry, Precedent,
@@ -47,12 +47,13 @@ class Model:
             if path is None:
                 raise _lib.status_error(_errors.E_IO,
                                         "no default model: set HSCLASS_MODEL or pass a path")
+        data = _args.path(path, "model path")
         self.path: Optional[str] = os.fsdecode(path)
         handle = ModelHandle()
         offset = c_uint64()
         cfg = _config.build(config)
         try:
-            status = lib.hsc_model_load_file(os.fsencode(path), cfg.handle if cfg else None,
+            status = lib.hsc_model_load_file(data, cfg.handle if cfg else None,
                                              byref(handle), byref(offset))
         finally:
             if cfg is not None:
@@ -206,7 +207,7 @@ class Model:
     def save(self, path: PathLike) -> None:
         """Write the model to path atomically (deterministic bytes)."""
         try:
-            lib.hsc_model_save_file(self._require(), os.fsencode(path))
+            lib.hsc_model_save_file(self._require(), _args.path(path))
         except _errors.FileError as exc:
             raise _errors.with_detail(exc, os.fsdecode(path)) from None
 
@@ -296,7 +297,7 @@ class Model:
         its subheadings; "": all), in code order. Descriptions are "" where
         lang has none."""
         h = self._require()
-        data = code.encode("ascii", "replace")
+        data = _args.ascii_str(code, "code")
         first, count = c_size_t(), c_size_t()
         lib.hsc_model_nomenclature_find(h, data, len(data), byref(first), byref(count))
         c, d = c_char_p(), c_char_p()
@@ -311,7 +312,9 @@ class Model:
         """The national tariff lines under code (an HS6 code gives its national
         lines), of every scheme or of the named one."""
         h = self._require()
-        data = code.encode("ascii", "replace")
+        data = _args.ascii_str(code, "code")
+        if scheme is not None:
+            _args.ascii_str(scheme, "scheme")
         first, count = c_size_t(), c_size_t()
         c, d = c_char_p(), c_char_p()
         out = []

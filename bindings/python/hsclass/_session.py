@@ -8,7 +8,7 @@ import weakref
 from ctypes import byref, c_char_p, c_double, c_size_t, c_uint32, c_uint64
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
-from . import _config, _errors, _lib
+from . import _args, _config, _errors, _lib
 from ._codes import parse_code
 from ._constants import AUDIT_VERDICTS, DECISION_ACCEPT, REASONS, TOKEN_FLAG_STOPWORD
 from ._lib import ModelHandle, SessionHandle, lib
@@ -35,16 +35,23 @@ def only_text(only: Only) -> bytes:
     if only is None:
         return b""
     if not isinstance(only, str):
-        only = ",".join(only)
+        try:
+            parts = list(only)
+        except TypeError:
+            raise TypeError("hsclass: only must be a str or a list of str, "
+                            f"not {type(only).__name__}") from None
+        for p in parts:
+            _args.ascii_str(p, "each code of only")
+        only = ",".join(parts)
     return only.encode("ascii", "replace")
 
 
 def lang_arg(lang: Optional[str]) -> Optional[bytes]:
-    return lang.encode("ascii", "replace") if lang else None
+    return _args.optional_str(lang, "lang")
 
 
 def describe(model: ModelHandle, code: str, lang: Optional[str]) -> Optional[str]:
-    data = code.encode("ascii", "replace")
+    data = _args.ascii_str(code, "code")
     out = c_char_p()
     status = lib.hsc_model_describe(model, data, len(data), lang_arg(lang), byref(out))
     if status == _errors.E_NO_RESULT:
@@ -96,6 +103,10 @@ class Session:
 
     def __init__(self, model: Optional["Model"] = None, *,
                  config: Optional[Mapping[str, Any]] = None) -> None:
+        from ._model import Model   # the two modules import each other
+        if model is not None and not isinstance(model, Model):
+            raise TypeError(f"hsclass: Session(model) takes a Model or None, "
+                            f"not {type(model).__name__}")
         self._init(model, config, keep_model=True)
 
     @classmethod
@@ -238,6 +249,8 @@ class Session:
     def _classify(self, text: Text, k: int, levels: Sequence[int], only: Only = None,
                   lang: Optional[str] = None) -> Dict[int, List[Suggestion]]:
         out: Dict[int, List[Suggestion]] = {}
+        for level in levels:
+            _args.integer(level, "level", 0, 12)
         with self._lock:
             h = self._require()
             self._run(h, text, k, only)
@@ -337,6 +350,7 @@ class Session:
                 lang: Optional[str] = None) -> List[Explanation]:
         """The top k suggestions with each word's weight for and against them
         (see Explanation). level as for classify."""
+        _args.integer(level, "level", 0, 12)
         data = as_bytes(text)
         offsets = char_offsets(text, data) if isinstance(text, str) else None
         out: List[Explanation] = []

@@ -11,7 +11,7 @@ from ctypes import byref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-from . import _config, _errors
+from . import _args, _config, _errors
 from ._constants import ADAPT_EPOCHS, ROWS_NOMENCLATURE, ROWS_SYNTHETIC
 from ._lib import ModelHandle, TrainerHandle, lib, progress_fn, row_error_fn
 from ._model import Model, PathLike
@@ -78,7 +78,7 @@ def _inputs(inputs: Union[Input, Iterable[Input]]) -> List[Tuple[bytes, float, i
         weight = float(item[1]) if len(item) > 1 else 1.0
         kind = item[2] if len(item) > 2 else None
         flags = ROWS_SYNTHETIC if kind == "synthetic" else ROWS_NOMENCLATURE if kind else 0
-        out.append((os.fsencode(path), weight, flags))
+        out.append((_args.path(path, "training file"), weight, flags))
     return out
 
 
@@ -123,6 +123,12 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
     exception raised by a callback (which also stops the training).
     """
     files = _inputs(inputs)
+    if output is not None:   # before the training, not after it
+        out_path = _args.path(output, "output")
+        try:
+            lib.hsc_model_save_check(out_path)
+        except _errors.Error as exc:
+            raise _errors.with_detail(exc, os.fsdecode(out_path)) from None
     pending: List[BaseException] = []
     unreported: Optional[List[RowError]] = [] if row_errors is None and on_row_error is None \
         else None
@@ -187,7 +193,7 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
                     raise _errors.with_detail(exc, os.fsdecode(path)) from None
                 check()
             for item in list(descriptions) + list(national):
-                path = os.fsencode(item[0])
+                path = _args.path(item[0], "nomenclature file")
                 tags = [str(t).encode("ascii", "replace") for t in item[1:]]
                 try:
                     if len(tags) == 1:
