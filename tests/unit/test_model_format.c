@@ -289,10 +289,10 @@ static void test_info_strings(void **state)
     }
     assert_int_equal(hsc_model_meta_get(m, n - 1, &k, &v), HSC_OK);
     assert_string_equal(k, "info.created_by");
-    assert_int_equal(hsc_model_meta_get(m, n, &k, &v), HSC_E_INVALID_ARG);
-    assert_int_equal(hsc_model_meta_get(m, 0, NULL, &v), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_model_meta_get(m, n, &k, &v), HSC_E_NO_RESULT);
+    assert_int_equal(hsc_model_meta_get(m, 0, NULL, &v), HSC_OK);   /* value only */
     assert_int_equal(hsc_model_meta_count(NULL, &n), HSC_E_INVALID_ARG);
-    assert_int_equal(hsc_model_label(m, NLABELS, &k), HSC_E_INVALID_ARG);
+    assert_int_equal(hsc_model_label(m, NLABELS, &k), HSC_E_NO_RESULT);
     assert_int_equal(hsc_model_label_count(NULL, &n), HSC_E_INVALID_ARG);
     assert_int_equal(hsc_model_format_version_max(), 1);
     hsc_model_free(m);
