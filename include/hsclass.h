@@ -721,9 +721,12 @@ HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
  *  base's subheadings, and a subheading with national lines then suggests
  *  them instead of itself. Features the rows bring and base lacks are new
  *  rows; base's rows are all kept. Base's nomenclature tables are kept
- *  unless description or national files are added. The calibration,
- *  threshold and precedent memory are fitted on the new rows only (base's
- *  precedents are not carried over). META train.from_fingerprint names
+ *  unless description or national files are added. The precedent memory
+ *  holds base's precedents (but those of a subheading now split into
+ *  national lines) and the new rows; the blend, calibration and threshold
+ *  are refitted on the new held-out rows. A share of base's descriptions is
+ *  learnt again beside the rows (HSC_CFG_REHEARSAL). META
+ *  train.from_fingerprint names
  *  base. base is not modified and may be freed after this call (the
  *  trainer keeps its own reference). Since 1.1. */
 HSC_API hsc_status hsc_trainer_new_from_model(const hsc_config *cfg, const hsc_model *base,

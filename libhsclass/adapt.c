@@ -3,7 +3,8 @@
  * the new model beside the new rows' features, and its weights, dequantized,
  * are where the fit starts: embedding rows by bucket, output vectors by
  * code. Nodes the base did not have (national lines added under its
- * subheadings) start at zero, as in a fresh fit. */
+ * subheadings) start at zero, as in a fresh fit. The base's precedents join
+ * the new rows' in the memory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,4 +100,33 @@ void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit)
         for (uint32_t d = 0; d < dim; d++)
             dst[d] = (float)q[d] * scale;
     }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
+                          const char *const *labels, uint32_t n_labels, hsc__prec_builder *mem)
+{
+    const hsc__prec *p = &base->prec;
+    if (p->n_rows == 0)
+        return HSC_OK;
+    size_t *off = NULL;
+    uint32_t *keys = NULL;
+    int st = hsc__prec_row_keys(a, p, &off, &keys);
+    for (uint32_t r = 0; st == HSC_OK && r < p->n_rows; r++) {
+        const char *code = base->labels[p->row_label[r]];
+        const char *const *hit = bsearch(&code, labels, n_labels, sizeof *labels, cmp_str);
+        if (hit == NULL)
+            continue;   /* now a subheading split into national lines: they have their own */
+        const char *text = p->text_off != NULL ? p->text_pool + p->text_off[r] : "";
+        const char *source = p->row_source[r] < p->n_sources ? p->sources[p->row_source[r]] : "";
+        st = hsc__prec_builder_add(mem, (uint32_t)(hit - labels), source, keys + off[r],
+                                   off[r + 1] - off[r], text, strlen(text));
+    }
+    hsc__free(a, off);
+    hsc__free(a, keys);
+    return st;
 }

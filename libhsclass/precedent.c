@@ -427,22 +427,70 @@ static int64_t find_key(const hsc__prec *p, uint32_t key)
     return lo < p->n_keys && p->keys[lo] == key ? (int64_t)lo : -1;
 }
 
-/* Add w to every row of key k; a posting past the row count or the run
- * ends the list (a damaged file gives fewer hits, never a bad access). */
+/* The rows of key k's postings, ascending, one per call; a posting past
+ * the row count or the run ends the list (a damaged file gives fewer hits,
+ * never a bad access). */
+typedef struct postings {
+    size_t pos, end;
+    uint64_t row;
+    uint32_t i, n;
+} postings;
+
+static postings postings_of(const hsc__prec *p, uint32_t k)
+{
+    return (postings){p->post_off[k], p->post_off[k + 1], 0, 0, p->df[k]};
+}
+
+static inline int postings_next(const hsc__prec *p, postings *it, uint32_t *row)
+{
+    uint32_t gap;
+    if (it->i >= it->n || !hsc__varint_get(p->post, it->end, &it->pos, &gap))
+        return 0;
+    it->row += gap + (it->i > 0 ? 1u : 0u);   /* rows are distinct: gaps count from 1 */
+    it->i++;
+    if (it->row >= p->n_rows)
+        return 0;
+    *row = (uint32_t)it->row;
+    return 1;
+}
+
+int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, uint32_t **keys)
+{
+    /* fill[r]: row r's next free slot (its key count, first) */
+    size_t *fill = hsc__calloc(a, (size_t)p->n_rows + 2, sizeof *fill);
+    *off = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof **off);
+    *keys = NULL;
+    uint32_t row;
+    for (uint32_t k = 0; fill != NULL && k < p->n_keys; k++)
+        for (postings it = postings_of(p, k); postings_next(p, &it, &row);)
+            fill[row + 1]++;
+    for (uint32_t r = 0; fill != NULL && r < p->n_rows; r++)
+        fill[r + 1] += fill[r];
+    if (fill != NULL && *off != NULL) {
+        memcpy(*off, fill, ((size_t)p->n_rows + 1) * sizeof **off);
+        *keys = hsc__calloc(a, fill[p->n_rows] + 1, sizeof **keys);
+    }
+    if (*keys == NULL) {
+        hsc__free(a, fill);
+        hsc__free(a, *off);
+        *off = NULL;
+        return HSC_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < p->n_keys; k++)   /* keys ascending: so is each row's list */
+        for (postings it = postings_of(p, k); postings_next(p, &it, &row);)
+            (*keys)[fill[row]++] = p->keys[k];
+    hsc__free(a, fill);
+    return HSC_OK;
+}
+
+/* Add w to every row of key k. */
 static uint32_t accumulate(hsc__prec_search *s, const hsc__prec *p, uint32_t k, float w,
                            uint32_t n_touched)
 {
-    size_t pos = p->post_off[k], end = p->post_off[k + 1];
-    uint64_t row = 0;
-    for (uint32_t i = 0; i < p->df[k]; i++) {
-        uint32_t gap;
-        if (!hsc__varint_get(p->post, end, &pos, &gap))
-            break;
-        row += gap + (i > 0 ? 1u : 0u);   /* rows are distinct: gaps count from 1 */
-        if (row >= p->n_rows)
-            break;
+    uint32_t row;
+    for (postings it = postings_of(p, k); postings_next(p, &it, &row);) {
         if (s->acc[row] == 0.0f)
-            s->touched[n_touched++] = (uint32_t)row;
+            s->touched[n_touched++] = row;
         s->acc[row] += w;
     }
     return n_touched;

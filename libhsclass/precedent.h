@@ -50,6 +50,11 @@ int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint3
 int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__prec *p,
                            size_t *bad);
 
+/* The index turned back into rows: row r's keys, ascending, are
+ * keys[off[r]..off[r+1]) (both allocated; n_rows + 1 offsets). Keys left
+ * out as too common at build time are not there. */
+int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, uint32_t **keys);
+
 /* The memory keys of a text's features, sorted unique, into keys (room
  * for n); returns their count. */
 size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys);

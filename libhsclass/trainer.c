@@ -596,6 +596,9 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         st = fit_weights(&r, &rng);
     if (st == HSC_OK && (t->opt.code_digits > 6 || t->base != NULL))
         st = split_untrained(&r);   /* national lines without rows */
+    if (st == HSC_OK && t->opt.precedents && t->base != NULL)   /* the base's memory joins */
+        st = hsc__adapt_precedents(&t->alloc, t->base, (const char *const *)r.labels.codes,
+                                   r.labels.n, &r.mem_rows);
     if (st == HSC_OK && t->opt.precedents)
         st = build_memory(&r);
     if (st == HSC_OK)

@@ -188,6 +188,11 @@ void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit);
  * stay as initialized (zero). labels: those fit->tree was built from. */
 int hsc__adapt_outputs(const hsc__alloc *a, const hsc_model *base, const char *const *labels,
                        uint32_t n_labels, hsc__fit *fit, uint8_t *from_base);
+/* The base's precedents join the memory being built (mem), their codes
+ * mapped to the new labels; rows of a code that is no label any more (a
+ * subheading now split into national lines) are left out. */
+int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
+                          const char *const *labels, uint32_t n_labels, hsc__prec_builder *mem);
 
 /* ---- calibration on held-out examples (calibrate.c) -------------------------------- */
 

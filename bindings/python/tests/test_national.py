@@ -147,6 +147,15 @@ def test_adapting_a_model_to_national_rows(base, data_dir, test_rows, tmp_path):
             assert extended and not labels & extended   # now their lines are suggested
             assert base_labels - extended <= labels
             assert a.describe("0201") == b.describe("0201") is not None
+            # the base's precedents of codes still labels are kept beside the new rows'
+            kept = [(c, t) for c, t in read_tsv(data_dir / "train_real.tsv")
+                    if c[:6] in labels and not c.startswith(("33", "62", "95"))]
+            code, text = kept[0]
+            assert any(p.source == "train_real.tsv" and p.code == code[:6]
+                       for p in a.precedents(text, n=5))
+            ten = [t for c, t in national if len(c) == 10][:20]
+            found = sum(any(p.source == rows_file.name for p in a.precedents(t, n=5)) for t in ten)
+            assert found >= len(ten) // 2, found
             adapted = _hs6_hits(a, test_rows)
     with hsclass.train(rows_file, None, from_model=base, **opts) as again:
         assert again.meta["train.from_fingerprint"] == base_fp   # a path works too
