@@ -204,10 +204,13 @@ def soak(cli, args, single, tmp):
     log = tmp / "soak.log"
     s = Server(cli, str(live), log, "--watch", "1")
     stop = threading.Event()
+    rss_samples = []
 
     def reloader():
         i = 0
         while not stop.wait(3):
+            if i % 10 == 0:      # every 30 s
+                rss_samples.append((round(i * 3), s.rss_mb()))
             src = other if i % 2 == 0 else args.model
             shutil.copyfile(src, str(live) + ".tmp")
             os.rename(str(live) + ".tmp", live)
@@ -226,7 +229,8 @@ def soak(cli, args, single, tmp):
     return {"seconds": args.soak, "requests": rs["requests"], "errors": rs["errors"],
             "reloads_ok": sum(e["result"] == "ok" for e in reloads),
             "reloads_refused": sum(e["result"] != "ok" for e in reloads),
-            "models_loaded_after": alive, "rss_mb_after": rss_after}
+            "models_loaded_after": alive, "rss_mb_after": rss_after,
+            "rss_mb_samples": rss_samples}
 
 
 PARTS = ("own", "eight", "rss", "soak")
@@ -325,6 +329,10 @@ def report(r, args):
         f"{soak['reloads_refused']} refused; {soak['models_loaded_after']:.0f} model in memory "
         f"after" + (f"; RSS {soak['rss_mb_after']:.1f} MB after" if "rss_mb_after" in soak
                     else "") + f" | {when(soak)} |",
+    ] + ([
+        "| RSS during the soak (seconds: MB) | " +
+        ", ".join(f"{t}: {mb:.1f}" for t, mb in soak["rss_mb_samples"]) + f" | {when(soak)} |",
+    ] if soak.get("rss_mb_samples") else []) + [
         f"| failed requests elsewhere | one client {o['errors']}, 8 clients {e['errors']}, batch "
         f"{e['batch_errors']}, RSS run {rss['errors']} | |",
         "",
