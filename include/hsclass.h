@@ -525,8 +525,8 @@ HSC_API const char *hsc_decision_reason_string(uint32_t reason);
  *  the text got no suggestion at all. rank may be NULL: the probability
  *  alone costs little; the rank scores the codes that could rank above it
  *  (few for a likely code; up to the whole level, a few classifies' time,
- *  for an unlikely one). Results,
- *  decision and explanation of the classify stay valid. HSC_E_STATE when
+ *  for an unlikely one). Results, decision and explanation of the
+ *  classify stay valid. HSC_E_STATE when
  *  the last call was not a classify, HSC_E_INVALID_ARG for a level the
  *  model has not, HSC_E_BAD_CODE for a malformed code or one shorter than
  *  digits (or than 2). Since 1.1. */

@@ -26,6 +26,7 @@ typedef struct audit_run {
     size_t n, cap;
     uint64_t by_verdict[4];   /* HSC_AUDIT_* */
     uint64_t bad_codes;       /* lines skipped: no valid declared code */
+    uint64_t rejected;        /* descriptions the library rejected (listed as unchecked) */
     double threshold;
 } audit_run;
 

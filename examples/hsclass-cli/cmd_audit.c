@@ -67,7 +67,8 @@ static void help(void)
          "rank empty when the model has no such code), best, best_probability (the\n"
          "model's own code), reason (of the decision on the description), description.\n"
          "A summary goes to stderr. Lines whose declared code is malformed are reported\n"
-         "as FILE:LINE on stderr and skipped (exit code 1).\n");
+         "as FILE:LINE on stderr and skipped; a description the library rejects (bad\n"
+         "UTF-8, too long) is reported so and listed as unchecked (exit code 1 for both).\n");
     cli_print_model_lookup(stdout);
 }
 
@@ -122,6 +123,7 @@ static int audit_record(audit_run *run, hsc_session *s, const csv_reader *r, lon
     hsc_status st = hsc_session_classify(s, text, tlen, 1);
     if (st != HSC_OK) {   /* a text the library rejects: nothing to check against */
         a->verdict = HSC_AUDIT_UNCHECKED;
+        run->rejected++;
         fprintf(stderr, "%s:%llu: %s\n", path, (unsigned long long)r->line,
                 hsc_status_string(st));
         run->by_verdict[a->verdict]++;
@@ -337,7 +339,7 @@ int cli_cmd_audit(int argc, char **argv)
             if (hrc != CLI_EXIT_OK)
                 rc = hrc;
         }
-        if (rc == CLI_EXIT_OK && run.bad_codes > 0)
+        if (rc == CLI_EXIT_OK && (run.bad_codes > 0 || run.rejected > 0))
             rc = CLI_EXIT_PARTIAL;
     }
     for (size_t i = 0; i < run.n; i++) {

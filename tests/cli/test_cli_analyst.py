@@ -159,7 +159,7 @@ def declarations(n=60):
 
 
 def audit_lines(stdout):
-    lines = stdout.decode("utf-8").splitlines()
+    lines = stdout.decode("utf-8", "replace").splitlines()
     header = lines[0].split("\t")
     return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
 
@@ -207,9 +207,16 @@ def test_audit_reads_tsv_and_reports_usage_errors(model, tmp_path):
     src = tmp_path / "decl.txt"
     src.write_text("code\tdescription\n020130\tfresh boneless beef\n870323\tfresh boneless beef\n"
                    "020130\t123 kg\n", encoding="utf-8")
-    lines = audit_lines(run("audit", "-m", model, "--all", src).stdout)
+    p = run("audit", "-m", model, "--all", src)
+    assert p.returncode == 0, p.stderr
+    lines = audit_lines(p.stdout)
     assert [x["line"] for x in lines if x["declared"] == "020130" and x["verdict"] == "unchecked"] \
         == ["4"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(b"code\tdescription\n020130\tbeef \xff\n020130\tfresh beef\n")
+    p = run("audit", "-m", model, "--all", bad)
+    assert p.returncode == 1 and f"{bad}:2: HSC_E_BAD_UTF8" in p.stderr.decode()
+    assert [x["verdict"] for x in audit_lines(p.stdout) if x["line"] == "2"] == ["unchecked"]
     assert run("audit", "-m", model, "--code-col", "hs", src).returncode == 2
     assert run("audit", "-m", model).returncode == 2
     assert run("audit", "-m", model, tmp_path / "missing.csv").returncode == 3
