@@ -804,6 +804,26 @@ HSC_API hsc_status hsc_trainer_add_nomenclature_file(hsc_trainer *trainer, const
  *  or 0). At most 8 schemes, one language each. Since 1.0. */
 HSC_API hsc_status hsc_trainer_add_national_file(hsc_trainer *trainer, const char *path,
                                                  const char *scheme, const char *lang);
+/** A correlation table between nomenclature editions (HS 2017 -> HS 2022,
+ *  last year's national tariff -> this year's), applied to every training
+ *  row when hsc_trainer_train runs (tables added up to then, merged). The
+ *  file has "old<TAB>new" or "old<TAB>new<TAB>share" rows (codes as
+ *  hsc_code_parse reads them, 2-12 digits; share a plain decimal in
+ *  (0, 1]; blank lines and lines starting with '#' ignored). A training
+ *  row is mapped by the longest old code its code starts with, and takes
+ *  the new code (cut to HSC_CFG_CODE_DIGITS; a new code of 6 or 8 digits
+ *  in 10-digit training is a short row, see HSC_CFG_CODE_DIGITS). An old
+ *  code on several rows (one-to-many) splits each of its training rows
+ *  into one row per new code, the weight shared by the shares (normalized
+ *  to sum 1; equal when none is given): the text then teaches every
+ *  candidate a little rather than one wrongly. Rows whose new code cannot
+ *  be a label, and rows outside the nomenclature given
+ *  (hsc_trainer_add_nomenclature_file), are reported to the row-error
+ *  callback with their reason. META train.rows_mapped and
+ *  train.rows_mapped_split count the rows mapped. Malformed table rows go
+ *  to the row-error callback. Returns HSC_E_IO, HSC_E_BAD_ROW (strict),
+ *  HSC_E_NOMEM. Since 1.1. */
+HSC_API hsc_status hsc_trainer_add_code_map(hsc_trainer *trainer, const char *path);
 /** Description rows and national lines accepted so far, and the rows of
  *  those files that were rejected. */
 HSC_API hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *trainer,

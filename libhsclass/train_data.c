@@ -140,6 +140,28 @@ static int index_reserve(hsc__rowset *rs, size_t n_rows)
     return HSC_OK;
 }
 
+/* Room for one more row. */
+static int reserve_row(hsc__rowset *rs)
+{
+    if (rs->n_rows == rs->cap_rows) {
+        size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
+        hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
+        if (r == NULL)
+            return HSC_E_NOMEM;
+        rs->rows = r;
+        rs->cap_rows = cap;
+    }
+    return HSC_OK;
+}
+
+int hsc__rowset_push(hsc__rowset *rs, const hsc__row *row)
+{
+    if (reserve_row(rs) != HSC_OK)
+        return HSC_E_NOMEM;
+    rs->rows[rs->n_rows++] = *row;
+    return HSC_OK;
+}
+
 int hsc__rowset_reindex(hsc__rowset *rs)
 {
     hsc__free(&rs->alloc, rs->index);
@@ -192,14 +214,8 @@ int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char
         rs->merged++;
         return HSC_OK;
     }
-    if (rs->n_rows == rs->cap_rows) {
-        size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
-        hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
-        if (r == NULL)
-            return HSC_E_NOMEM;
-        rs->rows = r;
-        rs->cap_rows = cap;
-    }
+    if (reserve_row(rs) != HSC_OK)
+        return HSC_E_NOMEM;
     hsc__row *row = &rs->rows[rs->n_rows];
     st = source_of(rs, file, &row->source);
     if (st != HSC_OK)

@@ -67,6 +67,9 @@ void hsc__rowset_init(hsc__rowset *rs, const hsc__alloc *a, uint32_t code_digits
                       const hsc__row_sink *sink, uint32_t max_text_bytes);
 void hsc__rowset_free(hsc__rowset *rs);
 
+/* Append a row whose code and text are already in the pools (no check,
+ * no merging: the index is rebuilt after). */
+int hsc__rowset_push(hsc__rowset *rs, const hsc__row *row);
 /* Rebuild the index of identical rows after rows were dropped. */
 int hsc__rowset_reindex(hsc__rowset *rs);
 

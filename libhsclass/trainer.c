@@ -38,6 +38,7 @@ hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out)
     t->sink.strict = t->opt.strict;
     hsc__rowset_init(&t->rows, &t->alloc, t->opt.code_digits, &t->sink, t->rt.max_text_bytes);
     hsc__nomen_builder_init(&t->nomen, &t->alloc);
+    hsc__code_map_init(&t->map, &t->alloc);
     *out = t;
     return HSC_OK;
 }
@@ -77,6 +78,7 @@ void hsc_trainer_free(hsc_trainer *t)
         hsc__model_release(t->base);
     hsc__rowset_free(&t->rows);
     hsc__nomen_builder_free(&t->nomen);
+    hsc__code_map_free(&t->map);
     hsc__free(&a, t);
 }
 
@@ -149,6 +151,13 @@ hsc_status hsc_trainer_add_national_file(hsc_trainer *t, const char *path, const
                                          const char *lang)
 {
     return add_nomen_file(t, path, 1, scheme, lang);
+}
+
+hsc_status hsc_trainer_add_code_map(hsc_trainer *t, const char *path)
+{
+    if (t == NULL || path == NULL)
+        return HSC_E_INVALID_ARG;
+    return hsc__code_map_add_file(&t->map, &t->sink, path);
 }
 
 hsc_status hsc_trainer_nomenclature_counts(const hsc_trainer *t, uint64_t *descriptions,
@@ -273,6 +282,8 @@ static int record_training(run *r, const hsc__calibration *c)
         {"train.rows", 12, (double)t->rows.n_rows},
         {"train.rows_rejected", 12, (double)t->rows.rejected},
         {"train.rows_merged", 12, (double)t->rows.merged},
+        {"train.rows_mapped", 12, t->map.n > 0 ? (double)t->rows_mapped : -1.0},
+        {"train.rows_mapped_split", 12, t->map.n > 0 ? (double)t->rows_split : -1.0},
         {"train.rehearsal_rows", 12, t->base != NULL ? (double)t->rehearsal_rows : -1.0},
         {"train.rehearsal", 4, t->base != NULL ? o->rehearsal : -1.0},
         {"train.examples", 12, (double)r->train.n},
@@ -577,7 +588,13 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         t->opt.threads = cores < 1 ? 1u : cores > 64 ? 64u : (uint32_t)cores;
     }
-    int st = t->base != NULL && t->rows.n_rows > 0 ? add_rehearsal(t) : HSC_OK;
+    /* older editions' codes first, then what is checked against the new one */
+    int st = t->map_applied ? HSC_OK
+                            : hsc__code_map_apply(&t->map, &t->rows, &t->rows_mapped,
+                                                  &t->rows_split);
+    t->map_applied = 1;
+    if (st == HSC_OK && t->base != NULL && t->rows.n_rows > 0)
+        st = add_rehearsal(t);
     if (st == HSC_OK)
         st = hsc__nomen_filter_rows(&t->nomen, &t->rows); /* codes outside the nomenclature */
     if (st != HSC_OK)

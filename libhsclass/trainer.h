@@ -11,6 +11,7 @@
 #ifndef HSC_TRAINER_H
 #define HSC_TRAINER_H
 
+#include "code_map.h"
 #include "model.h"
 #include "nomen_builder.h"
 #include "train_data.h"
@@ -29,6 +30,9 @@ struct hsc_trainer {
     void *on_progress_user;
     hsc_model *base;           /* the model adapted (a reference), or NULL */
     uint64_t rehearsal_rows;   /* the base's descriptions added to the rows */
+    hsc__code_map map;         /* correlation tables (hsc_trainer_add_code_map) */
+    uint64_t rows_mapped, rows_split;
+    int map_applied;           /* once: mapped codes are not mapped again */
     int rehearsed;             /* they were (once per trainer) */
 };
 

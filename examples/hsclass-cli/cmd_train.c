@@ -18,7 +18,7 @@ enum {
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
     OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
-    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE
+    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE, OPT_MAP
 };
 
 static const cli_opt opts[] = {
@@ -52,6 +52,7 @@ static const cli_opt opts[] = {
     {"feature-version", 0, 1, OPT_FEATURE_VERSION},
     {"max-errors", 0, 1, OPT_MAX_ERRORS},
     {"from", 0, 1, OPT_FROM},
+    {"map", 0, 1, OPT_MAP},
     {"rehearsal", 0, 1, OPT_REHEARSAL},
     {"precedents-per-code", 0, 1, OPT_PRECEDENTS_PER_CODE},
     {"quiet", 'q', 0, OPT_QUIET},
@@ -84,10 +85,17 @@ static void help(void)
          "                          --digits 8 or 10), keep its featurization, edition and\n"
          "                          nomenclature; refit the calibration on these rows.\n"
          "                          Epochs default to 5\n"
+         "      --map TABLE         a correlation table (old<TAB>new[<TAB>share] rows, '#'\n"
+         "                          comments) mapping codes of an older edition to the\n"
+         "                          model's: each row takes the new code of the longest old\n"
+         "                          code its code starts with; an old code listed with\n"
+         "                          several new ones splits the row among them, its weight\n"
+         "                          shared (equally unless shares are given). Repeatable\n"
          "      --rehearsal W       adapting: weight of BASE's descriptions learnt again\n"
          "                          beside the rows, so that codes the rows never mention\n"
          "                          are not forgotten (0.3; 0: none)\n"
-         "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)\n"
+         "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)");
+    puts(
          "      --describe FILE[:LANG]  code descriptions (code<TAB>text, 2-12 digit codes)\n"
          "                          in LANG (default en), stored in the model for lookup\n"
          "                          and suggestions (repeatable, one per language).\n"
@@ -141,7 +149,7 @@ typedef struct train_input {
     char *path;
     double weight;
     uint32_t flags;
-    int kind;          /* 0 rows, 1 descriptions, 2 national lines */
+    int kind;          /* 0 rows, 1 descriptions, 2 national lines, 3 correlation table */
     const char *tag;   /* language or scheme (points into path) */
     const char *lang;  /* national lines' language */
 } train_input;
@@ -222,15 +230,70 @@ static int parse_input(const char *arg, uint32_t flags, train_input *in)
 
 /* ---- callbacks ------------------------------------------------------------- */
 
+#define MAX_REASONS 16
+
 typedef struct row_errors {
     uint64_t printed, max;
     uint64_t suppressed;
+    /* rejected rows counted by reason: the message with its codes as '#'
+     * and without its quoted row */
+    struct {
+        char key[96];
+        uint64_t n;
+    } reason[MAX_REASONS];
+    size_t n_reasons;
+    uint64_t other;
 } row_errors;
+
+static void count_reason(row_errors *re, const char *message)
+{
+    char key[96];
+    size_t k = 0;
+    for (const char *m = message; *m && k + 1 < sizeof key; m++) {
+        if (m[0] == ' ' && m[1] == '(')
+            break;   /* the quoted row or the codes of a mapping */
+        if (*m >= '0' && *m <= '9') {
+            while (m[1] >= '0' && m[1] <= '9')
+                m++;
+            key[k++] = '#';
+        } else {
+            key[k++] = *m;
+        }
+    }
+    key[k] = '\0';
+    for (size_t i = 0; i < re->n_reasons; i++)
+        if (strcmp(re->reason[i].key, key) == 0) {
+            re->reason[i].n++;
+            return;
+        }
+    if (re->n_reasons == MAX_REASONS) {
+        re->other++;
+        return;
+    }
+    memcpy(re->reason[re->n_reasons].key, key, k + 1);
+    re->reason[re->n_reasons++].n = 1;
+}
+
+/* The training report's rejected rows, by reason. */
+static void print_reasons(const row_errors *re)
+{
+    if (re->n_reasons == 0)
+        return;
+    fputs("rejected rows by reason:\n", stderr);
+    for (size_t i = 0; i < re->n_reasons; i++) {
+        fprintf(stderr, "  %8" PRIu64 "  ", re->reason[i].n);
+        cli_term_str(stderr, re->reason[i].key);
+        fputc('\n', stderr);
+    }
+    if (re->other)
+        fprintf(stderr, "  %8" PRIu64 "  other reasons\n", re->other);
+}
 
 static void on_row_error(void *user, const char *file, uint64_t line, hsc_status status,
                          const char *message)
 {
     row_errors *re = user;
+    count_reason(re, message != NULL && *message ? message : hsc_status_string(status));
     if (re->max && re->printed >= re->max) {
         re->suppressed++;
         return;
@@ -478,6 +541,20 @@ static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row
 {
     uint64_t acc0 = 0, rej0 = 0, acc = 0, rej = 0;
     for (size_t i = 0; i < n; i++) {
+        if (in[i].kind == 3) {
+            hsc_trainer_row_counts(t, &acc0, &rej0);
+            hsc_status st = hsc_trainer_add_code_map(t, in[i].path);
+            if (st == HSC_E_IO) {
+                cli_error("train: cannot read '%s'", in[i].path);
+                return CLI_EXIT_MODEL;
+            }
+            if (st != HSC_OK) {
+                cli_error("train: %s: %s", in[i].path, hsc_status_string(st));
+                return cli_exit_for(st);
+            }
+            fprintf(stderr, "%s: correlation table, applied when training starts\n", in[i].path);
+            continue;
+        }
         if (in[i].kind) {
             int rc = add_nomen_input(t, &in[i]);
             if (rc != CLI_EXIT_OK)
@@ -586,9 +663,10 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
     const char *keys[] = {"train.accept_threshold", "train.accept_threshold_from",
                           "train.valid_accept_share", "train.valid_ece",
                           "train.valid_top1_linear", "train.train_top1_linear",
-                          "train.labels_untrained"};
+                          "train.labels_untrained", "train.rows_mapped",
+                          "train.rows_mapped_split"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
-    const char *vals[N_KEYS] = {"?", "?", "?", "-", NULL, NULL, NULL};
+    const char *vals[N_KEYS] = {"?", "?", "?", "-", NULL, NULL, NULL, NULL, NULL};
     size_t n_meta = 0;
     hsc_model_meta_count(m, &n_meta);
     for (size_t i = 0; i < n_meta; i++) {
@@ -601,6 +679,9 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
     }
     fprintf(stderr, "accept threshold %s (%s; accepts %s of the held-out rows), held-out ECE %s\n",
             vals[0], vals[1], vals[2], vals[3]);
+    if (vals[7] != NULL)
+        fprintf(stderr, "%s rows mapped through the correlation tables (%s split among several "
+                        "codes)\n", vals[7], vals[8] != NULL ? vals[8] : "0");
     if (vals[6] != NULL && strcmp(vals[6], "0") != 0)
         fprintf(stderr, "%s labels had no training row: they share their parent's probability "
                         "with their trained siblings (the split rule)\n", vals[6]);
@@ -630,7 +711,7 @@ int cli_cmd_train(int argc, char **argv)
     const char *out_path = NULL, *from = NULL, *v;
     hsc_model *base = NULL;
     int epochs_given = 0;
-    row_errors re = {0, 100, 0};
+    row_errors re = {.max = 100};
     progress pr = {isatty(2), 0, 0, 0, 0, 0};
     int rc = CLI_EXIT_OK, id;
     hsc_status st = in != NULL ? hsc_config_new(&cfg) : HSC_E_NOMEM;
@@ -671,6 +752,15 @@ int cli_cmd_train(int argc, char **argv)
             break;
         case OPT_OUT: out_path = v; break;
         case OPT_FROM: from = v; break;
+        case OPT_MAP:
+            in[n_in].path = strdup(v);
+            in[n_in].kind = 3;
+            if (in[n_in++].path == NULL) {
+                cli_error("out of memory");
+                rc = CLI_EXIT_INTERNAL;
+                goto done;
+            }
+            break;
         case OPT_QUIET: pr.quiet = 1; break;
         case OPT_MAX_ERRORS: {
             uint32_t x;
@@ -726,6 +816,7 @@ int cli_cmd_train(int argc, char **argv)
     rc = add_inputs(t, in, n_in, &re);
     if (rc == CLI_EXIT_OK)
         rc = train_and_save(t, out_path, &pr);
+    print_reasons(&re);
 done:
     hsc_trainer_free(t);
     hsc_model_free(base);

@@ -77,3 +77,24 @@ def test_train_from_a_model(tmp_path, model):
     p = run("train", "--from", missing, "-o", tmp_path / "x.hscm", train)
     assert p.returncode == 3 and "nope.hscm" in err(p)
     assert not (tmp_path / "x.hscm").exists()
+
+
+def test_train_map_and_rejections_by_reason(tmp_path):
+    table = SOURCE_ROOT / "tests" / "data" / "hs2017_to_hs2022_sample.tsv"
+    nomen = SOURCE_ROOT / "models" / "data" / "hs2022" / "nomenclature_en.tsv"
+    rows = tmp_path / "old.tsv"
+    rows.write_text("851770\tantenna parts for mobile phones\n441810\twooden window frames\n"
+                    "854810\tspent battery scrap\n020130\tfrozen boneless beef\n"
+                    "980100\tno such code\n980200\tnor this one\n02\tmeat\n", encoding="utf-8")
+    out_path = tmp_path / "m.hscm"
+    p = run("train", "-o", out_path, "--map", table, "--describe", f"{nomen}:en", "--valid", "0",
+            *TRAIN_OPTS, rows)
+    assert p.returncode == 0, err(p)
+    e = err(p)
+    assert "3 rows mapped through the correlation tables (3 split among several codes)" in e
+    reasons = e[e.index("rejected rows by reason:"):].splitlines()[1:]
+    counts = {line.split(None, 1)[1]: int(line.split()[0]) for line in reasons}
+    assert counts == {"code # is not in the nomenclature": 2,
+                      "code shorter than the training level": 1}
+    assert run("train", "-o", tmp_path / "x.hscm", "--map", tmp_path / "none.tsv",
+               rows).returncode == 3

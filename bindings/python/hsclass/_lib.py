@@ -177,6 +177,7 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
      [EvalHandle, c_uint64, POINTER(c_double), POINTER(c_uint32)], "status"),
     # training
     ("hsc_trainer_new", hsc_status, [ConfigHandle, POINTER(TrainerHandle)], "status"),
+    ("hsc_trainer_add_code_map", hsc_status, [TrainerHandle, c_char_p], "status"),
     ("hsc_trainer_new_from_model", hsc_status,
      [ConfigHandle, ModelHandle, POINTER(TrainerHandle)], "status"),
     ("hsc_trainer_free", None, [TrainerHandle], None),

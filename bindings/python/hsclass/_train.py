@@ -86,6 +86,7 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
           rows: Iterable[Sequence[Any]] = (),
           descriptions: Iterable[Tuple[PathLike, str]] = (),
           national: Iterable[Tuple[PathLike, str, str]] = (),
+          code_maps: Iterable[PathLike] = (),
           progress: Optional[Callable[[Progress], Any]] = None,
           on_row_error: Optional[Callable[[RowError], Any]] = None,
           row_errors: Optional[List[RowError]] = None,
@@ -104,6 +105,9 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         described (nor a national line) are then reported and skipped.
     national: (path, scheme, language) files of national tariff lines, e.g.
         ("tec.tsv", "TEC-CEDEAO", "fr") (Model.national_lines).
+    code_maps: correlation tables ("old<TAB>new[<TAB>share]" rows) mapping
+        the rows' codes of an older edition to the model's, as `hsclass train
+        --map` (see hsc_trainer_add_code_map).
     progress: called with a Progress after each report; return a true value
         to cancel (train then raises Cancelled).
     on_row_error: called with a RowError for each malformed row (skipped
@@ -202,6 +206,14 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
                         lib.hsc_trainer_add_national_file(trainer, path, tags[0], tags[1])
                     else:
                         raise TypeError(f"hsclass.train: bad nomenclature input {item!r}")
+                except _errors.Error as exc:
+                    check()
+                    raise _errors.with_detail(exc, os.fsdecode(path)) from None
+                check()
+            for table in code_maps:
+                path = os.fsencode(table)
+                try:
+                    lib.hsc_trainer_add_code_map(trainer, path)
                 except _errors.Error as exc:
                     check()
                     raise _errors.with_detail(exc, os.fsdecode(path)) from None

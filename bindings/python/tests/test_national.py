@@ -205,3 +205,39 @@ def test_threads_zero_and_the_precedent_cap(tmp_path):
         text = "frozen chicken legs"
         codes = [p.code for p in m.precedents(text, n=50)]
         assert all(codes.count(c) <= 2 for c in codes)
+
+
+def test_correlation_table_maps_older_codes(data_dir, tmp_path):
+    """Rows in HS 2017 codes mapped to HS 2022 through a hand-checked table:
+    one-to-one, one-to-many (equal shares and given shares), unmapped rows
+    kept, rows outside the new edition rejected with their reason."""
+    table = data_dir / "hs2017_to_hs2022_sample.tsv"
+    rows = [("8517.70", "antenna parts for mobile phones"), ("441810", "wooden window frames"),
+            ("85481000", "spent lead acid battery scrap"), ("851762", "wifi router"),
+            ("020130", "frozen boneless beef"), ("847989", "industrial robot arm"),
+            ("980100", "no such code")]
+    errors = []
+    nomen = SOURCE_ROOT / "models" / "data" / "hs2022" / "nomenclature_en.tsv"
+    trainer_rows = [(c, t) for c, t in rows]
+    with hsclass.train([], None, rows=trainer_rows, row_errors=errors, code_maps=[table],
+                       descriptions=[(nomen, "en")], **dict(QUICK, valid=0)) as m:
+        assert set(m.labels) == {"851771", "851779", "441811", "441819", "854911", "854912",
+                                 "854913", "854914", "854919", "851762", "020130", "847989"}
+        assert m.meta["train.rows_mapped"] == "4"          # 8517.70, 4418.10, 8548.10, 8517.62
+        assert m.meta["train.rows_mapped_split"] == "3"
+        assert int(m.meta["train.rows"]) == 12             # 2 + 2 + 5 + 1 + 2 unmapped
+        assert [e.message for e in errors] == [
+            'code 980100 is not in the nomenclature ("no such code")']
+    # a malformed table row is reported with its line, the others are used
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# old\tnew\n851770\t8517x1\n851770\t851771\t1.5\n441810\t441811\n",
+                   encoding="utf-8")
+    errors = []
+    with hsclass.train([], None, rows=rows[:2] + rows[3:5], row_errors=errors, code_maps=[bad],
+                       **dict(QUICK, valid=0)) as m:
+        assert [(e.line, e.message) for e in errors] == [
+            (2, "new code is not a code of 2-12 digits"),
+            (3, "share is not a number in (0, 1]")]
+        assert "441811" in m.labels and "851770" in m.labels   # no valid row for 851770
+    with pytest.raises(hsclass.FileError):
+        hsclass.train([], None, rows=rows, code_maps=[tmp_path / "missing.tsv"], **QUICK)
