@@ -567,7 +567,8 @@ HSC_API hsc_status hsc_session_audit_threshold(const hsc_session *session, doubl
  *  separated by commas or semicolons; '.' and ' ' inside a code are
  *  ignored, so "8703 23" is one prefix and "84 85" is heading 8485: see
  *  "HS codes" above).
- *  len 0 removes the constraint. Applies to every level and to the
+ *  len 0 (or only spaces) removes the constraint; separators without a
+ *  code (",,,") are HSC_E_BAD_CODE. Applies to every level and to the
  *  decision. Probabilities are renormalized: they are P(code | the code is
  *  within the prefixes), so they still sum to at most 1 per level, and a
  *  level above a prefix (chapter 85 for "8517") gets only the allowed mass.

@@ -19,6 +19,7 @@
  *           ("l'huile" -> "huile", "qu'il" -> "il"), so is an English
  *           possessive "'s", and a single letter before a hyphen is glued
  *           to the next word ("t-shirt" -> "tshirt", "e-mail" -> "email"). */
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -656,8 +657,9 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     an->prev_end = 0;
     if (text == NULL && len > 0)
         return HSC_E_INVALID_ARG;
-    if (len > an->rt.max_text_bytes) {
-        set_detail(an, "text longer than the limit of bytes: ", an->rt.max_text_bytes);
+    if (len > an->rt.max_text_bytes) {   /* the status says "too long": say by how much */
+        snprintf(an->detail, sizeof an->detail, "%zu bytes; the limit is %lu", len,
+                 (unsigned long)an->rt.max_text_bytes);
         return HSC_E_TEXT_TOO_LONG;
     }
     if (!an->rt.utf8_replace && hsc__utf8_validate(text, len, &bad) != HSC_OK) {

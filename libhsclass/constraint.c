@@ -59,6 +59,8 @@ int hsc__constraint_set(const hsc__alloc *a, hsc__constraint *c, const hsc_model
         return st;
     hsc__constraint nc;
     memset(&nc, 0, sizeof nc);
+    if (n == 0 && !hsc__code_list_blank(text, len))
+        return HSC_E_BAD_CODE;   /* separators and no code: not "no constraint" */
     if (n == 0) {
         hsc__constraint_free(a, c);
         return HSC_OK;

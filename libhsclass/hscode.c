@@ -39,6 +39,11 @@ static int is_blank(const char *s, size_t len)
     return 1;
 }
 
+int hsc__code_list_blank(const char *s, size_t len)
+{
+    return is_blank(s, len);
+}
+
 int hsc__code_list_next(const char *s, size_t len, size_t *pos, size_t min_digits,
                         char digits[HSC__CODE_CAP], size_t *n_digits)
 {

@@ -32,5 +32,8 @@ int hsc__code_parse(const char *s, size_t len, char digits[HSC__CODE_CAP], size_
  * min_digits..12 digits; *pos moves past the item. */
 int hsc__code_list_next(const char *s, size_t len, size_t *pos, size_t min_digits,
                         char digits[HSC__CODE_CAP], size_t *n_digits);
+/* 1 when s[0..len) is only spaces: no list at all (",,," is a list of no
+ * code). */
+int hsc__code_list_blank(const char *s, size_t len);
 
 #endif /* HSC_HSCODE_H */

@@ -114,7 +114,8 @@ int cli_parse_f64(const char *s, double *out)
     errno = 0;
     char *end;
     double v = strtod(s, &end);
-    if (errno || *end != '\0' || !isfinite(v))
+    /* ERANGE with a tiny result is an underflow ("1e-320"): still a number */
+    if ((errno && !(errno == ERANGE && fabs(v) < 1.0)) || *end != '\0' || !isfinite(v))
         return 0;
     *out = v;
     return 1;
@@ -133,5 +134,17 @@ int cli_opt_f64(const char *cmd, const char *opt, const char *s, double *out)
     if (cli_parse_f64(s, out))
         return 1;
     cli_usage_error(cmd, "invalid value for --%s: '%s' (expected a number)", opt, s);
+    return 0;
+}
+
+int cli_opt_probability(const char *cmd, const char *opt, const char *s, double *out)
+{
+    double v;
+    if (cli_parse_f64(s, &v) && v >= 0.0 && v <= 1.0) {
+        *out = v;
+        return 1;
+    }
+    cli_usage_error(cmd, "invalid value for --%s: '%s' (expected a number between 0 and 1)",
+                    opt, s);
     return 0;
 }

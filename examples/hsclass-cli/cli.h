@@ -60,6 +60,8 @@ int cli_parse_f64(const char *s, double *out);
 /* Helpers that print "invalid value for --name" and return 0 on failure. */
 int cli_opt_u32(const char *cmd, const char *opt, const char *s, uint32_t *out);
 int cli_opt_f64(const char *cmd, const char *opt, const char *s, double *out);
+/* The same for a probability, 0 to 1 (thresholds): one message either way. */
+int cli_opt_probability(const char *cmd, const char *opt, const char *s, double *out);
 
 /* ---- util.c -------------------------------------------------------------- */
 
@@ -100,6 +102,9 @@ int cli_finish_stdout(const char *cmd, int rc);
  * the same one (else 0), and the longest (max_len may be NULL). */
 int cli_label_lengths(const hsc_model *m, size_t *min_len, size_t *uniform_len, size_t *max_len);
 
+/* --lang L: a usage error (and its exit code) when the model has
+ * descriptions but none in L, instead of showing none; else CLI_EXIT_OK. */
+int cli_check_lang(const char *cmd, const hsc_model *m, const char *lang);
 /* Description of a code in lang (NULL: the model's first language), or
  * NULL when the model has none. */
 const char *cli_describe(const hsc_model *m, const char *code, const char *lang);
@@ -134,6 +139,10 @@ void cli_json_number(FILE *f, double v);
  * that are not UTF-8 as \xHH; everything else as is. _str: a C string
  * (NULL: nothing). */
 void cli_term_text(FILE *f, const char *s, size_t len);
+/* How much of a rejected text an error echoes: all of it up to 256 bytes,
+ * else its first 256 bytes cut on a character boundary (a 100 MB line is
+ * not written back). */
+size_t cli_echo_len(const char *text, size_t len);
 void cli_term_str(FILE *f, const char *s);
 
 /* The nearest training rows of the last classify (at most max): a text

@@ -289,9 +289,8 @@ int cli_cmd_audit(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_THRESHOLD:
-            if (!cli_opt_f64("audit", "threshold", v, &threshold) || threshold < 0 ||
-                threshold > 1)
-                return cli_usage_error("audit", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("audit", "threshold", v, &threshold))
+                return CLI_EXIT_USAGE;
             break;
         case CLI_ARG_POSITIONAL:
             if (input != NULL)

@@ -263,7 +263,7 @@ static void print_error(const ctx *c, const char *text, size_t len, hsc_status s
     switch (c->format) {
     case FMT_JSONL:
         fputs("{\"text\":", stdout);
-        cli_json_string(stdout, text, len);
+        cli_json_string(stdout, text, cli_echo_len(text, len));
         fputs(",\"error\":", stdout);
         {
             const char *msg = hsc_status_string(st);
@@ -522,10 +522,7 @@ int cli_cmd_classify(int argc, char **argv)
             }
             break;
         case OPT_THRESHOLD:
-            if (!cli_opt_f64("classify", "threshold", v, &threshold) || threshold < 0 ||
-                threshold > 1) {
-                if (threshold < 0 || threshold > 1)
-                    cli_usage_error("classify", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("classify", "threshold", v, &threshold)) {
                 rc = CLI_EXIT_USAGE;
                 goto done;
             }
@@ -582,6 +579,8 @@ int cli_cmd_classify(int argc, char **argv)
         goto cleanup;
     }
     rc = cli_load_model("classify", model_path, cfg, &m, NULL);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_check_lang("classify", m, c.lang);
     if (rc != CLI_EXIT_OK)
         goto cleanup;
     st = hsc_session_new(m, cfg, &c.s);

@@ -566,9 +566,8 @@ int cli_cmd_eval(int argc, char **argv)
                                                "are the code and the description)");
             break;
         case OPT_THRESHOLD:
-            if (!cli_opt_f64("eval", "threshold", v, &threshold) || threshold < 0 ||
-                threshold > 1)
-                return cli_usage_error("eval", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("eval", "threshold", v, &threshold))
+                return CLI_EXIT_USAGE;
             break;
         case OPT_FORMAT:
             if (strcmp(v, "json") == 0)

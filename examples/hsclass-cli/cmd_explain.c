@@ -134,14 +134,17 @@ static int explain_one(const ctx *c, const char *text, size_t len)
     if (st != HSC_OK) {
         if (c->json) {
             fputs("{\"text\":", stdout);
-            cli_json_string(stdout, text, len);
+            cli_json_string(stdout, text, cli_echo_len(text, len));
             fputs(",\"error\":", stdout);
             const char *msg = hsc_status_string(st);
             cli_json_string(stdout, msg, strlen(msg));
             printf(",\"status\":%d}\n", st);
         } else {
-            cli_term_text(stdout, text, len);
-            printf("\n  error: %s\n\n", hsc_status_string(st));
+            size_t shown = cli_echo_len(text, len);
+            cli_term_text(stdout, text, shown);
+            const char *detail = hsc_session_last_error_detail(c->s);
+            printf("%s\n  error: %s%s%s%s\n\n", shown < len ? "\xe2\x80\xa6" : "",
+                   hsc_status_string(st), *detail ? " (" : "", detail, *detail ? ")" : "");
         }
         return 1;
     }
@@ -264,9 +267,8 @@ int cli_cmd_explain(int argc, char **argv)
             break;
         }
         case OPT_THRESHOLD:
-            if (!cli_opt_f64("explain", "threshold", v, &threshold) || threshold < 0 ||
-                threshold > 1) {
-                rc = cli_usage_error("explain", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("explain", "threshold", v, &threshold)) {
+                rc = CLI_EXIT_USAGE;
                 goto done;
             }
             break;
@@ -292,6 +294,8 @@ int cli_cmd_explain(int argc, char **argv)
         goto cleanup;
     }
     rc = cli_load_model("explain", model_path, cfg, &m, NULL);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_check_lang("explain", m, c.lang);
     if (rc != CLI_EXIT_OK)
         goto cleanup;
     c.m = m;

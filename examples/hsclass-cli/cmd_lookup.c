@@ -214,6 +214,8 @@ int cli_cmd_lookup(int argc, char **argv)
     }
     hsc_model *m = NULL;
     rc = cli_load_model("lookup", model_path, NULL, &m, NULL);
+    if (rc == CLI_EXIT_OK && (rc = cli_check_lang("lookup", m, c.lang)) != CLI_EXIT_OK)
+        hsc_model_free(m);
     if (rc != CLI_EXIT_OK)
         goto done;
     c.m = m;

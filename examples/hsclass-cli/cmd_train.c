@@ -604,10 +604,11 @@ static int cannot_write(const char *path, hsc_status st, int err)
     return st == HSC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
 }
 
-/* Save with SIGINT, SIGTERM and SIGHUP held back: the library's temporary
- * file is then always either renamed or removed before a signal can end
- * the process (a held signal acts once the save is over). */
-static hsc_status save_model(const hsc_model *m, const char *path, int *err)
+/* hsc_model_save_file (m not NULL) or hsc_model_save_check with SIGINT,
+ * SIGTERM and SIGHUP held back: the library's temporary file is then
+ * always renamed or removed before a signal can end the process (a held
+ * signal acts once the call is over). *err: errno as the call left it. */
+static hsc_status save_held(const hsc_model *m, const char *path, int *err)
 {
     sigset_t hold, old;
     sigemptyset(&hold);
@@ -616,7 +617,7 @@ static hsc_status save_model(const hsc_model *m, const char *path, int *err)
     sigaddset(&hold, SIGHUP);
     sigprocmask(SIG_BLOCK, &hold, &old);
     errno = 0;
-    hsc_status st = hsc_model_save_file(m, path);
+    hsc_status st = m != NULL ? hsc_model_save_file(m, path) : hsc_model_save_check(path);
     *err = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
     return st;
@@ -646,7 +647,7 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
         return cli_exit_for(st);
     }
     int err = 0;
-    st = save_model(m, out_path, &err);
+    st = save_held(m, out_path, &err);
     if (st != HSC_OK) {
         hsc_model_free(m);
         return cannot_write(out_path, st, err);
@@ -734,10 +735,12 @@ int cli_cmd_train(int argc, char **argv)
         case OPT_THRESHOLD: {
             double x;
             hsc_status hst;
-            if (!cli_opt_f64("train", "threshold", v, &x) ||
-                (hst = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, x)) != HSC_OK) {
-                if (cli_parse_f64(v, &x))
-                    cli_usage_error("train", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("train", "threshold", v, &x)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            if ((hst = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, x)) != HSC_OK) {
+                cli_usage_error("train", "--threshold %s: %s", v, hsc_status_string(hst));
                 rc = CLI_EXIT_USAGE;
                 goto done;
             }
@@ -788,10 +791,10 @@ int cli_cmd_train(int argc, char **argv)
         goto done;
     }
     /* Before an hour of training, not after it. */
-    errno = 0;
-    st = hsc_model_save_check(out_path);
+    int err = 0;
+    st = save_held(NULL, out_path, &err);
     if (st != HSC_OK) {
-        rc = cannot_write(out_path, st, errno);
+        rc = cannot_write(out_path, st, err);
         goto done;
     }
     if (from != NULL) {

@@ -102,6 +102,16 @@ void cli_term_text(FILE *f, const char *s, size_t len)
     }
 }
 
+size_t cli_echo_len(const char *text, size_t len)
+{
+    size_t max = 256;
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 void cli_term_str(FILE *f, const char *s)
 {
     if (s != NULL)

@@ -15,6 +15,9 @@
 #ifndef HSC_CLI_INSTALLED_MODEL
 #define HSC_CLI_INSTALLED_MODEL ""
 #endif
+#ifndef HSC_CLI_BUILD_DIR
+#define HSC_CLI_BUILD_DIR ""
+#endif
 #ifndef HSC_CLI_SOURCE_MODEL
 #define HSC_CLI_SOURCE_MODEL ""
 #endif
@@ -98,13 +101,45 @@ double cli_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The source tree's model is a fallback for the binary of the build
+ * directory only: an installed hsclass neither uses nor names the tree it
+ * was built from. */
+static int in_build_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    size_t bl = strlen(HSC_CLI_BUILD_DIR);
+    if (n <= 0 || bl == 0)
+        return 0;
+    exe[n] = '\0';
+    return strncmp(exe, HSC_CLI_BUILD_DIR, bl) == 0 && exe[bl] == '/';
+}
+
 void cli_print_model_lookup(FILE *f)
 {
-    fprintf(f,
-            "Model: -m MODEL, else $HSCLASS_MODEL, else the first that exists of\n"
-            "  %s (installed)\n"
-            "  %s (source tree)\n",
-            HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
+    if (in_build_dir())
+        fprintf(f,
+                "Model: -m MODEL, else $HSCLASS_MODEL, else the first that exists of\n"
+                "  %s (installed)\n  %s (source tree)\n",
+                HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL);
+    else
+        fprintf(f, "Model: -m MODEL, else $HSCLASS_MODEL, else the installed model\n  %s\n",
+                HSC_CLI_INSTALLED_MODEL);
+}
+
+int cli_check_lang(const char *cmd, const hsc_model *m, const char *lang)
+{
+    const char *langs = "";
+    if (lang == NULL || hsc_model_nomenclature_languages(m, &langs) != HSC_OK || !*langs)
+        return CLI_EXIT_OK;   /* no descriptions to choose from */
+    size_t n = strlen(lang);
+    for (const char *p = langs; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, lang, n) == 0)
+            return CLI_EXIT_OK;
+        p += k + (p[k] == ',');
+    }
+    return cli_usage_error(cmd, "--lang %s: the model's descriptions are in %s", lang, langs);
 }
 
 const char *cli_default_model(void)
@@ -112,10 +147,10 @@ const char *cli_default_model(void)
     const char *env = getenv("HSCLASS_MODEL");
     if (env != NULL && *env)
         return env;
-    static const char *const candidates[] = {HSC_CLI_INSTALLED_MODEL, HSC_CLI_SOURCE_MODEL};
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-        if (candidates[i][0] && access(candidates[i], R_OK) == 0)
-            return candidates[i];
+    if (HSC_CLI_INSTALLED_MODEL[0] && access(HSC_CLI_INSTALLED_MODEL, R_OK) == 0)
+        return HSC_CLI_INSTALLED_MODEL;
+    if (HSC_CLI_SOURCE_MODEL[0] && in_build_dir() && access(HSC_CLI_SOURCE_MODEL, R_OK) == 0)
+        return HSC_CLI_SOURCE_MODEL;
     return NULL;
 }
 

@@ -289,3 +289,74 @@ def test_eval_without_scorable_rows(tmp_path, rows):
     assert b"runtime error" not in p.stderr and b"Sanitizer" not in p.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.rstrip().endswith("</html>")
+
+
+# ---- 12. CLI details ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def described(tmp_path_factory):
+    """A tiny model with English descriptions."""
+    return train(tmp_path_factory.mktemp("described") / "d.hscm",
+                 "--describe", f"{DATA / 'nomenclature_en.tsv'}:en")
+
+
+def test_threshold_values():
+    p = run("classify", "-m", TINY_MODEL, "--threshold", "nan", "beef")
+    assert p.returncode == 2
+    assert p.stderr.count(b"hsclass classify:") == 1   # was two messages
+    assert b"expected a number between 0 and 1" in p.stderr
+    p = run("classify", "-m", TINY_MODEL, "--threshold", "1e-320", "beef")   # an underflow
+    assert p.returncode == 0, p.stderr
+    for cmd in ("explain", "eval", "train"):
+        p = run(cmd, "-m", TINY_MODEL, "--threshold", "2", "x")
+        assert p.returncode == 2 and p.stderr.count(b"hsclass " + cmd.encode() + b":") == 1, \
+            p.stderr
+
+
+def test_unknown_lang_and_empty_only(described):
+    p = run("classify", "-m", described, "--lang", "zz", "frozen beef")
+    assert p.returncode == 2 and b"--lang zz: the model's descriptions are in en" in p.stderr
+    assert p.stdout == b""
+    assert run("classify", "-m", described, "--lang", "en", "frozen beef").returncode == 0
+    for cmd in ("explain", "lookup"):
+        assert run(cmd, "-m", described, "--lang", "zz", "0201").returncode == 2
+    p = run("classify", "-m", described, "--only", ",,,", "frozen beef")
+    assert p.returncode == 2 and b"--only ',,,'" in p.stderr       # was: no constraint
+
+
+def test_text_too_long_message():
+    line = b"beef " * 20000
+    p = run("classify", "-m", TINY_MODEL, stdin=line + b"\n")
+    assert p.returncode == 1
+    assert p.stdout.count(b"longer than") == 1, p.stdout          # said once
+    assert b"(100000 bytes; the limit is 65536)" in p.stdout
+    p = run("classify", "-m", TINY_MODEL, "--format", "json", stdin=line + b"\n")
+    assert p.returncode == 1 and len(p.stdout) < 1000            # not echoed back whole
+    p = run("explain", "-m", TINY_MODEL, stdin=line + b"\n")
+    assert p.returncode == 1 and len(p.stdout) < 1000
+
+
+def test_model_open_errors_say_why(tmp_path):
+    p = run("classify", "-m", tmp_path / "missing.hscm", "beef")
+    assert p.returncode == 3 and b"No such file or directory" in p.stderr
+    p = run("classify", "-m", tmp_path, "beef")
+    assert p.returncode == 3 and b"Is a directory" in p.stderr
+    locked = tmp_path / "locked.hscm"
+    shutil.copy(TINY_MODEL, locked)
+    locked.chmod(0)
+    if os.geteuid() != 0:   # root reads it anyway
+        p = run("classify", "-m", locked, "beef")
+        assert p.returncode == 3 and b"Permission denied" in p.stderr
+
+
+def test_installed_help_names_no_build_tree(tmp_path):
+    """A copy of the binary outside the build directory (as installed)."""
+    copy = tmp_path / "hsclass"
+    shutil.copy(CLI, copy)
+    lib = pathlib.Path(CLI).resolve().parents[2] / "libhsclass"
+    env = dict(os.environ, LD_LIBRARY_PATH=str(lib))
+    env.pop("HSCLASS_MODEL", None)
+    p = subprocess.run([copy, "--help"], capture_output=True, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert str(SOURCE_ROOT).encode() not in p.stdout and b"source tree" not in p.stdout
+    assert b"source tree" in run("--help").stdout   # the build's own binary

@@ -274,14 +274,12 @@ static int parse_args(int argc, char **argv, settings *s)
                 return cli_usage_error("serve", "--listen '%s': expected ADDRESS:PORT", v);
             break;
         case OPT_THRESHOLD:
-            if (!cli_opt_f64("serve", "threshold", v, &s->threshold) || s->threshold < 0 ||
-                s->threshold > 1)
-                return cli_usage_error("serve", "--threshold must be between 0 and 1");
+            if (!cli_opt_probability("serve", "threshold", v, &s->threshold))
+                return CLI_EXIT_USAGE;
             break;
         case OPT_AUDIT_THRESHOLD:
-            if (!cli_opt_f64("serve", "audit-threshold", v, &s->audit_threshold) ||
-                s->audit_threshold < 0 || s->audit_threshold > 1)
-                return cli_usage_error("serve", "--audit-threshold must be between 0 and 1");
+            if (!cli_opt_probability("serve", "audit-threshold", v, &s->audit_threshold))
+                return CLI_EXIT_USAGE;
             break;
         default:
             if (!u32_option(id, v, s))
