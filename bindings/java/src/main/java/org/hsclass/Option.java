@@ -24,6 +24,8 @@ public enum Option {
     ACCEPT_THRESHOLD(40, Type.F64),
     // model files
     MAX_MODEL_BYTES(50, Type.U32), MODEL_MMAP(51, Type.U32),
+    // adapting a model, precedent memory size
+    REHEARSAL(60, Type.F64), PRECEDENTS_PER_CODE(61, Type.U32),
     // audits of declared codes
     AUDIT_THRESHOLD(70, Type.F64);
 
