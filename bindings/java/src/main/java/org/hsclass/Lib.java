@@ -7,6 +7,10 @@ import com.sun.jna.ptr.DoubleByReference;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 
 /**
  * The C functions of include/hsclass.h the binding calls, bound by JNA's
@@ -16,7 +20,11 @@ import com.sun.jna.ptr.PointerByReference;
  * handles and void * are Pointer; size_t and uint64_t are long; uint32_t,
  * int32_t and hsc_status are int; text in is byte[] (UTF-8, NUL-terminated
  * where the C side expects a C string); out-parameters are the JNA
- * ByReference of their width; borrowed strings returned are Pointer.
+ * ByReference of their width, except on the classify path, where a
+ * ByReference costs a conversion per call (about a third of a JNA call):
+ * there they are Pointers into a session's scratch memory, annotated with
+ * their C type (@Out, checked against the header too). Borrowed strings
+ * returned are Pointer.
  */
 final class Lib {
     private Lib() {}
@@ -27,6 +35,13 @@ final class Lib {
 
     /** Forces the registration above (and its error, if any). */
     static void init() {}
+
+    /** The C type of an out-parameter passed as a Pointer to scratch memory. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.PARAMETER)
+    @interface Out {
+        String value();
+    }
 
     interface RowErrorFn extends Callback {
         void invoke(Pointer user, Pointer file, long line, int status, Pointer message);
@@ -96,14 +111,14 @@ final class Lib {
     static native void hsc_session_free(Pointer session);
     static native Pointer hsc_session_last_error_detail(Pointer session);
     static native int hsc_session_classify(Pointer session, byte[] text, long len, int k);
-    static native int hsc_session_result_count(Pointer session, int digits, LongByReference out);
     static native int hsc_session_result(Pointer session, int digits, long index,
-                                         PointerByReference code, DoubleByReference probability);
+                                         @Out("const char **") Pointer code,
+                                         @Out("double *") Pointer probability);
     static native int hsc_session_token_span(Pointer session, long index, LongByReference offset,
                                              LongByReference length);
-    static native int hsc_session_decision(Pointer session, IntByReference decision,
-                                           IntByReference reason);
-    static native int hsc_session_accept_threshold(Pointer session, DoubleByReference out);
+    static native int hsc_session_decision(Pointer session, @Out("uint32_t *") Pointer decision,
+                                           @Out("uint32_t *") Pointer reason);
+    static native int hsc_session_accept_threshold(Pointer session, @Out("double *") Pointer out);
     static native Pointer hsc_decision_reason_string(int reason);
     static native int hsc_session_set_constraint(Pointer session, byte[] prefixes, long len);
     static native int hsc_session_explain(Pointer session, int digits, long index);

@@ -6,13 +6,11 @@ import com.sun.jna.ptr.PointerByReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a Model's sessions share: the native model (kept alive by each
- * session's own reference, even after Model.close), its labels and levels,
- * and a cache of code descriptions (a few thousand codes at most, looked up
- * for every suggestion). Immutable but for the thread-safe cache.
+ * session's own reference, even after Model.close), its labels and levels.
+ * Immutable.
  */
 final class ModelData {
     private static final int[] AGGREGATE_LEVELS = {2, 4, 6, 8};
@@ -23,8 +21,6 @@ final class ModelData {
     final int labelDigits;
     /** The aggregate levels classify reports besides the labels. */
     final int[] levels;
-    private final ConcurrentHashMap<String, Optional<String>> descriptions =
-            new ConcurrentHashMap<>();
 
     ModelData(Pointer pointer) {
         this.pointer = pointer;
@@ -68,17 +64,6 @@ final class ModelData {
 
     /** Description of one code in lang (null: the first language with one). */
     Optional<String> describe(String code, String lang) {
-        String key = (lang == null ? "" : lang) + '\0' + code;
-        Optional<String> hit = descriptions.get(key);
-        if (hit != null) {
-            return hit;
-        }
-        Optional<String> found = describeNative(code, lang);
-        descriptions.putIfAbsent(key, found);
-        return found;
-    }
-
-    private Optional<String> describeNative(String code, String lang) {
         byte[] text = Text.utf8(code);
         PointerByReference out = new PointerByReference();
         int status = Lib.hsc_model_describe(pointer, text, text.length,

@@ -1,14 +1,18 @@
 package org.hsclass;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.DoubleByReference;
-import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Per-thread working state over a model (hsc_session). Most callers never
@@ -20,7 +24,13 @@ import java.util.Map;
 public final class Session implements AutoCloseable {
     private final ModelData model;
     private final NativeResource resource;
-    // Out-parameters reused by every call (the session is used by one thread at a time).
+    // Out-parameters reused by every call (the session is used by one thread at a time);
+    // the classify path's are two 8-byte slots of scratch memory (see Lib).
+    private final Memory scratch = new Memory(16);
+    private final Pointer slot0 = scratch.share(0, 8);
+    private final Pointer slot1 = scratch.share(8, 8);
+    // The same 16 bytes read from Java without a JNI call per value (Pointer.getX is one).
+    private final ByteBuffer slots = scratch.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
     private final LongByReference count = new LongByReference();
     private final LongByReference index = new LongByReference();
     private final PointerByReference str = new PointerByReference();
@@ -28,9 +38,13 @@ public final class Session implements AutoCloseable {
     private final PointerByReference str3 = new PointerByReference();
     private final DoubleByReference number = new DoubleByReference();
     private final DoubleByReference number2 = new DoubleByReference();
-    private final IntByReference decision = new IntByReference();
-    private final IntByReference reason = new IntByReference();
     private String only = "";
+    // Descriptions of the codes this session has suggested, per language (""
+    // for the default): a few thousand at most, looked up for every
+    // suggestion. The session's own, so no lock (a shared ConcurrentHashMap
+    // was a tenth of the binding's time with 8 threads).
+    private final HashMap<String, HashMap<String, Optional<String>>> descriptions =
+            new HashMap<>();
 
     Session(ModelData model, Config config) {
         this.model = model;
@@ -63,7 +77,7 @@ public final class Session implements AutoCloseable {
     public synchronized Classification classify(String text, int k, ClassifyOptions options) {
         model.checkLevel(options.level());  // every level is returned; a wrong one is still a mistake
         Pointer h = run(text, k, options.only());
-        Map<Integer, List<Suggestion>> levels = new HashMap<>();
+        TreeMap<Integer, List<Suggestion>> levels = new TreeMap<>();
         List<Suggestion> labels = results(h, 0, k, options.lang());
         levels.put(0, labels);
         if (model.labelDigits != 0) {
@@ -82,15 +96,17 @@ public final class Session implements AutoCloseable {
 
     public synchronized Decision decide(String text, int k, ClassifyOptions options) {
         Pointer h = run(text, k, options.only());
-        checkSession(h, Lib.hsc_session_decision(h, decision, reason));
-        checkSession(h, Lib.hsc_session_accept_threshold(h, number));
-        Verdict v = decision.getValue() == Verdict.ACCEPT.code() ? Verdict.ACCEPT : Verdict.REVIEW;
-        Reason r = Reason.of(reason.getValue());
+        checkSession(h, Lib.hsc_session_decision(h, slot0, slot1));
+        int decision = slots.getInt(0);
+        int reason = slots.getInt(8);
+        checkSession(h, Lib.hsc_session_accept_threshold(h, slot0));
+        double threshold = slots.getDouble(0);
+        Verdict v = decision == Verdict.ACCEPT.code() ? Verdict.ACCEPT : Verdict.REVIEW;
+        Reason r = Reason.of(reason);
         if (r == null) {
-            throw HsclassException.of(Status.INTERNAL.code(),
-                    "unknown decision reason " + reason.getValue());
+            throw HsclassException.of(Status.INTERNAL.code(), "unknown decision reason " + reason);
         }
-        return new Decision(v, r, number.getValue(), results(h, 0, k, options.lang()));
+        return new Decision(v, r, threshold, results(h, 0, k, options.lang()));
     }
 
     /** The top k codes with each word's weight for and against them (see Explanation). */
@@ -171,20 +187,33 @@ public final class Session implements AutoCloseable {
 
     private List<Suggestion> results(Pointer h, int level, int k, String lang) {
         int digits = model.digitsArg(level);
-        int status = Lib.hsc_session_result_count(h, digits, count);
-        if (status == Status.INVALID_ARG.code() && digits != 0) {
-            throw HsclassException.invalidArgument("the model has no level " + level);
+        List<Suggestion> out = new ArrayList<>(Math.min(k, 16));
+        // Read results until k or HSC_E_NO_RESULT: no count call (JNA calls are
+        // most of the binding's cost per classify).
+        for (int i = 0; i < k; i++) {
+            int status = Lib.hsc_session_result(h, digits, i, slot0, slot1);
+            if (status == Status.NO_RESULT.code()) {
+                break;
+            }
+            if (status == Status.INVALID_ARG.code() && digits != 0) {
+                throw HsclassException.invalidArgument("the model has no level " + level);
+            }
+            checkSession(h, status);
+            String code = Text.read(new Pointer(slots.getLong(0)));
+            out.add(new Suggestion(code, slots.getDouble(8), describe(code, lang)));
         }
-        checkSession(h, status);
-        int n = (int) Math.min(k, count.getValue());
-        List<Suggestion> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            checkSession(h, Lib.hsc_session_result(h, digits, i, str, number));
-            String code = Text.read(str.getValue());
-            out.add(new Suggestion(code, number.getValue(),
-                    model.describe(code, lang).orElse(null)));
+        return Collections.unmodifiableList(out);
+    }
+
+    private String describe(String code, String lang) {
+        HashMap<String, Optional<String>> byCode =
+                descriptions.computeIfAbsent(lang == null ? "" : lang, l -> new HashMap<>());
+        Optional<String> hit = byCode.get(code);
+        if (hit == null) {
+            hit = model.describe(code, lang);
+            byCode.put(code, hit);
         }
-        return out;
+        return hit.orElse(null);
     }
 
     /** Throws for a failed call, with the session's detail (e.g. the offset of bad UTF-8). */

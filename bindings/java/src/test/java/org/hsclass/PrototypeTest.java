@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Callback;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.ByReference;
 import com.sun.jna.ptr.DoubleByReference;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
@@ -130,8 +131,16 @@ class PrototypeTest {
             Class<?>[] jTypes = method.getParameterTypes();
             assertEquals(cTypes.size(), jTypes.length, where + "parameter count");
             for (int i = 0; i < jTypes.length; i++) {
-                assertEquals(javaType(cTypes.get(i), false), jTypes[i],
-                        where + "parameter " + i + " (" + cTypes.get(i) + ")");
+                String what = where + "parameter " + i + " (" + cTypes.get(i) + ")";
+                Lib.Out out = method.getParameters()[i].getAnnotation(Lib.Out.class);
+                if (out != null) {  // an out-parameter in scratch memory: its declared C type
+                    assertEquals(Pointer.class, jTypes[i], what);
+                    assertEquals(cTypes.get(i), out.value(), what);
+                    assertTrue(ByReference.class.isAssignableFrom(javaType(cTypes.get(i), false)),
+                            what + " is not an out-parameter");
+                } else {
+                    assertEquals(javaType(cTypes.get(i), false), jTypes[i], what);
+                }
             }
             checked++;
         }
