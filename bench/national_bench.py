@@ -107,6 +107,15 @@ def accuracy(a):
                                                                                  tec_test), secs))
         rows.append((f"TEC lines, --digits 10 ({tag})", "dev FR/PT", evaluate(a.hsclass, tec, DEV),
                      None))
+        if tag == "after":   # every TEC line a label: held-out lines get the split rule
+            tecn = os.path.join(OUT, "tec10_national.hscm")
+            secs, _ = run_timed([exe, "train", "--digits", "10", "-o", tecn, "--national",
+                                 os.path.join(ROOT, "models", "data", "tec_cedeao_fr",
+                                              "clean.tsv") + ":TEC-CEDEAO:fr",
+                                 os.path.join(SPLIT, "train", "tec_cedeao_fr.tsv") +
+                                 ":nomenclature"], os.path.join(OUT, "tec10_national.log"))
+            rows.append(("TEC lines, --digits 10 --national TEC (after)", "TEC held out",
+                         evaluate(a.hsclass, tecn, tec_test), secs))
         refs = os.path.join(OUT, f"refs10_{tag}.hscm")
         secs, _ = run_timed([exe, "train", "--digits", "10", "-o", refs,
                              os.path.join(SPLIT, "train", "uk_search_refs_en.tsv")],

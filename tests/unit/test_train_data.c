@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "code_map.h"
 #include "train_data.h"
 
 typedef struct diag {
@@ -168,12 +169,105 @@ static void test_augment(void **state)
     assert_int_equal(e.n, 0); /* "Horses live, ..." would repeat the same words */
 }
 
+/* Identical rows (code after truncation, text, flags) are one row whose
+ * weight is the sum; the index survives rows dropped and re-indexed. */
+static void test_identical_rows_merge(void **state)
+{
+    (void)state;
+    hsc__row_sink sink = {on_error, NULL, 0};
+    diag d = {0};
+    sink.user = &d;
+    hsc__rowset rs;
+    hsc__rowset_init(&rs, &plain, 6, &sink, 0);
+    assert_int_equal(hsc__rowset_add(&rs, "a", 1, "020130", 6, "beef", 4, 1.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "a", 2, "0201.30.99", 10, "beef", 4, 2.5, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "a", 3, "020130", 6, "Beef", 4, 1.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "a", 4, "020130", 6, "beef", 4, 1.0,
+                                     HSC_ROWS_NOMENCLATURE), HSC_OK);
+    assert_int_equal(rs.n_rows, 3);
+    assert_int_equal(rs.merged, 1);
+    assert_true(rs.rows[0].weight == 3.5f);
+    for (int i = 0; i < 3000; i++) {   /* past several index growths */
+        char text[32];
+        int n = snprintf(text, sizeof text, "row %d", i % 1000);
+        assert_int_equal(hsc__rowset_add(&rs, "b", 5, "080910", 6, text, (size_t)n, 1.0, 0),
+                         HSC_OK);
+    }
+    assert_int_equal(rs.n_rows, 1003);
+    assert_int_equal(rs.merged, 2001);
+    assert_true(rs.rows[3].weight == 3.0f);
+    rs.n_rows = 2;   /* as a filter drops rows */
+    assert_int_equal(hsc__rowset_reindex(&rs), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "c", 1, "020130", 6, "Beef", 4, 1.0, 0), HSC_OK);
+    assert_int_equal(rs.n_rows, 2);   /* still there: merged */
+    assert_int_equal(hsc__rowset_add(&rs, "c", 2, "020130", 6, "beef", 4, 1.0,
+                                     HSC_ROWS_NOMENCLATURE), HSC_OK);
+    assert_int_equal(rs.n_rows, 3);   /* that one was dropped: a new row again */
+    assert_int_equal(d.n, 0);
+    hsc__rowset_free(&rs);
+}
+
+static void test_code_map(void **state)
+{
+    (void)state;
+    hsc__row_sink sink = {on_error, NULL, 0};
+    diag d = {0};
+    sink.user = &d;
+    const char table[] = "# old\tnew\tshare\n"
+                         "851770\t851771\t0.3\r\n"
+                         "851770\t851779\t0.7\n"
+                         "4418\t441899\n"
+                         "441810\t441811\n"
+                         "441810\t441819\n"
+                         "\n"
+                         "0101\t01\n"
+                         "9999\tx\n";
+    hsc__code_map m;
+    hsc__code_map_init(&m, &plain);
+    assert_int_equal(hsc__code_map_add_file(&m, &sink, write_temp(table, sizeof table - 1)),
+                     HSC_OK);
+    assert_int_equal(m.n, 6);
+    assert_int_equal(d.n, 1);   /* "x" is no code */
+    assert_int_equal(d.lines[0], 9);
+    hsc__rowset rs;
+    hsc__rowset_init(&rs, &plain, 10, &sink, 0);
+    assert_int_equal(hsc__rowset_add(&rs, "", 0, "8517700000", 10, "antenna", 7, 2.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "", 0, "44181000", 8, "window", 6, 1.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "", 0, "441820", 6, "door", 4, 1.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "", 0, "0101210000", 10, "horse", 5, 1.0, 0), HSC_OK);
+    assert_int_equal(hsc__rowset_add(&rs, "", 0, "020130", 6, "beef", 4, 1.0, 0), HSC_OK);
+    uint64_t mapped = 0, split = 0;
+    assert_int_equal(hsc__code_map_apply(&m, &rs, &mapped, &split), HSC_OK);
+    assert_int_equal(mapped, 4);
+    assert_int_equal(split, 2);
+    assert_int_equal(d.n, 2);   /* 0101 -> 01: shorter than a subheading */
+    /* antenna: 0.3 and 0.7 of 2; window: the longest old code 441810, halves;
+     * door: 4418 -> 441899; horse dropped; beef as it was */
+    assert_int_equal(rs.n_rows, 6);
+    static const struct {
+        const char *code, *text;
+        float weight;
+    } want[] = {{"851771", "antenna", 0.6f}, {"441811", "window", 0.5f},
+                {"441899", "door", 1.0f},    {"020130", "beef", 1.0f},
+                {"851779", "antenna", 1.4f}, {"441819", "window", 0.5f}};
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(code_of(&rs, i), want[i].code);
+        assert_string_equal(text_of(&rs, i), want[i].text);
+        assert_true(rs.rows[i].weight > want[i].weight - 1e-6f &&
+                    rs.rows[i].weight < want[i].weight + 1e-6f);
+    }
+    hsc__rowset_free(&rs);
+    hsc__code_map_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_rows),
         cmocka_unit_test(test_levels_and_missing_file),
         cmocka_unit_test(test_augment),
+        cmocka_unit_test(test_identical_rows_merge),
+        cmocka_unit_test(test_code_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
