@@ -147,7 +147,10 @@ typedef struct hsc_config hsc_config;
  * HSC_E_INVALID_ARG. "(model)" marks featurization options that a model
  * records at training time; loading a model overrides them. */
 /* text handling (u32 unless noted) */
-#define HSC_CFG_MAX_TEXT_BYTES     1  /**< longest accepted text; default 65536 */
+#define HSC_CFG_MAX_TEXT_BYTES     1  /**< longest accepted text; 1..2^30, default 65536.
+                                          A session's working memory for one text is
+                                          about 55 bytes per byte of it (tokens,
+                                          features, offsets) */
 #define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */

@@ -9,6 +9,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -360,3 +361,30 @@ def test_installed_help_names_no_build_tree(tmp_path):
     assert p.returncode == 0, p.stderr
     assert str(SOURCE_ROOT).encode() not in p.stdout and b"source tree" not in p.stdout
     assert b"source tree" in run("--help").stdout   # the build's own binary
+
+
+# ---- 13. memory per byte of text --------------------------------------------------------
+
+def peak_rss_kib(args, stdin):
+    """Peak RSS of one hsclass run, measured from a fresh process (so no
+    earlier child of this one counts)."""
+    code = ("import resource, subprocess, sys\n"
+            "subprocess.run(sys.argv[1:], input=sys.stdin.buffer.read(), stdout=subprocess.DEVNULL)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    p = subprocess.run([sys.executable, "-c", code, CLI, *map(str, args)], input=stdin,
+                       capture_output=True, timeout=300)
+    return int(p.stdout)
+
+
+@pytest.mark.skipif(b"__asan_init" in pathlib.Path(CLI).read_bytes() or
+                    b"__tsan_init" in pathlib.Path(CLI).read_bytes(),
+                    reason="sanitizers multiply memory use")
+def test_memory_per_byte_of_text():
+    """One 1 MiB line: the documented ~55 bytes of working memory per byte
+    (bench/memory_per_byte.sh measures the shipped model); 80 fails."""
+    words = b"frozen boneless beef cuts bovine meat cotton shirts knitted steel bolts ".split()
+    line = b" ".join(words[i % len(words)] for i in range(150000))[:1 << 20]
+    base = peak_rss_kib(["classify", "-m", TINY_MODEL, "beef"], b"")
+    peak = peak_rss_kib(["classify", "-m", TINY_MODEL, "--max-bytes", len(line)], line + b"\n")
+    per_byte = (peak - base) * 1024 / len(line)
+    assert per_byte < 80, per_byte
