@@ -152,6 +152,9 @@ final class Lib {
 
     // training
     static native int hsc_trainer_new(Pointer cfg, PointerByReference out);
+    static native int hsc_trainer_new_from_model(Pointer cfg, Pointer base,
+                                                 PointerByReference out);
+    static native int hsc_trainer_add_code_map(Pointer trainer, byte[] path);
     static native void hsc_trainer_free(Pointer trainer);
     static native int hsc_trainer_set_row_error_callback(Pointer trainer, RowErrorFn fn,
                                                          Pointer user);

@@ -208,8 +208,8 @@ public final class Model implements AutoCloseable {
         return newSession(Config.DEFAULT);
     }
 
-    /** Runs call with the model open; close() waits for it. */
-    private <T> T withModel(Function<Pointer, T> call) {
+    /** Runs call with the model open; close() waits for it. Trainer.fromModel uses it too. */
+    <T> T withModel(Function<Pointer, T> call) {
         lock.readLock().lock();
         try {
             return call.apply(resource.get("model"));

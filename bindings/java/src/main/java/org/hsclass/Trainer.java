@@ -77,15 +77,47 @@ public final class Trainer implements AutoCloseable {
 
     /** A trainer with these options (EPOCHS, DIM, LANGUAGES, CODE_DIGITS, THREADS...). */
     public Trainer(Config config) {
+        this(create(config, null));
+    }
+
+    /** Epochs used when adapting a model and EPOCHS is not set (HSC_ADAPT_EPOCHS). */
+    public static final int ADAPT_EPOCHS = 5;
+
+    /**
+     * A trainer that adapts base (e.g. the shipped model) to the rows added:
+     * training starts from base's weights, keeps its labels and adds the
+     * rows' codes (national lines with CODE_DIGITS 8 or 10), and refits the
+     * calibration on the new held-out rows (hsc_trainer_new_from_model).
+     * config's training options apply (EPOCHS defaults to ADAPT_EPOCHS, as
+     * in the CLI's train --from); its featurization options are ignored.
+     * base is not modified and may be closed afterwards.
+     */
+    public static Trainer fromModel(Model base, Config config) {
+        Config cfg = config.values().containsKey(Option.EPOCHS) ? config
+                : config.with(Option.EPOCHS, ADAPT_EPOCHS);
+        Pointer trainer = base.withModel(p -> create(cfg, p));
+        return new Trainer(trainer);
+    }
+
+    public static Trainer fromModel(Model base) {
+        return fromModel(base, Config.DEFAULT);
+    }
+
+    /** A native trainer: a new one, or one adapting base when base is not null. */
+    private static Pointer create(Config config, Pointer base) {
         Pointer cfg = config.toNative();
         PointerByReference out = new PointerByReference();
         try {
-            HsclassException.check(Lib.hsc_trainer_new(cfg, out));
+            HsclassException.check(base == null ? Lib.hsc_trainer_new(cfg, out)
+                    : Lib.hsc_trainer_new_from_model(cfg, base, out));
         } finally {
             Config.free(cfg);
         }
-        resource = new NativeResource(this, out.getValue(), Lib::hsc_trainer_free);
-        Pointer h = out.getValue();
+        return out.getValue();
+    }
+
+    private Trainer(Pointer h) {
+        resource = new NativeResource(this, h, Lib::hsc_trainer_free);
         HsclassException.check(Lib.hsc_trainer_set_row_error_callback(h, rowErrorFn, null));
         HsclassException.check(Lib.hsc_trainer_set_progress_callback(h, progressFn, null));
     }
@@ -144,6 +176,17 @@ public final class Trainer implements AutoCloseable {
     public synchronized Trainer addNationalFile(Path path, String scheme, String lang) {
         call(Lib.hsc_trainer_add_national_file(h(), Text.cString(path.toString(), "path"),
                 Text.cString(scheme, "scheme"), Text.cString(lang, "lang")), path.toString());
+        return this;
+    }
+
+    /**
+     * A correlation table (e.g. HS 2017 to HS 2022) of "old&lt;TAB&gt;new[&lt;TAB&gt;share]"
+     * rows: training rows with an old code learn the new one(s), a one-to-many
+     * code splitting its rows' weight by the shares (hsc_trainer_add_code_map).
+     */
+    public synchronized Trainer addCodeMap(Path path) {
+        call(Lib.hsc_trainer_add_code_map(h(), Text.cString(path.toString(), "path")),
+                path.toString());
         return this;
     }
 

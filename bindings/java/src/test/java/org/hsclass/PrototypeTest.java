@@ -209,6 +209,7 @@ class PrototypeTest {
         assertEquals(defines.get("HSC_ROWS_SYNTHETIC"),
                 String.valueOf(Trainer.RowKind.SYNTHETIC.flags()));
         assertEquals(defines.get("HSC_CODE_MAX_DIGITS"), String.valueOf(HsCode.MAX_DIGITS));
+        assertEquals(defines.get("HSC_ADAPT_EPOCHS"), String.valueOf(Trainer.ADAPT_EPOCHS));
         // Model.info() reads the keys 1..11 in ModelInfo's order
         assertEquals(11, defines.keySet().stream().filter(n -> n.startsWith("HSC_INFO_")).count());
         assertEquals("11", defines.get("HSC_INFO_CREATED_BY"));

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,6 +108,43 @@ class TrainerTest {
             t.onRowError(null);
             t.addRow("bad", "row");  // reported to nobody, skipped
             assertArrayEquals(new long[] {0, 2}, t.rowCounts());
+        }
+    }
+
+    @Test
+    void adaptsAnExistingModelToNationalLines() {
+        Model base = TestSupport.model();
+        Config cfg = Config.DEFAULT.with(Option.CODE_DIGITS, 10).with(Option.THREADS, 1)
+                .with(Option.SEED, 5);
+        try (Trainer t = Trainer.fromModel(base, cfg)) {
+            t.addFile(TestSupport.data("tec_cedeao_slice.tsv"), 1.0,
+                    Trainer.RowKind.DECLARATIONS);
+            try (Model m = t.train()) {
+                Map<String, String> meta = m.info().meta();
+                assertEquals(base.info().fingerprint(), meta.get("train.from_fingerprint"));
+                assertEquals(String.valueOf(Trainer.ADAPT_EPOCHS), meta.get("train.epochs"));
+                assertTrue(m.labels().contains("0201300000"), "the rows' national lines");
+                assertTrue(m.labels().contains("080910"), "base's labels are kept");
+                assertEquals(base.nationalLines("020130"), m.nationalLines("020130"));
+            }
+        }
+        assertFalse(base.isClosed());
+    }
+
+    @Test
+    void codeMapsRelabelOldCodes() throws Exception {
+        Path map = tmp.resolve("map.tsv");
+        Files.writeString(map, "020110\t020130\n", StandardCharsets.UTF_8);
+        try (Trainer t = new Trainer(QUICK)) {
+            t.addCodeMap(map);
+            t.addRow("020110", "beef carcasses").addRow("080910", "apricots")
+                    .addRow("020130", "boneless beef");
+            try (Model m = t.train()) {
+                assertEquals(List.of("020130", "080910"), m.labels());
+                assertEquals("1", m.info().meta().get("train.rows_mapped"));
+            }
+            assertEquals(Status.IO, assertThrows(HsclassException.FileError.class,
+                    () -> t.addCodeMap(tmp.resolve("missing.tsv"))).status());
         }
     }
 
