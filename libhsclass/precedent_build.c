@@ -329,9 +329,17 @@ static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__pre
         double sum = 0.0;
         const uint32_t *k = b->keys + b->key_off[kept[r]];
         size_t n = b->key_off[kept[r] + 1] - b->key_off[kept[r]], lo = 0;
-        for (size_t i = 0; i < n; i++) {   /* both ascending: one merge walk */
-            while (lo < p->n_keys && p->keys[lo] < k[i])
-                lo++;
+        for (size_t i = 0; i < n; i++) {
+            /* both ascending: binary search from the last hit (a linear
+             * walk made large memories quadratic: rows x keys) */
+            size_t hi = p->n_keys;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (p->keys[mid] < k[i])
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
             if (lo < p->n_keys && p->keys[lo] == k[i])
                 sum += (double)p->idf2[lo];
         }
