@@ -2,6 +2,7 @@ package org.hsclass;
 
 import com.sun.jna.Callback;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.DoubleByReference;
 import com.sun.jna.ptr.IntByReference;
@@ -29,12 +30,12 @@ import java.lang.annotation.Target;
 final class Lib {
     private Lib() {}
 
-    static {
-        Native.register(Lib.class, LibraryLoader.load());
-    }
+    /** The library loaded (LibraryLoader's search), e.g. to find its file. */
+    static final NativeLibrary LIBRARY = LibraryLoader.load();
 
-    /** Forces the registration above (and its error, if any). */
-    static void init() {}
+    static {
+        Native.register(Lib.class, LIBRARY);
+    }
 
     /** The C type of an out-parameter passed as a Pointer to scratch memory. */
     @Retention(RetentionPolicy.RUNTIME)

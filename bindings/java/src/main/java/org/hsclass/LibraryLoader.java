@@ -1,5 +1,6 @@
 package org.hsclass;
 
+import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,10 @@ final class LibraryLoader {
     private LibraryLoader() {}
 
     static NativeLibrary load() {
+        if (Native.SIZE_T_SIZE != 8 || Native.POINTER_SIZE != 8) {
+            // Lib maps size_t and uint64_t to long and addresses to 8 bytes
+            throw new UnsatisfiedLinkError("hsclass: the Java binding needs a 64-bit JVM");
+        }
         List<String> tried = new ArrayList<>();
         String prop = System.getProperty(PROPERTY);
         if (prop != null && !prop.isEmpty()) {
@@ -57,7 +62,9 @@ final class LibraryLoader {
                     + " is a sanitizer build, which a JVM cannot load");
         }
         try {
-            return checked(NativeLibrary.getInstance(path), path);
+            // absolute: JNA takes a relative path for a library name
+            return checked(NativeLibrary.getInstance(Path.of(path).toAbsolutePath().toString()),
+                    path);
         } catch (UnsatisfiedLinkError e) {
             throw new UnsatisfiedLinkError("hsclass: cannot load " + how + " = " + path + ": "
                     + e.getMessage());

@@ -1,6 +1,5 @@
 package org.hsclass;
 
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.DoubleByReference;
 import com.sun.jna.ptr.LongByReference;
@@ -136,8 +135,7 @@ public final class Model implements AutoCloseable {
             return List.of(Path.of(env));
         }
         List<Path> out = new ArrayList<>();
-        Lib.init();
-        File lib = NativeLibrary.getInstance(libraryName()).getFile();
+        File lib = Lib.LIBRARY.getFile();
         if (lib != null && lib.getParentFile() != null) {
             Path libdir = lib.toPath().toAbsolutePath().getParent();
             // lib/ or lib/<triplet>/ below the prefix
@@ -153,15 +151,6 @@ public final class Model implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static String libraryName() {
-        String prop = System.getProperty(LibraryLoader.PROPERTY);
-        if (prop != null && !prop.isEmpty()) {
-            return prop;
-        }
-        String env = System.getenv(LibraryLoader.ENVIRONMENT);
-        return env != null && !env.isEmpty() ? env : LibraryLoader.SONAME;
     }
 
     private static void checkLoad(int status, long offset, String where) {
