@@ -538,9 +538,10 @@ static const char *description(const hsc__nomen *n, uint32_t k, uint32_t l)
 /* Adapting: the base's descriptions join the rows (rehearsal, weight
  * HSC_CFG_REHEARSAL, never held out) so that the codes the new rows never
  * mention keep what the base knew; without them a few epochs on rows of a
- * few chapters pull every text toward those chapters. At most as many as
- * the new rows (REHEARSAL_MIN for small sets), spread evenly over the codes
- * and languages: adapting then costs at most about twice the new rows. */
+ * few chapters pull every text toward those chapters. At most a quarter as
+ * many as the new rows (REHEARSAL_MIN for small sets), spread evenly over
+ * the codes and languages: with HSC_ADAPT_EPOCHS epochs, adapting costs
+ * about a third of training on the rows from scratch. */
 static int add_rehearsal(hsc_trainer *t)
 {
     const hsc__nomen *n = &t->base->nomen;
@@ -548,7 +549,9 @@ static int add_rehearsal(hsc_trainer *t)
         return HSC_OK;
     t->rehearsed = 1;
     uint32_t digits = t->opt.code_digits;
-    size_t eligible = 0, budget = t->rows.n_rows > REHEARSAL_MIN ? t->rows.n_rows : REHEARSAL_MIN;
+    size_t eligible = 0, budget = t->rows.n_rows / 4;
+    if (budget < REHEARSAL_MIN)
+        budget = REHEARSAL_MIN;
     for (int pass = 0; pass < 2; pass++) {
         size_t seen = 0;
         for (uint32_t k = 0; k < n->n_codes; k++) {
