@@ -61,8 +61,10 @@ int hsc__lines_next(hsc__line_reader *r, const char **line, size_t *len)
         }
         if (r->eof)
             return HSC_E_NO_DATA;
-        /* no whole line left: keep the partial one, read the next chunk */
-        memmove(r->buf.data, start, avail);
+        /* no whole line left: keep the partial one, read the next chunk
+         * (before the first one the buffer is NULL: no memmove of it) */
+        if (avail > 0)
+            memmove(r->buf.data, start, avail);
         r->buf.len = avail;
         r->pos = 0;
         if (hsc__buf_reserve(&r->alloc, &r->buf, LINE_CHUNK) != HSC_OK)
