@@ -63,6 +63,13 @@ static void put(const char *path, const void *data, size_t len)
     close(fd);
 }
 
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 static long rss_kib(void)
 {
     long pages = 0, rss = 0;
@@ -145,9 +152,14 @@ int main(int argc, char **argv)
         pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)i);
     long *rss = calloc((size_t)seconds + 1, sizeof *rss);
     long rewrites = 0;
+    double start = now(), next_rewrite = start;
+    /* one RSS sample a second of wall time, whatever the machine's load */
     for (int sec = 0; sec < seconds; sec++) {
+        while (now() < start + sec)
+            nanosleep(&(struct timespec){0, 50000000}, NULL);
         rss[sec] = rss_kib();
-        if (sec % every == 0) {   /* the file: rewritten, cut, garbage, cut again */
+        if (now() >= next_rewrite) {   /* the file: rewritten, cut, garbage, cut again */
+            next_rewrite += every;
             switch (rewrites % 4) {
             case 0: put(live, image, len); break;
             case 1: put(live, image, len / 3); break;
@@ -156,9 +168,11 @@ int main(int argc, char **argv)
             }
             rewrites++;
         }
-        nanosleep(&(struct timespec){1, 0}, NULL);
     }
+    while (now() < start + seconds)
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
     atomic_store(&stop, 1);
+    double elapsed = now() - start;
     for (int i = 0; i < threads; i++)
         pthread_join(th[i], NULL);
     rss[seconds] = rss_kib();
@@ -169,8 +183,8 @@ int main(int argc, char **argv)
     }
     printf("threads %d, %d s, model %s (%zu bytes) loaded from %s\n", threads, seconds, src, len,
            live);
-    printf("classifications %lld (%.0f/s), rewrites/truncations of the file %ld\n",
-           (long long)runs, (double)runs / seconds, rewrites);
+    printf("classifications %lld in %.0f s (%.0f/s), rewrites/truncations of the file %ld\n",
+           (long long)runs, elapsed, (double)runs / elapsed, rewrites);
     printf("failed %lld, changed %lld\n", (long long)failed, (long long)changed);
     printf("RSS KiB: after 1 s %ld, min %ld, max %ld, at the end %ld\n", rss[1], lo, hi,
            rss[seconds]);
