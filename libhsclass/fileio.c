@@ -49,8 +49,8 @@ int hsc__lines_open(hsc__line_reader *r, const hsc__alloc *a, const char *path)
 int hsc__lines_next(hsc__line_reader *r, const char **line, size_t *len)
 {
     for (;;) {
-        char *start = r->buf.data + r->pos;
         size_t avail = r->buf.len - r->pos;
+        char *start = avail ? r->buf.data + r->pos : NULL;   /* no arithmetic on NULL */
         char *nl = avail ? memchr(start, '\n', avail) : NULL;
         if (nl != NULL || (r->eof && avail > 0)) {
             size_t n = nl != NULL ? (size_t)(nl - start) : avail;
