@@ -66,11 +66,11 @@ def train(hsclass, name, threads, split_dir):
 
 
 def measure(hsclass, model, sets):
-    acc = hb.accuracy(hsclass, model, sets, OUT)
+    ranked = {name: hb.classify_ranked(hsclass, model, rows, OUT, name) for name, rows in sets.items()}
+    acc = {name: metrics.evaluate_rows(sets[name], r) for name, r in ranked.items()}
     dev = sets["dev_fr_pt"]
-    ranked = hb.classify_ranked(hsclass, model, dev, OUT, "dev_pack")
     tags = ["packaging" if PACKING.search(t) else "plain" for _, t, _ in dev]
-    acc["dev_fr_pt_packaging"] = metrics.evaluate([g for g, _, _ in dev], ranked, tags)
+    acc["dev_fr_pt_packaging"] = metrics.evaluate([g for g, _, _ in dev], ranked["dev_fr_pt"], tags)
     right, _ = smoke.score(hsclass, model)
     return {"accuracy": acc, "smoke": right, "size_bytes": os.path.getsize(model)}
 

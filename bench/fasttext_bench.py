@@ -44,8 +44,6 @@ import split  # noqa: E402
 
 FASTTEXT = "/usr/bin/fasttext"
 OUT = os.path.join(HERE, "out")
-DEV = os.path.join(HERE, "data", "dev_fr_pt.tsv")
-DEV_BLIND = os.path.join(HERE, "data", "dev_fr_pt_blind.tsv")
 
 CONFIGS = {
     "a": {"name": "word n-grams (wordNgrams 2, no char n-grams)",
@@ -57,7 +55,7 @@ EVAL_SETS = (("test_real_en", "test_real_en.tsv"),
              ("test_real_pt", "test_real_pt.tsv"),
              ("test_nomenclature", "test_nomenclature.tsv"))
 # The FR/PT dev sets: the old one (same hands as the model) and the blind one.
-DEV_SETS = (("dev_fr_pt", DEV), ("dev_fr_pt_blind", DEV_BLIND))
+DEV_SETS = tuple(split.DEV_SETS.items())
 
 
 def prep(text):

@@ -12,13 +12,15 @@ Usage: python3 bench/smoke.py [--hsclass PATH] [--model PATH] [--quiet]
 import argparse
 import collections
 import csv
-import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import hsclass_bench as hb  # noqa: E402  (classify_ranked)
+
+WORK = os.path.join(HERE, "out", "smoke")
 CASES = os.path.join(ROOT, "..", "shared", "data", "hsclassify_bench", "raw", "benchmark_cases.csv")
 READ_AS = {"080300": {"080390"}, "851712": {"851713"}, "170199": {"170113", "170114"}}
 
@@ -28,20 +30,14 @@ def read_cases(path=CASES):
         return [(r["text"], r["expected_hs_code"], r["category"]) for r in csv.DictReader(f)]
 
 
-def top1(hsclass, model, texts):
-    """Best HS6 code for each text, through the CLI (jsonl)."""
-    out = subprocess.run([hsclass, "classify", "-m", model, "-k", "1", "--format", "jsonl"],
-                         input="".join(t.replace("\n", " ") + "\n" for t in texts),
-                         capture_output=True, text=True, check=True).stdout.splitlines()
-    return [(json.loads(line).get("suggestions") or [{"code": ""}])[0]["code"][:6] for line in out]
-
-
-def score(hsclass, model, path=CASES):
+def score(hsclass, model, path=CASES, work=WORK):
     """{category: (right, total)} and the misses of the easy cases."""
     cases = read_cases(path)
-    got = top1(hsclass, model, [t for t, _, _ in cases])
+    os.makedirs(work, exist_ok=True)
+    ranked = hb.classify_ranked(hsclass, model, [(w, t, c) for t, w, c in cases], work, "smoke", k=1)
     right, misses = collections.defaultdict(lambda: [0, 0]), []
-    for (text, want, cat), code in zip(cases, got):
+    for (text, want, cat), codes in zip(cases, ranked):
+        code = codes[0][:6] if codes else ""
         ok = code in READ_AS.get(want, {want})
         right[cat][0] += ok
         right[cat][1] += 1

@@ -37,7 +37,8 @@ REAL_PT = ("br_cest_pt",)
 NOMENCLATURE = ("hs2022", "eu_cn_en", "eu_cn_fr", "tec_cedeao_fr",
                 "ncm_br_pt", "wits_cemac_fr")
 FRACTION = {**{s: 0.15 for s in REAL_EN + REAL_PT}, **{s: 0.05 for s in NOMENCLATURE}}
-DEV_SETS = [os.path.join(HERE, "data", f) for f in ("dev_fr_pt.tsv", "dev_fr_pt_blind.tsv")]
+# The FR/PT dev sets (evaluation only): the old one and the one written blind.
+DEV_SETS = {name: os.path.join(HERE, "data", name + ".tsv") for name in ("dev_fr_pt", "dev_fr_pt_blind")}
 # Text written for training (the trade phrasebook): never held out, never evaluated
 # on; a row whose text is held out elsewhere is dropped so that no test text is trained on.
 TRAIN_ONLY = {f"trade_phrasebook_{lang}": os.path.join("trade_phrasebook", f"{lang}.tsv")
@@ -93,7 +94,7 @@ def split_sources(data_dir=DEFAULT_DATA, seed=DEFAULT_SEED):
             held = text_hash(seed, text) < limit[normalize(text)]
             (test if held else train)[src].append((code, text))
     held_out = {normalize(t) for rs in test.values() for _, t in rs}
-    for dev in DEV_SETS:  # nor a dev-set text
+    for dev in DEV_SETS.values():  # nor a dev-set text
         held_out.update(normalize(r[1]) for r in read_labeled(dev))
     for src, rel in TRAIN_ONLY.items():
         train[src] = [(c, t) for c, t in read_labeled(os.path.join(data_dir, rel))
