@@ -338,7 +338,11 @@ def report(r, args):
         "",
     ]
     text = "\n".join(lines)
-    (HERE / "RESULTS.md").write_text(text)
+    results = HERE / "RESULTS.md"
+    # hand-written notes after the table survive a re-run
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    notes = old[old.find("\nNotes"):] if "\nNotes" in old else ""
+    results.write_text(text + notes)
     (HERE / "results.json").write_text(json.dumps(r, indent=1) + "\n")
     print(text)
 
