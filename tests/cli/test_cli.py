@@ -16,33 +16,11 @@ import subprocess
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
-                                          pathlib.Path(__file__).resolve().parents[2]))
+from cli_env import CLI, SOURCE_ROOT, err, out, run  # noqa: F401 (shared with test_national)
+
 COMMANDS = ["classify", "train", "eval", "info", "tokens"]
 # Small and fast: the machine is shared.
 TRAIN_OPTS = ["--dim", "16", "--buckets", "131072", "--epochs", "10", "--threads", "1"]
-
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
-
-def run(*args, stdin=b"", env_extra=None, drop_model_env=True):
-    env = dict(os.environ)
-    if drop_model_env:
-        env.pop("HSCLASS_MODEL", None)
-    if env_extra:
-        env.update(env_extra)
-    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True,
-                          env=env, timeout=600)
-
-
-def out(p):
-    return p.stdout.decode("utf-8")
-
-
-def err(p):
-    return p.stderr.decode("utf-8", "replace")
 
 
 # ---- data and model ------------------------------------------------------------

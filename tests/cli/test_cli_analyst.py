@@ -6,29 +6,14 @@ import csv
 import html.parser
 import io
 import json
-import os
-import pathlib
-import subprocess
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
-                                          pathlib.Path(__file__).resolve().parents[2]))
-DATA = SOURCE_ROOT / "tests" / "data"
+from cli_env import DATA, run
+
 TINY = ["--dim", "16", "--epochs", "6", "--buckets", "131072", "--threads", "1"]
 DECISIONS = {"accept", "review"}
 REASONS = {"confident", "low_confidence", "no_content", "vague", "unknown_words", "constraint"}
-
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
-
-def run(*args, stdin=b""):
-    env = dict(os.environ)
-    env.pop("HSCLASS_MODEL", None)
-    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True, env=env,
-                          timeout=300)
 
 
 def rows_of(path):

@@ -14,23 +14,11 @@ import time
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
-                                          pathlib.Path(__file__).resolve().parents[2]))
-DATA = SOURCE_ROOT / "tests" / "data"
+from cli_env import CLI, DATA, SOURCE_ROOT, run
+
 TINY = ["--dim", "8", "--epochs", "3", "--buckets", "65536", "--threads", "1"]
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
                None)
-
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
-
-def run(*args, stdin=b"", **kw):
-    env = dict(os.environ)
-    env.pop("HSCLASS_MODEL", None)
-    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True, env=env,
-                          timeout=300, **kw)
 
 
 def train(out, *extra):

@@ -4,36 +4,12 @@ classify, calibration and auto-accept figures in eval, the HTML report.
 
 Environment as for test_cli.py (HSCLASS_CLI, HSCLASS_SOURCE_ROOT)."""
 import json
-import os
-import pathlib
 import re
-import subprocess
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
-                                          pathlib.Path(__file__).resolve().parents[2]))
-DATA = SOURCE_ROOT / "tests" / "data"
-TRAIN_OPTS = ["--dim", "16", "--buckets", "262144", "--epochs", "10", "--threads", "1"]
+from cli_env import DATA, TRAIN_OPTS, described_train_args, err, out, run
 
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
-
-def run(*args, stdin=b""):
-    env = dict(os.environ)
-    env.pop("HSCLASS_MODEL", None)
-    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True, env=env,
-                          timeout=600)
-
-
-def out(p):
-    return p.stdout.decode("utf-8")
-
-
-def err(p):
-    return p.stderr.decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +18,7 @@ def model(tmp_path_factory):
     extra = tmp / "extra.tsv"
     extra.write_text("999999\tmystery goods from nowhere\n", encoding="utf-8")
     path = tmp / "review.hscm"
-    p = run("train", "-o", path, *TRAIN_OPTS, f"{DATA / 'train_real.tsv'}:3",
-            f"{DATA / 'train_nomenclature.tsv'}:nomenclature", extra,
-            "--describe", DATA / "nomenclature_en.tsv",
-            "--describe", f"{DATA / 'nomenclature_fr.tsv'}:fr",
-            "--national", f"{DATA / 'tec_cedeao_slice.tsv'}:TEC-CEDEAO:fr")
+    p = run("train", "-o", path, *described_train_args(extra))
     assert p.returncode == 0, err(p)
     e = err(p)
     assert "1041 descriptions (en)" in e and "1041 descriptions (fr)" in e

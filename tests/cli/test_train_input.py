@@ -4,27 +4,19 @@ for byte as it was, and leaves no temporary file beside it. Run by `meson
 test` (suite 'cli'); HSCLASS_CLI names the executable, HSCLASS_SOURCE_ROOT
 the source tree. Complements tests/cli/test_cli.py (usage errors, Ctrl-C).
 """
-import os
-import pathlib
 import random
-import subprocess
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT", pathlib.Path(__file__).resolve().parents[2]))
-TINY = ROOT / "tests" / "data" / "corrupt" / "tiny.tsv"
+from cli_env import DATA, out as out_text, run
+
+TINY = DATA / "corrupt" / "tiny.tsv"
 OPTS = ["--dim", "4", "--buckets", "4096", "--epochs", "3", "--threads", "1", "-q"]
 OLD = b"an older model: must survive a failed train\n"
 
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
 
 def train(out, *inputs, extra=()):
-    env = {k: v for k, v in os.environ.items() if k != "HSCLASS_MODEL"}
-    return subprocess.run([CLI, "train", "-o", str(out), *OPTS, *extra, *map(str, inputs)],
-                          capture_output=True, env=env, timeout=600)
+    return run("train", "-o", out, *OPTS, *extra, *inputs)
 
 
 def garbage(n, seed):
@@ -123,8 +115,9 @@ def test_feature_version_is_recorded(tmp_path, version):
     out = tmp_path / "m.hscm"
     r = train(out, TINY, extra=("--feature-version", version))
     assert r.returncode == 0, r.stderr
-    info = subprocess.run([CLI, "info", "-m", str(out)], capture_output=True, text=True, check=True)
-    assert f"feature.version = {version}\n" in info.stdout
+    info = run("info", "-m", out)
+    assert info.returncode == 0, info.stderr
+    assert f"feature.version = {version}\n" in out_text(info)
 
 
 def test_feature_version_out_of_range_is_a_usage_error(tmp_path):

@@ -11,42 +11,32 @@ import os
 import pathlib
 import signal
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-CLI = os.environ.get("HSCLASS_CLI", "")
-SOURCE_ROOT = pathlib.Path(os.environ.get("HSCLASS_SOURCE_ROOT",
-                                          pathlib.Path(__file__).resolve().parents[2]))
-DATA = SOURCE_ROOT / "tests" / "data"
+# the CLI tests' shared module (tests/cli/cli_env.py)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "cli"))
+from cli_env import CLI, cli_env, described_train_args, run  # noqa: E402
+
 # Wall-clock limits scale under valgrind or slow sanitizers.
 SCALE = float(os.environ.get("HSCLASS_TIME_SCALE", "1"))
 
-if not CLI or not os.path.exists(CLI):
-    pytest.exit("HSCLASS_CLI does not name the built hsclass executable", returncode=1)
-
 
 def cli(*args, stdin=b""):
-    env = dict(os.environ)
-    env.pop("HSCLASS_MODEL", None)
-    return subprocess.run([CLI, *map(str, args)], input=stdin, capture_output=True, env=env,
-                          timeout=300)
+    return run(*args, stdin=stdin, timeout=300)
 
 
 def train(*specs):
     """Train (path, seed, *options) models side by side (one thread each, so
     each model is the same on every run); returns their paths."""
-    env = dict(os.environ)
-    env.pop("HSCLASS_MODEL", None)
     procs = [subprocess.Popen(
-        [CLI, "train", "-q", "-o", str(path), "--dim", "16", "--buckets", "262144",
-         "--epochs", "10", "--threads", "1", "--seed", str(seed), *extra,
-         f"{DATA / 'train_real.tsv'}:3", f"{DATA / 'train_nomenclature.tsv'}:nomenclature",
-         "--describe", str(DATA / "nomenclature_en.tsv"),
-         "--describe", f"{DATA / 'nomenclature_fr.tsv'}:fr",
-         "--national", f"{DATA / 'tec_cedeao_slice.tsv'}:TEC-CEDEAO:fr"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) for path, seed, *extra in specs]
+        [CLI, "train", "-q", "-o", str(path), "--seed", str(seed), *extra,
+         *described_train_args()],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=cli_env())
+        for path, seed, *extra in specs]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()

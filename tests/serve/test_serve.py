@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import CLI, SCALE, Server, cli, fingerprint
+from conftest import SCALE, Server, cli, fingerprint
 
 FR = "viande bovine desossee congelee"
 TEXTS = ["FROZEN BONELESS BEEF CUTS 20KG CTNS", FR, "men's cotton t-shirts, knitted",
