@@ -14,7 +14,6 @@ python3-distributed.
 
 import argparse
 import csv
-import json
 import os
 import re
 import subprocess
@@ -24,7 +23,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from stream import texts  # noqa: E402
+from stream import save_results, texts  # noqa: E402
 
 EXAMPLE = os.path.join(ROOT, "examples", "python", "dask_classify.py")
 
@@ -66,9 +65,7 @@ def main():
             results.append(r)
             print(f"{r['rows']:,} rows, {n} worker(s): {r['rows_per_second']:,} rows/s "
                   f"({r['seconds']:.1f} s)", flush=True)
-    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
-    with open(os.path.join(HERE, "out", "dask.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1)
+    save_results("dask", results)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,13 @@ def texts():
     return out
 
 
+def save_results(name, results):
+    """bench/out/<name>.json: the runs' figures for the model card and the notes."""
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    with open(os.path.join(HERE, "out", name + ".json"), "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+
+
 def child(args):
     sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
     os.environ.setdefault("HSCLASS_BUILD_ROOT", os.path.join(ROOT, "build"))
@@ -95,9 +102,7 @@ def main():
               f"({r['seconds']:.1f} s); RSS after load {r['rss_after_load_mb']:.1f} MB, at "
               f"25/50/75/100% " + "/".join(f"{x:.1f}" for x in r["rss_at_quarters_mb"]) +
               f" MB, peak {r['peak_rss_mb']:.1f} MB", flush=True)
-    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
-    with open(os.path.join(HERE, "out", "stream.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1)
+    save_results("stream", results)
 
 
 if __name__ == "__main__":
