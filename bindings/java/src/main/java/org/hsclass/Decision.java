@@ -26,7 +26,7 @@ public record Decision(Verdict verdict, Reason reason, double threshold,
 
     /** "Accepter : confiance suffisante : ..." for display in the locale's language. */
     public String text(Locale locale) {
-        String sep = Reason.isFrench(locale) ? " : " : ": ";
+        String sep = Bilingual.isFrench(locale) ? " : " : ": ";
         return verdict.text(locale) + sep + reason.text(locale);
     }
 }

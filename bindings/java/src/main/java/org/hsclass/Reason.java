@@ -18,13 +18,11 @@ public enum Reason {
             "rien sous le filtre : aucun code parmi les préfixes autorisés");
 
     private final int code;
-    private final String english;
-    private final String french;
+    private final Bilingual label;
 
     Reason(int code, String english, String french) {
         this.code = code;
-        this.english = english;
-        this.french = french;
+        this.label = new Bilingual(english, french);
     }
 
     /** The HSC_REASON_* value. */
@@ -34,7 +32,7 @@ public enum Reason {
 
     /** For display: French for a French locale, else English. */
     public String text(Locale locale) {
-        return isFrench(locale) ? french : english;
+        return label.text(locale);
     }
 
     /** The library's own English text (hsc_decision_reason_string). */
@@ -50,9 +48,5 @@ public enum Reason {
             }
         }
         return null;
-    }
-
-    static boolean isFrench(Locale locale) {
-        return locale != null && "fr".equals(locale.getLanguage());
     }
 }

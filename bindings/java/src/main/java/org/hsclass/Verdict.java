@@ -10,13 +10,11 @@ public enum Verdict {
     REVIEW(2, "Review", "À vérifier");
 
     private final int code;
-    private final String english;
-    private final String french;
+    private final Bilingual label;
 
     Verdict(int code, String english, String french) {
         this.code = code;
-        this.english = english;
-        this.french = french;
+        this.label = new Bilingual(english, french);
     }
 
     /** The HSC_DECISION_* value. */
@@ -26,6 +24,6 @@ public enum Verdict {
 
     /** For display: French for a French locale, else English. */
     public String text(Locale locale) {
-        return Reason.isFrench(locale) ? french : english;
+        return label.text(locale);
     }
 }
