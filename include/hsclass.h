@@ -371,7 +371,12 @@ HSC_API hsc_status hsc_model_accept_threshold(const hsc_model *model, double *ou
  * codes below a prefix ("0201": the heading, then its subheadings) form
  * one index range. Codes may be written with '.' or ' ' ("0201.30"). Every
  * string is borrowed from the model and valid while it lives. All of these
- * are thread-safe; a model without a nomenclature has zero entries. */
+ * are thread-safe; a model without a nomenclature has zero entries. The
+ * tables are decoded from the model file the first time one of these calls
+ * needs them (loading skips them): if they are found damaged
+ * then, every one of these calls (and hsc_model_save_*) returns the
+ * HSC_E_MODEL_* status, HSC_E_NOMEM when memory runs out; classifying
+ * does not need them. */
 
 /** Languages of the descriptions, comma-separated ("en,fr"; "" if none). */
 HSC_API hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out);

@@ -19,6 +19,14 @@ typedef struct hsc__kv {
     char *value;
 } hsc__kv;
 
+/* A section kept as stored in the file image, decoded when first needed. */
+typedef struct hsc__lazy_sec {
+    const uint8_t *p;          /* NULL: the file has no such section */
+    size_t stored, raw;
+    int zlib;
+    uint64_t offset;           /* in the file */
+} hsc__lazy_sec;
+
 struct hsc_model {
     atomic_uint refs;
     hsc__alloc alloc;
@@ -52,13 +60,16 @@ struct hsc_model {
     double accept_threshold;   /* default decision threshold */
     uint32_t fingerprint;      /* CRC32 of the file */
 
-    hsc__nomen nomen;          /* NOMN, empty (n_langs 0) when absent */
-    hsc__natl natl;            /* NATL, empty (n_schemes 0) when absent */
+    /* NOMN and NATL: inflated and decoded on first use (hsc__model_tables),
+     * since most processes classify without reading a description and
+     * decoding them was a third of a load. */
+    hsc__lazy_sec nomn_src, natl_src;
+    _Atomic(hsc__tables *) tables;   /* NULL until first used */
 
-    void *map;                 /* file mapping the q matrices point into, or NULL */
-    char *image;               /* or the file read into memory (hsc__alloc'ed), or NULL */
+    void *map;                 /* the file image the model uses in place: a mapping, */
+    char *image;               /* or an hsc__alloc'ed copy (one of the two is set) */
     size_t map_len;
-    int owns_q;                /* row_q / out_q were allocated (not borrowed) */
+    int owns_q;                /* row_q / out_q were inflated copies (not in the image) */
 };
 
 /* ---- life cycle and lookups (model_core.c) ------------------------------ */
@@ -81,11 +92,16 @@ const char *hsc__model_meta(const hsc_model *m, const char *key); /* NULL if abs
 
 /* ---- reading and writing files (model_read.c, model_write.c) ------------ */
 
-/* Parse and validate a whole file image (the only decoder). borrow != 0
- * lets the int8 matrices point into data, which must then outlive the
- * model (a read-only file mapping). */
-int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
-                     hsc_model **out, uint64_t *err_offset);
+/* Parse and validate a whole file image (the only decoder). The model
+ * uses data in place (its matrices, memory and nomenclature sections), so
+ * data must outlive it: callers hand it over (model->image or map). */
+int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
+                     uint64_t *err_offset);
+/* The model's descriptions and national lines, decoded from the file the
+ * first time any caller needs them (thread-safe: concurrent first callers
+ * may each decode, one result is kept). HSC_E_MODEL_* when the sections
+ * are found damaged (every call then fails alike), HSC_E_NOMEM. */
+int hsc__model_tables(const hsc_model *m, const hsc__tables **out);
 
 /* What the trainer hands to the writer: full-precision weights. The writer
  * quantizes deterministically. */

@@ -18,6 +18,7 @@ int hsc__model_new(const hsc__alloc *a, hsc_model **out)
         return HSC_E_NOMEM;
     m->alloc = *a;
     atomic_init(&m->refs, 1u);
+    atomic_init(&m->tables, NULL);
     m->owns_q = 1;
     return HSC_OK;
 }
@@ -44,8 +45,7 @@ static void destroy(hsc_model *m)
     hsc__free(&a, m->row_dir);
     hsc__free(&a, m->row_scale);
     hsc__free(&a, m->out_scale);
-    hsc__nomen_free(&a, &m->nomen);
-    hsc__natl_free(&a, &m->natl);
+    hsc__tables_free(&a, atomic_load_explicit(&m->tables, memory_order_acquire));
     hsc__prec_free(&a, &m->prec);
     if (m->owns_q) {
         hsc__free(&a, m->row_q);

@@ -221,34 +221,44 @@ static int check_table(reader *r)
 
 /* ---- 3-4. CRCs and exact-size inflate ------------------------------------ */
 
-static int inflate_section(reader *r, rsec *s)
+/* Inflate stored bytes to exactly raw bytes (+1 zero byte) into *out:
+ * HSC_E_MODEL_INFLATE when they do not, HSC_E_NOMEM. */
+static int inflate_exact(const hsc__alloc *a, const uint8_t *in, size_t stored, size_t raw,
+                         uint8_t **out)
 {
-    s->inflated = hsc__calloc(r->a, (size_t)s->raw + 1, 1);
-    if (s->inflated == NULL)
+    *out = hsc__calloc(a, raw + 1, 1);
+    if (*out == NULL)
         return HSC_E_NOMEM;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     zs.zalloc = hsc__zalloc;
     zs.zfree = hsc__zfree;
-    zs.opaque = (void *)(uintptr_t)r->a;
+    zs.opaque = (void *)(uintptr_t)a;
     int zst = inflateInit(&zs);
     if (zst == Z_MEM_ERROR)
         return HSC_E_NOMEM;
     if (zst != Z_OK)
         return HSC_E_INTERNAL;
-    zs.next_in = (Bytef *)(uintptr_t)(r->data + s->offset);
-    zs.avail_in = (uInt)s->stored;
-    zs.next_out = s->inflated;
-    zs.avail_out = (uInt)s->raw;
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)stored;
+    zs.next_out = *out;
+    zs.avail_out = (uInt)raw;
     zst = inflate(&zs, Z_FINISH);
-    int ok = zst == Z_STREAM_END && zs.total_out == s->raw && zs.avail_in == 0;
+    int ok = zst == Z_STREAM_END && zs.total_out == raw && zs.avail_in == 0;
     inflateEnd(&zs);
     if (zst == Z_MEM_ERROR)
         return HSC_E_NOMEM;
-    if (!ok)
-        return fail(r, HSC_E_MODEL_INFLATE, s->offset);
+    return ok ? HSC_OK : HSC_E_MODEL_INFLATE;
+}
+
+static int inflate_section(reader *r, rsec *s)
+{
+    int st = inflate_exact(r->a, r->data + s->offset, (size_t)s->stored, (size_t)s->raw,
+                           &s->inflated);
+    if (st == HSC_E_MODEL_INFLATE)
+        return fail(r, st, s->offset);
     s->p = s->inflated;
-    return HSC_OK;
+    return st;
 }
 
 static int check_sections(reader *r)
@@ -260,8 +270,8 @@ static int check_sections(reader *r)
     }
     for (unsigned k = 0; k < HSCM_N_KNOWN + HSCM_N_OPTIONAL; k++) {
         rsec *s = k < HSCM_N_KNOWN ? r->known[k] : r->optional[k - HSCM_N_KNOWN];
-        if (s == NULL)
-            continue;
+        if (s == NULL || s == r->optional[S_NOMN] || s == r->optional[S_NATL])
+            continue;   /* the tables are inflated on first use */
         s->p = r->data + s->offset;
         if (s->flags & HSCM_SEC_ZLIB) {
             int st = inflate_section(r, s);
@@ -462,24 +472,79 @@ static int parse_calib(reader *r)
     return HSC_OK;
 }
 
-/* NOMN and NATL, when present (nomenclature.c checks their content). */
-static int parse_nomenclature(reader *r)
+/* NOMN and NATL, when present, are kept as stored; hsc__model_tables
+ * decodes them on first use. */
+static void keep_tables(reader *r)
 {
-    hsc_model *m = r->m;
-    size_t bad = 0;
-    const rsec *s = r->optional[S_NOMN];
+    hsc__lazy_sec *dst[2] = {&r->m->nomn_src, &r->m->natl_src};
+    const rsec *src[2] = {r->optional[S_NOMN], r->optional[S_NATL]};
+    for (int i = 0; i < 2; i++)
+        if (src[i] != NULL)
+            *dst[i] = (hsc__lazy_sec){r->data + src[i]->offset, (size_t)src[i]->stored,
+                                      (size_t)src[i]->raw, (src[i]->flags & HSCM_SEC_ZLIB) != 0,
+                                      src[i]->offset};
+}
+
+/* A kept section's raw content: in the image, or inflated into *tmp. */
+static int table_bytes(const hsc_model *m, const hsc__lazy_sec *s, const uint8_t **p,
+                       uint8_t **tmp)
+{
+    *tmp = NULL;
+    *p = s->p;
+    if (!s->zlib)
+        return HSC_OK;
+    int st = inflate_exact(&m->alloc, s->p, s->stored, s->raw, tmp);
+    *p = *tmp;
+    return st;
+}
+
+static int read_tables(const hsc_model *m, hsc__tables *out)
+{
+    memset(out, 0, sizeof *out);
+    const uint8_t *p;
+    uint8_t *tmp;
+    size_t bad;
     int st = HSC_OK;
-    if (s != NULL) {
-        st = hsc__nomen_decode(r->a, s->p, (size_t)s->raw, &m->nomen, &bad);
-        if (st != HSC_OK)
-            return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    if (m->nomn_src.p != NULL) {
+        st = table_bytes(m, &m->nomn_src, &p, &tmp);
+        if (st == HSC_OK)
+            st = hsc__nomen_decode(&m->alloc, p, m->nomn_src.raw, &out->nomen, &bad);
+        hsc__free(&m->alloc, tmp);
     }
-    s = r->optional[S_NATL];
-    if (s != NULL) {
-        st = hsc__natl_decode(r->a, s->p, (size_t)s->raw, &m->natl, &bad);
-        if (st != HSC_OK)
-            return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
+    if (st == HSC_OK && m->natl_src.p != NULL) {
+        st = table_bytes(m, &m->natl_src, &p, &tmp);
+        if (st == HSC_OK)
+            st = hsc__natl_decode(&m->alloc, p, m->natl_src.raw, &out->natl, &bad);
+        hsc__free(&m->alloc, tmp);
     }
+    return st;
+}
+
+int hsc__model_tables(const hsc_model *m, const hsc__tables **out)
+{
+    /* The model is shared read-only between threads; this pointer is its
+     * one field set after loading (once, atomically). m is never a const
+     * object: every model is allocated by hsc__model_new. */
+    _Atomic(hsc__tables *) *slot = (_Atomic(hsc__tables *) *)(uintptr_t)&m->tables;
+    hsc__tables *t = atomic_load_explicit(slot, memory_order_acquire);
+    if (t == NULL) {
+        hsc__tables *mine = hsc__calloc(&m->alloc, 1, sizeof *mine);
+        if (mine == NULL)
+            return HSC_E_NOMEM;
+        int st = read_tables(m, mine);
+        if (st != HSC_OK) {
+            hsc__tables_free(&m->alloc, mine);   /* and what was half-decoded */
+            return st;
+        }
+        t = mine;
+        hsc__tables *seen = NULL;
+        if (!atomic_compare_exchange_strong_explicit(slot, &seen, mine, memory_order_acq_rel,
+                                                     memory_order_acquire)) {
+            hsc__tables_free(&m->alloc, mine);   /* another thread was first */
+            t = seen;
+        }
+    }
+    *out = t;
     return HSC_OK;
 }
 
@@ -519,7 +584,7 @@ static int parse_scoring(reader *r)
 
 /* ---- driver ----------------------------------------------------------------- */
 
-static int parse_all(reader *r, int borrow)
+static int parse_all(reader *r)
 {
     int st = check_header(r);
     if (st == HSC_OK)
@@ -537,9 +602,9 @@ static int parse_all(reader *r, int borrow)
     if (st != HSC_OK)
         return st;
     hsc_model *m = r->m;
-    /* Borrow the int8 matrices only when both lie raw in the file. */
-    borrow = borrow && !(r->known[S_EMBD]->flags & HSCM_SEC_ZLIB) &&
-             !(r->known[S_OUTW]->flags & HSCM_SEC_ZLIB);
+    /* Use the int8 matrices in place when both lie raw in the file. */
+    int borrow = !(r->known[S_EMBD]->flags & HSCM_SEC_ZLIB) &&
+                 !(r->known[S_OUTW]->flags & HSCM_SEC_ZLIB);
     m->owns_q = !borrow;
     st = parse_matrix(r, S_EMBD, m->n_rows, borrow, &m->row_q, &m->row_scale);
     if (st == HSC_OK)
@@ -547,7 +612,7 @@ static int parse_all(reader *r, int borrow)
     if (st == HSC_OK)
         st = parse_calib(r);
     if (st == HSC_OK)
-        st = parse_nomenclature(r);
+        keep_tables(r);
     if (st == HSC_OK)
         st = parse_scoring(r);
     m->fingerprint = r->fingerprint;
@@ -557,8 +622,8 @@ static int parse_all(reader *r, int borrow)
     return st;
 }
 
-int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int borrow,
-                     hsc_model **out, uint64_t *err_offset)
+int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_model **out,
+                     uint64_t *err_offset)
 {
     if (out != NULL)
         *out = NULL;
@@ -574,7 +639,7 @@ int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, int b
     r.err = err_offset;
     int st = hsc__model_new(a, &r.m);
     if (st == HSC_OK)
-        st = parse_all(&r, borrow);
+        st = parse_all(&r);
     for (uint32_t i = 0; i < r.n_sec; i++)
         hsc__free(a, r.sec[i].inflated);
     if (st != HSC_OK) {

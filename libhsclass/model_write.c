@@ -187,8 +187,12 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     wsec sec[MAX_SEC];
     memset(sec, 0, sizeof sec);
     unsigned n_sec = HSCM_N_KNOWN;
-    int has_nomen = m->nomen.n_codes > 0;
-    int has_natl = m->natl.n_schemes > 0;
+    const hsc__tables *tables;
+    int st = hsc__model_tables(m, &tables);
+    if (st != HSC_OK)
+        return st;
+    int has_nomen = tables->nomen.n_codes > 0;
+    int has_natl = tables->natl.n_schemes > 0;
     int has_prec = m->prec.n_rows > 0, has_texts = has_prec && m->prec.text_off != NULL;
     unsigned i_scor = MAX_SEC, i_prec = MAX_SEC;
     sec[0].tag = HSCM_TAG_META;
@@ -198,7 +202,7 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     sec[4].tag = HSCM_TAG_OUTW;
     sec[5].tag = HSCM_TAG_CALB;
 
-    int st = build_meta(a, m, &sec[0].body);
+    st = build_meta(a, m, &sec[0].body);
     if (st == HSC_OK)
         st = build_labels(a, m, &sec[1].body);
     if (st == HSC_OK)
@@ -211,11 +215,11 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
         st = build_calib(a, m, &sec[5].body);
     if (st == HSC_OK && has_nomen) {
         sec[n_sec].tag = HSCM_TAG_NOMN;
-        st = hsc__nomen_encode(a, &m->nomen, &sec[n_sec++].body);
+        st = hsc__nomen_encode(a, &tables->nomen, &sec[n_sec++].body);
     }
     if (st == HSC_OK && has_natl) {
         sec[n_sec].tag = HSCM_TAG_NATL;
-        st = hsc__natl_encode(a, &m->natl, &sec[n_sec++].body);
+        st = hsc__natl_encode(a, &tables->natl, &sec[n_sec++].body);
     }
     if (st == HSC_OK && m->scoring.on) {
         sec[i_scor = n_sec].tag = HSCM_TAG_SCOR;
@@ -351,7 +355,9 @@ int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *o
     /* The draft as a model: the stored fields only, the nomenclature
      * borrowed from the draft (so m is freed field by field below). */
     hsc_model m;
+    hsc__tables tables;
     memset(&m, 0, sizeof m);
+    memset(&tables, 0, sizeof tables);
     m.alloc = *a;
     int st = draft_valid(a, d, &m.tree);
     char(*vals)[HSC__META_VALUE_CAP] = hsc__calloc(a, HSCM_K_COUNT, sizeof *vals);
@@ -377,9 +383,10 @@ int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *o
         m.temperature = d->temperature;
         m.accept_threshold = d->accept_threshold;
         if (d->nomen != NULL)
-            m.nomen = *d->nomen;
+            tables.nomen = *d->nomen;
         if (d->natl != NULL)
-            m.natl = *d->natl;
+            tables.natl = *d->natl;
+        atomic_init(&m.tables, &tables);
         m.scoring = d->scoring;
         if (d->prec != NULL)
             m.prec = *d->prec;

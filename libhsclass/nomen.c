@@ -1,8 +1,7 @@
 /* nomen.c - the nomenclature tables of a model (code descriptions and
  * national tariff lines): their checks, lookups by prefix (codes are
- * sorted, so a code's descendants follow it), and the public
- * hsc_model_nomenclature_*, hsc_model_describe and hsc_model_national_*
- * calls. Built by nomen_builder.c, stored by nomen_codec.c. */
+ * sorted, so a code's descendants follow it). Built by nomen_builder.c,
+ * stored by nomen_codec.c, offered by nomen_api.c. */
 #include <string.h>
 
 #include "hscode.h"
@@ -84,6 +83,15 @@ void hsc__natl_free(const hsc__alloc *a, hsc__natl *n)
     memset(n, 0, sizeof *n);
 }
 
+void hsc__tables_free(const hsc__alloc *a, hsc__tables *t)
+{
+    if (t == NULL)
+        return;
+    hsc__nomen_free(a, &t->nomen);
+    hsc__natl_free(a, &t->natl);
+    hsc__free(a, t);
+}
+
 void hsc__nomen_join_langs(hsc__nomen *n)
 {
     size_t len = 0;
@@ -146,7 +154,7 @@ int hsc__nomen_lang(const hsc__nomen *n, const char *lang)
 
 /* Text of entry i in lang (NULL: the first language that has one); NULL if
  * none. */
-static const char *entry_text(const hsc__nomen *n, size_t i, const char *lang)
+const char *hsc__nomen_entry_text(const hsc__nomen *n, size_t i, const char *lang)
 {
     const size_t *t = n->text + i * n->n_langs;
     if (lang == NULL) {
@@ -166,7 +174,7 @@ const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char
     if (n->n_codes) {
         hsc__nomen_range(n, code, len, &first, &count);
         if (count && strlen(n->pool + n->code[first]) == len) {
-            const char *t = entry_text(n, first, lang);
+            const char *t = hsc__nomen_entry_text(n, first, lang);
             if (t != NULL)
                 return t;
         }
@@ -180,134 +188,4 @@ const char *hsc__describe(const hsc__nomen *n, const hsc__natl *natl, const char
             return natl->pool + sc->text[first];
     }
     return NULL;
-}
-
-/* ---- public model API -------------------------------------------------------------------- */
-
-hsc_status hsc_model_nomenclature_languages(const hsc_model *model, const char **out)
-{
-    if (model == NULL || out == NULL)
-        return HSC_E_INVALID_ARG;
-    *out = model->nomen.langs_str;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_count(const hsc_model *model, size_t *out)
-{
-    if (model == NULL || out == NULL)
-        return HSC_E_INVALID_ARG;
-    *out = model->nomen.n_codes;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_entry(const hsc_model *model, size_t index, const char *lang,
-                                        const char **code, const char **description)
-{
-    if (model == NULL)
-        return HSC_E_INVALID_ARG;
-    const hsc__nomen *n = &model->nomen;
-    if (index >= n->n_codes)
-        return HSC_E_NO_RESULT;
-    const char *t = entry_text(n, index, lang);
-    if (code != NULL)
-        *code = n->pool + n->code[index];
-    if (description != NULL)
-        *description = t != NULL ? t : "";
-    return HSC_OK;
-}
-
-/* A prefix argument (hscode.h); "" matches all. */
-static int prefix_arg(const char *prefix, size_t len, char digits[HSC__CODE_CAP], size_t *nd)
-{
-    if (prefix == NULL && len > 0)
-        return HSC_E_INVALID_ARG;
-    if (hsc__code_parse(prefix != NULL ? prefix : "", len, digits, nd) != HSC__CODE_OK)
-        return HSC_E_BAD_CODE;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_nomenclature_find(const hsc_model *model, const char *prefix, size_t len,
-                                       size_t *first, size_t *count)
-{
-    char d[HSC__CODE_CAP];
-    size_t nd;
-    size_t f, c;
-    if (model == NULL)
-        return HSC_E_INVALID_ARG;
-    int st = prefix_arg(prefix, len, d, &nd);
-    if (st != HSC_OK)
-        return st;
-    hsc__nomen_range(&model->nomen, d, nd, first != NULL ? first : &f, count != NULL ? count : &c);
-    return HSC_OK;
-}
-
-hsc_status hsc_model_describe(const hsc_model *model, const char *code, size_t len,
-                              const char *lang, const char **out)
-{
-    char d[HSC__CODE_CAP];
-    size_t nd;
-    if (model == NULL || (code == NULL && len > 0) || out == NULL)
-        return HSC_E_INVALID_ARG;
-    *out = NULL;
-    if (hsc__code_parse(code != NULL ? code : "", len, d, &nd) != HSC__CODE_OK || nd < HSCM_MIN_CODE_DIGITS)
-        return HSC_E_BAD_CODE;
-    *out = hsc__describe(&model->nomen, &model->natl, d, nd, lang != NULL && *lang ? lang : NULL);
-    return *out != NULL ? HSC_OK : HSC_E_NO_RESULT;
-}
-
-hsc_status hsc_model_national_scheme_count(const hsc_model *model, size_t *out)
-{
-    if (model == NULL || out == NULL)
-        return HSC_E_INVALID_ARG;
-    *out = model->natl.n_schemes;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_scheme(const hsc_model *model, size_t scheme, const char **name,
-                                     const char **lang)
-{
-    if (model == NULL)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = &model->natl;
-    if (scheme >= n->n_schemes)
-        return HSC_E_NO_RESULT;
-    if (name != NULL)
-        *name = n->schemes[scheme].name;
-    if (lang != NULL)
-        *lang = n->schemes[scheme].lang;
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_find(const hsc_model *model, size_t scheme, const char *prefix,
-                                   size_t len, size_t *first, size_t *count)
-{
-    char d[HSC__CODE_CAP];
-    size_t nd;
-    size_t f, c;
-    if (model == NULL)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = &model->natl;
-    if (scheme >= n->n_schemes)
-        return HSC_E_NO_RESULT;
-    int st = prefix_arg(prefix, len, d, &nd);
-    if (st != HSC_OK)
-        return st;
-    hsc__natl_range(n, (uint32_t)scheme, d, nd, first != NULL ? first : &f,
-                    count != NULL ? count : &c);
-    return HSC_OK;
-}
-
-hsc_status hsc_model_national_line(const hsc_model *model, size_t scheme, size_t index,
-                                   const char **code, const char **description)
-{
-    if (model == NULL)
-        return HSC_E_INVALID_ARG;
-    const hsc__natl *n = &model->natl;
-    if (scheme >= n->n_schemes || index >= n->schemes[scheme].n_lines)
-        return HSC_E_NO_RESULT;
-    if (code != NULL)
-        *code = n->pool + n->schemes[scheme].code[index];
-    if (description != NULL)
-        *description = n->pool + n->schemes[scheme].text[index];
-    return HSC_OK;
 }

@@ -44,6 +44,12 @@ typedef struct hsc__natl {
     char *pool;
 } hsc__natl;
 
+/* Both tables of a model, decoded together on first use (model_core.c). */
+typedef struct hsc__tables {
+    hsc__nomen nomen;
+    hsc__natl natl;
+} hsc__tables;
+
 /* Checks shared by the builder and the decoder. */
 int hsc__nomen_lang_valid(const char *s, size_t len);    /* [a-z]{2,8} */
 int hsc__nomen_name_valid(const char *s, size_t len);    /* [A-Za-z0-9._-]{1,31} */
@@ -53,6 +59,7 @@ void hsc__nomen_join_langs(hsc__nomen *n);               /* fills langs_str */
 
 void hsc__nomen_free(const hsc__alloc *a, hsc__nomen *n);
 void hsc__natl_free(const hsc__alloc *a, hsc__natl *n);
+void hsc__tables_free(const hsc__alloc *a, hsc__tables *t);   /* both, and t itself */
 
 /* Section payloads (see model_format.h for the layout). encode appends to
  * out; decode validates everything, returns HSC_E_MODEL_* with *bad_pos =
@@ -70,6 +77,9 @@ void hsc__nomen_range(const hsc__nomen *n, const char *prefix, size_t len, size_
                       size_t *count);
 void hsc__natl_range(const hsc__natl *n, uint32_t scheme, const char *prefix, size_t len,
                      size_t *first, size_t *count);
+/* Text of entry i in lang (NULL: the first language that has one); NULL
+ * if none. */
+const char *hsc__nomen_entry_text(const hsc__nomen *n, size_t i, const char *lang);
 /* Language index, or -1. */
 int hsc__nomen_lang(const hsc__nomen *n, const char *lang);
 /* Description of code (exact) in lang (NULL: the first language that has

@@ -341,11 +341,14 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     const hsc__alloc *a = &t->alloc;
     hsc__nomen nomen;
     hsc__natl natl;
-    int st = hsc__nomen_builder_build(&t->nomen, &nomen, &natl);
-    if (st != HSC_OK)
-        return st;
     /* An adapted model keeps the base's tables unless new ones were given. */
     int own = t->base == NULL || !hsc__nomen_builder_empty(&t->nomen);
+    const hsc__tables *base = NULL;
+    int st = own ? HSC_OK : hsc__model_tables(t->base, &base);
+    if (st == HSC_OK)
+        st = hsc__nomen_builder_build(&t->nomen, &nomen, &natl);
+    if (st != HSC_OK)
+        return st;
     hsc__model_draft d = {
         .spec = t->spec,
         .dim = r->fit.dim,
@@ -360,8 +363,8 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
         .out = r->fit.out,
         .temperature = 1.0,   /* SCOR calibrates the final scores instead */
         .accept_threshold = c->threshold,
-        .nomen = own ? &nomen : &t->base->nomen,
-        .natl = own ? &natl : &t->base->natl,
+        .nomen = own ? &nomen : &base->nomen,
+        .natl = own ? &natl : &base->natl,
         .scoring = {1, c->mix, c->power},
         .prec = &r->mem,
     };
@@ -370,8 +373,11 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     hsc__nomen_free(a, &nomen);
     hsc__natl_free(a, &natl);
     if (st == HSC_OK)
-        st = hsc__model_parse(a, (const uint8_t *)file.data, file.len, 0, out, NULL);
-    hsc__buf_free(a, &file);
+        st = hsc__model_parse(a, (const uint8_t *)file.data, file.len, out, NULL);
+    if (st == HSC_OK)
+        (*out)->image = file.data;   /* the model uses it in place */
+    else
+        hsc__buf_free(a, &file);
     return st;
 }
 
@@ -544,8 +550,14 @@ static const char *description(const hsc__nomen *n, uint32_t k, uint32_t l)
  * about a third of training on the rows from scratch. */
 static int add_rehearsal(hsc_trainer *t)
 {
-    const hsc__nomen *n = &t->base->nomen;
-    if (t->rehearsed || !(t->opt.rehearsal > 0.0) || n->n_codes == 0)
+    const hsc__tables *tables;
+    if (t->rehearsed || !(t->opt.rehearsal > 0.0))
+        return HSC_OK;
+    int st = hsc__model_tables(t->base, &tables);
+    if (st != HSC_OK)
+        return st;
+    const hsc__nomen *n = &tables->nomen;
+    if (n->n_codes == 0)
         return HSC_OK;
     t->rehearsed = 1;
     uint32_t digits = t->opt.code_digits;
@@ -571,8 +583,8 @@ static int add_rehearsal(hsc_trainer *t)
                 size_t i = seen++;
                 if (eligible > budget && (i * budget) / eligible == ((i + 1) * budget) / eligible)
                     continue;
-                int st = hsc__rowset_add(&t->rows, "(rehearsal)", 0, code, len, text,
-                                         strlen(text), t->opt.rehearsal, HSC_ROWS_SYNTHETIC);
+                st = hsc__rowset_add(&t->rows, "(rehearsal)", 0, code, len, text,
+                                     strlen(text), t->opt.rehearsal, HSC_ROWS_SYNTHETIC);
                 if (st != HSC_OK)
                     return st;
                 t->rehearsal_rows++;

@@ -534,8 +534,10 @@ static void test_natl_payload(void **state)
     hsc__buf_free(&A, &enc);
 }
 
-/* A damaged NOMN inside a whole file: its CRC fixed, the loader names the
- * section and the model is not published. */
+/* A damaged NOMN inside a whole file, its CRC fixed: the descriptions are
+ * decoded on first use, so the model loads and classifies, and every call
+ * that reads the descriptions fails with the decoder's status (each time:
+ * nothing half-decoded is kept); repaired, they read back. */
 static void test_damaged_section_in_file(void **state)
 {
     (void)state;
@@ -575,10 +577,23 @@ static void test_damaged_section_in_file(void **state)
     hsc__wr32(img + HSCM_H_CRC, (uint32_t)crc32_z(0, img, HSCM_H_CRC));
     hsc_model *m2 = NULL;
     uint64_t at = 0;
-    assert_int_equal(hsc_model_load_memory(img, new_len, NULL, &m2, &at), HSC_E_MODEL_VALUE);
-    assert_null(m2);
-    assert_int_equal(at, off + 4);   /* the tag's length field */
-    plain[8] = 'e';   /* repaired: loads */
+    assert_int_equal(hsc_model_load_memory(img, new_len, NULL, &m2, &at), HSC_OK);
+    const char *d = NULL;
+    size_t n = 0;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(hsc_model_describe(m2, "0201", 4, "en", &d), HSC_E_MODEL_VALUE);
+        assert_null(d);
+        assert_int_equal(hsc_model_nomenclature_count(m2, &n), HSC_E_MODEL_VALUE);
+        assert_int_equal(hsc_model_national_scheme_count(m2, &n), HSC_E_MODEL_VALUE);
+    }
+    hsc_session *s = NULL;
+    assert_int_equal(hsc_session_new(m2, NULL, &s), HSC_OK);
+    assert_int_equal(hsc_session_classify(s, "frozen beef", 11, 5), HSC_OK);
+    hsc_session_free(s);
+    void *again = NULL;
+    assert_int_equal(hsc_model_save_memory(m2, &again, &len), HSC_E_MODEL_VALUE);
+    hsc_model_free(m2);
+    plain[8] = 'e';   /* repaired: reads back */
     memcpy(img + off, plain, (size_t)raw);
     hsc__wr32(img + e + HSCM_E_CRC, (uint32_t)crc32_z(0, img + off, (size_t)raw));
     assert_int_equal(hsc_model_load_memory(img, new_len, NULL, &m2, &at), HSC_OK);
