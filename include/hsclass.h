@@ -127,6 +127,10 @@ typedef int hsc_status;
 #define HSC_E_BAD_ROW            70  /**< malformed training row (strict mode) */
 #define HSC_E_NO_DATA            71  /**< no usable rows: nothing to train on or to evaluate */
 #define HSC_E_ONE_CLASS          72  /**< training needs at least two codes */
+#define HSC_E_CHECKPOINT_CORRUPT 73  /**< not a training checkpoint, or truncated or corrupt
+                                          (hsc_trainer_set_resume). Since 1.1 */
+#define HSC_E_CHECKPOINT_MISMATCH 74 /**< the checkpoint was written for other training rows
+                                          or options. Since 1.1 */
 /* resources */
 #define HSC_E_NOMEM              90  /**< memory allocation failed */
 #define HSC_E_INTERNAL           91  /**< internal error (a bug; please report) */
@@ -763,6 +767,30 @@ typedef int32_t (*hsc_progress_fn)(void *user, uint32_t epoch, uint32_t epochs, 
                                    double loss, double examples_per_sec, double valid_accuracy);
 HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_progress_fn fn,
                                                      void *user);
+
+/** Checkpoints, for long runs: hsc_trainer_train writes the run's state
+ *  (weights, the order and random states of the training) to path after
+ *  every epoch, through a temporary file and a rename (an interruption
+ *  leaves the last complete checkpoint, never a partial one), with a
+ *  checksum and a fingerprint of the rows, nomenclature files, adapted
+ *  model and options. It is about as large as the weights in full
+ *  precision (feature rows x dim x 4 bytes) and is not removed. NULL:
+ *  none (the default). Returns HSC_E_IO when path cannot be written now
+ *  (checked before any training), HSC_E_NOMEM. A checkpoint that cannot be
+ *  written after an epoch stops the run with HSC_E_IO (the previous one
+ *  stays). Since 1.1. */
+HSC_API hsc_status hsc_trainer_set_checkpoint(hsc_trainer *trainer, const char *path);
+/** Continue an interrupted run from the checkpoint at path: add the same
+ *  rows and files with the same options, then hsc_trainer_train redoes the
+ *  preparation and trains only the epochs after the checkpoint's. With
+ *  HSC_CFG_THREADS = 1 the model is byte for byte the one an uninterrupted
+ *  run would have written. The file is checked here (HSC_E_IO,
+ *  HSC_E_CHECKPOINT_CORRUPT for a file that is not a checkpoint, truncated
+ *  or damaged) and matched when training starts: HSC_E_CHECKPOINT_MISMATCH
+ *  from hsc_trainer_train when it was written for other rows or options.
+ *  Set a checkpoint too (the same path is fine) to keep writing them.
+ *  NULL: start from scratch. Since 1.1. */
+HSC_API hsc_status hsc_trainer_set_resume(hsc_trainer *trainer, const char *path);
 
 /* Flags for hsc_trainer_add_file / add_row. */
 #define HSC_ROWS_NOMENCLATURE 1u  /**< rows are nomenclature paths ("A; B; Other"): augment */

@@ -43,6 +43,8 @@ int hsc__lines_open(hsc__line_reader *r, const hsc__alloc *a, const char *path)
     r->alloc = *a;
     struct stat sb;
     r->fd = open_for_read(path, &sb);
+    if (r->fd >= 0 && S_ISREG(sb.st_mode))
+        r->size = (uint64_t)sb.st_size;
     return r->fd < 0 ? HSC_E_IO : HSC_OK;
 }
 
@@ -75,6 +77,7 @@ int hsc__lines_next(hsc__line_reader *r, const char **line, size_t *len)
         if (got < 0)
             return HSC_E_IO;
         r->buf.len += (size_t)got;
+        r->bytes += (uint64_t)got;
         r->eof = got == 0;
     }
 }
@@ -218,38 +221,63 @@ int hsc__write_check(const char *path)
     return HSC_OK;
 }
 
-int hsc__write_file_atomic(const char *path, const void *data, size_t len)
+int hsc__atomic_open(hsc__atomic_file *f, const char *path)
 {
-    char *target, *tmp;
-    int st = write_target(path, &target);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    int st = write_target(path, &f->target);
     if (st != HSC_OK)
         return st;
-    int fd = create_temp(target, &tmp);
-    if (fd < 0) {
-        free(target);
+    f->fd = create_temp(f->target, &f->tmp);
+    if (f->fd < 0) {
+        free(f->target);
+        f->target = NULL;
         return HSC_E_IO;
     }
+    return HSC_OK;
+}
+
+int hsc__atomic_write(hsc__atomic_file *f, const void *data, size_t len)
+{
     const char *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
+    while (f->st == HSC_OK && len > 0) {
+        ssize_t w = write(f->fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {   /* EFBIG past a file-size limit, ENOSPC... */
-            st = HSC_E_IO;
-            break;
+        if (w <= 0)   /* EFBIG past a file-size limit, ENOSPC... */
+            f->st = HSC_E_IO;
+        else {
+            p += w;
+            len -= (size_t)w;
         }
-        p += w;
-        len -= (size_t)w;
     }
-    if (st == HSC_OK && fsync(fd) != 0)
+    return f->st;
+}
+
+int hsc__atomic_commit(hsc__atomic_file *f)
+{
+    int st = f->st;
+    if (st == HSC_OK && fsync(f->fd) != 0)
         st = HSC_E_IO;
-    if (close(fd) != 0)
+    if (close(f->fd) != 0)
         st = HSC_E_IO;
-    if (st == HSC_OK && rename(tmp, target) != 0)
+    if (st == HSC_OK && rename(f->tmp, f->target) != 0)
         st = HSC_E_IO;
     if (st != HSC_OK)
-        unlink(tmp);
-    free(tmp);
-    free(target);
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->target);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
     return st;
+}
+
+int hsc__write_file_atomic(const char *path, const void *data, size_t len)
+{
+    hsc__atomic_file f;
+    int st = hsc__atomic_open(&f, path);
+    if (st != HSC_OK)
+        return st;
+    hsc__atomic_write(&f, data, len);
+    return hsc__atomic_commit(&f);
 }

@@ -232,6 +232,8 @@ typedef struct hsc__line_reader {
     int eof;
     hsc__buf buf;      /* data read, not yet returned from pos on */
     size_t pos;
+    uint64_t bytes;    /* read from the file so far (progress) */
+    uint64_t size;     /* a regular file's size when opened; 0 for a pipe or device */
 } hsc__line_reader;
 /* HSC_E_IO when the path cannot be opened for reading (never blocks). */
 int hsc__lines_open(hsc__line_reader *r, const hsc__alloc *a, const char *path);
@@ -243,6 +245,18 @@ void hsc__lines_close(hsc__line_reader *r);
  * the regular target of a symbolic link) is replaced: any other existing
  * path gives HSC_E_IO. The file gets 0666 less the process umask. */
 int hsc__write_file_atomic(const char *path, const void *data, size_t len);
+/* The same written piece by piece (a file larger than one buffer):
+ * open, write any number of times, then always commit: it syncs and
+ * renames, or, after a failed write, fails and removes the temporary
+ * file. */
+typedef struct hsc__atomic_file {
+    int fd;
+    int st;            /* first failure */
+    char *tmp, *target;
+} hsc__atomic_file;
+int hsc__atomic_open(hsc__atomic_file *f, const char *path);
+int hsc__atomic_write(hsc__atomic_file *f, const void *data, size_t len);
+int hsc__atomic_commit(hsc__atomic_file *f);
 /* HSC_OK when hsc__write_file_atomic(path) could create its file now. */
 int hsc__write_check(const char *path);
 

@@ -11,7 +11,7 @@
 
 #include "trainer.h"
 
-#define MAX_THREADS 64
+#define MAX_THREADS HSC__SGD_MAX_THREADS
 #define MAX_DEPTH 8
 #define MAX_COPIES 16
 #define PHRASE_MAX 6 /* sampled phrases have 1..6 tokens, like declarations */
@@ -53,6 +53,24 @@ static int by_norm_desc(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* Keep the rows i with map[i] != 0, in bucket order, and rewrite both
+ * example sets' features (map[] becomes each row's new index + 1). */
+static int keep_rows(hsc__fit *f, uint32_t *map, hsc__examples *train, hsc__examples *valid)
+{
+    uint32_t dim = f->dim, n = 0;
+    for (uint32_t i = 0; i < f->n_rows; i++) {
+        if (map[i] == 0)
+            continue;
+        memmove(f->emb + (size_t)n * dim, f->emb + (size_t)i * dim, dim * sizeof *f->emb);
+        f->row_bucket[n] = f->row_bucket[i];
+        map[i] = ++n;
+    }
+    f->n_rows = n;
+    hsc__examples_compact(train, map);
+    hsc__examples_compact(valid, map);
+    return train->n > 0 ? HSC_OK : HSC_E_NO_DATA;
+}
+
 int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__examples *train,
                    hsc__examples *valid)
 {
@@ -71,20 +89,27 @@ int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__example
     qsort(rk, f->n_rows, sizeof *rk, by_norm_desc);
     for (uint32_t i = 0; i < keep; i++)
         map[rk[i].row] = 1;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < f->n_rows; i++) {
-        if (map[i] == 0)
-            continue;
-        memmove(f->emb + (size_t)n * dim, f->emb + (size_t)i * dim, dim * sizeof *f->emb);
-        f->row_bucket[n] = f->row_bucket[i];
-        map[i] = ++n;
-    }
-    f->n_rows = n;
-    hsc__examples_compact(train, map);
-    hsc__examples_compact(valid, map);
+    int st = keep_rows(f, map, train, valid);
     hsc__free(a, rk);
     hsc__free(a, map);
-    return train->n > 0 ? HSC_OK : HSC_E_NO_DATA;
+    return st;
+}
+
+int hsc__fit_restrict(const hsc__alloc *a, hsc__fit *f, const uint32_t *buckets, uint32_t n,
+                      hsc__examples *train, hsc__examples *valid)
+{
+    uint32_t *map = hsc__calloc(a, (size_t)f->n_rows + 1, sizeof *map);
+    if (map == NULL)
+        return HSC_E_NOMEM;
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < f->n_rows && found < n; i++)   /* both ascending */
+        if (f->row_bucket[i] == buckets[found]) {
+            map[i] = 1;
+            found++;
+        }
+    int st = found == n ? keep_rows(f, map, train, valid) : HSC_E_INVALID_ARG;
+    hsc__free(a, map);
+    return st;
 }
 
 void hsc__fit_split_untrained(hsc__fit *f, const uint8_t *trained)
@@ -141,7 +166,8 @@ struct hsc__sgd {
     const hsc__examples *train;
     step *paths;            /* n_targets * MAX_DEPTH */
     uint8_t *depth;         /* steps per label */
-    uint32_t *order;        /* this epoch's example order */
+    uint32_t *order;        /* this epoch's example order (shuffled from the last one) */
+    size_t n_order;         /* its entries in use */
     int phrases;            /* phrase sampling on (HSC_CFG_AUGMENT) */
     uint32_t n_threads;
     worker workers[MAX_THREADS];
@@ -159,6 +185,15 @@ static uint32_t copies_of(float weight)
     if (weight <= 1.5f)
         return 1;
     return weight >= MAX_COPIES ? MAX_COPIES : (uint32_t)(weight + 0.5f);
+}
+
+/* One entry per visit of each training example (copies_of). */
+static size_t order_length(const hsc__sgd *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->train->n; i++)
+        n += copies_of(s->train->ex[i].weight);
+    return n;
 }
 
 static int build_paths(hsc__sgd *s, const uint32_t *target_node, uint32_t n_targets)
@@ -220,10 +255,7 @@ int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
     int st = build_paths(s, target_node, n_targets);
     if (st != HSC_OK)
         return st;
-    size_t n_order = 0;
-    for (size_t i = 0; i < train->n; i++)
-        n_order += copies_of(train->ex[i].weight);
-    s->order = hsc__calloc(a, n_order, sizeof *s->order);
+    s->order = hsc__calloc(a, order_length(s) + 1, sizeof *s->order);
     if (s->order == NULL)
         return HSC_E_NOMEM;
     uint32_t fan = 1, max_feat = 1, dim = fit->dim;
@@ -383,19 +415,52 @@ static void run_epoch(hsc__sgd *s, size_t n)
             pthread_join(tid[i], NULL);
 }
 
-int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t last,
+size_t hsc__sgd_order(const hsc__sgd *s, const uint32_t **order)
+{
+    *order = s->order;
+    return s->n_order;
+}
+
+uint32_t hsc__sgd_rngs(const hsc__sgd *s, uint64_t *rng)
+{
+    for (uint32_t i = 0; i < s->n_threads; i++)
+        rng[i] = s->workers[i].rng;
+    return s->n_threads;
+}
+
+int hsc__sgd_restore(hsc__sgd *s, const uint32_t *order, size_t n, const uint64_t *rng,
+                     uint32_t n_rng)
+{
+    if (n != order_length(s) || n_rng != s->n_threads)
+        return HSC_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (order[i] >= s->train->n)
+            return HSC_E_INVALID_ARG;
+    memcpy(s->order, order, n * sizeof *order);
+    s->n_order = n;
+    for (uint32_t i = 0; i < n_rng; i++)
+        s->workers[i].rng = rng[i];
+    return HSC_OK;
+}
+
+int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t from, uint32_t last,
                     uint32_t epochs_total, double lr0, hsc__epoch_fn on_epoch, void *user)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->train->n; i++)
-        for (uint32_t c = copies_of(s->train->ex[i].weight); c > 0; c--)
-            s->order[n++] = (uint32_t)i;
+    if (from == first) {   /* else the order of a checkpoint was restored */
+        size_t n = 0;
+        for (size_t i = 0; i < s->train->n; i++)
+            for (uint32_t c = copies_of(s->train->ex[i].weight); c > 0; c--)
+                s->order[n++] = (uint32_t)i;
+        s->n_order = n;
+    }
+    size_t n = s->n_order;
     s->lr0 = lr0;
     s->total = (uint64_t)n * (last - first + 1);
-    atomic_store(&s->done, 0);
+    atomic_store(&s->done, (uint64_t)n * (from - first));
+    uint64_t done0 = atomic_load(&s->done);
     double t0 = now_sec();
     int st = HSC_OK;
-    for (uint32_t e = first; e <= last && st == HSC_OK; e++) {
+    for (uint32_t e = from; e <= last && st == HSC_OK; e++) {
         hsc__shuffle(s->order, n, rng);
         run_epoch(s, n);
         if (atomic_load(&s->cancel))
@@ -410,7 +475,7 @@ int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t last,
         double elapsed = now_sec() - t0;
         st = on_epoch(user, e, epochs_total, (double)done / (double)s->total,
                       count > 0 ? loss / (double)count : 0.0,
-                      elapsed > 0 ? (double)done / elapsed : 0.0);
+                      elapsed > 0 ? (double)(done - done0) / elapsed : 0.0);
         if (st != HSC_OK)
             atomic_store(&s->cancel, 1);
     }

@@ -39,6 +39,8 @@ const char *hsc_status_string(hsc_status status)
     case HSC_E_BAD_ROW: return "HSC_E_BAD_ROW: malformed training row";
     case HSC_E_NO_DATA: return "HSC_E_NO_DATA: no usable rows (nothing to train on or to evaluate)";
     case HSC_E_ONE_CLASS: return "HSC_E_ONE_CLASS: training needs at least two distinct codes";
+    case HSC_E_CHECKPOINT_CORRUPT: return "HSC_E_CHECKPOINT_CORRUPT: not a training checkpoint, or truncated or corrupt";
+    case HSC_E_CHECKPOINT_MISMATCH: return "HSC_E_CHECKPOINT_MISMATCH: the checkpoint was written for other training rows or options";
     case HSC_E_NOMEM: return "HSC_E_NOMEM: out of memory";
     case HSC_E_INTERNAL: return "HSC_E_INTERNAL: internal error (please report)";
     default: return "unknown status";

@@ -79,6 +79,8 @@ void hsc_trainer_free(hsc_trainer *t)
     hsc__rowset_free(&t->rows);
     hsc__nomen_builder_free(&t->nomen);
     hsc__code_map_free(&t->map);
+    hsc__free(&a, t->checkpoint);
+    hsc__free(&a, t->resume);
     hsc__free(&a, t);
 }
 
@@ -98,6 +100,43 @@ hsc_status hsc_trainer_set_progress_callback(hsc_trainer *t, hsc_progress_fn fn,
     t->on_progress = fn;
     t->on_progress_user = user;
     return HSC_OK;
+}
+
+/* *slot = a copy of path, or NULL. */
+static int set_path(hsc_trainer *t, char **slot, const char *path)
+{
+    char *copy = path != NULL ? hsc__strndup(&t->alloc, path, strlen(path)) : NULL;
+    if (path != NULL && copy == NULL)
+        return HSC_E_NOMEM;
+    hsc__free(&t->alloc, *slot);
+    *slot = copy;
+    return HSC_OK;
+}
+
+hsc_status hsc_trainer_set_checkpoint(hsc_trainer *t, const char *path)
+{
+    if (t == NULL)
+        return HSC_E_INVALID_ARG;
+    if (path != NULL) {   /* before the hours of training, not after the first epoch */
+        int st = hsc__write_check(path);
+        if (st != HSC_OK)
+            return st;
+    }
+    return set_path(t, &t->checkpoint, path);
+}
+
+hsc_status hsc_trainer_set_resume(hsc_trainer *t, const char *path)
+{
+    if (t == NULL)
+        return HSC_E_INVALID_ARG;
+    if (path != NULL) {   /* unreadable or corrupt: said now, before the rows are read */
+        hsc__ckpt c;
+        int st = hsc__ckpt_read(&t->alloc, path, &c);
+        hsc__ckpt_free(&t->alloc, &c);
+        if (st != HSC_OK)
+            return st;
+    }
+    return set_path(t, &t->resume, path);
 }
 
 static int rows_args_ok(double weight, uint32_t flags)
@@ -191,6 +230,9 @@ typedef struct run {
     hsc__prec mem;             /* the memory built from them */
     hsc__kv meta[40];          /* what the run records, owned */
     size_t n_meta;
+    uint64_t *rng;             /* the run's random sequence */
+    uint32_t fingerprint;      /* of the rows and options, for checkpoints */
+    hsc__ckpt resume;          /* the checkpoint continued from (file empty: none) */
 } run;
 
 static void run_free(run *r)
@@ -206,6 +248,7 @@ static void run_free(run *r)
     hsc__heldout_free(a, &r->heldout);
     hsc__prec_builder_free(&r->mem_rows);
     hsc__prec_free(a, &r->mem);
+    hsc__ckpt_free(a, &r->resume);
     for (size_t i = 0; i < r->n_meta; i++) {
         hsc__free(a, r->meta[i].key);
         hsc__free(a, r->meta[i].value);
@@ -218,6 +261,12 @@ static int on_epoch(void *user, uint32_t epoch, uint32_t epochs, double done, do
 {
     run *r = user;
     hsc_trainer *t = r->tr;
+    if (t->checkpoint != NULL) {   /* before the callback: a cancelled run keeps this epoch */
+        int st = hsc__ckpt_write(t->checkpoint, r->fingerprint, epoch, epochs, *r->rng, &r->fit,
+                                 r->sgd);
+        if (st != HSC_OK)
+            return st;
+    }
     if (t->on_progress == NULL)
         return HSC_OK;
     double vacc = hsc__heldout_accuracy(&r->heldout, 0);
@@ -227,20 +276,31 @@ static int on_epoch(void *user, uint32_t epoch, uint32_t epochs, double done, do
 }
 
 /* The epochs asked for; after pruning, a few gentle epochs let the rows
- * kept make up for the others. */
-static int fit_weights(run *r, uint64_t *rng)
+ * kept make up for the others. A run resumed from a checkpoint starts
+ * after its epoch (pruned already when that epoch came after pruning). */
+static int fit_weights(run *r)
 {
     const hsc_trainer *t = r->tr;
     const hsc__trainopts *o = &t->opt;
     int prune = o->max_rows > 0 && r->fit.n_rows > o->max_rows;
-    uint32_t extra = prune ? (o->epochs + 3) / 4 : 0;
-    int st = hsc__sgd_epochs(r->sgd, rng, 1, o->epochs, o->epochs + extra, o->learning_rate,
-                             on_epoch, r);
-    if (st == HSC_OK && prune)
+    uint32_t extra = prune ? (o->epochs + 3) / 4 : 0, done = 0;
+    int st = HSC_OK;
+    if (r->resume.file.data != NULL) {
+        done = r->resume.epoch;
+        st = hsc__ckpt_restore(&t->alloc, &r->resume, r->fingerprint, o->epochs,
+                               o->epochs + extra, &r->fit, r->sgd, &r->train, &r->valid, r->rng);
+        hsc__ckpt_free(&t->alloc, &r->resume);
+    }
+    if (st == HSC_OK && done < o->epochs)
+        st = hsc__sgd_epochs(r->sgd, r->rng, 1, done + 1, o->epochs, o->epochs + extra,
+                             o->learning_rate, on_epoch, r);
+    if (st == HSC_OK && prune && done <= o->epochs)
         st = hsc__fit_prune(&t->alloc, &r->fit, o->max_rows, &r->train, &r->valid);
     if (st == HSC_OK && prune)
-        st = hsc__sgd_epochs(r->sgd, rng, o->epochs + 1, o->epochs + extra, o->epochs + extra,
-                             o->learning_rate * 0.25, on_epoch, r);
+        st = hsc__sgd_epochs(r->sgd, r->rng, o->epochs + 1, done > o->epochs ? done + 1
+                                                                          : o->epochs + 1,
+                             o->epochs + extra, o->epochs + extra, o->learning_rate * 0.25,
+                             on_epoch, r);
     return st;
 }
 
@@ -498,6 +558,13 @@ static int prepare(run *r, uint64_t *rng)
     hsc__free(a, extra);
     if (st == HSC_OK && r->labels.n < 2)
         st = HSC_E_ONE_CLASS;
+    if (st == HSC_OK && (t->checkpoint != NULL || t->resume != NULL))
+        r->fingerprint = hsc__ckpt_fingerprint(t, &r->labels);
+    if (st == HSC_OK && t->resume != NULL) {   /* other rows or options: said before the work */
+        st = hsc__ckpt_read(a, t->resume, &r->resume);
+        if (st == HSC_OK && r->resume.fingerprint != r->fingerprint)
+            st = HSC_E_CHECKPOINT_MISMATCH;
+    }
     hsc__prec_builder_init(&r->mem_rows, a, t->opt.keep_texts != 0);
     if (st == HSC_OK)
         st = hsc__featurize_rows(t, &r->labels, rng, &r->train, &r->valid,
@@ -622,10 +689,11 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     memset(&r, 0, sizeof r);
     r.tr = t;
     uint64_t rng = 0x5DEECE66Dull ^ ((uint64_t)t->opt.seed << 17) ^ t->opt.seed;
+    r.rng = &rng;
     hsc__calibration cal;
     st = prepare(&r, &rng);
     if (st == HSC_OK)
-        st = fit_weights(&r, &rng);
+        st = fit_weights(&r);
     if (st == HSC_OK && (t->opt.code_digits > 6 || t->base != NULL))
         st = split_untrained(&r);   /* national lines without rows */
     if (st == HSC_OK && t->opt.precedents && t->base != NULL)   /* the base's memory joins */

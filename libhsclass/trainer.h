@@ -1,7 +1,8 @@
 /* trainer.h - the trainer's private parts, one file each: the public
  * hsc_trainer object and its run (trainer.c), the examples it learns from
  * (examples.c), the weights being fitted and the SGD engine that fits
- * them (sgd.c), and the calibration on held-out examples (calibrate.c).
+ * them (sgd.c), the calibration on held-out examples (calibrate.c), and
+ * the checkpoints that let an interrupted run resume (checkpoint.c).
  *
  * Threads: with one thread and a fixed seed the result is bit-for-bit
  * reproducible (every random number comes from one seeded sequence, drawn
@@ -34,6 +35,8 @@ struct hsc_trainer {
     uint64_t rows_mapped, rows_split;
     int map_applied;           /* once: mapped codes are not mapped again */
     int rehearsed;             /* they were (once per trainer) */
+    char *checkpoint;          /* written after every epoch (hsc_trainer_set_checkpoint) */
+    char *resume;              /* the checkpoint a run continues from, or NULL */
 };
 
 /* ---- random numbers: one seeded sequence ------------------------------- */
@@ -148,6 +151,10 @@ int hsc__fit_init(const hsc__alloc *a, hsc__fit *f, uint64_t *rng);
  * from both example sets. HSC_E_NO_DATA when no training example is left. */
 int hsc__fit_prune(const hsc__alloc *a, hsc__fit *f, uint32_t keep, hsc__examples *train,
                    hsc__examples *valid);
+/* The same with the rows kept given by their buckets (ascending, a
+ * pruned checkpoint's): HSC_E_INVALID_ARG when one is not a row. */
+int hsc__fit_restrict(const hsc__alloc *a, hsc__fit *f, const uint32_t *buckets, uint32_t n,
+                      hsc__examples *train, hsc__examples *valid);
 
 /* The split rule for codes no training row reached (national lines
  * given without rows, lines added under an adapted model's subheadings):
@@ -165,6 +172,7 @@ typedef int (*hsc__epoch_fn)(void *user, uint32_t epoch, uint32_t epochs, double
                              double loss, double examples_per_sec);
 
 typedef struct hsc__sgd hsc__sgd;
+#define HSC__SGD_MAX_THREADS 64
 
 /* An engine for fit over train (both must outlive it): the paths of the
  * targets through the tree (an example's label indexes target_node), and
@@ -177,9 +185,19 @@ int hsc__sgd_new(const hsc__alloc *a, hsc__fit *fit, const hsc__examples *train,
 void hsc__sgd_free(hsc__sgd *s);
 /* Epochs first..last of epochs_total (for progress), over the training
  * examples as they are now, the learning rate decaying linearly from lr0
- * over these epochs. HSC_E_CANCELLED or on_epoch's status to stop. */
-int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t last,
+ * over these epochs; the ones before from were run already (a checkpoint
+ * restored the engine after epoch from - 1: from == first otherwise).
+ * HSC_E_CANCELLED or on_epoch's status to stop. */
+int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t from, uint32_t last,
                     uint32_t epochs_total, double lr0, hsc__epoch_fn on_epoch, void *user);
+/* The engine's state between two epochs, for a checkpoint: the example
+ * order (each epoch shuffles the last one's) and each worker's random
+ * state (rng: room for HSC__SGD_MAX_THREADS; returns the workers). */
+size_t hsc__sgd_order(const hsc__sgd *s, const uint32_t **order);
+uint32_t hsc__sgd_rngs(const hsc__sgd *s, uint64_t *rng);
+/* Put it back: HSC_E_INVALID_ARG when it cannot be this engine's. */
+int hsc__sgd_restore(hsc__sgd *s, const uint32_t *order, size_t n, const uint64_t *rng,
+                     uint32_t n_rng);
 
 /* ---- starting from an existing model (adapt.c) ------------------------------------ */
 
@@ -233,5 +251,38 @@ typedef struct hsc__calibration {
  * them on the held-out rows. */
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
                    double config_threshold, hsc__calibration *out);
+
+/* ---- checkpoints (checkpoint.c) ----------------------------------------------------- */
+
+/* What a run's result depends on: the options, the rows as they will be
+ * trained (after mapping, rehearsal and the nomenclature check), the
+ * labels, the nomenclature files and the adapted model. */
+uint32_t hsc__ckpt_fingerprint(const hsc_trainer *t, const hsc__labels *labels);
+/* The run's state after epoch (of epochs_total): rng is the run's random
+ * sequence, fit and sgd the weights and the engine. Written atomically. */
+int hsc__ckpt_write(const char *path, uint32_t fingerprint, uint32_t epoch,
+                    uint32_t epochs_total, uint64_t rng, const hsc__fit *fit,
+                    const hsc__sgd *sgd);
+
+/* A checkpoint read back, checked (its checksum and layout) but not yet
+ * matched against the run. */
+typedef struct hsc__ckpt {
+    hsc__buf file;
+    uint32_t fingerprint, epoch, epochs_total, n_threads, dim, n_rows, n_nodes;
+    uint64_t n_order, rng;
+    size_t off_rng, off_bucket, off_emb, off_out, off_order;   /* into file */
+} hsc__ckpt;
+
+/* HSC_E_IO, HSC_E_CHECKPOINT_CORRUPT (not a checkpoint, truncated,
+ * checksum or layout wrong), HSC_E_NOMEM. */
+int hsc__ckpt_read(const hsc__alloc *a, const char *path, hsc__ckpt *out);
+void hsc__ckpt_free(const hsc__alloc *a, hsc__ckpt *c);
+/* Continue from it: the checkpoint must be of this run (fingerprint,
+ * epochs, threads, sizes; else HSC_E_CHECKPOINT_MISMATCH). A checkpoint of
+ * the epochs after pruning first prunes fit and the examples to its rows.
+ * Then the weights, the engine's state and *rng are the checkpoint's. */
+int hsc__ckpt_restore(const hsc__alloc *a, const hsc__ckpt *c, uint32_t fingerprint,
+                      uint32_t epochs, uint32_t epochs_total, hsc__fit *fit, hsc__sgd *sgd,
+                      hsc__examples *train, hsc__examples *valid, uint64_t *rng);
 
 #endif /* HSC_TRAINER_H */

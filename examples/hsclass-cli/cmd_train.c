@@ -18,7 +18,8 @@ enum {
     OPT_STRICT, OPT_NOMENCLATURE, OPT_HASH_SEED, OPT_NO_SKELETONS, OPT_KEEP_ACCENTS, OPT_QUIET,
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
     OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
-    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE, OPT_MAP
+    OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE, OPT_MAP,
+    OPT_CHECKPOINT, OPT_RESUME
 };
 
 static const cli_opt opts[] = {
@@ -55,6 +56,8 @@ static const cli_opt opts[] = {
     {"map", 0, 1, OPT_MAP},
     {"rehearsal", 0, 1, OPT_REHEARSAL},
     {"precedents-per-code", 0, 1, OPT_PRECEDENTS_PER_CODE},
+    {"checkpoint", 0, 1, OPT_CHECKPOINT},
+    {"resume", 0, 1, OPT_RESUME},
     {"quiet", 'q', 0, OPT_QUIET},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
@@ -94,6 +97,14 @@ static void help(void)
          "      --rehearsal W       adapting: weight of BASE's descriptions learnt again\n"
          "                          beside the rows, so that codes the rows never mention\n"
          "                          are not forgotten (0.3; 0: none)\n"
+         "      --checkpoint FILE   after every epoch, save the training state to FILE\n"
+         "                          (atomically; about feature rows x dim x 4 bytes);\n"
+         "                          removed once the model is written\n"
+         "      --resume FILE       continue an interrupted run from its checkpoint: give\n"
+         "                          the same files and options (else it is refused); with\n"
+         "                          --threads 1 the model is the one an uninterrupted run\n"
+         "                          writes, byte for byte. Add --checkpoint FILE to keep\n"
+         "                          saving it\n"
          "  -n, --nomenclature FILE same as FILE:nomenclature (repeatable)");
     puts(
          "      --describe FILE[:LANG]  code descriptions (code<TAB>text, 2-12 digit codes)\n"
@@ -623,7 +634,28 @@ static hsc_status save_held(const hsc_model *m, const char *path, int *err)
     return st;
 }
 
-static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
+/* --checkpoint and --resume, checked before the rows are read. */
+static int set_checkpoints(hsc_trainer *t, const char *checkpoint, const char *resume)
+{
+    hsc_status st = checkpoint != NULL ? hsc_trainer_set_checkpoint(t, checkpoint) : HSC_OK;
+    if (st != HSC_OK) {
+        cli_error("train: cannot write the checkpoint '%s': %s", checkpoint,
+                  st == HSC_E_IO ? "not a writable regular file" : hsc_status_string(st));
+        return cli_exit_for(st);
+    }
+    st = resume != NULL ? hsc_trainer_set_resume(t, resume) : HSC_OK;
+    if (st == HSC_E_IO)
+        cli_error("train: cannot read the checkpoint '%s'", resume);
+    else if (st == HSC_E_CHECKPOINT_CORRUPT)
+        cli_error("train: --resume %s: not a training checkpoint, or truncated or damaged "
+                  "(checksum or layout wrong): cannot resume from it", resume);
+    else if (st != HSC_OK)
+        cli_error("train: --resume %s: %s", resume, hsc_status_string(st));
+    return cli_exit_for(st);
+}
+
+static int train_and_save(hsc_trainer *t, const char *out_path, const char *checkpoint,
+                          const char *resume, progress *pr)
 {
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -640,8 +672,18 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
     if (pr->drawn)
         fputc('\n', stderr);
     if (st != HSC_OK) {
-        if (st == HSC_E_CANCELLED)
+        if (st == HSC_E_CANCELLED && checkpoint != NULL)
+            cli_error("train: interrupted; no model written; continue with --resume %s "
+                      "(and the same files and options)", checkpoint);
+        else if (st == HSC_E_CANCELLED)
             cli_error("train: interrupted; no model written");
+        else if (st == HSC_E_CHECKPOINT_MISMATCH)
+            cli_error("train: --resume %s: the checkpoint was written for other training rows "
+                      "or options (files, weights, --digits, --epochs, --seed, --threads...): "
+                      "resume with the command that wrote it, or train without --resume", resume);
+        else if (st == HSC_E_IO && checkpoint != NULL)
+            cli_error("train: cannot write the checkpoint '%s' (the last one written stays): %s",
+                      checkpoint, hsc_status_string(st));
         else
             cli_error("train: %s", hsc_status_string(st));
         return cli_exit_for(st);
@@ -660,6 +702,8 @@ static int train_and_save(hsc_trainer *t, const char *out_path, progress *pr)
     fputs("wrote ", stderr);
     cli_term_str(stderr, out_path);
     fprintf(stderr, ": %zu labels, fingerprint %s, trained in %.1f s\n", labels, fp, secs);
+    if (checkpoint != NULL)   /* its run is over: no use left for it */
+        unlink(checkpoint);
     /* What the held-out rows said about calibration and the threshold. */
     const char *keys[] = {"train.accept_threshold", "train.accept_threshold_from",
                           "train.valid_accept_share", "train.valid_ece",
@@ -709,7 +753,7 @@ int cli_cmd_train(int argc, char **argv)
     hsc_trainer *t = NULL;
     train_input *in = calloc((size_t)argc + 1, sizeof *in);
     size_t n_in = 0;
-    const char *out_path = NULL, *from = NULL, *v;
+    const char *out_path = NULL, *from = NULL, *checkpoint = NULL, *resume = NULL, *v;
     hsc_model *base = NULL;
     int epochs_given = 0;
     row_errors re = {.max = 100};
@@ -755,6 +799,8 @@ int cli_cmd_train(int argc, char **argv)
             break;
         case OPT_OUT: out_path = v; break;
         case OPT_FROM: from = v; break;
+        case OPT_CHECKPOINT: checkpoint = v; break;
+        case OPT_RESUME: resume = v; break;
         case OPT_MAP:
             in[n_in].path = strdup(v);
             in[n_in].kind = 3;
@@ -816,9 +862,11 @@ int cli_cmd_train(int argc, char **argv)
         rc = cli_exit_for(st);
         goto done;
     }
-    rc = add_inputs(t, in, n_in, &re);
+    rc = set_checkpoints(t, checkpoint, resume);
     if (rc == CLI_EXIT_OK)
-        rc = train_and_save(t, out_path, &pr);
+        rc = add_inputs(t, in, n_in, &re);
+    if (rc == CLI_EXIT_OK)
+        rc = train_and_save(t, out_path, checkpoint, resume, &pr);
     print_reasons(&re);
 done:
     hsc_trainer_free(t);

@@ -98,3 +98,43 @@ def test_train_map_and_rejections_by_reason(tmp_path):
                       "code shorter than the training level": 1}
     assert run("train", "-o", tmp_path / "x.hscm", "--map", tmp_path / "none.tsv",
                rows).returncode == 3
+
+
+def test_train_killed_then_resumed_writes_the_same_model(tmp_path):
+    """`train --checkpoint` killed (SIGKILL) after a few epochs, then
+    `--resume`: the model is byte for byte the uninterrupted run's."""
+    import signal
+    import subprocess
+    from test_cli import CLI
+    args = ["train", "--digits", "10", "--dim", "16", "--buckets", "131072", "--epochs", "60",
+            "--threads", "1", FPO]
+    full = tmp_path / "full.hscm"
+    p = run(*args, "-o", full)
+    assert p.returncode == 0, err(p)
+    ck, resumed = tmp_path / "run.ckpt", tmp_path / "resumed.hscm"
+    proc = subprocess.Popen([CLI, *map(str, args), "-o", resumed, "--checkpoint", ck],
+                            stderr=subprocess.PIPE)
+    for line in proc.stderr:
+        if line.startswith(b"epoch 3/60"):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.stderr.close()
+    assert proc.wait(timeout=600) == -signal.SIGKILL
+    assert ck.exists() and not resumed.exists()
+    kept = tmp_path / "kept.ckpt"
+    kept.write_bytes(ck.read_bytes())
+    p = run(*args, "-o", resumed, "--resume", ck, "--checkpoint", ck)
+    assert p.returncode == 0, err(p)
+    assert re.search(r"^epoch ([4-9]|[1-5][0-9])/60 ", err(p), re.M)   # not from epoch 1
+    assert not re.search(r"^epoch [1-3]/60 ", err(p), re.M)
+    assert resumed.read_bytes() == full.read_bytes()
+    assert not ck.exists()   # its run is over
+    # other options: refused, and why
+    p = run(*args[:-1], "--seed", "9", FPO, "-o", tmp_path / "x.hscm", "--resume", kept)
+    assert p.returncode == 4 and "written for other training rows or options" in err(p), err(p)
+    p = run(*args, "-o", tmp_path / "x.hscm", "--resume", ck)
+    assert p.returncode == 3 and "cannot read the checkpoint" in err(p)
+    ck.write_bytes(full.read_bytes())
+    p = run(*args, "-o", tmp_path / "x.hscm", "--resume", ck)
+    assert p.returncode == 4 and "not a training checkpoint, or truncated" in err(p), err(p)
+    assert not (tmp_path / "x.hscm").exists()

@@ -31,7 +31,8 @@ $HSCLASS_BUILD_ROOT (a build tree, on request), the libdir of the prefix the
 package is installed in, the soname, then ctypes.util.find_library.
 """
 
-from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CorruptModel, Error,
+from ._errors import (BadCode, BadLanguage, BadRow, BadUTF8, Cancelled, CheckpointError,
+                      CheckpointMismatch, CorruptModel, Error,
                       FileError, InternalError, InvalidArgument, ModelError, ModelMismatch,
                       ModelVersionError, NoData, NoResult, OneClass, OutOfMemory, RegexLimit,
                       ResourceError, StateError, TextError, TextTooLong, TrainingDataError,
@@ -62,6 +63,7 @@ __all__ = [
     "Error", "UsageError", "InvalidArgument", "Unsupported", "StateError", "NoResult",
     "Cancelled", "TextError", "BadUTF8", "TextTooLong", "RegexLimit", "BadLanguage", "BadCode",
     "ModelError", "FileError", "CorruptModel", "ModelVersionError", "ModelMismatch",
-    "TrainingDataError", "BadRow", "NoData", "OneClass", "ResourceError", "OutOfMemory",
+    "TrainingDataError", "BadRow", "NoData", "OneClass", "CheckpointError", "CheckpointMismatch",
+    "ResourceError", "OutOfMemory",
     "InternalError",
 ]

@@ -32,6 +32,8 @@ E_MODEL_MISMATCH = 50
 E_BAD_ROW = 70
 E_NO_DATA = 71
 E_ONE_CLASS = 72
+E_CHECKPOINT_CORRUPT = 73
+E_CHECKPOINT_MISMATCH = 74
 E_NOMEM = 90
 E_INTERNAL = 91
 
@@ -144,6 +146,16 @@ class OneClass(TrainingDataError):
     """HSC_E_ONE_CLASS: training needs at least two codes."""
 
 
+class CheckpointError(TrainingDataError):
+    """HSC_E_CHECKPOINT_CORRUPT: the file to resume from is not a training
+    checkpoint, or is truncated or damaged."""
+
+
+class CheckpointMismatch(TrainingDataError):
+    """HSC_E_CHECKPOINT_MISMATCH: the checkpoint was written for other
+    training rows or options."""
+
+
 # 90+: resources
 class ResourceError(Error):
     """A resource failure (statuses 90+)."""
@@ -174,6 +186,8 @@ _BY_STATUS: Dict[int, Type[Error]] = {
     E_BAD_ROW: BadRow,
     E_NO_DATA: NoData,
     E_ONE_CLASS: OneClass,
+    E_CHECKPOINT_CORRUPT: CheckpointError,
+    E_CHECKPOINT_MISMATCH: CheckpointMismatch,
     E_NOMEM: OutOfMemory,
     E_INTERNAL: InternalError,
 }

@@ -196,6 +196,8 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
      "status"),
     ("hsc_trainer_nomenclature_counts", hsc_status,
      [TrainerHandle, POINTER(c_uint64), POINTER(c_uint64), POINTER(c_uint64)], "status"),
+    ("hsc_trainer_set_checkpoint", hsc_status, [TrainerHandle, c_char_p], "status"),
+    ("hsc_trainer_set_resume", hsc_status, [TrainerHandle, c_char_p], "status"),
     ("hsc_trainer_train", hsc_status, [TrainerHandle, POINTER(ModelHandle)], "status"),
 ]
 

@@ -91,6 +91,8 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
           on_row_error: Optional[Callable[[RowError], Any]] = None,
           row_errors: Optional[List[RowError]] = None,
           from_model: Union[None, PathLike, Model] = None,
+          checkpoint: Optional[PathLike] = None,
+          resume: Optional[PathLike] = None,
           **options: Any) -> Model:
     """Train a model, save it to output (unless None) and return it.
 
@@ -119,11 +121,18 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         `hsclass train --from`; see hsc_trainer_new_from_model): its
         featurization and weights are the start, national lines come under
         its subheadings; epochs default to ADAPT_EPOCHS (5).
+    checkpoint: save the training state there after every epoch (atomically;
+        see hsc_trainer_set_checkpoint), as `hsclass train --checkpoint`.
+    resume: continue an interrupted run from its checkpoint: give the same
+        inputs and options (else CheckpointMismatch); with threads=1 the
+        model is byte for byte the uninterrupted run's. A file that is no
+        checkpoint, or truncated or damaged, raises CheckpointError.
     options: as the CLI: digits, languages, epochs, lr, dim, buckets, threads,
         seed, valid, min_count, augment, char_ngrams ("3-5", (3, 5) or 0),
         word_ngrams, strict (and the other config option names).
 
-    Raises FileError, BadRow (strict), NoData, OneClass, Cancelled, and any
+    Raises FileError, BadRow (strict), NoData, OneClass, Cancelled,
+    CheckpointError, CheckpointMismatch, and any
     exception raised by a callback (which also stops the training).
     """
     files = _inputs(inputs)
@@ -189,6 +198,14 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         try:
             lib.hsc_trainer_set_row_error_callback(trainer, row_cb, None)
             lib.hsc_trainer_set_progress_callback(trainer, progress_cb, None)
+            for setter, path in ((lib.hsc_trainer_set_checkpoint, checkpoint),
+                                 (lib.hsc_trainer_set_resume, resume)):
+                if path is not None:
+                    encoded = _args.path(path, "checkpoint")
+                    try:
+                        setter(trainer, encoded)
+                    except _errors.Error as exc:
+                        raise _errors.with_detail(exc, os.fsdecode(encoded)) from None
             for path, weight, flags in files:
                 try:
                     lib.hsc_trainer_add_file(trainer, path, weight, flags)
