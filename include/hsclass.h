@@ -768,6 +768,18 @@ typedef int32_t (*hsc_progress_fn)(void *user, uint32_t epoch, uint32_t epochs, 
 HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_progress_fn fn,
                                                      void *user);
 
+/** Progress while hsc_trainer_add_file reads a file, before any training
+ *  (millions of rows take minutes): the file's path, the lines read so far,
+ *  the bytes read and the file's size (0 when unknown: a pipe or a device).
+ *  Called every 16,384 lines and once when the file is read (the caller
+ *  measures the rate). Return non-zero to stop reading: add_file then
+ *  returns HSC_E_CANCELLED and the rows read so far stay added. Called
+ *  from the calling thread only. Since 1.1. */
+typedef int32_t (*hsc_read_progress_fn)(void *user, const char *file, uint64_t lines,
+                                        uint64_t bytes, uint64_t size);
+HSC_API hsc_status hsc_trainer_set_read_progress_callback(hsc_trainer *trainer,
+                                                          hsc_read_progress_fn fn, void *user);
+
 /** Checkpoints, for long runs: hsc_trainer_train writes the run's state
  *  (weights, the order and random states of the training) to path after
  *  every epoch, through a temporary file and a rename (an interruption

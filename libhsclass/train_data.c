@@ -269,7 +269,13 @@ int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint3
         trim(&q, &qlen);
         if (qlen)
             st = hsc__rowset_add_line(rs, path, line, p, len, weight, flags);
+        if (st == HSC_OK && rs->on_read != NULL && line % HSC__READ_PROGRESS_LINES == 0 &&
+            rs->on_read(rs->on_read_user, path, line, in.bytes, in.size) != 0)
+            st = HSC_E_CANCELLED;
     }
+    if (st == HSC_E_NO_DATA && rs->on_read != NULL &&   /* the whole file: a last report */
+        rs->on_read(rs->on_read_user, path, line, in.bytes, in.size) != 0)
+        st = HSC_E_CANCELLED;
     hsc__lines_close(&in);
     return st == HSC_E_NO_DATA ? HSC_OK : st;
 }

@@ -51,6 +51,8 @@ typedef struct hsc__rowset {
     uint32_t *index;
     size_t index_cap;          /* a power of two, or 0 */
     uint64_t merged;           /* rows merged into an earlier identical one */
+    hsc_read_progress_fn on_read;   /* progress of hsc__rowset_add_file, or NULL */
+    void *on_read_user;
 } hsc__rowset;
 
 /* National training (code_digits 8 or 10) keeps a row whose code is
@@ -82,7 +84,11 @@ int hsc__rowset_add_line(hsc__rowset *rs, const char *file, uint64_t line, const
 int hsc__rowset_add(hsc__rowset *rs, const char *file, uint64_t line, const char *code,
                     size_t code_len, const char *text, size_t text_len, double weight,
                     uint32_t flags);
-/* Read a whole TSV file: optional UTF-8 BOM, LF or CRLF, blank lines ignored. */
+/* Read a whole TSV file: optional UTF-8 BOM, LF or CRLF, blank lines
+ * ignored. Progress goes to on_read every HSC__READ_PROGRESS_LINES lines
+ * and at the end; its non-zero stops the reading (HSC_E_CANCELLED, the
+ * rows read so far kept). */
+#define HSC__READ_PROGRESS_LINES 16384u
 int hsc__rowset_add_file(hsc__rowset *rs, const char *path, double weight, uint32_t flags);
 
 /* Nomenclature augmentation: the short phrases a trader would write for a

@@ -102,6 +102,16 @@ hsc_status hsc_trainer_set_progress_callback(hsc_trainer *t, hsc_progress_fn fn,
     return HSC_OK;
 }
 
+hsc_status hsc_trainer_set_read_progress_callback(hsc_trainer *t, hsc_read_progress_fn fn,
+                                                  void *user)
+{
+    if (t == NULL)
+        return HSC_E_INVALID_ARG;
+    t->rows.on_read = fn;
+    t->rows.on_read_user = user;
+    return HSC_OK;
+}
+
 /* *slot = a copy of path, or NULL. */
 static int set_path(hsc_trainer *t, char **slot, const char *path)
 {

@@ -152,7 +152,9 @@ static void help(void)
          "  -h, --help              show this help\n"
          "\n"
          "Malformed rows are reported on stderr as FILE:LINE: message and skipped.\n"
-         "Progress goes to stderr: a progress bar on a terminal, plain lines otherwise.\n"
+         "Progress goes to stderr: a progress bar on a terminal, plain lines otherwise\n"
+         "(every 10 s within a long epoch); while a large file is read, its rows, rows/s,\n"
+         "bytes read of its size and an ETA.\n"
          "Ctrl-C stops training without writing the model (exit 130).");
 }
 
@@ -326,6 +328,7 @@ typedef struct progress {
     int tty, quiet, drawn;
     double start, last;
     uint32_t last_epoch;
+    uint64_t read_lines;   /* of the file being read (fewer: a new file) */
 } progress;
 
 static volatile sig_atomic_t interrupted;
@@ -386,6 +389,42 @@ static int32_t on_progress(void *user, uint32_t epoch, uint32_t epochs, double d
         fprintf(stderr, "epoch %u/%u  %5.1f%%  %.0f ex/s  loss %.4f  valid %s  eta %s\n",
                 (unsigned)epoch, (unsigned)epochs, done * 100.0, eps, loss, val, eta);
     }
+    fflush(stderr);
+    return 0;
+}
+
+/* While a training file is read: lines, lines per second and bytes of the
+ * file's size with an ETA. Terminal: redrawn at most 10 times a second
+ * once reading has taken half a second; log: a line every 10 seconds (a
+ * small file prints nothing). */
+static int32_t on_read(void *user, const char *file, uint64_t lines, uint64_t bytes,
+                       uint64_t size)
+{
+    progress *pr = user;
+    double now = cli_now();
+    if (lines < pr->read_lines || pr->read_lines == 0)   /* a new file */
+        pr->start = pr->last = now;
+    pr->read_lines = lines;
+    double elapsed = now - pr->start;
+    if (pr->quiet || elapsed < (pr->tty ? 0.5 : 10.0) || now - pr->last < (pr->tty ? 0.1 : 10.0))
+        return 0;
+    pr->last = now;
+    char eta[32], share[64] = "";
+    double rate = elapsed > 0 ? (double)lines / elapsed : 0;
+    format_eta(eta, sizeof eta,
+               size > 0 && bytes > 0 ? elapsed * (double)(size - (bytes < size ? bytes : size)) /
+                                           (double)bytes
+                                     : -1.0);
+    if (size > 0)
+        snprintf(share, sizeof share, "%.1f of %.1f MB (%.1f%%)", (double)bytes / 1e6,
+                 (double)size / 1e6, 100.0 * (double)bytes / (double)size);
+    else
+        snprintf(share, sizeof share, "%.1f MB", (double)bytes / 1e6);
+    fputs(pr->tty ? "\r\033[Kreading " : "reading ", stderr);
+    cli_term_str(stderr, file);
+    fprintf(stderr, ": %" PRIu64 " rows, %.0f rows/s, %s, %s %s%s", lines, rate, share,
+            pr->tty ? "ETA" : "eta", size > 0 ? eta : "--:--", pr->tty ? "" : "\n");
+    pr->drawn = pr->tty;
     fflush(stderr);
     return 0;
 }
@@ -548,7 +587,8 @@ static int add_nomen_input(hsc_trainer *t, const train_input *in)
     return CLI_EXIT_OK;
 }
 
-static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row_errors *re)
+static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row_errors *re,
+                      progress *pr)
 {
     uint64_t acc0 = 0, rej0 = 0, acc = 0, rej = 0;
     for (size_t i = 0; i < n; i++) {
@@ -573,8 +613,12 @@ static int add_inputs(hsc_trainer *t, const train_input *in, size_t n, const row
             continue;
         }
         hsc_trainer_row_counts(t, &acc0, &rej0);
+        pr->read_lines = 0;
         hsc_status st = hsc_trainer_add_file(t, in[i].path, in[i].weight, in[i].flags);
         hsc_trainer_row_counts(t, &acc, &rej);
+        if (pr->drawn)   /* the progress line gives way to the file's counts */
+            fputs("\r\033[K", stderr);
+        pr->drawn = 0;
         if (st == HSC_E_BAD_ROW) {
             cli_error("train: %s: stopped at the first malformed row (--strict)", in[i].path);
             return CLI_EXIT_DATA;
@@ -757,7 +801,7 @@ int cli_cmd_train(int argc, char **argv)
     hsc_model *base = NULL;
     int epochs_given = 0;
     row_errors re = {.max = 100};
-    progress pr = {isatty(2), 0, 0, 0, 0, 0};
+    progress pr = {isatty(2), 0, 0, 0, 0, 0, 0};
     int rc = CLI_EXIT_OK, id;
     hsc_status st = in != NULL ? hsc_config_new(&cfg) : HSC_E_NOMEM;
     if (st != HSC_OK) {
@@ -857,6 +901,8 @@ int cli_cmd_train(int argc, char **argv)
         st = hsc_trainer_set_row_error_callback(t, on_row_error, &re);
     if (st == HSC_OK)
         st = hsc_trainer_set_progress_callback(t, on_progress, &pr);
+    if (st == HSC_OK)
+        st = hsc_trainer_set_read_progress_callback(t, on_read, &pr);
     if (st != HSC_OK) {
         cli_error("train: %s", hsc_status_string(st));
         rc = cli_exit_for(st);
@@ -864,7 +910,7 @@ int cli_cmd_train(int argc, char **argv)
     }
     rc = set_checkpoints(t, checkpoint, resume);
     if (rc == CLI_EXIT_OK)
-        rc = add_inputs(t, in, n_in, &re);
+        rc = add_inputs(t, in, n_in, &re, &pr);
     if (rc == CLI_EXIT_OK)
         rc = train_and_save(t, out_path, checkpoint, resume, &pr);
     print_reasons(&re);

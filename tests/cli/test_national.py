@@ -138,3 +138,46 @@ def test_train_killed_then_resumed_writes_the_same_model(tmp_path):
     p = run(*args, "-o", tmp_path / "x.hscm", "--resume", ck)
     assert p.returncode == 4 and "not a training checkpoint, or truncated" in err(p), err(p)
     assert not (tmp_path / "x.hscm").exists()
+
+
+def test_train_shows_progress_while_reading(tmp_path):
+    """On a terminal, a file that takes more than half a second to read
+    shows its rows, rows/s and megabytes read (no size, so no ETA, for a
+    pipe), then gives way to the file's counts."""
+    import os
+    import pty
+    import subprocess
+    import threading
+    import time
+    from test_cli import CLI
+    rows = FPO.read_text(encoding="utf-8").splitlines(True)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([CLI, "train", "--digits", "10", "--dim", "16", "--buckets", "131072",
+                             "--epochs", "1", "-o", tmp_path / "m.hscm", "/dev/stdin"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+
+    def feed():
+        for i in range(60000):   # 60,000 lines over about 1.5 s
+            proc.stdin.write(rows[i % len(rows)].encode("utf-8"))
+            if i % 2000 == 0:
+                proc.stdin.flush()
+                time.sleep(0.05)
+        proc.stdin.close()
+    writer = threading.Thread(target=feed)
+    writer.start()
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:   # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    writer.join()
+    os.close(master)
+    assert proc.wait(timeout=600) == 0, screen
+    text = screen.decode("utf-8", "replace")
+    assert re.search(r"reading /dev/stdin: \d+ rows, \d+ rows/s, [\d.]+ MB, ETA --:--", text), text
+    assert re.search(r"\r\033\[K/dev/stdin: 60000 rows accepted", text), text

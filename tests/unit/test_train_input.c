@@ -444,6 +444,59 @@ static void test_row_statuses(void **state)
     hsc_trainer_free(t);
 }
 
+/* Progress while a file is read: every 16,384 lines and at the end, the
+ * bytes read never past the file's size and all of it at the end; a
+ * non-zero return stops the reading with the rows read so far kept. */
+typedef struct reads {
+    uint64_t calls, lines, bytes, size, stop_at;
+} reads;
+
+static int32_t on_read(void *user, const char *file, uint64_t lines, uint64_t bytes,
+                       uint64_t size)
+{
+    reads *r = user;
+    assert_non_null(strstr(file, "big.tsv"));
+    assert_true(lines > r->lines && bytes >= r->bytes && bytes <= size);
+    r->calls++;
+    r->lines = lines;
+    r->bytes = bytes;
+    r->size = size;
+    return r->stop_at != 0 && lines >= r->stop_at;
+}
+
+static void test_read_progress(void **state)
+{
+    (void)state;
+    enum { ROWS = 40000 };
+    char *data = malloc((size_t)ROWS * 40);
+    assert_non_null(data);
+    size_t len = 0;
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)sprintf(data + len, "%06d\tgoods of kind %d\n", 10100 + i % 97 * 100, i);
+    const char *path = write_file("big.tsv", data, len);
+    free(data);
+    for (int stop = 0; stop < 2; stop++) {
+        errs e;
+        reads r = {.stop_at = stop ? 16384 : 0};
+        hsc_trainer *t = trainer(0, &e);
+        assert_int_equal(hsc_trainer_set_read_progress_callback(t, on_read, &r), HSC_OK);
+        assert_int_equal(hsc_trainer_add_file(t, path, 1.0, 0), stop ? HSC_E_CANCELLED : HSC_OK);
+        assert_int_equal(r.size, len);
+        if (stop) {
+            assert_int_equal(r.calls, 1);
+            counts(t, 16384, 0);   /* what was read stays */
+        } else {
+            assert_int_equal(r.calls, ROWS / 16384 + 1);
+            assert_int_equal(r.lines, ROWS);
+            assert_int_equal(r.bytes, len);
+            counts(t, ROWS, 0);
+        }
+        hsc_trainer_free(t);
+    }
+    assert_int_equal(hsc_trainer_set_read_progress_callback(NULL, on_read, NULL),
+                     HSC_E_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_misplaced_bom_and_utf16),
         cmocka_unit_test(test_bad_paths),
         cmocka_unit_test(test_row_statuses),
+        cmocka_unit_test(test_read_progress),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
