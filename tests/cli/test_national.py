@@ -105,7 +105,7 @@ def test_train_killed_then_resumed_writes_the_same_model(tmp_path):
     `--resume`: the model is byte for byte the uninterrupted run's."""
     import signal
     import subprocess
-    from test_cli import CLI
+    from cli_env import CLI
     args = ["train", "--digits", "10", "--dim", "16", "--buckets", "131072", "--epochs", "60",
             "--threads", "1", FPO]
     full = tmp_path / "full.hscm"
@@ -149,7 +149,7 @@ def test_train_shows_progress_while_reading(tmp_path):
     import subprocess
     import threading
     import time
-    from test_cli import CLI
+    from cli_env import CLI
     rows = FPO.read_text(encoding="utf-8").splitlines(True)
     master, slave = pty.openpty()
     proc = subprocess.Popen([CLI, "train", "--digits", "10", "--dim", "16", "--buckets", "131072",
