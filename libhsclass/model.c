@@ -1,8 +1,6 @@
 /* model.c - the public hsc_model calls: loading (from memory, or a file
  * mapped in place), saving, freeing, and the info, META and label
  * accessors. */
-/* MAP_ANONYMOUS and MADV_HUGEPAGE */
-#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <string.h>
 
@@ -45,16 +43,18 @@ hsc_status hsc_model_load_memory(const void *data, size_t len, const hsc_config 
     if (data == NULL || out == NULL)
         return HSC_E_INVALID_ARG;
     /* the caller keeps its buffer: the model uses a copy in place */
-    char *copy = hsc__calloc(&a, len + 1, 1);
+    char *copy = len < SIZE_MAX ? hsc__calloc_big(&a, len + 1) : NULL;
     if (copy == NULL)
         return HSC_E_NOMEM;
     if (len > 0)
         memcpy(copy, data, len);
     int st = hsc__model_parse(&a, (const uint8_t *)copy, len, out, err_offset);
-    if (st == HSC_OK)
+    if (st == HSC_OK) {
         (*out)->image = copy;
-    else
-        hsc__free(&a, copy);
+        (*out)->image_big = len + 1;
+    } else {
+        hsc__free_big(&a, copy, len + 1);
+    }
     return st;
 }
 
@@ -115,41 +115,21 @@ static int load_mapped(const hsc__alloc *a, const char *path, size_t max, hsc_mo
     return parse_mapped(a, map, len, len, out, err_offset);
 }
 
-/* The default path with the C library's allocator: the file is copied into
- * private anonymous memory, in 2 MB transparent huge pages where the
- * system offers them. Faulting in 3,500 small pages costs more than the
- * rest of a load (measured: 40 ms for 14 MB on a VM, 3 ms in huge pages). */
-#define HUGE_PAGE ((size_t)2 << 20)
-
+/* The default path for a regular file: read into one allocation of its
+ * size (hsc__calloc_big: huge pages with the C library's allocator). */
 static int load_copied(const hsc__alloc *a, const char *path, size_t max, hsc_model **out,
                        uint64_t *err_offset)
 {
     int fd;
     size_t len;
     int st = open_regular(path, max, &fd, &len);
-    if (st == HSC_OK && len < HUGE_PAGE) {   /* small: the allocator does well */
-        close(fd);
-        st = HSC_E_UNSUPPORTED;
-    }
     if (st != HSC_OK)
         return st;
-    size_t cap = len <= SIZE_MAX - 2 * HUGE_PAGE ? (len + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : 0;
-    char *raw = cap ? mmap(NULL, cap + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                    : MAP_FAILED;
-    if (raw == MAP_FAILED) {
+    char *img = hsc__calloc_big(a, len);
+    if (img == NULL) {
         close(fd);
-        return HSC_E_UNSUPPORTED;
+        return HSC_E_NOMEM;
     }
-    /* keep the huge-page-aligned part only */
-    size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
-    if (head > 0)
-        munmap(raw, head);
-    munmap(raw + head + cap, HUGE_PAGE - head);
-    char *img = raw + head;
-#ifdef MADV_HUGEPAGE
-    madvise(img, cap, MADV_HUGEPAGE);   /* a hint: without it, small pages */
-#endif
     size_t got = 0;
     while (got < len) {
         ssize_t n = read(fd, img + got, len - got);
@@ -162,16 +142,15 @@ static int load_copied(const hsc__alloc *a, const char *path, size_t max, hsc_mo
         got += (size_t)n;
     }
     close(fd);
-    if (st != HSC_OK) {
-        munmap(img, cap);
-        return st;
+    if (st == HSC_OK)
+        st = hsc__model_parse(a, (const uint8_t *)img, got, out, err_offset);
+    if (st == HSC_OK) {
+        (*out)->image = img;
+        (*out)->image_big = len;
+    } else {
+        hsc__free_big(a, img, len);
     }
-    return parse_mapped(a, img, cap, got, out, err_offset);
-}
-
-static int default_alloc(const hsc__alloc *a)
-{
-    return a->calloc_fn == NULL && a->realloc_fn == NULL && a->free_fn == NULL;
+    return st;
 }
 #endif
 
@@ -192,7 +171,7 @@ hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg, hsc_mode
         return HSC_E_INVALID_ARG;
     size_t max = c->max_model_bytes;
 #ifdef HSC_HAVE_MMAP
-    if (c->model_mmap || default_alloc(&a)) {
+    {
         int st = c->model_mmap ? load_mapped(&a, path, max, out, err_offset)
                                : load_copied(&a, path, max, out, err_offset);
         if (st != HSC_E_UNSUPPORTED)
@@ -203,10 +182,11 @@ hsc_status hsc_model_load_file(const char *path, const hsc_config *cfg, hsc_mode
     int st = hsc__read_file(&a, path, max, &file);
     if (st == HSC_OK)
         st = hsc__model_parse(&a, (const uint8_t *)file.data, file.len, out, err_offset);
-    if (st == HSC_OK)
+    if (st == HSC_OK) {
         (*out)->image = file.data;   /* the model is used in place */
-    else
+    } else {
         hsc__buf_free(&a, &file);
+    }
     return st;
 }
 

@@ -67,7 +67,8 @@ struct hsc_model {
     _Atomic(hsc__tables *) tables;   /* NULL until first used */
 
     void *map;                 /* the file image the model uses in place: a mapping, */
-    char *image;               /* or an hsc__alloc'ed copy (one of the two is set) */
+    char *image;               /* or a copy (one of the two is set): */
+    size_t image_big;          /* its hsc__calloc_big size, 0: hsc__alloc'ed */
     size_t map_len;
     int owns_q;                /* row_q / out_q were inflated copies (not in the image) */
 };

@@ -51,7 +51,10 @@ static void destroy(hsc_model *m)
         hsc__free(&a, m->row_q);
         hsc__free(&a, m->out_q);
     }
-    hsc__free(&a, m->image);
+    if (m->image_big > 0)
+        hsc__free_big(&a, m->image, m->image_big);
+    else
+        hsc__free(&a, m->image);
 #ifdef HSC_HAVE_MMAP
     if (m->map != NULL)
         munmap(m->map, m->map_len);

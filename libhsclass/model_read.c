@@ -570,7 +570,8 @@ static int parse_scoring(reader *r)
         return r->optional[S_PTXT] != NULL ? fail(r, HSC_E_MODEL_SECTION, r->optional[S_PTXT]->offset)
                                            : HSC_OK;
     size_t bad = 0;
-    int st = hsc__prec_decode(r->a, s->p, (size_t)s->raw, m->n_labels, &m->prec, &bad);
+    int st = hsc__prec_decode(r->a, s->p, (size_t)s->raw, m->n_labels,
+                              !(s->flags & HSCM_SEC_ZLIB), &m->prec, &bad);
     if (st != HSC_OK)
         return st == HSC_E_NOMEM ? st : fail(r, st, at(s, bad));
     s = r->optional[S_PTXT];

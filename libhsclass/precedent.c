@@ -19,11 +19,15 @@
 
 void hsc__prec_free(const hsc__alloc *a, hsc__prec *p)
 {
-    hsc__free(a, p->keys);
-    hsc__free(a, p->df);
-    hsc__free(a, p->post_off);
-    hsc__free(a, p->idf2);
-    hsc__free(a, p->post);
+    if (p->key_block != NULL) {
+        hsc__free_big(a, p->key_block, p->key_block_size);
+    } else {
+        hsc__free(a, p->keys);
+        hsc__free(a, p->df);
+        hsc__free(a, p->post_off);
+        hsc__free(a, p->idf2);
+    }
+    hsc__free(a, p->post_own);
     hsc__free(a, p->row_label);
     hsc__free(a, p->row_norm);
     hsc__free(a, p->row_source);
@@ -43,7 +47,8 @@ int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p)
 {
     size_t n_log = p->max_df < LOG_TABLE_MAX ? (size_t)p->max_df + 1 : LOG_TABLE_MAX;
     double *log_df = hsc__calloc(a, n_log, sizeof *log_df);
-    p->idf2 = hsc__calloc(a, (size_t)p->n_keys + 1, sizeof *p->idf2);
+    if (p->idf2 == NULL)   /* the decoder's is in its key block */
+        p->idf2 = hsc__calloc(a, (size_t)p->n_keys + 1, sizeof *p->idf2);
     if (p->idf2 == NULL || log_df == NULL) {
         hsc__free(a, log_df);
         return HSC_E_NOMEM;
@@ -203,7 +208,7 @@ static int decode_sources(const hsc__alloc *a, cursor *c, hsc__prec *p)
 
 /* The key table: ascending keys, df in 1..n_rows, posting runs that add
  * up to the postings' length and can hold df varints. */
-static int decode_keys(const hsc__alloc *a, cursor *c, hsc__prec *p)
+static int decode_keys(const hsc__alloc *a, cursor *c, int in_place, hsc__prec *p)
 {
     size_t at, pat;
     uint32_t len, plen;
@@ -212,12 +217,19 @@ static int decode_keys(const hsc__alloc *a, cursor *c, hsc__prec *p)
         st = get_run(c, &pat, &plen);
     if (st != HSC_OK)
         return st;
+    /* one block of four arrays of n (4-byte) entries: n <= 2^26 + 1 */
     size_t n = (size_t)p->n_keys + 1;
-    p->keys = hsc__calloc(a, n, sizeof *p->keys);
-    p->df = hsc__calloc(a, n, sizeof *p->df);
-    p->post_off = hsc__calloc(a, n, sizeof *p->post_off);
-    p->post = hsc__calloc(a, (size_t)plen + 1, 1);
-    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post == NULL)
+    p->key_block_size = n * 16;
+    p->key_block = hsc__calloc_big(a, p->key_block_size);
+    if (p->key_block != NULL) {
+        p->keys = p->key_block;
+        p->df = p->keys + n;
+        p->post_off = p->df + n;
+        p->idf2 = (float *)(void *)(p->post_off + n);
+    }
+    if (!in_place)
+        p->post_own = hsc__calloc(a, (size_t)plen + 1, 1);
+    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || (!in_place && p->post_own == NULL))
         return HSC_E_NOMEM;
     size_t pos = at, end = at + len;
     uint64_t off = 0;
@@ -239,7 +251,12 @@ static int decode_keys(const hsc__alloc *a, cursor *c, hsc__prec *p)
     if (pos != end || off != plen)
         return bad_at(c, pos);
     p->post_off[p->n_keys] = (uint32_t)off;
-    memcpy(p->post, c->p + pat, plen);
+    if (in_place) {
+        p->post = c->p + pat;
+    } else {
+        memcpy(p->post_own, c->p + pat, plen);
+        p->post = p->post_own;
+    }
     p->post_len = plen;
     return HSC_OK;
 }
@@ -284,7 +301,7 @@ static int decode_rows(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_
 }
 
 int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint32_t n_labels,
-                     hsc__prec *p, size_t *bad)
+                     int in_place, hsc__prec *p, size_t *bad)
 {
     memset(p, 0, sizeof *p);
     cursor c = {data, len, 0, bad};
@@ -319,7 +336,7 @@ int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint3
     c.pos += 8;
     st = decode_sources(a, &c, p);
     if (st == HSC_OK)
-        st = decode_keys(a, &c, p);
+        st = decode_keys(a, &c, in_place, p);
     if (st == HSC_OK)
         st = decode_rows(a, &c, p, n_labels);
     if (st == HSC_OK)

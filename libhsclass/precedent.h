@@ -25,7 +25,10 @@ typedef struct hsc__prec {
     uint32_t *df;              /* rows per key */
     uint32_t *post_off;        /* n_keys + 1 byte offsets into post */
     float *idf2;               /* squared inverse document frequency per key */
-    uint8_t *post;             /* per key: its rows, ascending, as varint gaps */
+    void *key_block;           /* keys, df, post_off, idf2 in one hsc__calloc_big */
+    size_t key_block_size;     /* (decoded from a file), or NULL: four allocations */
+    const uint8_t *post;       /* per key: its rows, ascending, as varint gaps: */
+    uint8_t *post_own;         /* post when allocated, NULL when in the file image */
     size_t post_len;
     uint32_t *row_label;
     float *row_norm;           /* sqrt of the sum of the row's keys' idf2 */
@@ -45,8 +48,10 @@ int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p);
  * the offset of the first byte found wrong. PTXT needs PREC decoded first. */
 int hsc__prec_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out);
 int hsc__prec_texts_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out);
+/* in_place: data outlives p (a raw section of the model's image), so the
+ * postings are used where they lie; else they are copied. */
 int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint32_t n_labels,
-                     hsc__prec *p, size_t *bad);
+                     int in_place, hsc__prec *p, size_t *bad);
 int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__prec *p,
                            size_t *bad);
 

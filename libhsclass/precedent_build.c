@@ -258,8 +258,8 @@ static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs
     p->keys = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->keys);
     p->df = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->df);
     p->post_off = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->post_off);
-    p->post = hsc__calloc(a, n_pairs * 5 + 1, 1);
-    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post == NULL)
+    p->post = p->post_own = hsc__calloc(a, n_pairs * 5 + 1, 1);
+    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post_own == NULL)
         return HSC_E_NOMEM;
     uint32_t k = 0;
     size_t len = 0;
@@ -273,7 +273,7 @@ static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs
             p->post_off[k] = (uint32_t)len;
         }
         uint32_t gap = first ? row : row - (uint32_t)pair[i - 1] - 1;
-        len += hsc__varint_put(p->post + len, gap);
+        len += hsc__varint_put(p->post_own + len, gap);
         p->df[k]++;
     }
     if (len > UINT32_MAX)

@@ -473,7 +473,7 @@ static void test_memory_build_search_codec(void **state)
     assert_int_equal(hsc__prec_texts_encode(&a, &p, &txt), HSC_OK);
     hsc__prec d;
     size_t bad = 0;
-    assert_int_equal(hsc__prec_decode(&a, (const uint8_t *)enc.data, enc.len, 3, &d, &bad), HSC_OK);
+    assert_int_equal(hsc__prec_decode(&a, (const uint8_t *)enc.data, enc.len, 3, 0, &d, &bad), HSC_OK);
     assert_int_equal(hsc__prec_texts_decode(&a, (const uint8_t *)txt.data, txt.len, &d, &bad),
                      HSC_OK);
     assert_int_equal(d.n_rows, p.n_rows);
@@ -485,7 +485,7 @@ static void test_memory_build_search_codec(void **state)
         assert_string_equal(d.text_pool + d.text_off[r], p.text_pool + p.text_off[r]);
     /* labels beyond the model's: refused where the first one is */
     hsc__prec_free(&a, &d);
-    assert_int_equal(hsc__prec_decode(&a, (const uint8_t *)enc.data, enc.len, 2, &d, &bad),
+    assert_int_equal(hsc__prec_decode(&a, (const uint8_t *)enc.data, enc.len, 2, 1, &d, &bad),
                      HSC_E_MODEL_VALUE);
     hsc__prec_free(&a, &d);
     hsc__buf_free(&a, &enc);
