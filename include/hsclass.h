@@ -153,8 +153,12 @@ typedef struct hsc_config hsc_config;
 /* text handling (u32 unless noted) */
 #define HSC_CFG_MAX_TEXT_BYTES     1  /**< longest accepted text; 1..2^30, default 65536.
                                           A session's working memory for one text is
-                                          about 55 bytes per byte of it (tokens,
-                                          features, offsets) */
+                                          about 8 to 10 bytes per byte of it, classify
+                                          or explain (tokens of 20 bytes, their texts
+                                          and stems, the normalized text and its
+                                          offsets; features are made again when
+                                          needed, never kept); at most ~15 (explain
+                                          ~19) for a text of one-letter words */
 #define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */

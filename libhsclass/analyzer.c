@@ -24,6 +24,8 @@
 
 #include "text.h"
 
+#define KEEP_NORM_BYTES (1u << 18)   /* 4x the default text limit */
+
 struct hsc__analyzer {
     hsc__alloc alloc;
     hsc__textspec spec;
@@ -36,7 +38,9 @@ struct hsc__analyzer {
     hsc__buf pool;           /* token texts and stems, NUL-separated */
     hsc__token *tok;
     size_t n_tok, cap_tok;
-    hsc__fvec feat;
+    int keep_features;       /* 1: hsc__analyze keeps them in feat */
+    hsc__feature *feat;
+    size_t n_feat, cap_feat;
     hsc__buf scratch;
     hsc__featurizer fz;
     size_t bigram_prev;      /* token index, SIZE_MAX when none */
@@ -70,7 +74,7 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
     an->rt = *rt;
     an->fz.alloc = &an->alloc;
     an->fz.spec = &an->spec;
-    an->fz.out = &an->feat;
+    an->keep_features = 1;
     an->fz.scratch = &an->scratch;
     st = hsc__tokenizer_new(&an->alloc, rt->match_limit, &an->tk);
     if (st == HSC_OK)
@@ -100,7 +104,7 @@ void hsc__analyzer_free(hsc__analyzer *an)
     hsc__norm_free(&a, &an->norm);
     hsc__buf_free(&a, &an->pool);
     hsc__free(&a, an->tok);
-    hsc__fvec_free(&a, &an->feat);
+    hsc__free(&a, an->feat);
     hsc__buf_free(&a, &an->scratch);
     hsc__free(&a, an);
 }
@@ -114,8 +118,9 @@ void hsc__analyzer_set_runtime(hsc__analyzer *an, const hsc__runtime *rt)
 size_t hsc__analyzer_token_count(const hsc__analyzer *an) { return an->n_tok; }
 const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an) { return an->tok; }
 const char *hsc__analyzer_pool(const hsc__analyzer *an) { return an->pool.data; }
-size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->feat.n; }
-const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat.f; }
+size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->n_feat; }
+const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat; }
+void hsc__analyzer_keep_features(hsc__analyzer *an, int keep) { an->keep_features = keep; }
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an) { return an->detail; }
 
 /* "message: 12" into the detail buffer (cut to fit). */
@@ -132,6 +137,17 @@ static void set_detail(hsc__analyzer *an, const char *msg, size_t n)
 
 /* ---- building tokens ------------------------------------------------------ */
 
+/* Token offsets into the pool are 32-bit: enough for 2^30 bytes of text
+ * unless its normalized form swells it past 4 GiB. */
+static int pool_fits(hsc__analyzer *an)
+{
+    if (an->pool.len < UINT32_MAX)
+        return 1;
+    snprintf(an->detail, sizeof an->detail, "its normalized tokens take more than %lu bytes",
+             (unsigned long)UINT32_MAX);
+    return 0;
+}
+
 /* Start a token whose normalized text will be appended to the pool. */
 static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, hsc__token **t)
 {
@@ -145,27 +161,32 @@ static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, h
         an->tok = p;
         an->cap_tok = cap;
     }
+    if (!pool_fits(an))
+        return HSC_E_TEXT_TOO_LONG;
     *t = &an->tok[an->n_tok];
     memset(*t, 0, sizeof **t);
-    (*t)->type = type;
-    (*t)->norm_off = an->pool.len;
+    (*t)->type = type & 0xFu;
+    (*t)->norm_off = (uint32_t)an->pool.len;
     for (size_t i = an->prev_end; i < nb && i < an->norm.text.len; i++)
         if (strchr(",;:()[]", an->norm.text.data[i]) != NULL)
             (*t)->phrase_break = 1;
     an->prev_end = ne;
-    hsc__norm_span(&an->norm, nb, ne, &(*t)->src_off, &(*t)->src_len);
+    size_t off, len;   /* within the text, whose length is below 2^32 (hsc__normalize) */
+    hsc__norm_span(&an->norm, nb, ne, &off, &len);
+    (*t)->src_off = (uint32_t)off;
+    (*t)->src_len = (uint32_t)len;
     return HSC_OK;
 }
 
-/* Close the normalized text (NUL), stems default to "". */
+/* Close the normalized text (NUL); no stems yet. */
 static int end_norm(hsc__analyzer *an, hsc__token *t)
 {
     int st = hsc__buf_append(&an->alloc, &an->pool, "", 1);
     if (st != HSC_OK)
         return st;
-    t->norm_len = an->pool.len - 1 - t->norm_off;
-    t->stems_off = t->norm_off + t->norm_len; /* the NUL: empty string */
-    t->stems_len = 0;
+    if (!pool_fits(an))
+        return HSC_E_TEXT_TOO_LONG;
+    t->norm_len = (uint32_t)(an->pool.len - 1 - t->norm_off);
     return HSC_OK;
 }
 
@@ -189,15 +210,14 @@ static int pool_append(hsc__analyzer *an, const char *s, size_t len)
 /* Stems of a WORD token: the distinct stems of every language. */
 static int add_stems(hsc__analyzer *an, hsc__token *t)
 {
-    size_t first = an->pool.len, clen;
-    uint32_t n_st = an->stem.n > 0 ? an->stem.n : 1;
+    size_t first = an->pool.len, clen;   /* right after the text's NUL */
+    uint32_t n_st = an->stem.n > 0 ? an->stem.n : 1, n_cached;
     const char *cached;
     int st;
 
     if (hsc__stem_cache_get(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len, &cached,
-                            &clen, &t->n_stems)) {
-        t->stems_off = first;
-        t->stems_len = clen;
+                            &clen, &n_cached)) {
+        t->n_stems = n_cached & 0xFu;
         st = hsc__buf_append(&an->alloc, &an->pool, cached, clen);
         if (st != HSC_OK)
             return st;
@@ -228,12 +248,10 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
             st = pool_append(an, s, len);
         if (st != HSC_OK)
             return st;
-        t->n_stems++;
+        t->n_stems = (t->n_stems + 1u) & 0xFu;
     }
-    t->stems_off = first;
-    t->stems_len = an->pool.len - first;
     hsc__stem_cache_put(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len,
-                        pool_at(an, first), t->stems_len, t->n_stems);
+                        pool_at(an, first), an->pool.len - first, t->n_stems);
     return hsc__buf_append(&an->alloc, &an->pool, "", 1);
 }
 
@@ -248,9 +266,9 @@ static const char *bigram_part(const hsc__analyzer *an, const hsc__token *t, siz
         *len = t->norm_len;
         return pool_at(an, t->norm_off);
     }
-    p = pool_at(an, t->stems_off);
-    bar = memchr(p, '|', t->stems_len);
-    *len = bar != NULL ? (size_t)(bar - p) : t->stems_len;
+    p = hsc__token_stems(an->pool.data, t);
+    bar = strchr(p, '|');
+    *len = bar != NULL ? (size_t)(bar - p) : strlen(p);
     return p;
 }
 
@@ -269,10 +287,9 @@ static int bigram(hsc__analyzer *an, size_t i)
     return st;
 }
 
-/* Features of the token just finished (index n_tok - 1). */
-static int featurize(hsc__analyzer *an, size_t unit_off)
+/* Features of token i, given the tokens before it (bigram_prev). */
+static int featurize(hsc__analyzer *an, size_t i)
 {
-    size_t i = an->n_tok - 1;
     hsc__token *t = &an->tok[i];
     const char *norm = pool_at(an, t->norm_off);
     uint32_t ti = (uint32_t)i;
@@ -282,15 +299,14 @@ static int featurize(hsc__analyzer *an, size_t unit_off)
         return HSC_OK; /* transparent for bigrams too */
     switch (t->type) {
     case HSC_TOKEN_WORD: {
-        size_t at = t->stems_off;
+        const char *s = hsc__token_stems(an->pool.data, t);
         for (uint32_t k = 0; k < t->n_stems; k++) {
-            const char *s = pool_at(an, at);
-            const char *bar = memchr(s, '|', t->stems_off + t->stems_len - at);
-            size_t len = bar != NULL ? (size_t)(bar - s) : t->stems_off + t->stems_len - at;
+            const char *bar = strchr(s, '|');
+            size_t len = bar != NULL ? (size_t)(bar - s) : strlen(s);
             st = hsc__feat_stem(&an->fz, s, len, ti);
             if (st != HSC_OK)
                 return st;
-            at += len + 1;
+            s += len + 1;
         }
         st = hsc__feat_chargrams(&an->fz, norm, t->norm_len, ti);
         if (st == HSC_OK)
@@ -310,7 +326,7 @@ static int featurize(hsc__analyzer *an, size_t unit_off)
         return hsc__feat_number(&an->fz, norm, t->norm_len, ti);
     case HSC_TOKEN_QUANTITY:
         an->bigram_prev = SIZE_MAX;
-        return hsc__feat_quantity(&an->fz, norm, t->norm_len, unit_off, ti);
+        return hsc__feat_quantity(&an->fz, norm, t->norm_len, t->norm_len - t->unit_len, ti);
     case HSC_TOKEN_CODE:
         an->bigram_prev = SIZE_MAX;
         return hsc__feat_code(&an->fz, norm, t->norm_len, ti);
@@ -333,7 +349,7 @@ static int emit_simple(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, c
     if (st != HSC_OK)
         return st;
     an->n_tok++;
-    return featurize(an, 0);
+    return HSC_OK;
 }
 
 static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
@@ -350,7 +366,7 @@ static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
     if (st != HSC_OK)
         return st;
     an->n_tok++;
-    return featurize(an, 0);
+    return HSC_OK;
 }
 
 static int emit_code(hsc__analyzer *an, const hsc__match *m)
@@ -369,7 +385,7 @@ static int emit_code(hsc__analyzer *an, const hsc__match *m)
     if (st != HSC_OK)
         return st;
     an->n_tok++;
-    return featurize(an, 0);
+    return HSC_OK;
 }
 
 /* "2 x 5,5 kgs" -> "2x5.5kg": numbers canonical, multipliers 'x', unit
@@ -378,7 +394,7 @@ static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, siz
 {
     const char *s = an->norm.text.data;
     const hsc__unit *u = hsc__unit_find(s + ub, ue - ub);
-    size_t unit_off, i = nb;
+    size_t i = nb;
     hsc__token *t;
     int st;
 
@@ -404,14 +420,14 @@ static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, siz
                 i++;
         }
     }
-    unit_off = an->pool.len - t->norm_off;
+    t->unit_len = (uint32_t)strlen(u->canon) & 0xFFu;   /* "kg", "%": a few bytes */
     memcpy(an->pool.data + an->pool.len, u->canon, strlen(u->canon));
     an->pool.len += strlen(u->canon);
     st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
     an->n_tok++;
-    return featurize(an, unit_off);
+    return HSC_OK;
 }
 
 static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, size_t alen,
@@ -434,7 +450,7 @@ static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, siz
     if (st != HSC_OK)
         return st;
     an->n_tok++;
-    return featurize(an, 0);
+    return HSC_OK;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -644,6 +660,36 @@ static int head_features(hsc__analyzer *an)
 
 /* ---- the pipeline --------------------------------------------------------- */
 
+int hsc__analyzer_each_feature(hsc__analyzer *an, hsc__feature_fn fn, void *user)
+{
+    int st = HSC_OK;
+    an->fz.emit = fn;
+    an->fz.user = user;
+    an->bigram_prev = SIZE_MAX;
+    for (size_t i = 0; i < an->n_tok && st == HSC_OK; i++)
+        st = featurize(an, i);
+    if (st == HSC_OK && an->spec.feature_version >= 2)
+        st = head_features(an);
+    return st;
+}
+
+static int keep_feature(void *user, const hsc__feature *f)
+{
+    hsc__analyzer *an = user;
+    if (an->n_feat == an->cap_feat) {
+        size_t cap = an->cap_feat ? an->cap_feat * 2 : 256;
+        hsc__feature *p = cap > an->cap_feat
+                              ? hsc__realloc_array(&an->alloc, an->feat, cap, sizeof *p)
+                              : NULL;
+        if (p == NULL)
+            return HSC_E_NOMEM;
+        an->feat = p;
+        an->cap_feat = cap;
+    }
+    an->feat[an->n_feat++] = *f;
+    return HSC_OK;
+}
+
 int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
 {
     size_t start = 0, bad = 0;
@@ -651,9 +697,8 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
 
     an->detail[0] = '\0';
     an->n_tok = 0;
-    an->feat.n = 0;
+    an->n_feat = 0;
     an->pool.len = 0;
-    an->bigram_prev = SIZE_MAX;
     an->prev_end = 0;
     if (text == NULL && len > 0)
         return HSC_E_INVALID_ARG;
@@ -691,11 +736,15 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
             break;
         start = m.end;
     }
-    if (st == HSC_OK && an->spec.feature_version >= 2)
-        st = head_features(an);
+    /* The tokens have all they need of the normalized text: a long one is
+     * not kept for the next text (an explanation can use the room). */
+    if (an->norm.text.cap > KEEP_NORM_BYTES)
+        hsc__norm_free(&an->alloc, &an->norm);
+    if (st == HSC_OK && an->keep_features)
+        st = hsc__analyzer_each_feature(an, keep_feature, an);
     if (st != HSC_OK) {
         an->n_tok = 0;
-        an->feat.n = 0;
+        an->n_feat = 0;
     }
     return st;
 }

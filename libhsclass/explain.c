@@ -51,17 +51,9 @@ static void add_step(const hsc_model *m, const hsc__outw *w, const hsc__node *p,
     }
 }
 
-void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uint32_t node,
-                       float *scratch, double *tok_w, uint8_t *tok_used, size_t n_tokens,
-                       double *total)
+void hsc__explain_begin(const hsc_model *m, uint32_t node, const float *h, float *u)
 {
-    uint32_t dim = m->dim;
-    float *u = scratch, *v = scratch + dim, *h = scratch + 2 * (size_t)dim;
-    *total = 0.0;
-    uint32_t found = hsc__model_embed(m, f, nf, h);
-    if (found == 0)
-        return;
-    memset(u, 0, dim * sizeof *u);
+    memset(u, 0, m->dim * sizeof *u);
     const hsc__tree *t = &m->tree;
     hsc__outw w = hsc__model_outw(m);
     for (uint32_t x = node; t->nodes[x].parent != UINT32_MAX; x = t->nodes[x].parent) {
@@ -69,15 +61,16 @@ void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uin
         if (p->n_children > 1)   /* no choice, no score */
             add_step(m, &w, p, x, h, u);
     }
+}
+
+int hsc__explain_feature(const hsc_model *m, const float *u, uint32_t bucket, uint32_t found,
+                         float *v, double *c)
+{
+    *c = 0.0;
+    memset(v, 0, m->dim * sizeof *v);
+    if (found == 0 || hsc__model_embed_add(m, bucket, v) == 0)   /* v: the feature's own row */
+        return 0;
     double k = 1.0 / ((double)found * m->temperature);
-    for (size_t i = 0; i < nf; i++) {
-        if (hsc__model_embed(m, &f[i], 1, v) == 0)   /* v: the feature's own row */
-            continue;
-        double c = (double)hsc__dot_f(u, v, dim) * k;
-        *total += c;
-        if (f[i].token < n_tokens) {
-            tok_w[f[i].token] += c;
-            tok_used[f[i].token] = 1;
-        }
-    }
+    *c = (double)hsc__dot_f(u, v, m->dim) * k;
+    return 1;
 }

@@ -4,14 +4,16 @@
 
 #include "model.h"
 
-/* Contribution of each feature of f[0..nf) to the explained score of node:
- * the sum over its branching steps of (z_child - the mean logit of the
- * other children weighted by their probability), calibrated logits (see
- * explain.c). The contributions add up to it exactly (up to rounding).
- * Folded onto tokens: tok_w[f.token] += c, and tok_used[f.token] = 1 for
- * tokens with at least one known feature. scratch: 3 * dim floats. */
-void hsc__explain_node(const hsc_model *m, const hsc__feature *f, size_t nf, uint32_t node,
-                       float *scratch, double *tok_w, uint8_t *tok_used, size_t n_tokens,
-                       double *total);
+/* The explained score of node for a text whose mean row is h: the sum over
+ * its branching steps of (z_child - the mean logit of the other children
+ * weighted by their probability), calibrated logits (see explain.c). It is
+ * linear in h: u (dim floats) gets its direction. */
+void hsc__explain_begin(const hsc_model *m, uint32_t node, const float *h, float *u);
+/* The exact share in it of one feature of a text with found known features
+ * (u . row / (found T)); the shares of the text's features add up to the
+ * score (up to rounding). 0 and *c = 0 when the model has no row for bucket.
+ * v: dim floats of scratch. */
+int hsc__explain_feature(const hsc_model *m, const float *u, uint32_t bucket, uint32_t found,
+                         float *v, double *c);
 
 #endif /* HSC_EXPLAIN_H */

@@ -67,21 +67,8 @@ static uint32_t memory_key(uint64_t h)
 
 static int push(hsc__featurizer *fz, uint64_t h, uint32_t token, uint32_t key)
 {
-    hsc__fvec *v = fz->out;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        hsc__feature *f = cap > v->cap ? hsc__realloc_array(fz->alloc, v->f, cap, sizeof *f)
-                                       : NULL;
-        if (f == NULL)
-            return HSC_E_NOMEM;
-        v->f = f;
-        v->cap = cap;
-    }
-    v->f[v->n].bucket = (uint32_t)(h % fz->spec->buckets);
-    v->f[v->n].token = token;
-    v->f[v->n].key = key;
-    v->n++;
-    return HSC_OK;
+    hsc__feature f = {(uint32_t)(h % fz->spec->buckets), token, key};
+    return fz->emit(fz->user, &f);
 }
 
 int hsc__feat_add(hsc__featurizer *fz, uint8_t kind, const char *s, size_t len, uint32_t token)
@@ -422,11 +409,4 @@ int hsc__feat_alnum(hsc__featurizer *fz, const char *norm, size_t len, uint32_t 
     if (n >= sizeof shape)
         return HSC_OK; /* absurdly varied part number: no shape */
     return hsc__feat_add(fz, HSC__FK_CLASS, shape, n, token);
-}
-
-void hsc__fvec_free(const hsc__alloc *a, hsc__fvec *v)
-{
-    hsc__free(a, v->f);
-    v->f = NULL;
-    v->n = v->cap = 0;
 }

@@ -125,21 +125,33 @@ int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *o
 #define HSC__TOKENIZER_VERSION 1u
 #define HSC__FEATURE_VERSION 2u /* the newest: 2 adds the head features */
 
+/* One token: 20 bytes, as a 1 GiB text may have a hundred million. */
 typedef struct hsc__token {
-    uint32_t type;      /* HSC_TOKEN_* */
-    uint32_t flags;     /* HSC_TOKEN_FLAG_* */
-    size_t src_off, src_len;   /* span in the caller's text (bytes) */
-    size_t norm_off, norm_len; /* normalized text in analyzer->pool */
-    size_t stems_off, stems_len; /* '|'-joined distinct stems in pool */
-    uint32_t n_stems;
-    uint32_t phrase_break; /* 1: punctuation (, ; : brackets) between it and the previous token */
+    uint32_t src_off, src_len;   /* span in the caller's text (bytes) */
+    uint32_t norm_off, norm_len; /* normalized text in analyzer->pool, NUL-terminated; its
+                                    stems follow (hsc__token_stems) */
+    uint32_t type : 4;           /* HSC_TOKEN_* */
+    uint32_t flags : 4;          /* HSC_TOKEN_FLAG_* */
+    uint32_t n_stems : 4;        /* at most HSC__MAX_LANGS */
+    uint32_t phrase_break : 1;   /* punctuation (, ; : brackets) between it and the previous token */
+    uint32_t unit_len : 8;       /* QUANTITY: bytes of the canonical unit that ends its text */
 } hsc__token;
+
+/* The token's '|'-joined distinct stems, NUL-terminated: after its text's
+ * NUL in the pool, or that NUL ("") when it has none. */
+static inline const char *hsc__token_stems(const char *pool, const hsc__token *t)
+{
+    return pool + t->norm_off + t->norm_len + (t->n_stems > 0 ? 1 : 0);
+}
 
 typedef struct hsc__feature {
     uint32_t bucket;   /* hash % buckets */
     uint32_t token;    /* index of the first token it came from (explanations) */
     uint32_t key;      /* precedent-memory key of a stem or stem pair; 0: none */
 } hsc__feature;
+
+/* Receives one feature; a status other than HSC_OK stops the walk. */
+typedef int (*hsc__feature_fn)(void *user, const hsc__feature *f);
 
 typedef struct hsc__analyzer hsc__analyzer;  /* defined in analyzer.c */
 
@@ -157,8 +169,15 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len);
 size_t hsc__analyzer_token_count(const hsc__analyzer *an);
 const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an);
 const char *hsc__analyzer_pool(const hsc__analyzer *an);
+/* The features of the last text, kept by hsc__analyze (the default: the
+ * trainer's short rows); none are kept after hsc__analyzer_keep_features(an, 0). */
 size_t hsc__analyzer_feature_count(const hsc__analyzer *an);
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an);
+void hsc__analyzer_keep_features(hsc__analyzer *an, int keep);
+/* The features of the last text made again from its tokens, one by one in
+ * their fixed order (the order of hsc__analyzer_features): a session walks
+ * them instead of keeping ~18 per token of a long text. */
+int hsc__analyzer_each_feature(hsc__analyzer *an, hsc__feature_fn fn, void *user);
 /* Detail for the last error, e.g. "invalid UTF-8 at byte 12". */
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an);
 

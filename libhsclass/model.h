@@ -84,9 +84,12 @@ void hsc__model_release(hsc_model *m);
 int hsc__model_index_rows(hsc_model *m);
 /* Look up a bucket's row; -1 when training never touched it. */
 int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket);
-/* h = mean of the feature rows (dequantized); returns the number of rows
- * found (0: nothing known). h has m->dim floats. */
-uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h);
+/* A text's h is the mean of its features' rows (dequantized), summed in
+ * feature order: h += bucket's row (1), or nothing when training never
+ * touched it (0); then h /= the rows found (none: h stays 0). h has m->dim
+ * floats. */
+uint32_t hsc__model_embed_add(const hsc_model *m, uint32_t bucket, float *h);
+void hsc__model_embed_mean(const hsc_model *m, float *h, uint32_t found);
 /* The output layer as the search reads it (quantized, calibrated). */
 hsc__outw hsc__model_outw(const hsc_model *m);
 const char *hsc__model_meta(const hsc_model *m, const char *key); /* NULL if absent */

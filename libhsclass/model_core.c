@@ -112,26 +112,26 @@ int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket)
     return lo < m->n_rows && b[lo] == bucket ? (int64_t)lo : -1;
 }
 
-uint32_t hsc__model_embed(const hsc_model *m, const hsc__feature *f, size_t n, float *h)
+uint32_t hsc__model_embed_add(const hsc_model *m, uint32_t bucket, float *h)
 {
-    uint32_t dim = m->dim, found = 0;
-    memset(h, 0, dim * sizeof *h);
-    for (size_t i = 0; i < n; i++) {
-        int64_t r = hsc__model_find_row(m, f[i].bucket);
-        if (r < 0)
-            continue;
-        const int8_t *q = m->row_q + (size_t)r * dim;
-        float sc = m->row_scale[r];
-        for (uint32_t j = 0; j < dim; j++)
-            h[j] += (float)q[j] * sc;
-        found++;
-    }
+    int64_t r = hsc__model_find_row(m, bucket);
+    if (r < 0)
+        return 0;
+    uint32_t dim = m->dim;
+    const int8_t *q = m->row_q + (size_t)r * dim;
+    float sc = m->row_scale[r];
+    for (uint32_t j = 0; j < dim; j++)
+        h[j] += (float)q[j] * sc;
+    return 1;
+}
+
+void hsc__model_embed_mean(const hsc_model *m, float *h, uint32_t found)
+{
     if (found > 0) {
         float inv = 1.0f / (float)found;
-        for (uint32_t j = 0; j < dim; j++)
+        for (uint32_t j = 0; j < m->dim; j++)
             h[j] *= inv;
     }
-    return found;
 }
 
 hsc__outw hsc__model_outw(const hsc_model *m)

@@ -22,6 +22,8 @@
 #include "text.h"
 
 #define SEG_MAX 32
+#define MARK 64       /* map entries between two absolute ones */
+#define FAR 255u      /* a step too large for its byte */
 #define SEG_CAP (SEG_MAX + 64)
 #define TMP_CAP 64
 
@@ -71,13 +73,67 @@ static int ensure(const hsc__alloc *a, hsc__norm *o, size_t extra)
     if (st != HSC_OK)
         return st;
     if (o->map_cap < o->text.cap) {
-        uint32_t *m = hsc__realloc_array(a, o->map, o->text.cap, sizeof *m);
-        if (m == NULL)
+        uint8_t *sp = hsc__realloc(a, o->step, o->text.cap);
+        if (sp != NULL)
+            o->step = sp;
+        uint32_t *mk = hsc__realloc_array(a, o->mark, o->text.cap / MARK + 1, sizeof *mk);
+        if (mk != NULL)
+            o->mark = mk;
+        if (sp == NULL || mk == NULL)
             return HSC_E_NOMEM;
-        o->map = m;
         o->map_cap = o->text.cap;
     }
     return HSC_OK;
+}
+
+/* map[i] = v, for i = the next entry (room made by ensure). */
+static int map_put(const hsc__alloc *a, hsc__norm *o, size_t i, uint32_t v)
+{
+    uint32_t d = i == 0 ? v : v - o->last;   /* source offsets never go back */
+    if (i % MARK == 0)
+        o->mark[i / MARK] = v;
+    o->last = v;
+    if (d < FAR) {
+        o->step[i] = (uint8_t)d;
+        return HSC_OK;
+    }
+    if (o->n_far == o->far_cap) {
+        size_t cap = o->far_cap ? o->far_cap * 2 : 16;
+        uint32_t *f = hsc__realloc_array(a, o->far, cap, 2 * sizeof *f);
+        if (f == NULL)
+            return HSC_E_NOMEM;
+        o->far = f;
+        o->far_cap = cap;
+    }
+    o->step[i] = FAR;
+    o->far[2 * o->n_far] = (uint32_t)i;   /* i < the source length < 2^32 */
+    o->far[2 * o->n_far + 1] = v;
+    o->n_far++;
+    return HSC_OK;
+}
+
+static uint32_t far_at(const hsc__norm *n, size_t i)
+{
+    size_t lo = 0, hi = n->n_far;
+    while (lo + 1 < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (n->far[2 * mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return n->far[2 * lo + 1];   /* step[i] is FAR: i is there */
+}
+
+static uint32_t map_at(const hsc__norm *n, size_t i)
+{
+    size_t k = i / MARK * MARK;
+    uint32_t v = n->mark[i / MARK];
+    while (k < i) {
+        k++;
+        v = n->step[k] == FAR ? far_at(n, k) : v + n->step[k];
+    }
+    return v;
 }
 
 static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
@@ -112,8 +168,10 @@ static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
         return st;
     for (utf8proc_ssize_t i = 0; i < n; i++) {
         size_t k = hsc__utf8_encode((uint32_t)g->cp[i], o->text.data + o->text.len);
-        for (size_t j = 0; j < k; j++)
-            o->map[o->text.len + j] = (uint32_t)g->src;
+        for (size_t j = 0; j < k && st == HSC_OK; j++)
+            st = map_put(a, o, o->text.len + j, (uint32_t)g->src);
+        if (st != HSC_OK)
+            return st;
         o->text.len += k;
     }
     o->text.data[o->text.len] = '\0';
@@ -147,6 +205,7 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
     if (len > UINT32_MAX - 1)
         return HSC_E_TEXT_TOO_LONG;
     o->text.len = 0;
+    o->n_far = 0;
     g.n = 0;
     g.open = 0;
     g.src = 0;
@@ -165,9 +224,10 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
             st = flush(a, &g, o);
             if (st == HSC_OK)
                 st = ensure(a, o, 1);
+            if (st == HSC_OK)
+                st = map_put(a, o, o->text.len, (uint32_t)i);
             if (st != HSC_OK)
                 return st;
-            o->map[o->text.len] = (uint32_t)i;
             /* Controls (tab, newline, NUL) become spaces: "20\tkg" is "20 kg". */
             o->text.data[o->text.len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32
                                                  : c < 0x20 || c == 0x7F ? ' '
@@ -205,34 +265,33 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
     st = flush(a, &g, o);
     if (st == HSC_OK)
         st = ensure(a, o, 0);
-    if (st != HSC_OK)
-        return st;
-    o->map[o->text.len] = (uint32_t)len;
-    return HSC_OK;
+    if (st == HSC_OK)
+        st = map_put(a, o, o->text.len, (uint32_t)len);
+    return st;
 }
 
 void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t *len)
 {
-    size_t end;
-    uint32_t last;
+    uint32_t end;
 
-    *off = n->map[b];
+    *off = map_at(n, b);
     if (e <= b) {
         *len = 0;
         return;
     }
-    /* The token ends with the segment of its last byte. */
-    last = n->map[e - 1];
-    while (e < n->text.len && n->map[e] == last)
+    /* The token ends with the segment of its last byte: past the bytes
+     * that map where byte e - 1 does. */
+    while (e < n->text.len && n->step[e] == 0)
         e++;
-    end = n->map[e];
+    end = map_at(n, e);
     *len = end > *off ? end - *off : 0;
 }
 
 void hsc__norm_free(const hsc__alloc *a, hsc__norm *n)
 {
     hsc__buf_free(a, &n->text);
-    hsc__free(a, n->map);
-    n->map = NULL;
-    n->map_cap = 0;
+    hsc__free(a, n->step);
+    hsc__free(a, n->mark);
+    hsc__free(a, n->far);
+    memset(n, 0, sizeof *n);
 }

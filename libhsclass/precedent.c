@@ -407,7 +407,6 @@ void hsc__prec_search_free(hsc__prec_search *s)
 {
     hsc__free(&s->alloc, s->acc);
     hsc__free(&s->alloc, s->touched);
-    hsc__free(&s->alloc, s->keys);
     memset(s, 0, sizeof *s);
 }
 
@@ -417,18 +416,52 @@ static int cmp_u32(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys)
+static size_t sort_unique(uint32_t *keys, size_t k)
 {
-    size_t k = 0, u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (f[i].key != 0)
-            keys[k++] = f[i].key;
-    if (k > 1)   /* keys may be NULL when n is 0 */
+    size_t u = 0;
+    if (k > 1)   /* keys may be NULL when k is 0 */
         qsort(keys, k, sizeof *keys, cmp_u32);
     for (size_t i = 0; i < k; i++)
         if (u == 0 || keys[u - 1] != keys[i])
             keys[u++] = keys[i];
     return u;
+}
+
+size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].key != 0)
+            keys[k++] = f[i].key;
+    return sort_unique(keys, k);
+}
+
+int hsc__keyset_add(const hsc__alloc *a, hsc__keyset *ks, uint32_t key)
+{
+    if (ks->n == ks->cap) {
+        ks->n = sort_unique(ks->keys, ks->n);   /* merge the repeats before growing */
+        if (ks->n >= ks->cap / 2) {
+            size_t cap = ks->cap ? ks->cap * 2 : 256;
+            uint32_t *k = cap > ks->cap ? hsc__realloc_array(a, ks->keys, cap, sizeof *k) : NULL;
+            if (k == NULL)
+                return HSC_E_NOMEM;
+            ks->keys = k;
+            ks->cap = cap;
+        }
+    }
+    ks->keys[ks->n++] = key;
+    return HSC_OK;
+}
+
+void hsc__keyset_finish(hsc__keyset *ks)
+{
+    ks->n = sort_unique(ks->keys, ks->n);
+}
+
+void hsc__keyset_free(const hsc__alloc *a, hsc__keyset *ks)
+{
+    hsc__free(a, ks->keys);
+    memset(ks, 0, sizeof *ks);
 }
 
 static int64_t find_key(const hsc__prec *p, uint32_t key)
@@ -628,22 +661,4 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     select_hits(s, p, n_touched, sqrt(q2), keep, user);
     vote(s, p);
     return HSC_OK;
-}
-
-int hsc__prec_find(hsc__prec_search *s, const hsc__prec *p, const hsc__feature *f, size_t n,
-                   int (*keep)(const void *user, uint32_t label), const void *user)
-{
-    s->n_hits = 0;
-    s->n_votes = 0;
-    if (p->n_rows == 0)
-        return HSC_OK;
-    if (n > s->keys_cap) {
-        uint32_t *k = hsc__realloc_array(&s->alloc, s->keys, n, sizeof *k);
-        if (k == NULL)
-            return HSC_E_NOMEM;
-        s->keys = k;
-        s->keys_cap = n;
-    }
-    size_t n_keys = hsc__prec_keys(f, n, s->keys);
-    return hsc__prec_find_keys(s, p, s->keys, n_keys, keep, user);
 }

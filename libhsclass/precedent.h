@@ -64,6 +64,19 @@ int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, ui
  * for n); returns their count. */
 size_t hsc__prec_keys(const hsc__feature *f, size_t n, uint32_t *keys);
 
+/* The same gathered one feature at a time (a session walks its text's
+ * features without keeping them): repeats are merged whenever the array
+ * fills, so a long text costs its distinct keys, not its words. keys[0..n)
+ * is sorted unique after hsc__keyset_finish. */
+typedef struct hsc__keyset {
+    uint32_t *keys;
+    size_t n, cap;
+} hsc__keyset;
+
+int hsc__keyset_add(const hsc__alloc *a, hsc__keyset *ks, uint32_t key);   /* HSC_E_NOMEM */
+void hsc__keyset_finish(hsc__keyset *ks);
+void hsc__keyset_free(const hsc__alloc *a, hsc__keyset *ks);
+
 /* ---- building (precedent_build.c) --------------------------------------- */
 
 /* Rows collected for a memory: label, source and keys of each. */
@@ -109,8 +122,6 @@ typedef struct hsc__prec_search {
     hsc__alloc alloc;
     float *acc;                /* per row; zero between searches */
     uint32_t *touched;         /* rows whose acc is non-zero */
-    uint32_t *keys;            /* the text's keys, sorted unique */
-    size_t keys_cap;
     uint32_t n_hits;           /* nearest rows, most similar first */
     hsc__prec_hit hits[HSC__PREC_MAX_NEIGHBOURS];
     uint32_t n_votes;          /* their labels, largest share first */
@@ -120,11 +131,9 @@ typedef struct hsc__prec_search {
 
 int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__prec *p);
 void hsc__prec_search_free(hsc__prec_search *s);
-/* The nearest rows to a text's features (those with a key) and their
- * votes. keep(user, label) may veto labels (constraints); NULL keeps all. */
-int hsc__prec_find(hsc__prec_search *s, const hsc__prec *p, const hsc__feature *f, size_t n,
-                   int (*keep)(const void *user, uint32_t label), const void *user);
-/* The same from keys already sorted unique (hsc__prec_keys). */
+/* The nearest rows to a text with these memory keys (sorted unique:
+ * hsc__prec_keys, hsc__keyset) and their votes. keep(user, label) may veto
+ * labels (constraints); NULL keeps all. */
 int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t *keys,
                         size_t n_keys, int (*keep)(const void *user, uint32_t label),
                         const void *user);

@@ -7,14 +7,14 @@
 
 /* A word is known when one of its stems has a row (a collision is
  * possible but rare); other tokens when any of their features has one. */
-static int token_known(const hsc_model *m, const hsc__analyzer *an, const hsc__token *t,
-                       uint32_t index)
+static int token_known(const hsc_model *m, const char *pool, const hsc__token *t,
+                       const uint8_t *known, size_t index)
 {
     if (t->type == HSC_TOKEN_WORD) {
-        const char *p = hsc__analyzer_pool(an) + t->stems_off, *end = p + t->stems_len;
-        while (p < end) {
-            const char *bar = memchr(p, '|', (size_t)(end - p));
-            size_t len = bar != NULL ? (size_t)(bar - p) : (size_t)(end - p);
+        const char *p = hsc__token_stems(pool, t);
+        for (uint32_t k = 0; k < t->n_stems; k++) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
             uint64_t h = hsc__hash(m->spec.hash_seed, HSC__FK_WORD, p, len);
             if (hsc__model_find_row(m, (uint32_t)(h % m->spec.buckets)) >= 0)
                 return 1;
@@ -22,15 +22,11 @@ static int token_known(const hsc_model *m, const hsc__analyzer *an, const hsc__t
         }
         return 0;
     }
-    const hsc__feature *f = hsc__analyzer_features(an);
-    size_t nf = hsc__analyzer_feature_count(an);
-    for (size_t i = 0; i < nf; i++)
-        if (f[i].token == index && hsc__model_find_row(m, f[i].bucket) >= 0)
-            return 1;
-    return 0;
+    return (known[index / 8] >> (index % 8)) & 1;
 }
 
-void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__content *out)
+void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, const uint8_t *known,
+                         hsc__content *out)
 {
     memset(out, 0, sizeof *out);
     const hsc__token *tok = hsc__analyzer_tokens(an);
@@ -46,6 +42,6 @@ void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__conte
             continue;
         }
         out->content++;
-        out->known += (uint32_t)token_known(m, an, t, (uint32_t)i);
+        out->known += (uint32_t)token_known(m, pool, t, known, i);
     }
 }

@@ -11,7 +11,10 @@ typedef struct hsc__content {
     uint32_t vague;     /* generic words: "goods", "parts", "samples"... */
 } hsc__content;
 
-/* Count what the analyzer's last text says that a model can classify. */
-void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, hsc__content *out);
+/* Count what the analyzer's last text says that a model can classify;
+ * known: a bit per token (LSB first), set when one of the features of the
+ * token has a row. */
+void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, const uint8_t *known,
+                         hsc__content *out);
 
 #endif /* HSC_REVIEW_H */

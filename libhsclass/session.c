@@ -10,11 +10,6 @@
 
 #define MAX_LEVELS 9 /* label level + up to 8 tree levels */
 
-typedef struct explain_item {
-    size_t token;
-    double weight;
-} explain_item;
-
 typedef struct level_results {
     uint32_t digits;    /* 0: label level */
     uint32_t n;
@@ -32,7 +27,14 @@ struct hsc_session {
     hsc__search search;
     hsc__ranker ranker;
     hsc__prec_search prec;     /* nearest precedents of the last classify */
-    float *h;
+    /* the last text's features, walked as the analyzer makes them again
+     * from its tokens: nothing per feature is kept (a long text has ~18 per
+     * word) */
+    float *h;                  /* mean of their rows */
+    uint32_t found;            /* features with a row */
+    hsc__keyset keys;          /* their precedent-memory keys, sorted unique */
+    uint8_t *known;            /* a bit per token: one of its features has a row */
+    size_t known_cap;          /* bytes */
     uint32_t k_cap;
     uint32_t n_levels;
     level_results levels[MAX_LEVELS];
@@ -52,13 +54,13 @@ struct hsc_session {
     int free_ready;
     hsc__search free_search;
     hsc__prec_search free_prec;
-    /* explanation of one result */
+    /* explanation of one result: the tokens with a known feature, by weight */
     int explained;
-    size_t n_items, cap_items;
-    struct explain_item *items;
-    double *tok_w;
-    uint8_t *tok_used;
-    float *scratch;            /* 3 * dim */
+    size_t n_items, cap_tokens;
+    uint32_t *items;           /* token indices */
+    double *tok_w;             /* per token: its features' shares */
+    uint8_t *tok_used;         /* a bit per token: it has a known feature */
+    float *scratch;            /* 2 * dim: the score's direction, a feature's row */
     double explain_total;
 };
 
@@ -90,6 +92,8 @@ void hsc_session_free(hsc_session *s)
     hsc__analyzer_free(s->an);
     hsc__buf_free(&a, &s->codes);
     hsc__free(&a, s->h);
+    hsc__keyset_free(&a, &s->keys);
+    hsc__free(&a, s->known);
     hsc__constraint_free(&a, &s->constraint);
     hsc__free(&a, s->items);
     hsc__free(&a, s->tok_w);
@@ -124,13 +128,15 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
             s->accept_threshold = model->accept_threshold;
     }
     int st = hsc__analyzer_new(a, spec, &s->rt, &s->an);
+    if (st == HSC_OK)
+        hsc__analyzer_keep_features(s->an, 0);
     if (st == HSC_OK && model != NULL) {
         st = hsc__search_init(&s->search, a, &model->tree);
         hsc__ranker_init(&s->ranker, a);
         if (st == HSC_OK)
             st = hsc__prec_search_init(&s->prec, a, &model->prec);
         s->h = hsc__calloc(a, model->dim, sizeof *s->h);
-        s->scratch = hsc__calloc(a, 3 * (size_t)model->dim, sizeof *s->scratch);
+        s->scratch = hsc__calloc(a, 2 * (size_t)model->dim, sizeof *s->scratch);
         if (st == HSC_OK && (s->h == NULL || s->scratch == NULL))
             st = HSC_E_NOMEM;
         /* The levels a result can be asked for: labels, then each tree level. */
@@ -226,7 +232,7 @@ hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const cha
     const hsc__token *t = token_at(s, index);
     if (t == NULL)
         return HSC_E_NO_RESULT;
-    *stems = hsc__analyzer_pool(s->an) + t->stems_off;
+    *stems = hsc__token_stems(hsc__analyzer_pool(s->an), t);
     return HSC_OK;
 }
 
@@ -321,8 +327,7 @@ static int unconstrained_prob(hsc_session *s, const hsc__outw *w, uint32_t node,
     int st = HSC_OK;
     s->free_prec.n_votes = 0;
     if (m->prec.n_rows > 0)
-        st = hsc__prec_find(&s->free_prec, &m->prec, hsc__analyzer_features(s->an),
-                            hsc__analyzer_feature_count(s->an), NULL, NULL);
+        st = hsc__prec_find_keys(&s->free_prec, &m->prec, s->keys.keys, s->keys.n, NULL, NULL);
     hsc__rank_query rq = {&m->tree, w, &s->free_search, s->h, 1.0,
                           {s->free_prec.n_votes, s->free_prec.vote_label, s->free_prec.vote},
                           &m->scoring, {0, 0, 1}, 0};
@@ -343,6 +348,42 @@ static int allowed(const void *user, uint32_t label)
     return s->constraint.mask[s->model->tree.label_leaf[label]] == 2;
 }
 
+/* One feature of the text: its row into h, its key into the set. */
+static int take_feature(void *user, const hsc__feature *f)
+{
+    hsc_session *s = user;
+    const hsc_model *m = s->model;
+    if (hsc__model_embed_add(m, f->bucket, s->h)) {
+        s->found++;
+        if (f->token / 8 < s->known_cap)
+            s->known[f->token / 8] |= (uint8_t)(1u << (f->token % 8));
+    }
+    if (f->key == 0 || m->prec.n_rows == 0)
+        return HSC_OK;
+    return hsc__keyset_add(&s->alloc, &s->keys, f->key);
+}
+
+/* h, the known tokens and the memory keys of the analyzed text. */
+static int walk_features(hsc_session *s)
+{
+    size_t bytes = hsc__analyzer_token_count(s->an) / 8 + 1;
+    if (bytes > s->known_cap) {
+        uint8_t *k = hsc__realloc(&s->alloc, s->known, bytes);
+        if (k == NULL)
+            return HSC_E_NOMEM;
+        s->known = k;
+        s->known_cap = bytes;
+    }
+    memset(s->known, 0, bytes);
+    memset(s->h, 0, s->model->dim * sizeof *s->h);
+    s->found = 0;
+    s->keys.n = 0;
+    int st = hsc__analyzer_each_feature(s->an, take_feature, s);
+    hsc__model_embed_mean(s->model, s->h, s->found);
+    hsc__keyset_finish(&s->keys);
+    return st;
+}
+
 hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, uint32_t k)
 {
     if (s == NULL || (text == NULL && len) || k == 0)
@@ -358,15 +399,15 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     if (k > m->n_labels)
         k = m->n_labels;
     st = ensure_k(s, k);
+    if (st == HSC_OK)
+        st = walk_features(s);
     if (st != HSC_OK)
         return st;
     hsc__content content;
-    hsc__review_content(m, s->an, &content);
+    hsc__review_content(m, s->an, s->known, &content);
     int constrained = s->constraint.n_prefixes > 0;
     s->classified = 1;
-    uint32_t found = hsc__model_embed(m, hsc__analyzer_features(s->an),
-                                      hsc__analyzer_feature_count(s->an), s->h);
-    if (found == 0) { /* nothing the model knows: no suggestion at all */
+    if (s->found == 0) { /* nothing the model knows: no suggestion at all */
         decide(s, &content, constrained, 0.0, 0);
         return HSC_OK;
     }
@@ -377,8 +418,8 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
     if (constrained)
         hsc__constraint_begin(&s->constraint, &s->search, &m->tree, &w, s->h, &z);
     if (m->prec.n_rows > 0)
-        st = hsc__prec_find(&s->prec, &m->prec, hsc__analyzer_features(s->an),
-                            hsc__analyzer_feature_count(s->an), constrained ? allowed : NULL, s);
+        st = hsc__prec_find_keys(&s->prec, &m->prec, s->keys.keys, s->keys.n,
+                                 constrained ? allowed : NULL, s);
     hsc__rank_query rq = {&m->tree, &w, &s->search, s->h, z,
                           {s->prec.n_votes, s->prec.vote_label, s->prec.vote}, &m->scoring,
                           {0, 0, 1}, 0};
@@ -674,12 +715,57 @@ hsc_status hsc_session_set_constraint(hsc_session *s, const char *prefixes, size
 
 /* ---- explanations ------------------------------------------------------------ */
 
-static int by_weight_desc(const void *x, const void *y)
+/* Shares of each feature of the text, folded onto the tokens. */
+static int explain_feature(void *user, const hsc__feature *f)
 {
-    const explain_item *a = x, *b = y;
-    if (a->weight != b->weight)
-        return a->weight > b->weight ? -1 : 1;
-    return a->token < b->token ? -1 : a->token > b->token;
+    hsc_session *s = user;
+    uint32_t dim = s->model->dim;
+    double c;
+    if (!hsc__explain_feature(s->model, s->scratch, f->bucket, s->found, s->scratch + dim, &c))
+        return HSC_OK;
+    s->explain_total += c;
+    s->tok_w[f->token] += c;
+    s->tok_used[f->token / 8] |= (uint8_t)(1u << (f->token % 8));
+    return HSC_OK;
+}
+
+/* Heaviest first, then in text order; a heap sort, as the order needs the
+ * weights beside the indices (qsort passes no context). */
+static int item_before(const hsc_session *s, uint32_t a, uint32_t b)
+{
+    double wa = s->tok_w[a], wb = s->tok_w[b];
+    return wa != wb ? wa > wb : a < b;
+}
+
+static void sift_down(const hsc_session *s, uint32_t *it, size_t i, size_t n)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && item_before(s, it[c], it[c + 1]))
+            c++;   /* the later of the two children */
+        if (!item_before(s, it[i], it[c]))
+            return;
+        uint32_t t = it[i];
+        it[i] = it[c];
+        it[c] = t;
+        i = c;
+    }
+}
+
+static void sort_items(const hsc_session *s)
+{
+    uint32_t *it = s->items;
+    size_t n = s->n_items;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(s, it, i, n);
+    for (size_t end = n; end-- > 1;) {
+        uint32_t t = it[0];
+        it[0] = it[end];
+        it[end] = t;
+        sift_down(s, it, 0, end);
+    }
 }
 
 hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
@@ -695,31 +781,34 @@ hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
         return HSC_E_NO_RESULT;
     s->explained = 0;
     s->n_items = 0;
+    s->explain_total = 0.0;
     size_t nt = hsc__analyzer_token_count(s->an);
-    if (nt > s->cap_items) {
-        explain_item *it = hsc__realloc_array(&s->alloc, s->items, nt, sizeof *it);
+    if (nt > s->cap_tokens) {
+        uint32_t *it = hsc__realloc_array(&s->alloc, s->items, nt, sizeof *it);
         if (it != NULL)
             s->items = it;
         double *w = hsc__realloc_array(&s->alloc, s->tok_w, nt, sizeof *w);
         if (w != NULL)
             s->tok_w = w;
-        uint8_t *u = hsc__realloc_array(&s->alloc, s->tok_used, nt, 1);
+        uint8_t *u = hsc__realloc(&s->alloc, s->tok_used, nt / 8 + 1);
         if (u != NULL)
             s->tok_used = u;
         if (it == NULL || w == NULL || u == NULL)
             return HSC_E_NOMEM;
-        s->cap_items = nt;
+        s->cap_tokens = nt;
     }
-    if (nt > 0) {
+    if (nt > 0)
         memset(s->tok_w, 0, nt * sizeof *s->tok_w);
-        memset(s->tok_used, 0, nt);
-    }
-    hsc__explain_node(s->model, hsc__analyzer_features(s->an), hsc__analyzer_feature_count(s->an),
-                      lv->nodes[index], s->scratch, s->tok_w, s->tok_used, nt, &s->explain_total);
+    if (s->tok_used != NULL)
+        memset(s->tok_used, 0, nt / 8 + 1);
+    hsc__explain_begin(s->model, lv->nodes[index], s->h, s->scratch);
+    int st = hsc__analyzer_each_feature(s->an, explain_feature, s);
+    if (st != HSC_OK)
+        return st;
     for (size_t i = 0; i < nt; i++)
-        if (s->tok_used[i])
-            s->items[s->n_items++] = (explain_item){i, s->tok_w[i]};
-    qsort(s->items, s->n_items, sizeof *s->items, by_weight_desc);
+        if ((s->tok_used[i / 8] >> (i % 8)) & 1)
+            s->items[s->n_items++] = (uint32_t)i;
+    sort_items(s);
     s->explained = 1;
     return HSC_OK;
 }
@@ -745,9 +834,9 @@ hsc_status hsc_session_explain_item(const hsc_session *s, size_t index, size_t *
     if (index >= s->n_items)
         return HSC_E_NO_RESULT;
     if (token_index != NULL)
-        *token_index = s->items[index].token;
+        *token_index = s->items[index];
     if (weight != NULL)
-        *weight = s->items[index].weight;
+        *weight = s->tok_w[s->items[index]];
     return HSC_OK;
 }
 

@@ -25,13 +25,20 @@ size_t hsc__utf8_count(const char *s, size_t len);
 /* ---- normalization (normalize.c) ----------------------------------------- */
 
 /* NFKC + case folding (+ accent stripping) of UTF-8 (invalid sequences
- * become U+FFFD: validate first to reject them). map[i] is the
- * source offset of the segment that produced normalized byte i; map[len] is
- * the source length. Buffers are reused between calls. */
+ * become U+FFFD: validate first to reject them), with a map back to the
+ * source: map[i] is the source offset of the segment that produced
+ * normalized byte i; map[len] is the source length. The map takes about a
+ * byte per byte: step[i] = map[i] - map[i - 1] (map[-1] = 0), or FAR for a
+ * step of 255 or more, whose value is in far; and map[i] itself at every
+ * 64th byte. Buffers are reused between calls. */
 typedef struct hsc__norm {
     hsc__buf text;        /* normalized UTF-8, NUL-terminated */
-    uint32_t *map;        /* text.len + 1 entries */
-    size_t map_cap;
+    uint8_t *step;        /* text.len + 1 entries */
+    uint32_t *mark;       /* map[64 k] */
+    size_t map_cap;       /* entries of step (of mark: map_cap / 64 + 1) */
+    uint32_t *far;        /* (i, map[i]) of the FAR steps, by i */
+    size_t n_far, far_cap;   /* pairs */
+    uint32_t last;        /* the last map entry written */
 } hsc__norm;
 
 int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip_accents,
@@ -119,15 +126,14 @@ const char *const *hsc__stopword_list(uint32_t lang);
 
 /* ---- features (features.c) ---------------------------------------------------- */
 
-typedef struct hsc__fvec {
-    hsc__feature *f;
-    size_t n, cap;
-} hsc__fvec;
-
+/* Each feature goes to emit(user, f) as it is made, in the order that is
+ * part of the results (sums of rows in float); a status other than HSC_OK
+ * stops the extraction and is returned. */
 typedef struct hsc__featurizer {
     const hsc__alloc *alloc;
     const hsc__textspec *spec;
-    hsc__fvec *out;
+    hsc__feature_fn emit;
+    void *user;
     hsc__buf *scratch;     /* reused for long words */
 } hsc__featurizer;
 
@@ -151,7 +157,6 @@ int hsc__feat_quantity(hsc__featurizer *fz, const char *norm, size_t len, size_t
                        uint32_t token);
 int hsc__feat_code(hsc__featurizer *fz, const char *digits, size_t len, uint32_t token);
 int hsc__feat_alnum(hsc__featurizer *fz, const char *norm, size_t len, uint32_t token);
-void hsc__fvec_free(const hsc__alloc *a, hsc__fvec *v);
 
 /* Canonical number text into out (>= len bytes): thousands separators
  * dropped, decimal comma -> dot ("1.000,5" -> "1000.5"). Returns length. */

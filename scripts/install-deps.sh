@@ -9,7 +9,7 @@ PACKAGES=(
   meson ninja-build pkg-config gcc g++     # build
   libpcre2-dev libstemmer-dev zlib1g-dev libutf8proc-dev   # library
   libmicrohttpd-dev libjansson-dev                         # hsclass serve (-Dserver)
-  libcmocka-dev python3 python3-pytest binutils            # tests (nm: export check)
+  libcmocka-dev python3 python3-pytest binutils time       # tests (nm: export check; GNU time: peak memory)
   openjdk-17-jdk-headless libjna-java junit5 maven         # Java binding, its tests, pom.xml check
   valgrind abigail-tools clang                             # CI: memcheck, ABI check, TSan (and fuzzing)
 )

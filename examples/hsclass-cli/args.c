@@ -137,6 +137,14 @@ int cli_opt_f64(const char *cmd, const char *opt, const char *s, double *out)
     return 0;
 }
 
+hsc_status cli_set_max_bytes(const char *cmd, hsc_config *cfg, uint32_t n)
+{
+    hsc_status st = hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, n);
+    if (st == HSC_E_INVALID_ARG)
+        cli_usage_error(cmd, "--max-bytes %u: out of range", (unsigned)n);
+    return st;
+}
+
 int cli_opt_probability(const char *cmd, const char *opt, const char *s, double *out)
 {
     double v;

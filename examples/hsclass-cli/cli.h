@@ -63,6 +63,16 @@ int cli_opt_f64(const char *cmd, const char *opt, const char *s, double *out);
 /* The same for a probability, 0 to 1 (thresholds): one message either way. */
 int cli_opt_probability(const char *cmd, const char *opt, const char *s, double *out);
 
+/* --max-bytes N into the config: the status; when N is out of range,
+ * HSC_E_INVALID_ARG after saying so as a usage error. */
+hsc_status cli_set_max_bytes(const char *cmd, hsc_config *cfg, uint32_t n);
+/* Its help, the same in each command that takes it. */
+#define CLI_MAX_BYTES_HELP                                                              \
+    "      --max-bytes N    longest description accepted (default 65536, at most\n"    \
+    "                       1073741824); longer ones fail with HSC_E_TEXT_TOO_LONG.\n"  \
+    "                       One text takes about 10 bytes of memory per byte of it\n"   \
+    "                       besides the model (1 MiB: 10 MB)\n"
+
 /* ---- util.c -------------------------------------------------------------- */
 
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -64,10 +64,7 @@ static void help(void)
          "                       model's precedent memory): code, similarity, text when\n"
          "                       the model keeps texts, and the training file\n"
          "      --utf8-replace   replace invalid UTF-8 by U+FFFD instead of failing\n"
-         "      --max-bytes N    longest description accepted (default 65536, at most\n"
-         "                       1073741824); longer ones fail with HSC_E_TEXT_TOO_LONG.\n"
-         "                       Classifying one text takes about 55 bytes of memory\n"
-         "                       per byte of it besides the model (1 MiB: 55 MB)\n"
+         CLI_MAX_BYTES_HELP
          "  -h, --help           show this help\n");
     puts("Formats (scores are calibrated probabilities):\n"
          "  text   CODE SCORE, CODE SCORE ... | chapters: CC SCORE, ... | headings: HHHH SCORE, ...\n"
@@ -568,12 +565,10 @@ int cli_cmd_classify(int argc, char **argv)
         st = hsc_config_set_u32(cfg, HSC_CFG_UTF8_REPLACE, 1);
     if (st == HSC_OK && threshold >= 0)
         st = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
-    if (st == HSC_OK && max_given) {
-        st = hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, max_bytes);
-        if (st == HSC_E_INVALID_ARG) {
-            rc = cli_usage_error("classify", "--max-bytes %u: out of range", (unsigned)max_bytes);
-            goto cleanup;
-        }
+    if (st == HSC_OK && max_given &&
+        (st = cli_set_max_bytes("classify", cfg, max_bytes)) == HSC_E_INVALID_ARG) {
+        rc = CLI_EXIT_USAGE;
+        goto cleanup;
     }
     if (st != HSC_OK) {
         cli_error("classify: %s", hsc_status_string(st));

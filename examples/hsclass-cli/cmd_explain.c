@@ -7,7 +7,7 @@
 
 enum {
     OPT_MODEL = 1, OPT_K, OPT_DIGITS, OPT_ONLY, OPT_LANG, OPT_WORDS, OPT_FORMAT, OPT_THRESHOLD,
-    OPT_PRECEDENTS
+    OPT_PRECEDENTS, OPT_MAX_BYTES
 };
 
 static const cli_opt opts[] = {
@@ -20,6 +20,7 @@ static const cli_opt opts[] = {
     {"precedents", 'p', 1, OPT_PRECEDENTS},
     {"format", 'f', 1, OPT_FORMAT},
     {"threshold", 't', 1, OPT_THRESHOLD},
+    {"max-bytes", 0, 1, OPT_MAX_BYTES},
     {"help", 'h', 0, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
@@ -28,6 +29,7 @@ static void help(void)
 {
     puts("Usage: hsclass explain [-m MODEL] [-k N] [--digits D] [--only CODES] [--lang L]\n"
          "                       [--words N] [--precedents N] [--threshold P]\n"
+         "                       [--max-bytes N]\n"
          "                       [--format text|jsonl] [TEXT...]\n"
          "\n"
          "Explain the top suggestions for each TEXT (or each line of standard input):\n"
@@ -60,6 +62,7 @@ static void help(void)
          "                       [{\"code\",\"score\",\"description\",\"explained\",\"words\":\n"
          "                       [{\"word\",\"start\",\"end\",\"weight\"}]}],\"precedents\":\n"
          "                       [{\"code\",\"similarity\",\"source\",\"text\"}]}, spans in bytes)\n"
+         CLI_MAX_BYTES_HELP
          "  -h, --help           show this help");
     cli_print_model_lookup(stdout);
 }
@@ -225,7 +228,8 @@ int cli_cmd_explain(int argc, char **argv)
     const char *model_path = NULL, *v, *only = NULL;
     ctx c = {NULL, NULL, 3, 0, 5, NULL, 0, 5};
     double threshold = -1;
-    int id, n_texts = 0, rc = CLI_EXIT_OK;
+    uint32_t max_bytes = 0;
+    int id, n_texts = 0, rc = CLI_EXIT_OK, max_given = 0;
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     if (texts == NULL) {
         cli_error("out of memory");
@@ -272,6 +276,13 @@ int cli_cmd_explain(int argc, char **argv)
                 goto done;
             }
             break;
+        case OPT_MAX_BYTES:
+            if (!cli_opt_u32("explain", "max-bytes", v, &max_bytes)) {
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            max_given = 1;
+            break;
         case OPT_FORMAT:
             if (strcmp(v, "jsonl") == 0 || strcmp(v, "json") == 0) {
                 c.json = 1;
@@ -288,6 +299,11 @@ int cli_cmd_explain(int argc, char **argv)
     hsc_status st = hsc_config_new(&cfg);
     if (st == HSC_OK && threshold >= 0)
         st = hsc_config_set_f64(cfg, HSC_CFG_ACCEPT_THRESHOLD, threshold);
+    if (st == HSC_OK && max_given &&
+        (st = cli_set_max_bytes("explain", cfg, max_bytes)) == HSC_E_INVALID_ARG) {
+        rc = CLI_EXIT_USAGE;
+        goto cleanup;
+    }
     if (st != HSC_OK) {
         cli_error("explain: %s", hsc_status_string(st));
         rc = cli_exit_for(st);

@@ -415,7 +415,7 @@ static void expect_head(const char *text, const char *heads)
     size_t nf = hsc__analyzer_feature_count(an);
     char got[256] = "";
     for (size_t i = 0; i < hsc__analyzer_token_count(an); i++) {
-        const char *stems = hsc__analyzer_pool(an) + t[i].stems_off;
+        const char *stems = hsc__token_stems(hsc__analyzer_pool(an), &t[i]);
         size_t len = strcspn(stems, "|");
         uint32_t b = (uint32_t)(hsc__hash(sp.hash_seed, HSC__FK_HEAD, stems, len) % sp.buckets);
         int head = 0;

@@ -35,7 +35,14 @@ static const char *render(const hsc__analyzer *an)
         assert_true(n < sizeof out);
         /* Pool strings are NUL-terminated at their recorded lengths. */
         assert_int_equal(strlen(pool + t[i].norm_off), t[i].norm_len);
-        assert_int_equal(strlen(pool + t[i].stems_off), t[i].stems_len);
+        /* Stems (if any) follow the text's NUL, with as many '|'-joined parts as counted. */
+        const char *stems = hsc__token_stems(pool, &t[i]);
+        size_t parts = *stems != '\0';
+        for (const char *p = stems; *p != '\0'; p++)
+            parts += *p == '|';
+        assert_int_equal(parts, t[i].n_stems);
+        if (t[i].n_stems > 0)
+            assert_ptr_equal(stems, pool + t[i].norm_off + t[i].norm_len + 1);
     }
     return out;
 }
@@ -190,7 +197,7 @@ static void test_spans(void **state)
         assert_true(hsc__analyzer_token_count(an) > spans[i].index);
         t = &hsc__analyzer_tokens(an)[spans[i].index];
         if (t->src_off != spans[i].off || t->src_len != spans[i].len)
-            print_error("span %zu: got %zu+%zu\n", i, t->src_off, t->src_len);
+            print_error("span %zu: got %zu+%zu\n", i, (size_t)t->src_off, (size_t)t->src_len);
         assert_int_equal(t->src_off, spans[i].off);
         assert_int_equal(t->src_len, spans[i].len);
     }
