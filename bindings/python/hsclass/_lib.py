@@ -55,6 +55,7 @@ calloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_size_t, c_size_t)
 realloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_size_t)
 free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 row_error_fn = CFUNCTYPE(None, c_void_p, c_char_p, c_uint64, hsc_status, c_char_p)
+read_progress_fn = CFUNCTYPE(c_int32, c_void_p, c_char_p, c_uint64, c_uint64, c_uint64)
 progress_fn = CFUNCTYPE(c_int32, c_void_p, c_uint32, c_uint32, c_double, c_double, c_double,
                         c_double)
 
@@ -196,6 +197,8 @@ _PROTOTYPES: List[Tuple[str, object, List[object], Optional[str]]] = [
      "status"),
     ("hsc_trainer_nomenclature_counts", hsc_status,
      [TrainerHandle, POINTER(c_uint64), POINTER(c_uint64), POINTER(c_uint64)], "status"),
+    ("hsc_trainer_set_read_progress_callback", hsc_status,
+     [TrainerHandle, read_progress_fn, c_void_p], "status"),
     ("hsc_trainer_set_checkpoint", hsc_status, [TrainerHandle, c_char_p], "status"),
     ("hsc_trainer_set_resume", hsc_status, [TrainerHandle, c_char_p], "status"),
     ("hsc_trainer_train", hsc_status, [TrainerHandle, POINTER(ModelHandle)], "status"),

@@ -47,7 +47,8 @@ def ctype_for(c):
                "uint64_t": ctypes.c_uint64, "double": ctypes.c_double, "hsc_status": ctypes.c_int,
                "hsc_calloc_fn": _lib.calloc_fn, "hsc_realloc_fn": _lib.realloc_fn,
                "hsc_free_fn": _lib.free_fn, "hsc_row_error_fn": _lib.row_error_fn,
-               "hsc_progress_fn": _lib.progress_fn}
+               "hsc_progress_fn": _lib.progress_fn,
+               "hsc_read_progress_fn": _lib.read_progress_fn}
     if base == "void":
         t = {0: None, 1: ctypes.c_void_p, 2: ctypes.POINTER(ctypes.c_void_p)}[stars]
         return t
