@@ -14,11 +14,18 @@
              shipped model never saw, with training times.
   scale      training throughput and peak RSS on generated sets (national_gen.py)
              of the sizes given (--sizes 100000,1000000,...), on 1 and 2 threads,
-             EPOCHS epochs (--scale-epochs, default 1), run with `nice`: wall and
-             CPU seconds (on a shared machine the CPU figure is the stable one).
+             EPOCHS epochs (--scale-epochs, default 2), run with `nice`: wall and
+             CPU seconds (on a shared machine the CPU figure is the stable one),
+             CPU by phase (read, prepare, per epoch, finish) from the progress
+             lines, and the estimate for the default 20 epochs.
+  adapt_time the shipped model adapted (4 epochs) vs from scratch (20 epochs) on
+             generated sets of --adapt-sizes rows (default 20000,100000; the
+             first N rows of any larger generated set), one thread: CPU time by
+             phase and the ratio (the issue's target: at most a third).
 
-Usage: python3 bench/national_bench.py [accuracy] [adapt] [scale] [--hsclass PATH]
-           [--before PATH] [--sizes 100000,1000000] [--scale-epochs 2] [--threads-list 1,2]
+Usage: python3 bench/national_bench.py [accuracy] [adapt] [scale] [adapt_time]
+           [--hsclass PATH] [--before PATH] [--sizes 100000,1000000] [--scale-epochs 2]
+           [--threads-list 1,2] [--adapt-sizes 20000,100000]
 Needs bench/out/split (python3 bench/split.py). Writes bench/out/national/.
 """
 
@@ -51,6 +58,64 @@ def run_timed(cmd, log=None, cpu=None):
     if status != 0:
         sys.exit(f"failed ({status}): {' '.join(cmd)}" + (f" (see {log})" if log else ""))
     return wall, usage.ru_maxrss / 1024.0
+
+
+def proc_cpu(pid):
+    """User + system CPU seconds of a running process (all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run_phases(cmd, log):
+    """Run `hsclass train` under nice, reading its progress lines: the CPU
+    time the process had used when each phase ended (its stderr lines mark
+    them: "total: ... rows accepted" ends the reading, "epoch k/n" each
+    epoch, "wrote" the model). Returns a dict: wall, cpu (wait4), rss_mb,
+    read, prepare, epochs (list of per-epoch CPU s), finish (calibration,
+    precedent memory, writing)."""
+    t0 = time.monotonic()
+    marks = []   # (kind, cpu)
+    with open(log, "w") as out:
+        p = subprocess.Popen(["nice", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+        for line in p.stderr:
+            cpu = proc_cpu(p.pid)
+            out.write(line)
+            if line.startswith("total: "):
+                marks.append(("read", cpu))
+            elif line.startswith("epoch "):
+                marks.append(("epoch", cpu))
+            elif line.startswith("wrote "):
+                marks.append(("wrote", cpu))
+        _, status, usage = os.wait4(p.pid, 0)
+    if status != 0:
+        sys.exit(f"failed ({status}): {' '.join(cmd)} (see {log})")
+    r = {"wall": time.monotonic() - t0, "cpu": usage.ru_utime + usage.ru_stime,
+         "rss_mb": usage.ru_maxrss / 1024.0}
+    cpu = dict(read=None, epochs=[], wrote=None)
+    for kind, c in marks:
+        if kind == "epoch":
+            cpu["epochs"].append(c)
+        else:
+            cpu[kind] = c
+    ep = cpu["epochs"]
+    r["read"] = cpu["read"]
+    r["epochs"] = [b - a for a, b in zip(ep, ep[1:])]   # epoch 2 on
+    # the first epoch's line also closes the preparation (featurizing):
+    # with two epochs or more, preparing = that span less a later epoch
+    r["per_epoch"] = sum(r["epochs"]) / len(r["epochs"]) if r["epochs"] else None
+    r["prepare"] = (ep[0] - cpu["read"] - r["per_epoch"]
+                    if r["per_epoch"] is not None and cpu["read"] is not None else None)
+    r["finish"] = r["cpu"] - ep[-1] if ep else None
+    return r
+
+
+def fmt(x, spec=",.0f"):
+    return "-" if x is None else format(x, spec)
 
 
 def held_out(source, test_file, out):
@@ -157,11 +222,16 @@ def adapt(a):
 # ---- throughput and memory ----------------------------------------------------------
 
 def scale(a):
-    print("\n### Training throughput and peak RSS (generated national rows, "
+    print("\n### Training throughput and peak RSS (generated national rows, `--digits 10`, "
           f"{a.scale_epochs} epochs, nice)\n")
-    print("| rows | threads | distinct rows | wall s | CPU s | input rows/s (wall) "
-          "| input rows per CPU-s | peak RSS MB | model MB | precedent rows |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("CPU seconds by phase from the process's CPU clock when each progress line came: "
+          "reading the file, preparing (featurizing, labels, memory rows), one epoch, finishing "
+          "(precedent memory, calibration, writing). 20 epochs (the default recipe) = read + "
+          "prepare + 20 x epoch + finish, an estimate.\n")
+    print("| rows | threads | distinct rows | wall s | CPU s | read CPU s | prepare CPU s "
+          "| CPU s per epoch | input rows per epoch-CPU-s | finish CPU s | peak RSS MB "
+          "| model MB | precedent rows | 20 epochs CPU s (est.) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sizes:
         data = os.path.join(OUT, f"gen_{n}.tsv")
         if not os.path.exists(data):
@@ -170,18 +240,52 @@ def scale(a):
         for threads in a.threads_list:
             model = os.path.join(OUT, f"gen_{n}_t{threads}.hscm")
             log = os.path.join(OUT, f"gen_{n}_t{threads}.log")
-            cpu = []
-            wall, rss = run_timed([a.hsclass, "train", "--digits", "10", "-e",
-                                   str(a.scale_epochs), "-t", str(threads), "-o", model, data],
-                                  log, cpu)
+            r = run_phases([a.hsclass, "train", "--digits", "10", "-e", str(a.scale_epochs),
+                            "-t", str(threads), "-o", model, data], log)
             info = subprocess.run([a.hsclass, "info", model], capture_output=True, text=True,
                                   check=True).stdout
             meta = dict(kv.split("=", 1) for line in info.splitlines()
                         if line.startswith("training") for kv in line.split()[1:])
-            print(f"| {n:,} | {threads} | {int(meta.get('rows', 0)):,} | {wall:.0f} "
-                  f"| {cpu[0]:.0f} | {n * a.scale_epochs / wall:,.0f} "
-                  f"| {n * a.scale_epochs / cpu[0]:,.0f} | {rss:,.0f} "
-                  f"| {os.path.getsize(model) / 1e6:.1f} | {meta.get('precedent_rows', '-')} |")
+            pe = r["per_epoch"]
+            est = (r["read"] + r["prepare"] + 20 * pe + r["finish"]
+                   if pe is not None and r["prepare"] is not None else None)
+            print(f"| {n:,} | {threads} | {int(meta.get('rows', 0)):,} | {r['wall']:.0f} "
+                  f"| {r['cpu']:.0f} | {fmt(r['read'])} | {fmt(r['prepare'])} | {fmt(pe)} "
+                  f"| {fmt(n / pe if pe else None)} | {fmt(r['finish'])} | {r['rss_mb']:,.0f} "
+                  f"| {os.path.getsize(model) / 1e6:.1f} | {meta.get('precedent_rows', '-')} "
+                  f"| {fmt(est)} |")
+            sys.stdout.flush()
+
+
+# ---- adapting vs from scratch: training time -----------------------------------------------
+
+def adapt_time(a):
+    """Generated national rows (national_gen.py, the first N of the 100k set):
+    from scratch (20 epochs) against the shipped model adapted (HSC_ADAPT_EPOCHS),
+    one thread, CPU time by phase."""
+    print("\n### Adapting vs from scratch: training CPU time (generated rows, `--digits 10`, "
+          "1 thread, nice)\n")
+    print("| rows | run | wall s | CPU s | read | prepare | per epoch | epochs | finish "
+          "| peak RSS MB | adapted / scratch CPU |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in a.adapt_sizes:
+        data = os.path.join(OUT, f"gen_{n}.tsv")
+        if not os.path.exists(data):
+            subprocess.run([sys.executable, os.path.join(HERE, "national_gen.py"), str(n), data],
+                           check=True, stderr=subprocess.DEVNULL)
+        runs = {}
+        for name, extra in (("from scratch", []), ("adapted", ["--from", SHIPPED])):
+            tag = "scratch" if not extra else "adapted"
+            runs[name] = r = run_phases(
+                [a.hsclass, "train", "--digits", "10", "-t", "1", *extra, "-o",
+                 os.path.join(OUT, f"gen_{n}_{tag}.hscm"), data],
+                os.path.join(OUT, f"gen_{n}_{tag}.log"))
+            ratio = (f"{r['cpu'] / runs['from scratch']['cpu']:.2f}" if name == "adapted"
+                     else "")
+            print(f"| {n:,} | {name} | {r['wall']:.0f} | {r['cpu']:.1f} | {fmt(r['read'], '.1f')} "
+                  f"| {fmt(r['prepare'], '.1f')} | {fmt(r['per_epoch'], '.2f')} "
+                  f"| {len(r['epochs']) + 1} | {fmt(r['finish'], '.1f')} | {r['rss_mb']:,.0f} "
+                  f"| {ratio} |")
             sys.stdout.flush()
 
 
@@ -194,13 +298,15 @@ def main():
     ap.add_argument("--sizes", default="100000,1000000",
                     type=lambda s: [int(x) for x in s.split(",")])
     ap.add_argument("--threads-list", default="1,2", type=lambda s: [int(x) for x in s.split(",")])
-    ap.add_argument("--scale-epochs", type=int, default=1)
+    ap.add_argument("--scale-epochs", type=int, default=2)
+    ap.add_argument("--adapt-sizes", default="20000,100000",
+                    type=lambda s: [int(x) for x in s.split(",")])
     a = ap.parse_args()
     if not os.path.isdir(SPLIT):
         sys.exit("run python3 bench/split.py first")
     os.makedirs(OUT, exist_ok=True)
     for part in a.parts:
-        {"accuracy": accuracy, "adapt": adapt, "scale": scale}[part](a)
+        {"accuracy": accuracy, "adapt": adapt, "scale": scale, "adapt_time": adapt_time}[part](a)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ static void help(void)
          "                          the rows' national lines under its subheadings (with\n"
          "                          --digits 8 or 10), keep its featurization, edition and\n"
          "                          nomenclature; refit the calibration on these rows.\n"
-         "                          Epochs default to 5\n"
+         "                          Epochs default to 4\n"
          "      --map TABLE         a correlation table (old<TAB>new[<TAB>share] rows, '#'\n"
          "                          comments) mapping codes of an older edition to the\n"
          "                          model's: each row takes the new code of the longest old\n"

@@ -120,7 +120,7 @@ def train(inputs: Union[Input, Iterable[Input]], output: Optional[PathLike] = No
         hs6-multi.hscm) to the rows instead of starting from scratch (as
         `hsclass train --from`; see hsc_trainer_new_from_model): its
         featurization and weights are the start, national lines come under
-        its subheadings; epochs default to ADAPT_EPOCHS (5).
+        its subheadings; epochs default to ADAPT_EPOCHS (4).
     checkpoint: save the training state there after every epoch (atomically;
         see hsc_trainer_set_checkpoint), as `hsclass train --checkpoint`.
     resume: continue an interrupted run from its checkpoint: give the same

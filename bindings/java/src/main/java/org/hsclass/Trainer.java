@@ -81,7 +81,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Epochs used when adapting a model and EPOCHS is not set (HSC_ADAPT_EPOCHS). */
-    public static final int ADAPT_EPOCHS = 5;
+    public static final int ADAPT_EPOCHS = 4;
 
     /**
      * A trainer that adapts base (e.g. the shipped model) to the rows added:
