@@ -1,5 +1,6 @@
 /* model_format.h - the .hscm model file format (version 1.0, 1.1 with a
- * nomenclature, 1.2 with a scoring rule and a precedent memory): on-disk constants, limits and META keys, shared by the
+ * nomenclature, 1.2 with a scoring rule and a precedent memory, 1.3 with
+ * the memory stored for use in place): on-disk constants, limits and META keys, shared by the
  * reader (model_read.c), the writer (model_write.c) and the META semantics
  * (model_meta.c).
  *
@@ -30,6 +31,8 @@
  *   otherwise); readers of 1.0 skip both, since they are not critical.
  *   Minor version 2 marks a file with SCOR: it is critical, so readers of
  *   1.1 refuse a model whose scores they would compute differently.
+ *   Minor version 3 marks a file whose PREC is version 2 (readers of 1.2
+ *   refuse its memory's version with HSC_E_MODEL_VALUE).
  *
  * Sections (raw content, before the optional zlib layer):
  *   META  u32 count, then count x (u32 key_len, key, u32 value_len, value).
@@ -61,16 +64,28 @@
  *         calibrated by c1 = q1 ^ power for the best code and a common
  *         factor for the others (rank.c), which never changes the order.
  *   PREC  (optional, since 1.2) the precedent memory (precedent.c): u32
- *         version (1), u32 n_rows (1..2^26), u32 n_keys (1..2^26), u32
+ *         version (1 or 2), u32 n_rows (1..2^26), u32 n_keys (1..2^26), u32
  *         neighbours (1..64), u32 max_df (>= 1), f64 vote_power
  *         ([0.25, 16]), u32 n_sources (1..255) and n_sources x str name
- *         (<= 255 bytes); str key table: n_keys x (varint key gap, first
- *         absolute, then >= 1; varint df in 1..n_rows; varint posting
- *         bytes in df..5df); str postings: per key its rows ascending,
- *         varint first row then gaps minus one; str n_rows x varint label
- *         (< n_labels); f32 norm[n_rows] (> 0); u8 source[n_rows]
- *         (< n_sources). Varints are LEB128, at most 5 bytes. Stored raw:
- *         postings are read in place, checked as they are decoded.
+ *         (<= 255 bytes); then
+ *         version 2 (written since 1.3, used in place: nothing is decoded
+ *         at load): zero bytes up to a multiple of 4 from the section's
+ *         start; u32 label[n_rows] (< n_labels); f32 norm[n_rows] (> 0,
+ *         < 1e6); n_blocks = ceil(n_keys / 16) x (u32 first key, u32 key
+ *         table pos, u32 postings pos) for keys 16b..16b+15: first keys,
+ *         table and postings positions strictly ascending, the first 0,
+ *         each inside its run; u8 source[n_rows] (< n_sources); str key
+ *         table; str postings; nothing after. A block's entries are
+ *         checked when searched (key order, df, runs inside the block's
+ *         postings); one that is not ends the block.
+ *         version 1 (1.2): str key table; str postings; str n_rows x
+ *         varint label (< n_labels); f32 norm[n_rows] (> 0); u8
+ *         source[n_rows] (< n_sources); checked whole at load.
+ *         Both: the key table is n_keys x (varint key gap, first absolute,
+ *         then >= 1; varint df in 1..n_rows; varint posting bytes in
+ *         df..5df); the postings are per key its rows ascending, varint
+ *         first row then gaps minus one. Varints are LEB128, at most 5
+ *         bytes. Stored raw: used in place from the file image.
  *   PTXT  (optional, since 1.2; needs PREC) the precedents' texts: u32
  *         n_rows (= PREC's), n_rows x str (<= 4096 bytes of UTF-8 without
  *         control characters). Compressed like META.
@@ -93,7 +108,8 @@
 #define HSCM_MAJOR 1u
 #define HSCM_MINOR 0u
 #define HSCM_MINOR_NOMEN 1u   /* files with NOMN or NATL */
-#define HSCM_MINOR_SCORING 2u /* files with SCOR (and PREC, PTXT) */
+#define HSCM_MINOR_SCORING 2u /* files with SCOR (and PREC version 1, PTXT) */
+#define HSCM_MINOR_PREC_IN_PLACE 3u /* files with PREC version 2 */
 #define HSCM_HEADER_SIZE 64u
 #define HSCM_ENTRY_SIZE 40u
 #define HSCM_ALIGN 64u

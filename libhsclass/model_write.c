@@ -256,7 +256,8 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
         memcpy(h, HSCM_SIGNATURE, HSCM_SIGNATURE_LEN);
         hsc__wr16(h + HSCM_H_MAJOR, HSCM_MAJOR);
         hsc__wr16(h + HSCM_H_MINOR,
-                  (uint16_t)(m->scoring.on || has_prec ? HSCM_MINOR_SCORING
+                  (uint16_t)(has_prec ? HSCM_MINOR_PREC_IN_PLACE
+                             : m->scoring.on ? HSCM_MINOR_SCORING
                              : has_nomen || has_natl ? HSCM_MINOR_NOMEN
                                                      : HSCM_MINOR));
         hsc__wr32(h + HSCM_H_HEADER_SIZE, HSCM_HEADER_SIZE);

@@ -17,20 +17,21 @@
 #include "model_format.h"
 #include "precedent.h"
 
+void *hsc__prec_alloc(const hsc__alloc *a, hsc__prec *p, size_t n, size_t size)
+{
+    size_t slot = 0;
+    while (slot < sizeof p->own / sizeof *p->own && p->own[slot] != NULL)
+        slot++;
+    if (slot == sizeof p->own / sizeof *p->own)
+        return NULL;
+    p->own[slot] = hsc__calloc(a, n + 1, size);
+    return p->own[slot];
+}
+
 void hsc__prec_free(const hsc__alloc *a, hsc__prec *p)
 {
-    if (p->key_block != NULL) {
-        hsc__free_big(a, p->key_block, p->key_block_size);
-    } else {
-        hsc__free(a, p->keys);
-        hsc__free(a, p->df);
-        hsc__free(a, p->post_off);
-        hsc__free(a, p->idf2);
-    }
-    hsc__free(a, p->post_own);
-    hsc__free(a, p->row_label);
-    hsc__free(a, p->row_norm);
-    hsc__free(a, p->row_source);
+    for (size_t i = 0; i < sizeof p->own / sizeof *p->own; i++)
+        hsc__free(a, p->own[i]);
     for (uint32_t i = 0; i < p->n_sources && p->sources != NULL; i++)
         hsc__free(a, p->sources[i]);
     hsc__free(a, p->sources);
@@ -39,30 +40,10 @@ void hsc__prec_free(const hsc__alloc *a, hsc__prec *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Keys in more than max_df rows are not stored, so log(df) comes from a table
- * of max_df entries instead of one log() a key (a tenth of the model's load). */
-#define LOG_TABLE_MAX 65536u
-
-int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p)
+float hsc__prec_idf2(double log_rows, uint32_t df)
 {
-    size_t n_log = p->max_df < LOG_TABLE_MAX ? (size_t)p->max_df + 1 : LOG_TABLE_MAX;
-    double *log_df = hsc__calloc(a, n_log, sizeof *log_df);
-    if (p->idf2 == NULL)   /* the decoder's is in its key block */
-        p->idf2 = hsc__calloc(a, (size_t)p->n_keys + 1, sizeof *p->idf2);
-    if (p->idf2 == NULL || log_df == NULL) {
-        hsc__free(a, log_df);
-        return HSC_E_NOMEM;
-    }
-    for (size_t d = 1; d < n_log; d++)
-        log_df[d] = log((double)d);
-    double log_rows = log((double)p->n_rows);
-    for (uint32_t k = 0; k < p->n_keys; k++) {
-        uint32_t df = p->df[k];
-        double idf = log_rows - (df < n_log ? log_df[df] : log((double)df));
-        p->idf2[k] = (float)(idf * idf);
-    }
-    hsc__free(a, log_df);
-    return HSC_OK;
+    double idf = log_rows - log((double)df);
+    return (float)(idf * idf);
 }
 
 /* ---- encoding ------------------------------------------------------------ */
@@ -89,6 +70,7 @@ static int put_varint(const hsc__alloc *a, hsc__buf *b, uint32_t v)
 int hsc__prec_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out)
 {
     uint8_t t[8];
+    size_t start = out->len;
     int st = put_u32(a, out, HSC__PREC_VERSION);
     const uint32_t head[] = {p->n_rows, p->n_keys, p->neighbours, p->max_df};
     for (size_t i = 0; i < 4 && st == HSC_OK; i++)
@@ -100,30 +82,59 @@ int hsc__prec_encode(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out)
         st = put_u32(a, out, p->n_sources);
     for (uint32_t i = 0; i < p->n_sources && st == HSC_OK; i++)
         st = put_str(a, out, p->sources[i], strlen(p->sources[i]));
-    /* key table: key gap, df and posting bytes per key */
-    hsc__buf tab = {0};
-    for (uint32_t k = 0; k < p->n_keys && st == HSC_OK; k++) {
-        st = put_varint(a, &tab, p->keys[k] - (k > 0 ? p->keys[k - 1] : 0));
-        if (st == HSC_OK)
-            st = put_varint(a, &tab, p->df[k]);
-        if (st == HSC_OK)
-            st = put_varint(a, &tab, p->post_off[k + 1] - p->post_off[k]);
-    }
-    if (st == HSC_OK)
-        st = put_str(a, out, tab.data != NULL ? tab.data : "", tab.len);
-    if (st == HSC_OK)
-        st = put_str(a, out, (const char *)p->post, p->post_len);
-    tab.len = 0;
+    static const uint8_t zero[4];
+    if (st == HSC_OK)   /* the arrays start 4-aligned: used in place */
+        st = hsc__buf_append(a, out, zero, (4 - (out->len - start) % 4) % 4);
     for (uint32_t r = 0; r < p->n_rows && st == HSC_OK; r++)
-        st = put_varint(a, &tab, p->row_label[r]);
-    if (st == HSC_OK)
-        st = put_str(a, out, tab.data != NULL ? tab.data : "", tab.len);
+        st = put_u32(a, out, p->row_label[r]);
     for (uint32_t r = 0; r < p->n_rows && st == HSC_OK; r++) {
         hsc__wrf32(t, p->row_norm[r]);
         st = hsc__buf_append(a, out, t, 4);
     }
-    if (st == HSC_OK && p->n_rows > 0)
+    if (st == HSC_OK)
+        st = hsc__buf_append(a, out, p->blocks, (size_t)p->n_blocks * 12);
+    if (st == HSC_OK)
         st = hsc__buf_append(a, out, p->row_source, p->n_rows);
+    if (st == HSC_OK)
+        st = put_str(a, out, (const char *)p->table, p->table_len);
+    if (st == HSC_OK)
+        st = put_str(a, out, (const char *)p->post, p->post_len);
+    return st;
+}
+
+int hsc__prec_pack(const hsc__alloc *a, const uint32_t *keys, const uint32_t *df,
+                   const uint32_t *post_off, hsc__prec *p)
+{
+    hsc__buf tab = {0};
+    p->n_blocks = (p->n_keys + HSC__PREC_BLOCK - 1) / HSC__PREC_BLOCK;
+    uint8_t *blocks = hsc__prec_alloc(a, p, (size_t)p->n_blocks, 12);
+    int st = blocks != NULL ? HSC_OK : HSC_E_NOMEM;
+    for (uint32_t k = 0; k < p->n_keys && st == HSC_OK; k++) {
+        if (k % HSC__PREC_BLOCK == 0) {
+            uint8_t *e = blocks + (size_t)(k / HSC__PREC_BLOCK) * 12;
+            hsc__wr32(e, keys[k]);
+            hsc__wr32(e + 4, (uint32_t)tab.len);
+            hsc__wr32(e + 8, post_off[k]);
+        }
+        st = put_varint(a, &tab, keys[k] - (k > 0 ? keys[k - 1] : 0));
+        if (st == HSC_OK)
+            st = put_varint(a, &tab, df[k]);
+        if (st == HSC_OK)
+            st = put_varint(a, &tab, post_off[k + 1] - post_off[k]);
+    }
+    if (st == HSC_OK && tab.len > UINT32_MAX)
+        st = HSC_E_NOMEM;
+    uint8_t *table = st == HSC_OK ? hsc__prec_alloc(a, p, tab.len, 1) : NULL;
+    if (table != NULL) {
+        if (tab.len > 0)
+            memcpy(table, tab.data, tab.len);
+        p->table = table;
+        p->table_len = tab.len;
+        p->blocks = blocks;
+        p->log_rows = log((double)p->n_rows);
+    } else if (st == HSC_OK) {
+        st = HSC_E_NOMEM;
+    }
     hsc__buf_free(a, &tab);
     return st;
 }
@@ -206,9 +217,10 @@ static int decode_sources(const hsc__alloc *a, cursor *c, hsc__prec *p)
     return HSC_OK;
 }
 
-/* The key table: ascending keys, df in 1..n_rows, posting runs that add
- * up to the postings' length and can hold df varints. */
-static int decode_keys(const hsc__alloc *a, cursor *c, int in_place, hsc__prec *p)
+/* Version 1's key table (in front of its postings): ascending keys, df in
+ * 1..n_rows, posting runs that add up to the postings' length and can hold
+ * df varints; checked whole, and indexed by blocks as version 2 stores. */
+static int decode_keys_v1(const hsc__alloc *a, cursor *c, hsc__prec *p)
 {
     size_t at, pat;
     uint32_t len, plen;
@@ -217,67 +229,58 @@ static int decode_keys(const hsc__alloc *a, cursor *c, int in_place, hsc__prec *
         st = get_run(c, &pat, &plen);
     if (st != HSC_OK)
         return st;
-    /* one block of four arrays of n (4-byte) entries: n <= 2^26 + 1 */
-    size_t n = (size_t)p->n_keys + 1;
-    p->key_block_size = n * 16;
-    p->key_block = hsc__calloc_big(a, p->key_block_size);
-    if (p->key_block != NULL) {
-        p->keys = p->key_block;
-        p->df = p->keys + n;
-        p->post_off = p->df + n;
-        p->idf2 = (float *)(void *)(p->post_off + n);
-    }
-    if (!in_place)
-        p->post_own = hsc__calloc(a, (size_t)plen + 1, 1);
-    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || (!in_place && p->post_own == NULL))
+    p->n_blocks = (p->n_keys + HSC__PREC_BLOCK - 1) / HSC__PREC_BLOCK;
+    uint8_t *blocks = hsc__prec_alloc(a, p, (size_t)p->n_blocks, 12);
+    if (blocks == NULL)
         return HSC_E_NOMEM;
     size_t pos = at, end = at + len;
-    uint64_t off = 0;
+    uint64_t off = 0, key = 0;
     for (uint32_t k = 0; k < p->n_keys; k++) {
         uint32_t gap, df, bytes;
         size_t here = pos;
         if (!hsc__varint_get(c->p, end, &pos, &gap) || !hsc__varint_get(c->p, end, &pos, &df) ||
             !hsc__varint_get(c->p, end, &pos, &bytes))
             return bad_at(c, here);
-        uint64_t key = (uint64_t)(k > 0 ? p->keys[k - 1] : 0) + gap;
+        key += gap;
         if ((k > 0 && gap == 0) || key > UINT32_MAX || df == 0 || df > p->n_rows ||
             bytes < df || (uint64_t)bytes > (uint64_t)df * 5 || off + bytes > plen)
             return bad_at(c, here);
-        p->keys[k] = (uint32_t)key;
-        p->df[k] = df;
-        p->post_off[k] = (uint32_t)off;
+        if (k % HSC__PREC_BLOCK == 0) {
+            uint8_t *e = blocks + (size_t)(k / HSC__PREC_BLOCK) * 12;
+            hsc__wr32(e, (uint32_t)key);
+            hsc__wr32(e + 4, (uint32_t)(here - at));
+            hsc__wr32(e + 8, (uint32_t)off);
+        }
         off += bytes;
     }
     if (pos != end || off != plen)
         return bad_at(c, pos);
-    p->post_off[p->n_keys] = (uint32_t)off;
-    if (in_place) {
-        p->post = c->p + pat;
-    } else {
-        memcpy(p->post_own, c->p + pat, plen);
-        p->post = p->post_own;
-    }
+    p->table = c->p + at;
+    p->table_len = len;
+    p->blocks = blocks;
+    p->post = c->p + pat;
     p->post_len = plen;
     return HSC_OK;
 }
 
-static int decode_rows(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_labels)
+/* Version 1's rows: varint labels, then f32 norms and u8 sources. */
+static int decode_rows_v1(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_labels)
 {
     size_t at;
     uint32_t len;
     int st = get_run(c, &at, &len);
     if (st != HSC_OK)
         return st;
-    size_t n = (size_t)p->n_rows + 1;
-    p->row_label = hsc__calloc(a, n, sizeof *p->row_label);
-    p->row_norm = hsc__calloc(a, n, sizeof *p->row_norm);
-    p->row_source = hsc__calloc(a, n, 1);
-    if (p->row_label == NULL || p->row_norm == NULL || p->row_source == NULL)
+    uint32_t *label = hsc__prec_alloc(a, p, p->n_rows, sizeof *label);
+    float *norm = hsc__prec_alloc(a, p, p->n_rows, sizeof *norm);
+    if (label == NULL || norm == NULL)
         return HSC_E_NOMEM;
+    p->row_label = label;
+    p->row_norm = norm;
     size_t pos = at, end = at + len;
     for (uint32_t r = 0; r < p->n_rows; r++) {
         size_t here = pos;
-        if (!hsc__varint_get(c->p, end, &pos, &p->row_label[r]) || p->row_label[r] >= n_labels)
+        if (!hsc__varint_get(c->p, end, &pos, &label[r]) || label[r] >= n_labels)
             return bad_at(c, here);
     }
     if (pos != end)
@@ -286,17 +289,116 @@ static int decode_rows(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_
         *c->bad = c->pos;
         return HSC_E_MODEL_SECTION;
     }
-    for (uint32_t r = 0; r < p->n_rows; r++, c->pos += 4) {
-        float v = hsc__rdf32(c->p + c->pos);
+    for (uint32_t r = 0; r < p->n_rows; r++)
+        norm[r] = hsc__rdf32(c->p + c->pos + 4 * (size_t)r);
+    p->row_source = c->p + c->pos + 4 * (size_t)p->n_rows;
+    return HSC_OK;
+}
+
+/* Labels below n_labels, norms in (0, 1e6), sources below n_sources: at
+ * is where the labels start, norms and sources follow at their strides. */
+static int check_rows(cursor *c, const hsc__prec *p, uint32_t n_labels, size_t at_label,
+                      size_t at_norm, size_t at_source)
+{
+    for (uint32_t r = 0; r < p->n_rows; r++) {
+        if (p->row_label[r] >= n_labels)
+            return bad_at(c, at_label + 4 * (size_t)r);
+        float v = p->row_norm[r];
         if (!(v > 0.0f && v < 1e6f))
-            return bad_at(c, c->pos);
-        p->row_norm[r] = v;
+            return bad_at(c, at_norm + 4 * (size_t)r);
+        if (p->row_source[r] >= p->n_sources)
+            return bad_at(c, at_source + r);
     }
-    for (uint32_t r = 0; r < p->n_rows; r++, c->pos++) {
-        if (c->p[c->pos] >= p->n_sources)
-            return bad_at(c, c->pos);
-        p->row_source[r] = c->p[c->pos];
+    return HSC_OK;
+}
+
+/* The host reads little-endian u32 and f32 in place. */
+static int host_is_le(void)
+{
+    const uint32_t one = 1;
+    uint8_t b;
+    memcpy(&b, &one, 1);
+    return b == 1 && sizeof(float) == 4;
+}
+
+/* A fixed array of n 4-byte values at c->pos: in place when the host
+ * reads it so (and it is 4-aligned), else converted into an owned copy. */
+static const void *array32(const hsc__alloc *a, cursor *c, hsc__prec *p, size_t n, int *nomem)
+{
+    const uint8_t *src = c->p + c->pos;
+    c->pos += 4 * n;
+    if (host_is_le() && (uintptr_t)src % 4 == 0)
+        return src;
+    uint32_t *dst = hsc__prec_alloc(a, p, n, 4);
+    if (dst == NULL) {
+        *nomem = 1;
+        return NULL;
     }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = hsc__rd32(src + 4 * i);
+    return dst;
+}
+
+/* Version 2 (model_format.h): the arrays are checked, the key table and
+ * postings only delimited (their entries are checked when searched). */
+static int decode_v2(const hsc__alloc *a, cursor *c, hsc__prec *p, uint32_t n_labels)
+{
+    size_t pad = (4 - c->pos % 4) % 4;
+    if (c->len - c->pos < pad) {
+        *c->bad = c->pos;
+        return HSC_E_MODEL_SECTION;
+    }
+    for (size_t i = 0; i < pad; i++)
+        if (c->p[c->pos + i] != 0)
+            return bad_at(c, c->pos + i);
+    c->pos += pad;
+    p->n_blocks = (p->n_keys + HSC__PREC_BLOCK - 1) / HSC__PREC_BLOCK;
+    /* n_rows, n_keys <= 2^26: no overflow */
+    size_t fixed = (size_t)p->n_rows * 9 + (size_t)p->n_blocks * 12;
+    if (c->len - c->pos < fixed) {
+        *c->bad = c->pos;
+        return HSC_E_MODEL_SECTION;
+    }
+    size_t at_label = c->pos, at_norm = at_label + 4 * (size_t)p->n_rows;
+    size_t at_blocks = at_norm + 4 * (size_t)p->n_rows;
+    int nomem = 0;
+    p->row_label = array32(a, c, p, p->n_rows, &nomem);
+    p->row_norm = array32(a, c, p, p->n_rows, &nomem);
+    if (nomem)
+        return HSC_E_NOMEM;
+    p->blocks = c->p + c->pos;
+    c->pos += (size_t)p->n_blocks * 12;
+    p->row_source = c->p + c->pos;
+    c->pos += p->n_rows;
+    int st = check_rows(c, p, n_labels, at_label, at_norm, c->pos - p->n_rows);
+    size_t at, pat;
+    uint32_t len, plen;
+    if (st == HSC_OK)
+        st = get_run(c, &at, &len);
+    if (st == HSC_OK)
+        st = get_run(c, &pat, &plen);
+    if (st != HSC_OK)
+        return st;
+    if (c->pos != c->len)
+        return bad_at(c, c->pos);
+    /* blocks: keys strictly ascending, table and posting positions
+     * strictly ascending inside their runs, the first at 0 */
+    for (uint32_t b = 0; b < p->n_blocks; b++) {
+        const uint8_t *e = p->blocks + (size_t)b * 12;
+        uint32_t key = hsc__rd32(e), tpos = hsc__rd32(e + 4), ppos = hsc__rd32(e + 8);
+        int ok = tpos < len && ppos < plen;
+        if (b == 0)
+            ok = ok && tpos == 0 && ppos == 0;
+        else
+            ok = ok && key > hsc__rd32(e - 12) && tpos > hsc__rd32(e - 8) &&
+                 ppos > hsc__rd32(e - 4);
+        if (!ok)
+            return bad_at(c, at_blocks + (size_t)b * 12);
+    }
+    p->table = c->p + at;
+    p->table_len = len;
+    p->post = c->p + pat;
+    p->post_len = plen;
     return HSC_OK;
 }
 
@@ -304,11 +406,19 @@ int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint3
                      int in_place, hsc__prec *p, size_t *bad)
 {
     memset(p, 0, sizeof *p);
+    if (!in_place) {   /* the memory points into its payload: keep a copy */
+        uint8_t *copy = hsc__prec_alloc(a, p, len, 1);
+        if (copy == NULL)
+            return HSC_E_NOMEM;
+        if (len > 0)
+            memcpy(copy, data, len);
+        data = copy;
+    }
     cursor c = {data, len, 0, bad};
     uint32_t version;
     uint32_t head[4];
     int st = get_u32(&c, &version);
-    if (st == HSC_OK && version != HSC__PREC_VERSION)
+    if (st == HSC_OK && version != 1 && version != HSC__PREC_VERSION)
         st = bad_at(&c, 0);
     for (size_t i = 0; i < 4 && st == HSC_OK; i++)
         st = get_u32(&c, &head[i]);
@@ -316,31 +426,38 @@ int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint3
         *bad = c.pos;
         st = HSC_E_MODEL_SECTION;
     }
-    if (st != HSC_OK)
+    if (st != HSC_OK) {
+        hsc__prec_free(a, p);
         return st;
+    }
     p->n_rows = head[0];
     p->n_keys = head[1];
     p->neighbours = head[2];
     p->max_df = head[3];
     p->vote_power = hsc__rdf64(data + c.pos);
     if (p->n_rows == 0 || p->n_rows > HSCM_MAX_ROWS)
-        return bad_at(&c, 4);
-    if (p->n_keys == 0 || p->n_keys > HSCM_MAX_ROWS)
-        return bad_at(&c, 8);
-    if (p->neighbours == 0 || p->neighbours > HSC__PREC_MAX_NEIGHBOURS)
-        return bad_at(&c, 12);
-    if (p->max_df == 0)
-        return bad_at(&c, 16);
-    if (!(p->vote_power >= 0.25 && p->vote_power <= 16.0))
-        return bad_at(&c, 20);
+        st = bad_at(&c, 4);
+    else if (p->n_keys == 0 || p->n_keys > HSCM_MAX_ROWS)
+        st = bad_at(&c, 8);
+    else if (p->neighbours == 0 || p->neighbours > HSC__PREC_MAX_NEIGHBOURS)
+        st = bad_at(&c, 12);
+    else if (p->max_df == 0)
+        st = bad_at(&c, 16);
+    else if (!(p->vote_power >= 0.25 && p->vote_power <= 16.0))
+        st = bad_at(&c, 20);
     c.pos += 8;
-    st = decode_sources(a, &c, p);
     if (st == HSC_OK)
-        st = decode_keys(a, &c, in_place, p);
-    if (st == HSC_OK)
-        st = decode_rows(a, &c, p, n_labels);
-    if (st == HSC_OK)
-        st = hsc__prec_finish(a, p);
+        st = decode_sources(a, &c, p);
+    if (st == HSC_OK && version == 1) {
+        st = decode_keys_v1(a, &c, p);
+        if (st == HSC_OK)
+            st = decode_rows_v1(a, &c, p, n_labels);
+        if (st == HSC_OK)
+            st = check_rows(&c, p, n_labels, 0, c.pos, c.pos + 4 * (size_t)p->n_rows);
+    } else if (st == HSC_OK) {
+        st = decode_v2(a, &c, p, n_labels);
+    }
+    p->log_rows = log((double)p->n_rows);
     if (st != HSC_OK)
         hsc__prec_free(a, p);
     return st;
@@ -464,31 +581,82 @@ void hsc__keyset_free(const hsc__alloc *a, hsc__keyset *ks)
     memset(ks, 0, sizeof *ks);
 }
 
-static int64_t find_key(const hsc__prec *p, uint32_t key)
+/* A key's entry: its df and the byte range of its postings. */
+typedef struct key_entry {
+    uint32_t key, df;
+    size_t pos, end;
+} key_entry;
+
+/* The entries of one block, decoded in turn. Version 2 files are checked
+ * here: an entry that breaks a rule (key order, df, a run outside its
+ * block's postings) ends the block, so a damaged file gives fewer hits,
+ * never a bad access. */
+typedef struct block_walk {
+    uint32_t i, n;
+    uint64_t key;
+    size_t tpos, tend, ppos, pend;
+} block_walk;
+
+static block_walk block_open(const hsc__prec *p, uint32_t b)
 {
-    size_t lo = 0, hi = p->n_keys;
+    const uint8_t *e = p->blocks + (size_t)b * 12;
+    int last = b + 1 == p->n_blocks;
+    block_walk w = {0, p->n_keys - b * HSC__PREC_BLOCK, hsc__rd32(e), hsc__rd32(e + 4),
+                    last ? p->table_len : hsc__rd32(e + 16), hsc__rd32(e + 8),
+                    last ? p->post_len : hsc__rd32(e + 20)};
+    if (w.n > HSC__PREC_BLOCK)
+        w.n = HSC__PREC_BLOCK;
+    return w;
+}
+
+static int block_next(const hsc__prec *p, block_walk *w, key_entry *out)
+{
+    uint32_t gap, df, bytes;
+    if (w->i >= w->n || !hsc__varint_get(p->table, w->tend, &w->tpos, &gap) ||
+        !hsc__varint_get(p->table, w->tend, &w->tpos, &df) ||
+        !hsc__varint_get(p->table, w->tend, &w->tpos, &bytes))
+        return 0;
+    if (w->i > 0)   /* the first key is the block's (its gap is from the block before) */
+        w->key += gap;
+    if ((w->i > 0 && gap == 0) || w->key > UINT32_MAX || df == 0 || bytes < df ||
+        (uint64_t)bytes > (uint64_t)df * 5 || bytes > w->pend - w->ppos)
+        return 0;
+    *out = (key_entry){(uint32_t)w->key, df, w->ppos, w->ppos + bytes};
+    w->ppos += bytes;
+    w->i++;
+    return 1;
+}
+
+static int find_key(const hsc__prec *p, uint32_t key, key_entry *out)
+{
+    size_t lo = 0, hi = p->n_blocks;   /* the last block whose first key <= key */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (p->keys[mid] < key)
+        if (hsc__rd32(p->blocks + mid * 12) <= key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < p->n_keys && p->keys[lo] == key ? (int64_t)lo : -1;
+    if (lo == 0)
+        return 0;
+    block_walk w = block_open(p, (uint32_t)(lo - 1));
+    while (block_next(p, &w, out))
+        if (out->key >= key)
+            return out->key == key;
+    return 0;
 }
 
-/* The rows of key k's postings, ascending, one per call; a posting past
- * the row count or the run ends the list (a damaged file gives fewer hits,
- * never a bad access). */
+/* The rows of a key's postings, ascending, one per call; a posting past
+ * the row count or the run ends the list. */
 typedef struct postings {
     size_t pos, end;
     uint64_t row;
     uint32_t i, n;
 } postings;
 
-static postings postings_of(const hsc__prec *p, uint32_t k)
+static postings postings_of(const key_entry *e)
 {
-    return (postings){p->post_off[k], p->post_off[k + 1], 0, 0, p->df[k]};
+    return (postings){e->pos, e->end, 0, 0, e->df};
 }
 
 static inline int postings_next(const hsc__prec *p, postings *it, uint32_t *row)
@@ -511,9 +679,11 @@ int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, ui
     *off = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof **off);
     *keys = NULL;
     uint32_t row;
-    for (uint32_t k = 0; fill != NULL && k < p->n_keys; k++)
-        for (postings it = postings_of(p, k); postings_next(p, &it, &row);)
-            fill[row + 1]++;
+    key_entry e;
+    for (uint32_t b = 0; fill != NULL && b < p->n_blocks; b++)
+        for (block_walk w = block_open(p, b); block_next(p, &w, &e);)
+            for (postings it = postings_of(&e); postings_next(p, &it, &row);)
+                fill[row + 1]++;
     for (uint32_t r = 0; fill != NULL && r < p->n_rows; r++)
         fill[r + 1] += fill[r];
     if (fill != NULL && *off != NULL) {
@@ -526,19 +696,20 @@ int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, ui
         *off = NULL;
         return HSC_E_NOMEM;
     }
-    for (uint32_t k = 0; k < p->n_keys; k++)   /* keys ascending: so is each row's list */
-        for (postings it = postings_of(p, k); postings_next(p, &it, &row);)
-            (*keys)[fill[row]++] = p->keys[k];
+    for (uint32_t b = 0; b < p->n_blocks; b++)   /* keys ascending: so is each row's list */
+        for (block_walk w = block_open(p, b); block_next(p, &w, &e);)
+            for (postings it = postings_of(&e); postings_next(p, &it, &row);)
+                (*keys)[fill[row]++] = e.key;
     hsc__free(a, fill);
     return HSC_OK;
 }
 
-/* Add w to every row of key k. */
-static uint32_t accumulate(hsc__prec_search *s, const hsc__prec *p, uint32_t k, float w,
+/* Add w to every row of a key. */
+static uint32_t accumulate(hsc__prec_search *s, const hsc__prec *p, const key_entry *e, float w,
                            uint32_t n_touched)
 {
     uint32_t row;
-    for (postings it = postings_of(p, k); postings_next(p, &it, &row);) {
+    for (postings it = postings_of(e); postings_next(p, &it, &row);) {
         if (s->acc[row] == 0.0f)
             s->touched[n_touched++] = row;
         s->acc[row] += w;
@@ -650,11 +821,14 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     double q2 = 0.0;
     uint32_t n_touched = 0;
     for (size_t i = 0; i < n_keys; i++) {
-        int64_t k = find_key(p, keys[i]);
-        if (k < 0 || p->df[k] > p->max_df || !(p->idf2[k] > 0.0f))
+        key_entry e;
+        if (!find_key(p, keys[i], &e) || e.df > p->max_df || e.df > p->n_rows)
             continue;
-        q2 += (double)p->idf2[k];
-        n_touched = accumulate(s, p, (uint32_t)k, p->idf2[k], n_touched);
+        float idf2 = hsc__prec_idf2(p->log_rows, e.df);
+        if (!(idf2 > 0.0f))
+            continue;
+        q2 += (double)idf2;
+        n_touched = accumulate(s, p, &e, idf2, n_touched);
     }
     if (n_touched == 0)
         return HSC_OK;

@@ -8,40 +8,52 @@
 
 #include "hsc_internal.h"
 
-#define HSC__PREC_VERSION 1u
 #define HSC__PREC_MAX_NEIGHBOURS 64u
 #define HSC__PREC_MAX_SOURCES 255u
 #define HSC__PREC_MAX_SOURCE_LEN 255u
 #define HSC__PREC_MAX_TEXT 4096u
 #define HSC__PREC_MIN_MAX_DF 64u   /* keys in up to 64 rows are always searched */
 
+#define HSC__PREC_VERSION 2u      /* written; version 1 files still load */
+#define HSC__PREC_BLOCK 16u       /* keys per entry of the block index */
+
+/* The memory as a search reads it, in the layout of PREC version 2 so that
+ * a loaded file is used in place (model_format.h): nothing is decoded when
+ * a model loads, a key's entry is found through the block index and
+ * decoded (bounds-checked) when a text has that key. */
 typedef struct hsc__prec {
     uint32_t n_rows;           /* 0: the model has no memory */
     uint32_t n_keys;
     uint32_t neighbours;       /* how many nearest rows vote */
     uint32_t max_df;           /* keys in more rows are too common to search */
     double vote_power;         /* a neighbour votes similarity ^ vote_power */
-    uint32_t *keys;            /* ascending */
-    uint32_t *df;              /* rows per key */
-    uint32_t *post_off;        /* n_keys + 1 byte offsets into post */
-    float *idf2;               /* squared inverse document frequency per key */
-    void *key_block;           /* keys, df, post_off, idf2 in one hsc__calloc_big */
-    size_t key_block_size;     /* (decoded from a file), or NULL: four allocations */
-    const uint8_t *post;       /* per key: its rows, ascending, as varint gaps: */
-    uint8_t *post_own;         /* post when allocated, NULL when in the file image */
+    double log_rows;           /* log(n_rows): idf = log_rows - log(df) */
+    const uint8_t *table;      /* per key, ascending: varint key gap, df, posting bytes */
+    size_t table_len;
+    const uint8_t *blocks;     /* n_blocks x (u32 first key, table pos, posting pos) */
+    uint32_t n_blocks;         /* ceil(n_keys / HSC__PREC_BLOCK) */
+    const uint8_t *post;       /* per key: its rows, ascending, as varint gaps */
     size_t post_len;
-    uint32_t *row_label;
-    float *row_norm;           /* sqrt of the sum of the row's keys' idf2 */
-    uint8_t *row_source;       /* index into sources */
+    const uint32_t *row_label;
+    const float *row_norm;     /* sqrt of the sum of the row's keys' idf2 */
+    const uint8_t *row_source; /* index into sources */
     uint32_t n_sources;
     char **sources;            /* names of the files the rows came from */
     uint32_t *text_off;        /* n_rows offsets into text_pool; NULL: texts not kept */
     char *text_pool;           /* NUL-terminated texts */
+    void *own[8];              /* what was allocated for the fields above */
 } hsc__prec;
 
 void hsc__prec_free(const hsc__alloc *a, hsc__prec *p);
-/* Derive idf2 (and check df) from keys/df once n_rows is known. */
-int hsc__prec_finish(const hsc__alloc *a, hsc__prec *p);
+/* n zeroed elements of size bytes owned by p (freed by hsc__prec_free):
+ * NULL when out of memory or slots. */
+void *hsc__prec_alloc(const hsc__alloc *a, hsc__prec *p, size_t n, size_t size);
+/* idf^2 of a key in df of the memory's n_rows rows. */
+float hsc__prec_idf2(double log_rows, uint32_t df);
+/* The trainer's index into the searched form: keys ascending, df and
+ * posting offsets (n_keys + 1) per key; p->post, n_keys and n_rows set. */
+int hsc__prec_pack(const hsc__alloc *a, const uint32_t *keys, const uint32_t *df,
+                   const uint32_t *post_off, hsc__prec *p);
 
 /* PREC and PTXT payloads (layout in model_format.h). The decoders check
  * every count and length against what is left, and every value; *bad gets

@@ -248,18 +248,35 @@ static size_t drop_common(uint64_t *pair, size_t n_pairs, uint32_t max_df)
     return w;
 }
 
+/* The index while it is built: per key, ascending, its df, posting offset
+ * and idf^2 (hsc__prec_pack turns it into the searched form). */
+typedef struct key_index {
+    uint32_t *keys, *df, *post_off;
+    float *idf2;
+} key_index;
+
+static void key_index_free(const hsc__alloc *a, key_index *x)
+{
+    hsc__free(a, x->keys);
+    hsc__free(a, x->df);
+    hsc__free(a, x->post_off);
+    hsc__free(a, x->idf2);
+}
+
 /* Postings from (key << 32 | row) pairs sorted ascending. */
-static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, hsc__prec *p)
+static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, hsc__prec *p,
+                       key_index *x)
 {
     uint32_t n_keys = 0;
     for (size_t i = 0; i < n_pairs; i++)
         n_keys += i == 0 || (pair[i] >> 32) != (pair[i - 1] >> 32);
     p->n_keys = n_keys;
-    p->keys = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->keys);
-    p->df = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->df);
-    p->post_off = hsc__calloc(a, (size_t)n_keys + 1, sizeof *p->post_off);
-    p->post = p->post_own = hsc__calloc(a, n_pairs * 5 + 1, 1);
-    if (p->keys == NULL || p->df == NULL || p->post_off == NULL || p->post_own == NULL)
+    x->keys = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->keys);
+    x->df = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->df);
+    x->post_off = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->post_off);
+    x->idf2 = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->idf2);
+    uint8_t *post = hsc__prec_alloc(a, p, n_pairs * 5, 1);
+    if (x->keys == NULL || x->df == NULL || x->post_off == NULL || x->idf2 == NULL || post == NULL)
         return HSC_E_NOMEM;
     uint32_t k = 0;
     size_t len = 0;
@@ -269,17 +286,21 @@ static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs
         if (first) {
             if (i > 0)
                 k++;
-            p->keys[k] = key;
-            p->post_off[k] = (uint32_t)len;
+            x->keys[k] = key;
+            x->post_off[k] = (uint32_t)len;
         }
         uint32_t gap = first ? row : row - (uint32_t)pair[i - 1] - 1;
-        len += hsc__varint_put(p->post_own + len, gap);
-        p->df[k]++;
+        len += hsc__varint_put(post + len, gap);
+        x->df[k]++;
     }
     if (len > UINT32_MAX)
         return HSC_E_NOMEM;
-    p->post_off[n_keys] = (uint32_t)len;
+    x->post_off[n_keys] = (uint32_t)len;
+    p->post = post;
     p->post_len = len;
+    double log_rows = log((double)p->n_rows);
+    for (k = 0; k < n_keys; k++)
+        x->idf2[k] = hsc__prec_idf2(log_rows, x->df[k]);
     return HSC_OK;
 }
 
@@ -287,12 +308,10 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
 {
     const hsc__alloc *a = &b->alloc;
     uint32_t n = p->n_rows;
-    p->row_label = hsc__calloc(a, (size_t)n + 1, sizeof *p->row_label);
-    p->row_norm = hsc__calloc(a, (size_t)n + 1, sizeof *p->row_norm);
-    p->row_source = hsc__calloc(a, (size_t)n + 1, 1);
+    uint32_t *label = hsc__prec_alloc(a, p, n, sizeof *label);
+    uint8_t *source = hsc__prec_alloc(a, p, n, 1);
     p->sources = hsc__calloc(a, b->n_sources + 1, sizeof *p->sources);
-    if (p->row_label == NULL || p->row_norm == NULL || p->row_source == NULL ||
-        p->sources == NULL)
+    if (label == NULL || source == NULL || p->sources == NULL)
         return HSC_E_NOMEM;
     for (uint32_t i = 0; i < b->n_sources; i++) {
         p->sources[i] = b->sources[i];   /* moved */
@@ -301,9 +320,11 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
     p->n_sources = b->n_sources;
     b->n_sources = 0;
     for (uint32_t r = 0; r < n; r++) {
-        p->row_label[r] = b->label[kept[r]];
-        p->row_source[r] = b->source[kept[r]];
+        label[r] = b->label[kept[r]];
+        source[r] = b->source[kept[r]];
     }
+    p->row_label = label;
+    p->row_source = source;
     if (!b->keep_texts)
         return HSC_OK;
     p->text_off = hsc__calloc(a, (size_t)n + 1, sizeof *p->text_off);
@@ -323,8 +344,12 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
 /* Each row's norm: sqrt of its keys' idf2 over the keys the index keeps
  * (those in more than max_df rows are left out of both sides of the
  * cosine). */
-static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
+static int row_norms(const hsc__prec_builder *b, const uint32_t *kept, const key_index *x,
+                     hsc__prec *p)
 {
+    float *norm = hsc__prec_alloc(&b->alloc, p, p->n_rows, sizeof *norm);
+    if (norm == NULL)
+        return HSC_E_NOMEM;
     for (uint32_t r = 0; r < p->n_rows; r++) {
         double sum = 0.0;
         const uint32_t *k = b->keys + b->key_off[kept[r]];
@@ -335,16 +360,18 @@ static void row_norms(const hsc__prec_builder *b, const uint32_t *kept, hsc__pre
             size_t hi = p->n_keys;
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (p->keys[mid] < k[i])
+                if (x->keys[mid] < k[i])
                     lo = mid + 1;
                 else
                     hi = mid;
             }
-            if (lo < p->n_keys && p->keys[lo] == k[i])
-                sum += (double)p->idf2[lo];
+            if (lo < p->n_keys && x->keys[lo] == k[i])
+                sum += (double)x->idf2[lo];
         }
-        p->row_norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
+        norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
     }
+    p->row_norm = norm;
+    return HSC_OK;
 }
 
 int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
@@ -385,15 +412,17 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
         n_pairs = drop_common(pair, n_pairs, out->max_df);
     if (st == HSC_OK && n_pairs == 0)
         st = HSC_E_NO_DATA;   /* every key too common: no memory */
+    key_index x = {0};
     if (st == HSC_OK)
-        st = index_pairs(a, pair, n_pairs, out);
+        st = index_pairs(a, pair, n_pairs, out, &x);
     hsc__free(a, pair);
-    if (st == HSC_OK)
-        st = hsc__prec_finish(a, out);
     if (st == HSC_OK)
         st = copy_rows(b, kept, out);
     if (st == HSC_OK)
-        row_norms(b, kept, out);
+        st = row_norms(b, kept, &x, out);
+    if (st == HSC_OK)
+        st = hsc__prec_pack(a, x.keys, x.df, x.post_off, out);
+    key_index_free(a, &x);
     hsc__free(a, kept);
     if (st != HSC_OK)
         hsc__prec_free(a, out);

@@ -56,7 +56,7 @@ def test_info_shows_nomenclature(model):
     assert p.returncode == 0, err(p)
     assert re.search(r"^nomenclature +1041 codes \(en,fr\)$", out(p), re.M)
     assert re.search(r"^national +TEC-CEDEAO: 139 lines \(fr\)$", out(p), re.M)
-    assert re.search(r"^format +1\.2$", out(p), re.M)
+    assert re.search(r"^format +1\.3$", out(p), re.M)
     info = json.loads(out(run("info", "-m", model, "--format", "json")))
     assert info["nomenclature"] == {"codes": 1041, "languages": "en,fr"}
     assert info["national"] == [{"scheme": "TEC-CEDEAO", "language": "fr", "lines": 139}]

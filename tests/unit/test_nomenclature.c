@@ -253,7 +253,7 @@ static void test_file_roundtrip(void **state)
     size_t len, len2;
     assert_int_equal(hsc_model_save_memory(model, &buf, &len), HSC_OK);
     const uint8_t *file = buf;
-    assert_int_equal(hsc__rd16(file + HSCM_H_MINOR), 2);   /* 1.1 sections, and SCOR */
+    assert_int_equal(hsc__rd16(file + HSCM_H_MINOR), 3);   /* 1.1 sections, SCOR, PREC 2 */
     size_t e_nomn = find_entry(file, HSCM_TAG_NOMN), e_natl = find_entry(file, HSCM_TAG_NATL);
     assert_true(e_nomn && e_natl);
     /* not critical: a 1.0 reader skips them */

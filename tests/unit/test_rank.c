@@ -478,7 +478,11 @@ static void test_memory_build_search_codec(void **state)
                      HSC_OK);
     assert_int_equal(d.n_rows, p.n_rows);
     assert_int_equal(d.post_len, p.post_len);
-    assert_memory_equal(d.keys, p.keys, p.n_keys * sizeof *p.keys);
+    assert_int_equal(d.table_len, p.table_len);
+    assert_memory_equal(d.table, p.table, p.table_len);
+    assert_int_equal(d.n_blocks, p.n_blocks);
+    assert_memory_equal(d.blocks, p.blocks, (size_t)p.n_blocks * 12);
+    assert_memory_equal(d.row_label, p.row_label, p.n_rows * sizeof *p.row_label);
     assert_memory_equal(d.post, p.post, p.post_len);
     assert_memory_equal(d.row_norm, p.row_norm, p.n_rows * sizeof *p.row_norm);
     for (uint32_t r = 0; r < p.n_rows; r++)

@@ -9,9 +9,12 @@ tiny.hscm is a small real model trained from tiny.tsv (7 labels, dim 4,
 4096 buckets) by libhsclass 1.0, in format 1.1 (no scoring rule, no
 memory); it is kept as written: the cases of the core sections derive from
 it, and a 1.1 file must go on loading.
-tiny-prec.hscm is the same data trained in format 1.2, with a scoring rule
-(SCOR), a precedent memory (PREC) and its texts (PTXT): the cases of those
-sections derive from it. A file is named
+tiny-prec-v1.hscm is the same data trained in format 1.2, with a scoring
+rule (SCOR), a precedent memory (PREC version 1) and its texts (PTXT): the
+cases of those sections derive from it; it is kept as written (a 1.2 file
+must go on loading and score as before). tiny-prec.hscm is the same again
+in format 1.3 (PREC version 2, used in place): the prec2-* cases derive from
+it. A file is named
 <case>.<STATUS>.hscm; MANIFEST.tsv lists file, status, the err_offset the
 loader must report, and what was done. tests/unit/test_corrupt.c checks both.
 
@@ -673,8 +676,8 @@ class Cases:
         secs = parse(base)
         img = build(secs, minor=2)
         if bytes(img.data) != base:
-            sys.exit("make_corrupt: re-serializing tiny-prec.hscm does not give the same bytes")
-        self.add("ok-prec-base", "OK", 0, base, "tiny-prec.hscm itself (SCOR, PREC, PTXT)")
+            sys.exit("make_corrupt: re-serializing tiny-prec-v1.hscm does not give the same bytes")
+        self.add("ok-prec-base", "OK", 0, base, "tiny-prec-v1.hscm itself (SCOR, PREC 1, PTXT)")
         by_tag = {s.tag: s for s in secs}
 
         def case(tag, name, status, raw, what, at=0, flags=None, drop=()):
@@ -709,8 +712,8 @@ class Cases:
 
         pr = by_tag[b"PREC"].raw
         n_rows, n_keys = struct.unpack_from("<II", pr, 4)
-        case(b"PREC", "prec-version-2", "MODEL_VALUE", struct.pack("<I", 2) + pr[4:],
-             "memory version 2")
+        case(b"PREC", "prec-version-3", "MODEL_VALUE", struct.pack("<I", 3) + pr[4:],
+             "memory version 3")
         case(b"PREC", "prec-rows-0", "MODEL_VALUE", pr[:4] + struct.pack("<I", 0) + pr[8:],
              "memory of 0 rows", at=4)
         case(b"PREC", "prec-rows-huge", "MODEL_VALUE",
@@ -768,9 +771,83 @@ class Cases:
         b = build([s for s in secs if s.tag not in (b"PREC", b"PTXT")], minor=2).data
         self.add("ok-noprec-scor", "OK", 0, b, "a scoring rule and no memory")
 
+    # -- format 1.3: the memory in place (PREC version 2) ----------------------------
+    def memory_v2(self, base):
+        secs = parse(base)
+        img = build(secs, minor=3)
+        if bytes(img.data) != base:
+            sys.exit("make_corrupt: re-serializing tiny-prec.hscm does not give the same bytes")
+        self.add("ok-prec2-base", "OK", 0, base, "tiny-prec.hscm itself (SCOR, PREC 2, PTXT)")
+        pr = next(s for s in secs if s.tag == b"PREC").raw
+        sec = img.entry(b"PREC")[1]
+
+        def case(name, status, raw, what, at):
+            out = [Section(s.tag, s.flags, raw) if s.tag == b"PREC" else s for s in secs]
+            self.add(name, status, sec + at, build(out, minor=3).data, what)
+
+        n_rows, n_keys = struct.unpack_from("<II", pr, 4)
+        pos, n_src = 32, struct.unpack_from("<I", pr, 28)[0]
+        for _ in range(n_src):
+            pos += 4 + struct.unpack_from("<I", pr, pos)[0]
+        pad = (4 - pos % 4) % 4
+        labels = pos + pad
+        norms = labels + 4 * n_rows
+        blocks = norms + 4 * n_rows
+        n_blocks = (n_keys + 15) // 16
+        sources = blocks + 12 * n_blocks
+        tab = sources + n_rows
+        tab_len = struct.unpack_from("<I", pr, tab)[0]
+        post = tab + 4 + tab_len
+        post_len = struct.unpack_from("<I", pr, post)[0]
+        assert post + 4 + post_len == len(pr), "PREC version 2 layout"
+
+        case("prec2-version-3", "MODEL_VALUE", struct.pack("<I", 3) + pr[4:], "memory version 3", 0)
+        if pad:
+            bad = bytearray(pr)
+            bad[pos] = 1
+            case("prec2-pad", "MODEL_VALUE", bytes(bad), "a padding byte not zero", pos)
+        bad = bytearray(pr)
+        struct.pack_into("<I", bad, labels + 4, 7)   # label 7 of 7
+        case("prec2-label-out-of-range", "MODEL_VALUE", bytes(bad),
+             "the second row labelled beyond the labels", labels + 4)
+        bad = bytearray(pr)
+        struct.pack_into("<f", bad, norms, float("nan"))
+        case("prec2-norm-nan", "MODEL_VALUE", bytes(bad), "a row's norm NaN", norms)
+        bad = bytearray(pr)
+        bad[sources + n_rows - 1] = n_src
+        case("prec2-source-out-of-range", "MODEL_VALUE", bytes(bad),
+             "the last row from a source past the names", sources + n_rows - 1)
+        bad = bytearray(pr)
+        struct.pack_into("<I", bad, blocks + 4, 1)
+        case("prec2-block-table-pos", "MODEL_VALUE", bytes(bad),
+             "the first block's entries not at the table's start", blocks)
+        if n_blocks > 1:
+            bad = bytearray(pr)
+            struct.pack_into("<I", bad, blocks + 12, struct.unpack_from("<I", pr, blocks)[0])
+            case("prec2-block-key-order", "MODEL_VALUE", bytes(bad),
+                 "the second block's first key not above the first's", blocks + 12)
+            bad = bytearray(pr)
+            struct.pack_into("<I", bad, blocks + 20, post_len)
+            case("prec2-block-post-past", "MODEL_VALUE", bytes(bad),
+                 "the second block's postings past their run", blocks + 12)
+        case("prec2-arrays-short", "MODEL_SECTION", pr[:labels + 9 * n_rows],
+             "cut inside the block index", labels)
+        case("prec2-postings-short", "MODEL_SECTION", pr[:-1], "PREC one byte short", post)
+        case("prec2-long", "MODEL_VALUE", pr + b"\0", "PREC one byte long", len(pr))
+        # damaged entries inside the key table load (they are checked when
+        # searched, and end their block): a df of 0 in the first entry
+        k0 = tab + 4
+        while pr[k0] & 0x80:
+            k0 += 1
+        bad = bytearray(pr)
+        bad[k0 + 1] = 0
+        out = [Section(s.tag, s.flags, bytes(bad)) if s.tag == b"PREC" else s for s in secs]
+        self.add("ok-prec2-damaged-key-table", "OK", 0, build(out, minor=3).data,
+                 "a key of the memory in no row (loads; its block is not searched)")
+
     def write(self, outdir):
         for old in outdir.glob("*.hscm"):
-            if old.name not in ("tiny.hscm", "tiny-prec.hscm"):
+            if old.name not in ("tiny.hscm", "tiny-prec.hscm", "tiny-prec-v1.hscm"):
                 old.unlink()
         seen = set()
         lines = ["# file\tstatus\terr_offset\twhat (generated by make_corrupt.py)"]
@@ -792,6 +869,7 @@ def main():
     outdir = pathlib.Path(args.out)
     tiny = HERE / "tiny.hscm"
     tiny_prec = HERE / "tiny-prec.hscm"
+    tiny_prec1 = HERE / "tiny-prec-v1.hscm"
     if args.cli:
         tmp = outdir / "tiny-prec.hscm.new"
         subprocess.run([args.cli, "train", "-o", str(tmp), *TRAIN_PREC, str(HERE / "tiny.tsv")],
@@ -809,7 +887,8 @@ def main():
     c.sections()
     c.semantics()
     c.controls()
-    c.memory(tiny_prec.read_bytes())
+    c.memory(tiny_prec1.read_bytes())
+    c.memory_v2(tiny_prec.read_bytes())
     n = c.write(outdir)
     print("make_corrupt: wrote %d files to %s" % (n, outdir))
 
