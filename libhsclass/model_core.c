@@ -9,6 +9,7 @@
 #endif
 
 #include "model.h"
+#include "score.h"
 
 int hsc__model_new(const hsc__alloc *a, hsc_model **out)
 {
@@ -118,10 +119,7 @@ uint32_t hsc__model_embed_add(const hsc_model *m, uint32_t bucket, float *h)
     if (r < 0)
         return 0;
     uint32_t dim = m->dim;
-    const int8_t *q = m->row_q + (size_t)r * dim;
-    float sc = m->row_scale[r];
-    for (uint32_t j = 0; j < dim; j++)
-        h[j] += (float)q[j] * sc;
+    hsc__add_q(h, m->row_q + (size_t)r * dim, m->row_scale[r], dim);
     return 1;
 }
 

@@ -95,6 +95,24 @@ float hsc__dot_q(const int8_t *q, const float *b, uint32_t n)
     return sum8(acc);
 }
 
+void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n)
+{
+    uint32_t j = 0;
+#ifdef HSC_VECTOR
+    v4f w[4], x;
+    for (; j + 16 <= n; j += 16) {   /* element by element as below: same result */
+        widen16(q + j, w);
+        for (int k = 0; k < 4; k++) {
+            memcpy(&x, h + j + 4 * k, sizeof x);
+            x += w[k] * scale;
+            memcpy(h + j + 4 * k, &x, sizeof x);
+        }
+    }
+#endif
+    for (; j < n; j++)
+        h[j] += (float)q[j] * scale;
+}
+
 double hsc__node_logit(const hsc__outw *w, uint32_t node, const float *h)
 {
     size_t row = (size_t)node * w->dim;

@@ -55,5 +55,7 @@ double hsc__node_logit(const hsc__outw *w, uint32_t node, const float *h);
 
 float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);
+/* h[j] += q[j] * scale for j < n (a dequantized row added). */
+void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n);
 
 #endif
