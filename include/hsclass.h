@@ -766,9 +766,11 @@ HSC_API hsc_status hsc_trainer_set_row_error_callback(hsc_trainer *trainer, hsc_
 
 /** Progress during hsc_trainer_train: epoch (1-based) of epochs, fraction of
  *  the whole run done, average loss since the last call, examples per second,
- *  and validation top-1 accuracy (negative until measured). Return non-zero
- *  to cancel (train then returns HSC_E_CANCELLED). Called from the calling
- *  thread only. */
+ *  and validation top-1 accuracy (negative until measured). Called after
+ *  every epoch and, within a long one, about every 65,536 examples (the
+ *  epoch running; validation accuracy negative: it is measured at the end
+ *  of epochs). Return non-zero to cancel (train then returns
+ *  HSC_E_CANCELLED). Called from the calling thread only. */
 typedef int32_t (*hsc_progress_fn)(void *user, uint32_t epoch, uint32_t epochs, double done,
                                    double loss, double examples_per_sec, double valid_accuracy);
 HSC_API hsc_status hsc_trainer_set_progress_callback(hsc_trainer *trainer, hsc_progress_fn fn,

@@ -175,6 +175,13 @@ struct hsc__sgd {
     uint64_t total;         /* examples over the epochs of this call */
     atomic_uint_fast64_t done;
     atomic_int cancel;
+    /* progress within an epoch (hsc__sgd_epochs' callback) */
+    hsc__epoch_fn on_epoch;
+    void *user;
+    uint32_t epoch, epochs_total;
+    double t0;
+    uint64_t done0;
+    int status;             /* the callback's, when it stopped the run */
 };
 
 /* How many times per epoch an example of this weight is visited: repeating
@@ -358,6 +365,30 @@ static double update(worker *w, const hsc__example *x, float lr)
     return loss;
 }
 
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define TICK_EXAMPLES 65536u   /* the calling thread's examples between two reports */
+
+/* Progress within an epoch, from the calling thread (the first worker):
+ * an epoch of millions of rows takes minutes. */
+static void tick(hsc__sgd *s, const worker *w)
+{
+    uint64_t done = atomic_load(&s->done);
+    double elapsed = now_sec() - s->t0;
+    int st = s->on_epoch(s->user, s->epoch, s->epochs_total, (double)done / (double)s->total,
+                         w->count > 0 ? w->loss / (double)w->count : 0.0,
+                         elapsed > 0 ? (double)(done - s->done0) / elapsed : 0.0, 0);
+    if (st != HSC_OK) {
+        s->status = st;
+        atomic_store(&s->cancel, 1);
+    }
+}
+
 static void *run_worker(void *arg)
 {
     worker *w = arg;
@@ -379,15 +410,10 @@ static void *run_worker(void *arg)
         w->count++;
         local++;
         atomic_fetch_add(&s->done, 1);
+        if (w == s->workers && local % TICK_EXAMPLES == 0 && s->on_epoch != NULL)
+            tick(s, w);
     }
     return NULL;
-}
-
-static double now_sec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* One pass over order[0..n): the first worker runs on the calling thread. */
@@ -459,12 +485,18 @@ int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t from, u
     atomic_store(&s->done, (uint64_t)n * (from - first));
     uint64_t done0 = atomic_load(&s->done);
     double t0 = now_sec();
+    s->on_epoch = on_epoch;
+    s->user = user;
+    s->epochs_total = epochs_total;
+    s->t0 = t0;
+    s->done0 = done0;
     int st = HSC_OK;
     for (uint32_t e = from; e <= last && st == HSC_OK; e++) {
         hsc__shuffle(s->order, n, rng);
+        s->epoch = e;
         run_epoch(s, n);
         if (atomic_load(&s->cancel))
-            return HSC_E_CANCELLED;
+            return s->status != HSC_OK ? s->status : HSC_E_CANCELLED;
         double loss = 0.0;
         uint64_t count = 0;
         for (uint32_t i = 0; i < s->n_threads; i++) {
@@ -475,7 +507,7 @@ int hsc__sgd_epochs(hsc__sgd *s, uint64_t *rng, uint32_t first, uint32_t from, u
         double elapsed = now_sec() - t0;
         st = on_epoch(user, e, epochs_total, (double)done / (double)s->total,
                       count > 0 ? loss / (double)count : 0.0,
-                      elapsed > 0 ? (double)(done - done0) / elapsed : 0.0);
+                      elapsed > 0 ? (double)(done - done0) / elapsed : 0.0, 1);
         if (st != HSC_OK)
             atomic_store(&s->cancel, 1);
     }

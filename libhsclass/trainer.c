@@ -265,12 +265,19 @@ static void run_free(run *r)
     }
 }
 
-/* The progress callback, with the held-out accuracy of the moment. */
+/* The progress callback, at the end of an epoch with the held-out accuracy
+ * of the moment (after the checkpoint), within one without. */
 static int on_epoch(void *user, uint32_t epoch, uint32_t epochs, double done, double loss,
-                    double rate)
+                    double rate, int end)
 {
     run *r = user;
     hsc_trainer *t = r->tr;
+    if (!end)
+        return t->on_progress == NULL ||
+                       t->on_progress(t->on_progress_user, epoch, epochs, done, loss, rate,
+                                      -1.0) == 0
+                   ? HSC_OK
+                   : HSC_E_CANCELLED;
     if (t->checkpoint != NULL) {   /* before the callback: a cancelled run keeps this epoch */
         int st = hsc__ckpt_write(t->checkpoint, r->fingerprint, epoch, epochs, *r->rng, &r->fit,
                                  r->sgd);

@@ -165,11 +165,13 @@ int hsc__fit_restrict(const hsc__alloc *a, hsc__fit *f, const uint32_t *buckets,
  * trained: per node, 1 when some training example's path goes through it. */
 void hsc__fit_split_untrained(hsc__fit *f, const uint8_t *trained);
 
-/* After each epoch: its number (1-based) of epochs, the share of the run
- * done, the mean loss of the epoch and examples per second. Non-zero
- * stops the run with that status. */
+/* After each epoch (end 1): its number (1-based) of epochs, the share of
+ * the run done, the mean loss of the epoch and examples per second; and
+ * within a long one (end 0), from the calling thread every 65,536 of its
+ * examples, the same for the epoch running (loss: that thread's so far).
+ * Non-zero stops the run with that status. */
 typedef int (*hsc__epoch_fn)(void *user, uint32_t epoch, uint32_t epochs, double done,
-                             double loss, double examples_per_sec);
+                             double loss, double examples_per_sec, int end);
 
 typedef struct hsc__sgd hsc__sgd;
 #define HSC__SGD_MAX_THREADS 64

@@ -85,3 +85,21 @@ def test_damaged_checkpoint_is_refused(tmp_path):
     (tmp_path / "dir").mkdir()
     with pytest.raises(hsclass.FileError):   # said before training, not after an epoch
         hsclass.train(FPO, None, checkpoint=tmp_path / "dir", **RUN)
+
+
+def test_progress_within_a_long_epoch(tmp_path):
+    """An epoch of more than 65,536 examples reports its progress before it
+    ends (no validation figure then), and cancelling there stops it."""
+    rows = FPO.read_text(encoding="utf-8").splitlines()
+    big = tmp_path / "big.tsv"
+    big.write_text("".join(f"{r} lot {i}\n" for i in range(38) for r in rows), encoding="utf-8")
+    opts = dict(digits=6, epochs=1, dim=8, buckets=1 << 16, threads=1, valid=0, trade_noise=0,
+                languages="en")
+    seen = []
+    hsclass.train(big, None, progress=seen.append, **opts).close()
+    assert len(seen) == 2 and seen[-1].done == 1.0
+    assert 0.5 < seen[0].done < 1.0 and seen[0].epoch == 1 and seen[0].valid_accuracy is None
+    seen = []
+    with pytest.raises(hsclass.Cancelled):
+        hsclass.train(big, None, progress=lambda p: seen.append(p) or True, **opts)
+    assert len(seen) == 1 and seen[0].done < 1.0
