@@ -204,6 +204,44 @@ static void test_spans(void **state)
     hsc__analyzer_free(an);
 }
 
+/* Spans across long runs of dropped characters (soft hyphens): steps of
+ * the offset map too large for its byte, before and after its 64-byte marks. */
+static void test_spans_over_long_gaps(void **state)
+{
+    static const char shy[] = "\xC2\xAD";
+    char text[1024];
+    hsc__analyzer *an = make(NULL, 1, 0);
+    const hsc__token *t;
+    (void)state;
+    /* "beef" 200 x SHY " pork": pork at 4 + 400 + 1 */
+    strcpy(text, "beef");
+    for (int i = 0; i < 200; i++)
+        strcat(text, shy);
+    strcat(text, " pork");
+    assert_int_equal(hsc__analyze(an, text, strlen(text)), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 2);
+    t = hsc__analyzer_tokens(an);
+    assert_int_equal(t[0].src_off, 0);
+    assert_int_equal(t[0].src_len, 404);   /* up to the next byte that maps elsewhere */
+    assert_int_equal(t[1].src_off, 405);
+    assert_int_equal(t[1].src_len, 4);
+    /* 70 x "x", " po" 200 x SHY "rk x": one token across the gap */
+    memset(text, 'x', 70);
+    strcpy(text + 70, " po");
+    for (int i = 0; i < 200; i++)
+        strcat(text, shy);
+    strcat(text, "rk x");
+    assert_int_equal(hsc__analyze(an, text, strlen(text)), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 3);
+    t = hsc__analyzer_tokens(an);
+    assert_string_equal(hsc__analyzer_pool(an) + t[1].norm_off, "pork");
+    assert_int_equal(t[1].src_off, 71);
+    assert_int_equal(t[1].src_len, 404);
+    assert_int_equal(t[2].src_off, 71 + 404 + 1);
+    assert_int_equal(t[2].src_len, 1);
+    hsc__analyzer_free(an);
+}
+
 static void test_bad_utf8(void **state)
 {
     const char *t = "beef \xFF\xFE cuts \xC3";
@@ -480,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_accents_kept),
         cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_spans_over_long_gaps),
         cmocka_unit_test(test_bad_utf8),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_length_cap),
