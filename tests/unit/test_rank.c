@@ -430,6 +430,35 @@ static void test_exact_row_is_its_own_precedent(void **state)
 
 /* Built by hand: the index, the search and the votes, and the PREC/PTXT
  * payloads decoded to the same memory. */
+/* A text's keys gathered one by one: the same sorted unique set as from
+ * its stored features, in room for its distinct keys, not its words. */
+static void test_keyset_merges_repeats(void **state)
+{
+    (void)state;
+    hsc__alloc a = {0};
+    const size_t n = 20000;
+    hsc__feature *f = calloc(n, sizeof *f);
+    uint32_t *ref = calloc(n, sizeof *ref);
+    assert_non_null(f);
+    assert_non_null(ref);
+    hsc__keyset ks = {0};
+    for (size_t i = 0; i < n; i++) {
+        /* 300 words over and over, and a new one every 7th */
+        uint32_t key = i % 7 == 0 ? 1000000u + (uint32_t)i
+                                  : 1u + (uint32_t)((i * 2654435761u) % 300u);
+        f[i].key = key;
+        assert_int_equal(hsc__keyset_add(&a, &ks, key), HSC_OK);
+    }
+    hsc__keyset_finish(&ks);
+    size_t u = hsc__prec_keys(f, n, ref);
+    assert_int_equal(ks.n, u);
+    assert_memory_equal(ks.keys, ref, u * sizeof *ref);
+    assert_true(ks.cap <= 4 * u);   /* 3,158 distinct keys of 20,000 */
+    hsc__keyset_free(&a, &ks);
+    free(f);
+    free(ref);
+}
+
 static void test_memory_build_search_codec(void **state)
 {
     (void)state;
@@ -597,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_audit_rule),
         cmocka_unit_test(test_precedents_of_a_text),
         cmocka_unit_test(test_exact_row_is_its_own_precedent),
+        cmocka_unit_test(test_keyset_merges_repeats),
         cmocka_unit_test(test_memory_build_search_codec),
         cmocka_unit_test(test_memory_round_trip),
         cmocka_unit_test(test_format_1_1_scores_as_before),

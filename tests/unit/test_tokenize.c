@@ -285,6 +285,34 @@ static void test_empty(void **state)
     hsc__analyzer_free(an);
 }
 
+/* A text longer than the normalization buffers an analyzer keeps (256
+ * KiB) frees them after tokenizing: the next texts, short or long, come
+ * out as on a fresh analyzer. */
+static void test_long_text_then_short(void **state)
+{
+    const size_t n = 300000;
+    const char *v = "Viande d\xC3\xA9soss\xC3\xA9" "e congel\xC3\xA9" "e";
+    char *t = malloc(n);
+    hsc__analyzer *an = make(NULL, 1, (uint32_t)n);
+    (void)state;
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++)
+        t[i] = "Beef pork "[i % 10];
+    assert_int_equal(hsc__analyze(an, t, n), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), n / 5);
+    assert_int_equal(hsc__analyze(an, v, strlen(v)), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 3);
+    assert_int_equal(hsc__analyzer_tokens(an)[2].src_off, 18);
+    assert_int_equal(hsc__analyzer_tokens(an)[2].src_len, 9);
+    assert_int_equal(hsc__analyze(an, t, n), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), n / 5);
+    assert_int_equal(hsc__analyzer_tokens(an)[n / 5 - 1].src_off, n - 5);
+    assert_string_equal(hsc__analyzer_pool(an) + hsc__analyzer_tokens(an)[n / 5 - 1].norm_off,
+                        "pork");
+    free(t);
+    hsc__analyzer_free(an);
+}
+
 static void test_length_cap(void **state)
 {
     size_t n = 65536;
@@ -519,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_accents_kept),
         cmocka_unit_test(test_spans),
         cmocka_unit_test(test_spans_over_long_gaps),
+        cmocka_unit_test(test_long_text_then_short),
         cmocka_unit_test(test_bad_utf8),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_length_cap),
