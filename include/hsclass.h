@@ -157,8 +157,10 @@ typedef struct hsc_config hsc_config;
                                           or explain (tokens of 20 bytes, their texts
                                           and stems, the normalized text and its
                                           offsets; features are made again when
-                                          needed, never kept); at most ~15 (explain
-                                          ~19) for a text of one-letter words */
+                                          needed, never kept); ~15 (explain ~19) for
+                                          a text of one-letter words, up to ~70 for
+                                          one that NFKC swells (U+FDFA: 3 bytes, 4
+                                          words) */
 #define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */

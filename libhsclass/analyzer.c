@@ -712,6 +712,9 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
         return HSC_E_BAD_UTF8;
     }
     st = hsc__normalize(&an->alloc, len > 0 ? text : "", len, an->spec.strip_accents, &an->norm);
+    if (st == HSC_E_TEXT_TOO_LONG)
+        snprintf(an->detail, sizeof an->detail, "its normalized form takes more than %lu bytes",
+                 (unsigned long)UINT32_MAX);
     if (st != HSC_OK)
         return st;
     /* Rough pre-sizing: one token per 5 bytes. */

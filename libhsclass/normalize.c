@@ -86,9 +86,13 @@ static int ensure(const hsc__alloc *a, hsc__norm *o, size_t extra)
     return HSC_OK;
 }
 
-/* map[i] = v, for i = the next entry (room made by ensure). */
+/* map[i] = v, for i = the next entry (room made by ensure). Normalized
+ * offsets are 32-bit like the source's: a text NFKC swells past 4 GiB is
+ * too long. */
 static int map_put(const hsc__alloc *a, hsc__norm *o, size_t i, uint32_t v)
 {
+    if (i >= UINT32_MAX)
+        return HSC_E_TEXT_TOO_LONG;
     uint32_t d = i == 0 ? v : v - o->last;   /* source offsets never go back */
     if (i % MARK == 0)
         o->mark[i / MARK] = v;
@@ -106,7 +110,7 @@ static int map_put(const hsc__alloc *a, hsc__norm *o, size_t i, uint32_t v)
         o->far_cap = cap;
     }
     o->step[i] = FAR;
-    o->far[2 * o->n_far] = (uint32_t)i;   /* i < the source length < 2^32 */
+    o->far[2 * o->n_far] = (uint32_t)i;
     o->far[2 * o->n_far + 1] = v;
     o->n_far++;
     return HSC_OK;
