@@ -1,5 +1,6 @@
 /* test_threads.c - one model shared by 8 threads, each with its own session:
- * every thread gets exactly the single-threaded results. */
+ * every thread gets exactly the single-threaded results; its descriptions,
+ * decoded on first use, asked for by 8 threads at once. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,11 +117,62 @@ static void test_free_order(void **state)
     hsc_session_free(b);
 }
 
+/* A model's descriptions are decoded on first use: threads that ask at
+ * the same moment all get the one table that was kept. */
+static pthread_barrier_t start;
+
+static void *describer(void *arg)
+{
+    const hsc_model *m = arg;
+    const char *d = NULL;
+    size_t n = 0;
+    pthread_barrier_wait(&start);
+    if (hsc_model_describe(m, "0201", 4, "en", &d) != HSC_OK ||
+        hsc_model_nomenclature_count(m, &n) != HSC_OK || n == 0)
+        return NULL;
+    return (void *)(uintptr_t)d;
+}
+
+static void test_tables_first_use(void **state)
+{
+    (void)state;
+    hsc_config *cfg;
+    hsc_trainer *t;
+    hsc_model *m;
+    assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_DIM, 4), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_EPOCHS, 1), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_BUCKETS, 4096), HSC_OK);
+    assert_int_equal(hsc_trainer_new(cfg, &t), HSC_OK);
+    assert_int_equal(hsc_trainer_add_file(t, test_data_path("train_nomenclature.tsv"), 1.0,
+                                          HSC_ROWS_NOMENCLATURE),
+                     HSC_OK);
+    assert_int_equal(hsc_trainer_add_nomenclature_file(t, test_data_path("nomenclature_en.tsv"), "en"),
+                     HSC_OK);
+    assert_int_equal(hsc_trainer_train(t, &m), HSC_OK);
+    hsc_trainer_free(t);
+    hsc_config_free(cfg);
+    pthread_t th[N_THREADS];
+    void *got[N_THREADS];
+    assert_int_equal(pthread_barrier_init(&start, NULL, N_THREADS), 0);
+    for (int i = 0; i < N_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, describer, m), 0);
+    for (int i = 0; i < N_THREADS; i++)
+        pthread_join(th[i], &got[i]);
+    pthread_barrier_destroy(&start);
+    for (int i = 0; i < N_THREADS; i++) {
+        assert_non_null(got[i]);
+        assert_ptr_equal(got[i], got[0]);
+    }
+    hsc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_model),
         cmocka_unit_test(test_free_order),
+        cmocka_unit_test(test_tables_first_use),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
