@@ -99,14 +99,15 @@ void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n)
 {
     uint32_t j = 0;
 #ifdef HSC_VECTOR
-    v4f w[4], x;
+    v4f w[4], x[4];
     for (; j + 16 <= n; j += 16) {   /* element by element as below: same result */
         widen16(q + j, w);
-        for (int k = 0; k < 4; k++) {
-            memcpy(&x, h + j + 4 * k, sizeof x);
-            x += w[k] * scale;
-            memcpy(h + j + 4 * k, &x, sizeof x);
-        }
+        memcpy(x, h + j, sizeof x);
+        x[0] += w[0] * scale;
+        x[1] += w[1] * scale;
+        x[2] += w[2] * scale;
+        x[3] += w[3] * scale;
+        memcpy(h + j, x, sizeof x);
     }
 #endif
     for (; j < n; j++)
