@@ -53,6 +53,10 @@ final class Lib {
                    double examplesPerSec, double validAccuracy);
     }
 
+    interface ReadProgressFn extends Callback {
+        int invoke(Pointer user, Pointer file, long lines, long bytes, long size);
+    }
+
     // version and statuses
     static native int hsc_version_number();
     static native Pointer hsc_version_string();
@@ -161,6 +165,10 @@ final class Lib {
                                                          Pointer user);
     static native int hsc_trainer_set_progress_callback(Pointer trainer, ProgressFn fn,
                                                         Pointer user);
+    static native int hsc_trainer_set_read_progress_callback(Pointer trainer, ReadProgressFn fn,
+                                                             Pointer user);
+    static native int hsc_trainer_set_checkpoint(Pointer trainer, byte[] path);
+    static native int hsc_trainer_set_resume(Pointer trainer, byte[] path);
     static native int hsc_trainer_add_file(Pointer trainer, byte[] path, double weight,
                                            int flags);
     static native int hsc_trainer_add_row(Pointer trainer, byte[] code, long codeLen, byte[] text,

@@ -4,6 +4,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -62,13 +63,24 @@ public final class Trainer implements AutoCloseable {
         boolean onProgress(Progress progress);
     }
 
+    /** While a file is read: its lines and bytes so far, and its size (0 when unknown). */
+    public record ReadProgress(String file, long lines, long bytes, long size) {}
+
+    /** Receives reading reports; returns false to stop reading (addFile throws Cancelled). */
+    @FunctionalInterface
+    public interface ReadProgressListener {
+        boolean onReadProgress(ReadProgress progress);
+    }
+
     private final NativeResource resource;
     private Consumer<RowError> rowErrors;
     private ProgressListener progress;
+    private ReadProgressListener readProgress;
     private Throwable pending;  // thrown by a callback, rethrown after the C call
     // Kept as fields: the native side calls them for as long as the trainer lives.
     private final Lib.RowErrorFn rowErrorFn = this::rowError;
     private final Lib.ProgressFn progressFn = this::progress;
+    private final Lib.ReadProgressFn readProgressFn = this::readProgress;
 
     /** A trainer with the library's default options. */
     public Trainer() {
@@ -120,6 +132,8 @@ public final class Trainer implements AutoCloseable {
         resource = new NativeResource(this, h, Lib::hsc_trainer_free);
         HsclassException.check(Lib.hsc_trainer_set_row_error_callback(h, rowErrorFn, null));
         HsclassException.check(Lib.hsc_trainer_set_progress_callback(h, progressFn, null));
+        HsclassException.check(Lib.hsc_trainer_set_read_progress_callback(h, readProgressFn,
+                null));
     }
 
     @Override
@@ -140,6 +154,41 @@ public final class Trainer implements AutoCloseable {
     public synchronized Trainer onProgress(ProgressListener listener) {
         progress = listener;
         return this;
+    }
+
+    /**
+     * Reports while addFile reads (every 16,384 lines and at the end of the
+     * file); returning false stops reading, the rows read so far staying added.
+     */
+    public synchronized Trainer onReadProgress(ReadProgressListener listener) {
+        readProgress = listener;
+        return this;
+    }
+
+    /**
+     * Writes the training state to path after every epoch (atomically, with a
+     * checksum), so that an interrupted run can resume; null for none. A path
+     * that cannot be written throws FileError now, not after an epoch.
+     */
+    public synchronized Trainer checkpoint(Path path) {
+        call(Lib.hsc_trainer_set_checkpoint(h(), optionalPath(path)), String.valueOf(path));
+        return this;
+    }
+
+    /**
+     * Continues the run that wrote the checkpoint at path: add the same rows
+     * with the same options, then train trains only the remaining epochs
+     * (with THREADS 1, the model is byte for byte the uninterrupted one).
+     * A damaged file throws CHECKPOINT_CORRUPT here; one written for other
+     * rows or options throws CHECKPOINT_MISMATCH from train. Null: start afresh.
+     */
+    public synchronized Trainer resume(Path path) {
+        call(Lib.hsc_trainer_set_resume(h(), optionalPath(path)), String.valueOf(path));
+        return this;
+    }
+
+    private static byte[] optionalPath(Path path) {
+        return path == null ? null : Text.cString(path.toString(), "path");
     }
 
     /** Adds a TSV file's rows; weight (&gt; 0) scales each of them. */
@@ -238,28 +287,38 @@ public final class Trainer implements AutoCloseable {
 
     private void rowError(Pointer user, Pointer file, long line, int status, Pointer message) {
         Consumer<RowError> listener = rowErrors;
-        if (listener == null || pending != null) {
-            return;
+        if (listener != null) {
+            answer(() -> {
+                listener.accept(new RowError(Text.read(file), line, status, Text.read(message)));
+                return true;
+            });
         }
-        try {
-            listener.accept(new RowError(Text.read(file), line, status, Text.read(message)));
-        } catch (RuntimeException | Error e) {
-            pending = e;  // never let an exception unwind through C
-        }
+    }
+
+    private int readProgress(Pointer user, Pointer file, long lines, long bytes, long size) {
+        ReadProgressListener listener = readProgress;
+        return answer(() -> listener == null
+                || listener.onReadProgress(new ReadProgress(Text.read(file), lines, bytes, size)));
     }
 
     private int progress(Pointer user, int epoch, int epochs, double done, double loss,
                          double examplesPerSec, double validAccuracy) {
+        ProgressListener listener = progress;
+        return answer(() -> listener == null || listener.onProgress(
+                new Progress(epoch, epochs, done, loss, examplesPerSec, validAccuracy)));
+    }
+
+    /**
+     * A listener's answer as C wants it: 0 to go on, 1 to stop. An exception
+     * is kept for rethrowing after the C call (never unwound through C), and
+     * once one is kept every later call says stop.
+     */
+    private int answer(BooleanSupplier goOn) {
         if (pending != null) {
             return 1;
         }
-        ProgressListener listener = progress;
-        if (listener == null) {
-            return 0;
-        }
         try {
-            return listener.onProgress(new Progress(epoch, epochs, done, loss, examplesPerSec,
-                    validAccuracy)) ? 0 : 1;
+            return goOn.getAsBoolean() ? 0 : 1;
         } catch (RuntimeException | Error e) {
             pending = e;
             return 1;

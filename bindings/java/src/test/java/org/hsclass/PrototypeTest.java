@@ -86,6 +86,7 @@ class PrototypeTest {
                 return callbackArg ? Pointer.class : byte[].class;
             case "hsc_row_error_fn": return Lib.RowErrorFn.class;
             case "hsc_progress_fn": return Lib.ProgressFn.class;
+            case "hsc_read_progress_fn": return Lib.ReadProgressFn.class;
             default: break;
         }
         if (t.endsWith("**")) {
@@ -150,7 +151,8 @@ class PrototypeTest {
     @Test
     void everyCallbackMatchesItsTypedef() throws IOException {
         Map<String, Class<? extends Callback>> callbacks = Map.of(
-                "hsc_row_error_fn", Lib.RowErrorFn.class, "hsc_progress_fn", Lib.ProgressFn.class);
+                "hsc_row_error_fn", Lib.RowErrorFn.class, "hsc_progress_fn", Lib.ProgressFn.class,
+                "hsc_read_progress_fn", Lib.ReadProgressFn.class);
         Matcher m = CALLBACK.matcher(header());
         int checked = 0;
         while (m.find()) {
@@ -169,7 +171,7 @@ class PrototypeTest {
             }
             checked++;
         }
-        assertEquals(2, checked);
+        assertEquals(3, checked);
     }
 
     @Test

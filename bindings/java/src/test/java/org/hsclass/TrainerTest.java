@@ -168,4 +168,74 @@ class TrainerTest {
         assertFalse(seen.isEmpty());
         assertEquals(1.0, seen.get(seen.size() - 1).done(), 1e-9);
     }
+
+    @Test
+    void resumedRunWritesTheSameModel() throws Exception {
+        Config run = QUICK.with(Option.EPOCHS, 5).with(Option.SEED, 7);
+        Path data = TestSupport.data("train_real.tsv");
+        Path full = tmp.resolve("full.hscm");
+        try (Trainer t = new Trainer(run); Model m = t.addFile(data).train()) {
+            m.save(full);
+        }
+        Path ck = tmp.resolve("run.ckpt");
+        List<Integer> seen = new ArrayList<>();
+        try (Trainer t = new Trainer(run)) {
+            t.addFile(data).checkpoint(ck).onProgress(p -> seen.add(p.epoch()) && p.epoch() < 2);
+            assertThrows(HsclassException.Cancelled.class, t::train);
+        }
+        assertEquals(List.of(1, 2), seen);
+        assertTrue(Files.size(ck) > 0);
+        seen.clear();
+        Path resumed = tmp.resolve("resumed.hscm");
+        try (Trainer t = new Trainer(run)) {
+            t.addFile(data).resume(ck).checkpoint(ck).onProgress(p -> seen.add(p.epoch()));
+            try (Model m = t.train()) {
+                m.save(resumed);
+            }
+        }
+        assertEquals(List.of(3, 4, 5), seen);
+        assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(resumed));
+
+        // other options, a damaged file, no file
+        try (Trainer t = new Trainer(run.with(Option.SEED, 8))) {
+            t.addFile(data).resume(ck);
+            assertEquals(Status.CHECKPOINT_MISMATCH,
+                    assertThrows(HsclassException.class, t::train).status());
+        }
+        Path bad = tmp.resolve("bad.ckpt");
+        byte[] bytes = Files.readAllBytes(ck);
+        Files.write(bad, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        try (Trainer t = new Trainer(run)) {
+            assertEquals(Status.CHECKPOINT_CORRUPT,
+                    assertThrows(HsclassException.class, () -> t.resume(bad)).status());
+            assertEquals(Status.IO, assertThrows(HsclassException.FileError.class,
+                    () -> t.resume(tmp.resolve("missing.ckpt"))).status());
+        }
+    }
+
+    @Test
+    void readProgressReportsAndCanStop() throws Exception {
+        Path file = tmp.resolve("many.tsv");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            rows.append(i % 2 == 0 ? "020130\tfrozen boneless beef lot " : "080910\tfresh apricots lot ")
+                    .append(i).append('\n');
+        }
+        Files.writeString(file, rows, StandardCharsets.UTF_8);
+        List<Trainer.ReadProgress> seen = new ArrayList<>();
+        try (Trainer t = new Trainer(QUICK)) {
+            t.onReadProgress(seen::add).addFile(file);
+            assertEquals(40_000, t.rowCounts()[0]);
+        }
+        Trainer.ReadProgress last = seen.get(seen.size() - 1);
+        assertEquals(new Trainer.ReadProgress(file.toString(), 40_000, Files.size(file),
+                Files.size(file)), last);
+        assertTrue(seen.size() >= 3 && seen.get(0).lines() < 40_000, seen.toString());
+        try (Trainer t = new Trainer(QUICK)) {
+            t.onReadProgress(p -> false);
+            assertThrows(HsclassException.Cancelled.class, () -> t.addFile(file));
+            long kept = t.rowCounts()[0];
+            assertTrue(kept > 0 && kept < 40_000, "rows read before stopping stay: " + kept);
+        }
+    }
 }
