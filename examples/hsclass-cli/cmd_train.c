@@ -155,7 +155,9 @@ static void help(void)
          "Progress goes to stderr: a progress bar on a terminal, plain lines otherwise\n"
          "(every 10 s within a long epoch); while a large file is read, its rows, rows/s,\n"
          "bytes read of its size and an ETA.\n"
-         "Ctrl-C stops training without writing the model (exit 130).");
+         "Ctrl-C, SIGTERM or SIGHUP stops training at its next progress report without\n"
+         "writing the model (exit 130); the last --checkpoint stays, whole. A second one\n"
+         "stops at once.");
 }
 
 typedef struct train_input {
@@ -333,7 +335,7 @@ typedef struct progress {
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_stop_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -698,21 +700,29 @@ static int set_checkpoints(hsc_trainer *t, const char *checkpoint, const char *r
     return cli_exit_for(st);
 }
 
+/* SIGINT, SIGTERM and SIGHUP while training stop it at the next progress
+ * report, like a cancel: never in the middle of writing a checkpoint, whose
+ * temporary file would stay behind. A second signal acts at once. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
 static int train_and_save(hsc_trainer *t, const char *out_path, const char *checkpoint,
                           const char *resume, progress *pr)
 {
-    struct sigaction sa, old;
+    struct sigaction sa, old[N_STOP_SIGNALS];
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &old[i]);
 
     hsc_model *m = NULL;
     pr->start = pr->last = cli_now();
     hsc_status st = hsc_trainer_train(t, &m);
     double secs = cli_now() - pr->start;
-    sigaction(SIGINT, &old, NULL);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
     if (pr->drawn)
         fputc('\n', stderr);
     if (st != HSC_OK) {

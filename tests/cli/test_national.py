@@ -4,6 +4,8 @@ train says about held-out accuracy."""
 import json
 import re
 
+import pytest
+
 from test_cli import SOURCE_ROOT, TRAIN_OPTS, data, err, model, out, run  # noqa: F401 (fixtures)
 
 FPO = SOURCE_ROOT / "models" / "data" / "uk_fpo_en" / "clean.tsv"
@@ -138,6 +140,37 @@ def test_train_killed_then_resumed_writes_the_same_model(tmp_path):
     p = run(*args, "-o", tmp_path / "x.hscm", "--resume", ck)
     assert p.returncode == 4 and "not a training checkpoint, or truncated" in err(p), err(p)
     assert not (tmp_path / "x.hscm").exists()
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_train_stopped_by_signal_keeps_only_its_checkpoint(tmp_path, sig):
+    """SIGTERM or SIGHUP while training stops it at the next progress report,
+    as Ctrl-C does (exit 130, no model): never inside a checkpoint's write,
+    so nothing but the last checkpoint is left, and resuming from it gives
+    the uninterrupted run's bytes."""
+    import signal
+    import subprocess
+    from cli_env import CLI
+    args = ["train", "--digits", "10", "--dim", "16", "--buckets", "131072", "--epochs", "40",
+            "--threads", "1", FPO]
+    full = tmp_path / "full.hscm"
+    assert run(*args, "-o", full).returncode == 0
+    work = tmp_path / "work"
+    work.mkdir()
+    ck, out = work / "run.ckpt", work / "m.hscm"
+    proc = subprocess.Popen([CLI, *map(str, args), "-o", out, "--checkpoint", ck],
+                            stderr=subprocess.PIPE)
+    for line in proc.stderr:
+        if line.startswith(b"epoch 2/40"):
+            proc.send_signal(getattr(signal, sig))
+            break
+    rest = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == 130, rest
+    assert "interrupted; no model written; continue with --resume" in rest
+    assert sorted(x.name for x in work.iterdir()) == ["run.ckpt"]
+    p = run(*args, "-o", out, "--resume", ck)
+    assert p.returncode == 0, err(p)
+    assert out.read_bytes() == full.read_bytes()
 
 
 def test_train_shows_progress_while_reading(tmp_path):
