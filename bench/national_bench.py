@@ -220,6 +220,15 @@ def adapt(a):
           "(the last column: training CPU seconds)")
 
 
+def generated_rows(n):
+    """bench/out/national/gen_<n>.tsv: n generated national rows (national_gen.py), made once."""
+    data = os.path.join(OUT, f"gen_{n}.tsv")
+    if not os.path.exists(data):
+        subprocess.run([sys.executable, os.path.join(HERE, "national_gen.py"), str(n), data],
+                       check=True, stderr=subprocess.DEVNULL)
+    return data
+
+
 # ---- throughput and memory ----------------------------------------------------------
 
 def scale(a):
@@ -234,10 +243,7 @@ def scale(a):
           "| model MB | precedent rows | 20 epochs CPU s (est.) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sizes:
-        data = os.path.join(OUT, f"gen_{n}.tsv")
-        if not os.path.exists(data):
-            subprocess.run([sys.executable, os.path.join(HERE, "national_gen.py"), str(n), data],
-                           check=True, stderr=subprocess.DEVNULL)
+        data = generated_rows(n)
         for threads in a.threads_list:
             model = os.path.join(OUT, f"gen_{n}_t{threads}.hscm")
             log = os.path.join(OUT, f"gen_{n}_t{threads}.log")
@@ -270,10 +276,7 @@ def adapt_time(a):
           "| peak RSS MB | adapted / scratch CPU |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.adapt_sizes:
-        data = os.path.join(OUT, f"gen_{n}.tsv")
-        if not os.path.exists(data):
-            subprocess.run([sys.executable, os.path.join(HERE, "national_gen.py"), str(n), data],
-                           check=True, stderr=subprocess.DEVNULL)
+        data = generated_rows(n)
         runs = {}
         for name, extra in (("from scratch", []), ("adapted", ["--from", SHIPPED])):
             tag = "scratch" if not extra else "adapted"
