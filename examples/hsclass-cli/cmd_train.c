@@ -661,17 +661,23 @@ static int cannot_write(const char *path, hsc_status st, int err)
     return st == HSC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_MODEL;
 }
 
-/* hsc_model_save_file (m not NULL) or hsc_model_save_check with SIGINT,
- * SIGTERM and SIGHUP held back: the library's temporary file is then
- * always renamed or removed before a signal can end the process (a held
- * signal acts once the call is over). *err: errno as the call left it. */
+/* The signals that stop `train`. While training they stop it at the next
+ * progress report, like a cancel: never in the middle of writing a
+ * checkpoint, whose temporary file would stay behind (a second signal acts
+ * at once). While the model is written they are held back. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+/* hsc_model_save_file (m not NULL) or hsc_model_save_check with the stop
+ * signals held back: the library's temporary file is then always renamed
+ * or removed before a signal can end the process (a held signal acts once
+ * the call is over). *err: errno as the call left it. */
 static hsc_status save_held(const hsc_model *m, const char *path, int *err)
 {
     sigset_t hold, old;
     sigemptyset(&hold);
-    sigaddset(&hold, SIGINT);
-    sigaddset(&hold, SIGTERM);
-    sigaddset(&hold, SIGHUP);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaddset(&hold, stop_signals[i]);
     sigprocmask(SIG_BLOCK, &hold, &old);
     errno = 0;
     hsc_status st = m != NULL ? hsc_model_save_file(m, path) : hsc_model_save_check(path);
@@ -699,12 +705,6 @@ static int set_checkpoints(hsc_trainer *t, const char *checkpoint, const char *r
         cli_error("train: --resume %s: %s", resume, hsc_status_string(st));
     return cli_exit_for(st);
 }
-
-/* SIGINT, SIGTERM and SIGHUP while training stop it at the next progress
- * report, like a cancel: never in the middle of writing a checkpoint, whose
- * temporary file would stay behind. A second signal acts at once. */
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
 static int train_and_save(hsc_trainer *t, const char *out_path, const char *checkpoint,
                           const char *resume, progress *pr)
