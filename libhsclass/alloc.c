@@ -39,6 +39,28 @@ void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size)
     return hsc__realloc(a, p, n * size);
 }
 
+/* Doubling from a floor keeps appends amortized O(1). */
+static size_t grown_capacity(size_t cap, size_t need, size_t first)
+{
+    if (cap < first)
+        cap = first;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    return cap;
+}
+
+void *hsc__grow_array(const hsc__alloc *a, void *p, size_t *cap, size_t need, size_t size,
+                      size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = grown_capacity(*cap, need, first);
+    void *q = hsc__realloc_array(a, p, n, size);
+    if (q != NULL)
+        *cap = n;
+    return q;
+}
+
 void hsc__free(const hsc__alloc *a, void *p)
 {
     if (p == NULL)
@@ -119,9 +141,7 @@ int hsc__buf_reserve(const hsc__alloc *a, hsc__buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return HSC_OK;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    size_t cap = grown_capacity(b->cap, need, 64);
     char *p = hsc__realloc(a, b->data, cap);
     if (p == NULL)
         return HSC_E_NOMEM;

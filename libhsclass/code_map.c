@@ -81,12 +81,11 @@ static int add_line(hsc__code_map *m, const hsc__row_sink *sink, const char *pat
             return bad(sink, &m->rejected, path, line, "share is not a number in (0, 1]");
     }
     if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 256;
-        hsc__code_map_entry *p = hsc__realloc_array(&m->alloc, m->e, cap, sizeof *p);
+        hsc__code_map_entry *p = hsc__grow_array(&m->alloc, m->e, &m->cap,
+                                                 m->n + 1, sizeof *p, 256);
         if (p == NULL)
             return HSC_E_NOMEM;
         m->e = p;
-        m->cap = cap;
     }
     m->e[m->n++] = e;
     return HSC_OK;

@@ -63,12 +63,10 @@ hsc_status hsc_eval_add(hsc_eval *ev, double confidence, uint32_t correct)
         (!suggested && correct))
         return HSC_E_INVALID_ARG;
     if (ev->n == ev->cap) {
-        size_t cap = ev->cap > 0 ? ev->cap * 2 : 1024;
-        eval_row *r = hsc__realloc_array(&ev->alloc, ev->rows, cap, sizeof *r);
+        eval_row *r = hsc__grow_array(&ev->alloc, ev->rows, &ev->cap, ev->n + 1, sizeof *r, 1024);
         if (r == NULL)
             return HSC_E_NOMEM;
         ev->rows = r;
-        ev->cap = cap;
     }
     ev->rows[ev->n++] = (eval_row){suggested ? confidence : 0.0, (uint8_t)correct,
                                    (uint8_t)suggested};

@@ -135,12 +135,10 @@ static int add_example(void *user, const char *text, size_t len, float factor)
     if (nf > UINT32_MAX)
         return HSC_E_INTERNAL;
     if (e->n == e->cap) {
-        size_t cap = e->cap > 0 ? e->cap * 2 : 4096;
-        hsc__example *x = hsc__realloc_array(fz->a, e->ex, cap, sizeof *x);
+        hsc__example *x = hsc__grow_array(fz->a, e->ex, &e->cap, e->n + 1, sizeof *x, 4096);
         if (x == NULL)
             return HSC_E_NOMEM;
         e->ex = x;
-        e->cap = cap;
     }
     if (e->n_feat + nf > e->cap_feat) {
         size_t cap = e->cap_feat > 0 ? e->cap_feat : 65536;
@@ -193,14 +191,11 @@ static int last_keys(featurizer *fz, hsc__examples *keys_of, size_t *n_keys)
     size_t nf = hsc__analyzer_feature_count(fz->an);
     hsc__examples *e = keys_of;
     if (e->n_keys + nf > e->cap_keys) {
-        size_t cap = e->cap_keys > 0 ? e->cap_keys : 65536;
-        while (cap < e->n_keys + nf)
-            cap *= 2;
-        uint32_t *k = hsc__realloc_array(fz->a, e->keys, cap, sizeof *k);
+        uint32_t *k = hsc__grow_array(fz->a, e->keys, &e->cap_keys,
+                                      e->n_keys + nf, sizeof *k, 65536);
         if (k == NULL)
             return HSC_E_NOMEM;
         e->keys = k;
-        e->cap_keys = cap;
     }
     *n_keys = hsc__prec_keys(hsc__analyzer_features(fz->an), nf, e->keys + e->n_keys);
     return HSC_OK;

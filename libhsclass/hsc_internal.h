@@ -20,6 +20,11 @@ typedef struct hsc__alloc {
 void *hsc__calloc(const hsc__alloc *a, size_t n, size_t size);   /* NULL on overflow */
 void *hsc__realloc(const hsc__alloc *a, void *p, size_t size);
 void *hsc__realloc_array(const hsc__alloc *a, void *p, size_t n, size_t size);
+/* Room for at least need elements of size bytes in array p of *cap elements,
+ * the capacity doubling from first: returns the (maybe moved) array and sets
+ * *cap, or NULL (p and *cap untouched) when out of memory. */
+void *hsc__grow_array(const hsc__alloc *a, void *p, size_t *cap, size_t need, size_t size,
+                      size_t first);
 void hsc__free(const hsc__alloc *a, void *p);
 char *hsc__strndup(const hsc__alloc *a, const char *s, size_t len);
 /* size zeroed bytes for a large table (huge pages where possible); freed

@@ -83,21 +83,19 @@ static int add_row(adding *ad, uint64_t line, const char *s, size_t len)
                       "description is not valid UTF-8 or has control characters");
     hsc__nomen_builder *b = ad->b;
     if (*ad->n == *ad->cap) {
-        size_t cap = *ad->cap ? *ad->cap * 2 : 1024;
-        hsc__nomen_entry *e = hsc__realloc_array(&b->alloc, *ad->arr, cap, sizeof *e);
+        hsc__nomen_entry *e = hsc__grow_array(&b->alloc, *ad->arr, ad->cap,
+                                              *ad->n + 1, sizeof *e, 1024);
         if (e == NULL)
             return HSC_E_NOMEM;
         *ad->arr = e;
-        *ad->cap = cap;
     }
     size_t k = *ad->n - ad->first;
     if (k == ad->n_lines_cap) {
-        size_t cap = k ? k * 2 : 1024;
-        uint64_t *l = hsc__realloc_array(&b->alloc, ad->lines, cap, sizeof *l);
+        uint64_t *l = hsc__grow_array(&b->alloc, ad->lines, &ad->n_lines_cap,
+                                      k + 1, sizeof *l, 1024);
         if (l == NULL)
             return HSC_E_NOMEM;
         ad->lines = l;
-        ad->n_lines_cap = cap;
     }
     hsc__nomen_entry *e = &(*ad->arr)[*ad->n];
     e->code = b->pool.len;

@@ -201,12 +201,11 @@ static void expand(hsc__search *s, const hsc__tree *t, const hsc__outw *w, const
 static int heap_push(hsc__search *s, uint32_t n)
 {
     if (s->heap_len == s->heap_cap) {
-        size_t cap = s->heap_cap * 2;
-        uint32_t *p = hsc__realloc_array(&s->alloc, s->heap, cap, sizeof *p);
+        uint32_t *p = hsc__grow_array(&s->alloc, s->heap, &s->heap_cap,
+                                      s->heap_len + 1, sizeof *p, 64);
         if (p == NULL)
             return HSC_E_NOMEM;
         s->heap = p;
-        s->heap_cap = cap;
     }
     /* Ties break on node index so the order is total and reproducible. */
     size_t i = s->heap_len++;

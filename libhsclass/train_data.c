@@ -144,12 +144,11 @@ static int index_reserve(hsc__rowset *rs, size_t n_rows)
 static int reserve_row(hsc__rowset *rs)
 {
     if (rs->n_rows == rs->cap_rows) {
-        size_t cap = rs->cap_rows ? rs->cap_rows * 2 : 1024;
-        hsc__row *r = hsc__realloc_array(&rs->alloc, rs->rows, cap, sizeof *r);
+        hsc__row *r = hsc__grow_array(&rs->alloc, rs->rows, &rs->cap_rows,
+                                      rs->n_rows + 1, sizeof *r, 1024);
         if (r == NULL)
             return HSC_E_NOMEM;
         rs->rows = r;
-        rs->cap_rows = cap;
     }
     return HSC_OK;
 }
