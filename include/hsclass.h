@@ -473,7 +473,10 @@ HSC_API hsc_status hsc_session_token_span(const hsc_session *session, size_t ind
 /** Suggest up to k codes for text (k >= 1). Results at the model's label
  *  level (digits = 0) and, summed over descendants, at 2 and 4 digits (and 6
  *  and 8 when labels are longer). Probabilities are calibrated and sum to at
- *  most 1 per level. Needs a model (else HSC_E_STATE). Text errors as for
+ *  most 1 per level. With labels longer than 6 digits (national lines) the
+ *  best label is the best line of the best 6-digit subheading (by summed
+ *  score), even when a line of another subheading scores higher alone; the
+ *  calibration keeps the subheadings' order. Needs a model (else HSC_E_STATE). Text errors as for
  *  hsc_session_tokenize. A text with no usable token gives zero results at
  *  every level and HSC_OK. Since 1.0. */
 HSC_API hsc_status hsc_session_classify(hsc_session *session, const char *text, size_t len,

@@ -72,10 +72,14 @@ double hsc__heldout_accuracy(hsc__heldout *v, size_t max_rows)
 #define MIX_TIE 0.005      /* accuracies this close count as equal */
 
 /* Per held-out example: candidate labels with the fit's probability and
- * the precedents' share; the right label is always among them. */
+ * the precedents' share; the right label is always among them. In a model
+ * with labels below the subheadings, also each one's subheading and the
+ * fit's probability of it (the ranking's subheading rule, rank.h). */
 typedef struct cand {
     uint32_t label;
     double p, v;
+    uint32_t sub;          /* UINT32_MAX: none, or no subheading rule */
+    double p_sub;
 } cand;
 
 typedef struct heldout_scores {
@@ -99,7 +103,7 @@ static void add_cand(cand *c, size_t *n, uint32_t label, double p, double v)
             c[i].v += v;
             return;
         }
-    c[(*n)++] = (cand){label, p, v};
+    c[(*n)++] = (cand){label, p, v, UINT32_MAX, 0.0};
 }
 
 /* The fit's candidates and the memory's votes for every held-out example. */
@@ -147,6 +151,11 @@ static int score_heldout(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *
                 c[nc - 1].p = hsc__search_path_prob(&v->search, &fit->tree, &w, v->h,
                                                     fit->tree.label_leaf[x->label]);
         }
+        for (size_t j = 0; st == HSC_OK && hsc__tree_below_subheadings(&fit->tree) && j < nc; j++) {
+            c[j].sub = hsc__subheading_of(&fit->tree, fit->tree.label_leaf[c[j].label]);
+            if (c[j].sub != UINT32_MAX)
+                c[j].p_sub = hsc__search_path_prob(&v->search, &fit->tree, &w, v->h, c[j].sub);
+        }
         hs->gold[i] = x->label;
         hs->off[i] = at;
         at += nc;
@@ -160,31 +169,57 @@ static int score_heldout(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *
     return st;
 }
 
-/* Best and runner-up blended scores of example i, and whether the best is
- * right; *q_gold: the right label's blended score. */
+/* The best subheading among the candidates c[0..n) by blended score (the
+ * fit's probability of it, the votes for labels under it), UINT32_MAX when
+ * none has one. */
+static uint32_t best_subheading(const cand *c, size_t n, double mix)
+{
+    uint32_t best = UINT32_MAX;
+    double q_best = -1.0;
+    for (size_t j = 0; j < n; j++) {
+        if (c[j].sub == UINT32_MAX || c[j].sub == best)
+            continue;
+        double v = 0.0;
+        for (size_t k = 0; k < n; k++)
+            v += c[k].sub == c[j].sub ? c[k].v : 0.0;
+        double q = (1.0 - mix) * c[j].p_sub + mix * v;
+        if (q > q_best || (q == q_best && c[j].sub < best))
+            q_best = q, best = c[j].sub;
+    }
+    return best;
+}
+
+/* Best and runner-up blended scores of example i, the best chosen as the
+ * ranking does (under the best subheading when the rule applies), and
+ * whether it is right; *q_gold: the right label's blended score. */
 static void blend_top2(const heldout_scores *hs, size_t i, double mix, double *q1, double *q2,
                        int *right, double *q_gold)
 {
     *q1 = *q2 = *q_gold = 0.0;
-    uint32_t best = UINT32_MAX;
+    const cand *c = hs->c + hs->off[i];
+    size_t n = hs->off[i + 1] - hs->off[i], best = n;
     int voted = 0;
-    for (size_t j = hs->off[i]; j < hs->off[i + 1]; j++)
-        voted |= hs->c[j].v > 0.0;
+    for (size_t j = 0; j < n; j++)
+        voted |= c[j].v > 0.0;
     if (!voted)
         mix = 0.0;   /* as hsc__mix_for at inference */
-    for (size_t j = hs->off[i]; j < hs->off[i + 1]; j++) {
-        const cand *c = &hs->c[j];
-        double q = (1.0 - mix) * c->p + mix * c->v;
-        if (c->label == hs->gold[i])
+    uint32_t sub = best_subheading(c, n, mix);
+    double q_best = -1.0;
+    for (size_t j = 0; j < n; j++) {
+        double q = (1.0 - mix) * c[j].p + mix * c[j].v;
+        if (c[j].label == hs->gold[i])
             *q_gold = q;
-        if (q > *q1 || (q == *q1 && c->label < best)) {
-            *q2 = *q1;
-            *q1 = q, best = c->label;
-        } else if (q > *q2) {
-            *q2 = q;
-        }
+        if ((sub == UINT32_MAX || c[j].sub == sub) &&
+            (q > q_best || (q == q_best && c[j].label < c[best].label)))
+            q_best = q, best = j;
     }
-    *right = best == hs->gold[i];
+    for (size_t j = 0; j < n; j++) {
+        double q = (1.0 - mix) * c[j].p + mix * c[j].v;
+        if (j != best && q > *q2)
+            *q2 = q;
+    }
+    *q1 = best < n ? q_best : 0.0;
+    *right = best < n && c[best].label == hs->gold[i];
 }
 
 /* The mix with the best held-out accuracy; among mixes within MIX_TIE of

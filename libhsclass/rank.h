@@ -27,6 +27,15 @@ typedef struct hsc__calib {
 hsc__calib hsc__calib_make(double q1, double q2, double power);
 double hsc__calib_apply(const hsc__calib *c, double q, int on_best_path);
 
+/* The subheading rule (rank.c): in a model whose labels go below the
+ * subheadings, the best label is the best one under the best subheading. */
+#define HSC__SUBHEADING_DIGITS 6u
+/* Whether tree has labels longer than a subheading. */
+int hsc__tree_below_subheadings(const hsc__tree *t);
+/* The subheading node a label leaf lies under (a label repeating its
+ * parent's code: that parent), UINT32_MAX for a label shorter than 6 digits. */
+uint32_t hsc__subheading_of(const hsc__tree *t, uint32_t leaf);
+
 /* The blend's share of the votes for a text: the model's, or 0 when no
  * precedent voted (the linear model's probabilities then stand alone). */
 static inline double hsc__mix_for(const hsc__scoring *sc, uint32_t n_votes)
@@ -75,7 +84,8 @@ typedef struct hsc__ranker {
 void hsc__ranker_init(hsc__ranker *r, const hsc__alloc *a);
 void hsc__ranker_free(hsc__ranker *r);
 /* Exact top-k of level digits (0: labels, which must come first in a
- * query) by final score, best first, into nodes/probs (room for k). */
+ * query: they set the best label and the calibration) by final score,
+ * best first, into nodes/probs (room for k). */
 int hsc__rank_level(hsc__ranker *r, hsc__rank_query *q, uint32_t digits, uint32_t k,
                     uint32_t *nodes, double *probs, uint32_t *n_out);
 

@@ -194,6 +194,98 @@ static void test_topk_is_exact(void **state)
     hsc_session_free(few);
 }
 
+/* ---- national lines: the subheading rule ------------------------------------------ */
+
+/* The codes of level digits for text, best first, into out (room for
+ * max), with the model's calibration exponent set to power. */
+static size_t level_codes(hsc_session *s, hsc_model *m, double power, const char *text,
+                          uint32_t digits, char (*out)[16], size_t max)
+{
+    m->scoring.power = power;
+    assert_int_equal(hsc_session_classify(s, text, strlen(text), (uint32_t)max), HSC_OK);
+    size_t n = 0;
+    assert_int_equal(hsc_session_result_count(s, digits, &n), HSC_OK);
+    for (size_t i = 0; i < n; i++) {
+        const char *code;
+        assert_int_equal(hsc_session_result(s, digits, i, &code, NULL), HSC_OK);
+        snprintf(out[i], sizeof out[i], "%s", code);
+    }
+    return n;
+}
+
+/* A model with the TEC lines of the slice as labels at 10 digits (most
+ * without rows: their subheading's probability is split among them): the
+ * best line is the best one of the best subheading, the subheadings' order
+ * does not depend on the calibration, and the levels stay exact top-k. */
+static void test_best_line_under_best_subheading(void **state)
+{
+    (void)state;
+    hsc_config *cfg = NULL;
+    hsc_trainer *tr = NULL;
+    hsc_model *m = NULL;
+    hsc_status st = hsc_config_new(&cfg);
+    if (!st) st = hsc_config_set_u32(cfg, HSC_CFG_DIM, 24);
+    if (!st) st = hsc_config_set_u32(cfg, HSC_CFG_EPOCHS, 6);
+    if (!st) st = hsc_config_set_u32(cfg, HSC_CFG_BUCKETS, 1u << 18);
+    if (!st) st = hsc_config_set_u32(cfg, HSC_CFG_CODE_DIGITS, 10);
+    if (!st) st = hsc_config_set_f64(cfg, HSC_CFG_VALID_FRACTION, 0.2);
+    if (!st) st = hsc_config_set_str(cfg, HSC_CFG_LANGUAGES, "en,fr");
+    if (!st) st = hsc_trainer_new(cfg, &tr);
+    if (!st) st = hsc_trainer_add_national_file(tr, test_data_path("tec_cedeao_slice.tsv"),
+                                                "TEC-CEDEAO", "fr");
+    if (!st) st = hsc_trainer_add_file(tr, test_data_path("train_nomenclature.tsv"), 1.0,
+                                       HSC_ROWS_NOMENCLATURE);
+    if (!st) st = hsc_trainer_add_file(tr, test_data_path("train_real.tsv"), 3.0, 0);
+    if (!st) st = hsc_trainer_train(tr, &m);
+    hsc_trainer_free(tr);
+    hsc_config_free(cfg);
+    assert_int_equal(st, HSC_OK);
+    assert_true(m->scoring.on);
+    size_t n_labels;
+    assert_int_equal(hsc_model_label_count(m, &n_labels), HSC_OK);
+    static char texts[200][256];
+    size_t n_texts = test_texts(texts, 200), lines_first = 0, split = 0;
+    hsc_session *s;
+    assert_int_equal(hsc_session_new(m, NULL, &s), HSC_OK);
+    static char subs[2][8000][16], best[16];
+    assert_true(n_labels <= 8000);
+    double power = m->scoring.power;
+    for (size_t t = 0; t < n_texts; t++) {
+        const char *text = texts[t];
+        size_t n6[2];
+        for (int c = 0; c < 2; c++) {
+            double pw = c == 0 ? 0.3 : 1.0;   /* a sharpening calibration, and none */
+            assert_true(level_codes(s, m, pw, text, 0, subs[c], 1) > 0);
+            memcpy(best, subs[c][0], sizeof best);
+            n6[c] = level_codes(s, m, pw, text, 6, subs[c], n_labels);
+            if (strlen(best) >= 6) {
+                if (strncmp(best, subs[c][0], 6) != 0)
+                    print_error("\"%s\": best line %s, best subheading %s\n", text, best,
+                                subs[c][0]);
+                assert_memory_equal(best, subs[c][0], 6);
+                lines_first += strlen(best) > 6;
+            }
+        }
+        assert_int_equal(n6[0], n6[1]);
+        for (size_t i = 0; i < n6[0]; i++)
+            assert_string_equal(subs[0][i], subs[1][i]);
+        /* uncalibrated, the best line ties a runner-up with more of its own
+         * probability when the rule chose it (its subheading is split) */
+        const char *a, *b;
+        double pa, pb;
+        m->scoring.power = 1.0;
+        assert_int_equal(hsc_session_classify(s, text, strlen(text), 2), HSC_OK);
+        if (hsc_session_result(s, 0, 1, &b, &pb) == HSC_OK &&
+            hsc_session_result(s, 0, 0, &a, &pa) == HSC_OK)
+            split += fabs(pa - pb) < 1e-9 && strncmp(a, b, 6) != 0;
+    }
+    m->scoring.power = power;
+    assert_true(lines_first > 20);
+    assert_true(split > 0);
+    hsc_session_free(s);
+    hsc_model_free(m);
+}
+
 /* ---- any code's score, audits ---------------------------------------------------- */
 
 /* Every code of the full ranking, scored from a session that listed only 3:
@@ -621,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_calibration_keeps_order_and_total),
         cmocka_unit_test(test_calibration_never_reorders),
         cmocka_unit_test(test_topk_is_exact),
+        cmocka_unit_test(test_best_line_under_best_subheading),
         cmocka_unit_test(test_code_score_matches_the_ranking),
         cmocka_unit_test(test_code_score_errors),
         cmocka_unit_test(test_audit_rule),
