@@ -746,7 +746,12 @@ HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
  *  unless description or national files are added. The precedent memory
  *  holds base's precedents (but those of a subheading now split into
  *  national lines) and the new rows; the blend, calibration and threshold
- *  are refitted on the new held-out rows. A share of base's descriptions is
+ *  are refitted on the new held-out rows, but for those base was trained
+ *  on (a row of its memory has the same text: META
+ *  train.valid_rows_seen_by_base counts them), which it knows by heart;
+ *  with fewer than 20 held-out rows left, base's blend and calibration
+ *  exponent are kept (META train.calibration_from = "base") and the
+ *  threshold is the fallback of too few rows. A share of base's descriptions is
  *  learnt again beside the rows (HSC_CFG_REHEARSAL). META
  *  train.from_fingerprint names
  *  base. base is not modified and may be freed after this call (the

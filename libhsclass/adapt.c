@@ -4,12 +4,17 @@
  * are where the fit starts: embedding rows by bucket, output vectors by
  * code. Nodes the base did not have (national lines added under its
  * subheadings) start at zero, as in a fresh fit. The base's precedents join
- * the new rows' in the memory. */
+ * the new rows' in the memory, and tell which held-out rows the base was
+ * trained on. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hscode.h"
 #include "trainer.h"
+
+/* A held-out text this similar to a row of the base's memory is that row's
+ * text (similarity 1 but for float rounding). */
+#define SEEN_SIMILARITY 0.9999
 
 /* A node by its code: the digits, and whether it is the leaf child that
  * repeats its parent's code (a label that is also a prefix). */
@@ -128,5 +133,29 @@ int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
     }
     hsc__free(a, off);
     hsc__free(a, keys);
+    return st;
+}
+
+int hsc__adapt_drop_seen(const hsc__alloc *a, const hsc_model *base, hsc__examples *valid,
+                         size_t *n_seen)
+{
+    *n_seen = 0;
+    if (base->prec.n_rows == 0)
+        return HSC_OK;
+    hsc__prec_search ps;
+    int st = hsc__prec_search_init(&ps, a, &base->prec);
+    size_t kept = 0;
+    for (size_t i = 0; st == HSC_OK && i < valid->n; i++) {
+        const hsc__example *x = &valid->ex[i];
+        st = hsc__prec_find_keys(&ps, &base->prec, valid->keys + x->key_off, x->n_keys, NULL,
+                                 NULL);
+        if (st == HSC_OK && ps.n_hits > 0 && ps.hits[0].sim >= SEEN_SIMILARITY)
+            (*n_seen)++;
+        else
+            valid->ex[kept++] = *x;
+    }
+    if (st == HSC_OK)
+        valid->n = kept;
+    hsc__prec_search_free(&ps);
     return st;
 }

@@ -331,7 +331,7 @@ static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, hsc__ca
 }
 
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
-                   double config_threshold, hsc__calibration *out)
+                   const hsc__scoring *prior, double config_threshold, hsc__calibration *out)
 {
     hsc__calibration c = {0};
     c.accuracy = c.fit_accuracy = hsc__heldout_accuracy(v, 0);
@@ -343,6 +343,11 @@ int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
     if (st == HSC_OK && hs.n > 0) {
         c.mix = mem->n_rows > 0 ? fit_mix(&hs) : 0.0;
         c.power = fit_power(&hs, c.mix);
+    }
+    if (st == HSC_OK && prior != NULL && hs.n < TEMP_MIN_VALID) {
+        c.mix = mem->n_rows > 0 ? prior->mix : 0.0;
+        c.power = prior->power;
+        c.from_prior = 1;
     }
     if (st == HSC_OK)
         st = hsc__eval_new(a, &ev);

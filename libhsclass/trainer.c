@@ -230,6 +230,7 @@ typedef struct run {
     hsc__labels labels;        /* codes (pointers into the rows or national) */
     hsc__buf national;         /* national lines as labels: codes, each NUL-ended */
     uint32_t n_untrained;      /* labels no training example reached */
+    size_t valid_seen;         /* adapting: held-out rows the base was trained on */
     uint8_t *from_base;        /* per node: the vector came from the adapted model */
     uint32_t prec_cap;         /* precedent rows per code (0: no cap) */
     hsc__examples train, valid;
@@ -238,7 +239,7 @@ typedef struct run {
     hsc__heldout heldout;
     hsc__prec_builder mem_rows;/* training rows for the precedent memory */
     hsc__prec mem;             /* the memory built from them */
-    hsc__kv meta[40];          /* what the run records, owned */
+    hsc__kv meta[48];          /* what the run records, owned */
     size_t n_meta;
     uint64_t *rng;             /* the run's random sequence */
     uint32_t fingerprint;      /* of the rows and options, for checkpoints */
@@ -365,6 +366,7 @@ static int record_training(run *r, const hsc__calibration *c)
         {"train.rehearsal", 4, t->base != NULL ? o->rehearsal : -1.0},
         {"train.examples", 12, (double)r->train.n},
         {"train.valid_rows", 12, (double)r->valid.n},
+        {"train.valid_rows_seen_by_base", 12, t->base != NULL ? (double)r->valid_seen : -1.0},
         {"train.valid_top1", 4, c->accuracy},
         {"train.valid_top1_linear", 4, c->fit_accuracy},
         {"train.train_top1_linear", 4, train_top1},
@@ -402,6 +404,8 @@ static int record_training(run *r, const hsc__calibration *c)
         st = add_meta(r, "hs.edition", t->hs_edition);
     if (st == HSC_OK)
         st = add_meta(r, "train.accept_threshold_from", c->threshold_from);
+    if (st == HSC_OK && c->from_prior)   /* too few held-out rows the base had not seen */
+        st = add_meta(r, "train.calibration_from", "base");
     if (st == HSC_OK && t->base != NULL) {   /* the model adapted, as `hsclass info` shows it */
         char fp[16];
         snprintf(fp, sizeof fp, "%08x", (unsigned)t->base->fingerprint);
@@ -719,8 +723,12 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
                                    r.labels.n, &r.mem_rows);
     if (st == HSC_OK && t->opt.precedents)
         st = build_memory(&r);
+    if (st == HSC_OK && t->base != NULL)   /* what the base learnt says nothing of new texts */
+        st = hsc__adapt_drop_seen(&t->alloc, t->base, &r.valid, &r.valid_seen);
     if (st == HSC_OK)
-        st = hsc__calibrate(&r.heldout, &t->alloc, &r.mem, t->accept_threshold, &cal);
+        st = hsc__calibrate(&r.heldout, &t->alloc, &r.mem,
+                            t->base != NULL && t->base->scoring.on ? &t->base->scoring : NULL,
+                            t->accept_threshold, &cal);
     if (st == HSC_OK)
         st = record_training(&r, &cal);
     if (st == HSC_OK)

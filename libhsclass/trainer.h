@@ -218,6 +218,14 @@ int hsc__adapt_outputs(const hsc__alloc *a, const hsc_model *base, const char *c
 int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
                           const char *const *labels, uint32_t n_labels, hsc__prec_builder *mem);
 
+/* Drop from valid the held-out examples the base was trained on (a row of
+ * its precedent memory has the same memory keys; a base without a memory,
+ * or a run without keys, drops none), counted in *n_seen: the base learnt
+ * them by heart, so they would make the fitted blend and calibration
+ * believe the adapted model is right on new texts as often as on them. */
+int hsc__adapt_drop_seen(const hsc__alloc *a, const hsc_model *base, hsc__examples *valid,
+                         size_t *n_seen);
+
 /* ---- calibration on held-out examples (calibrate.c) -------------------------------- */
 
 /* Scoring of the held-out examples with the fit's float weights. */
@@ -240,6 +248,7 @@ double hsc__heldout_accuracy(hsc__heldout *v, size_t max_rows);
 typedef struct hsc__calibration {
     double mix;                /* share of the precedents' votes in the blend */
     double power;              /* calibration exponent (rank.h) */
+    int from_prior;            /* mix and power are the prior's (too few rows) */
     double fit_accuracy;       /* top-1 of the fit alone; -1 without rows */
     double accuracy;           /* top-1 of the blend */
     double threshold;          /* the model's default accept threshold */
@@ -250,9 +259,10 @@ typedef struct hsc__calibration {
 
 /* Fit the blend with the memory mem (empty: none) and the calibration,
  * then the accept threshold (config >= 0 replaces the fit), and measure
- * them on the held-out rows. */
+ * them on the held-out rows. prior (an adapted model's base, or NULL): its
+ * mix and exponent are kept when the held-out rows are too few to fit them. */
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
-                   double config_threshold, hsc__calibration *out);
+                   const hsc__scoring *prior, double config_threshold, hsc__calibration *out);
 
 /* ---- checkpoints (checkpoint.c) ----------------------------------------------------- */
 

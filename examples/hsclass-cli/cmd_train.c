@@ -86,7 +86,8 @@ static void help(void)
          "                          these rows: start from its features and weights, add\n"
          "                          the rows' national lines under its subheadings (with\n"
          "                          --digits 8 or 10), keep its featurization, edition and\n"
-         "                          nomenclature; refit the calibration on these rows.\n"
+         "                          nomenclature; refit the calibration on these rows\n"
+         "                          (held-out rows BASE was trained on left out).\n"
          "                          Epochs default to 4\n"
          "      --map TABLE         a correlation table (old<TAB>new[<TAB>share] rows, '#'\n"
          "                          comments) mapping codes of an older edition to the\n"
@@ -763,9 +764,10 @@ static int train_and_save(hsc_trainer *t, const char *out_path, const char *chec
                           "train.valid_accept_share", "train.valid_ece",
                           "train.valid_top1_linear", "train.train_top1_linear",
                           "train.labels_untrained", "train.rows_mapped",
-                          "train.rows_mapped_split"};
+                          "train.rows_mapped_split", "train.valid_rows_seen_by_base",
+                          "train.calibration_from"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
-    const char *vals[N_KEYS] = {"?", "?", "?", "-", NULL, NULL, NULL, NULL, NULL};
+    const char *vals[N_KEYS] = {"?", "?", "?", "-", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     size_t n_meta = 0;
     hsc_model_meta_count(m, &n_meta);
     for (size_t i = 0; i < n_meta; i++) {
@@ -778,6 +780,10 @@ static int train_and_save(hsc_trainer *t, const char *out_path, const char *chec
     }
     fprintf(stderr, "accept threshold %s (%s; accepts %s of the held-out rows), held-out ECE %s\n",
             vals[0], vals[1], vals[2], vals[3]);
+    if (vals[9] != NULL && strcmp(vals[9], "0") != 0)
+        fprintf(stderr, "%s held-out rows were rows the base model was trained on: left out of "
+                        "the calibration%s\n", vals[9],
+                vals[10] != NULL ? " (too few left: the base's blend and calibration kept)" : "");
     if (vals[7] != NULL)
         fprintf(stderr, "%s rows mapped through the correlation tables (%s split among several "
                         "codes)\n", vals[7], vals[8] != NULL ? vals[8] : "0");

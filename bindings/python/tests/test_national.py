@@ -166,6 +166,30 @@ def test_adapting_a_model_to_national_rows(base, data_dir, test_rows, tmp_path):
     assert adapted > 2 * fresh and adapted >= 0.6 * before, (before, adapted, fresh)
 
 
+def test_held_out_rows_the_base_learnt_do_not_calibrate(base, data_dir, tmp_path):
+    """Adapting on rows the base was trained on: its held-out rows are texts
+    the base learnt by heart, so they are left out of the calibration and,
+    too few being left, the base's blend and calibration are kept. Rows the
+    base never saw are all used."""
+    with hsclass.Model(base) as b:
+        mix, power = b.meta["train.precedent_mix"], b.meta["train.calibration_power"]
+    # another seed: the base's own held-out rows (never learnt) are not the ones held out
+    with hsclass.train(data_dir / "train_real.tsv", None, from_model=base,
+                       **dict(QUICK, languages="en", seed=6)) as a:
+        seen = int(a.meta["train.valid_rows_seen_by_base"])
+        assert seen >= 20 and int(a.meta["train.valid_rows"]) <= seen // 5, a.meta
+        assert a.meta["train.calibration_from"] == "base"
+        assert (a.meta["train.precedent_mix"], a.meta["train.calibration_power"]) == (mix, power)
+    national = [(c, t) for c, t in read_tsv(FPO)]
+    rows_file = tmp_path / "fpo.tsv"
+    rows_file.write_text("".join(f"{c}\t{t}\n" for c, t in national), encoding="utf-8")
+    with hsclass.train(rows_file, None, from_model=base,
+                       **dict(QUICK, digits=10, languages="en")) as a:
+        assert a.meta["train.valid_rows_seen_by_base"] == "0"
+        assert int(a.meta["train.valid_rows"]) >= 20
+        assert "train.calibration_from" not in a.meta
+
+
 def _hs6_hits(model, rows):
     return sum(1 for code, text in rows
                if any(s.code[:6] == code[:6] for s in model.classify(text, k=1)))
