@@ -26,6 +26,24 @@
 
 #define KEEP_NORM_BYTES (1u << 18)   /* 4x the default text limit */
 
+/* The tokens are packed, as a long text may have a token per two bytes ("x
+ * y z ...", or U+FDFA: 3 bytes that NFKC swells into four words). Each
+ * distinct (type, unit, text) is one entry of the pool, found again through
+ * a direct-mapped table of INTERN_SLOTS: an ENTRY_HDR-byte header (type |
+ * flags << 4, n_stems | same << 4, unit_len, 0), the text and its NUL, then
+ * the stems and their NUL unless they are the text itself (same) or none.
+ * A token is three varints in a stream: src_off - the previous token's,
+ * src_len * 2 + phrase_break, its entry's offset; every TOK_STRIDE-th
+ * token's place in the stream is indexed. */
+#define ENTRY_HDR 4
+#define INTERN_SLOTS 4096u     /* the most: a short text clears fewer */
+#define TOK_STRIDE 32
+
+typedef struct tok_mark {
+    size_t pos;                /* stream offset of token k * TOK_STRIDE */
+    uint32_t prev_src;         /* src_off of the token before it */
+} tok_mark;
+
 struct hsc__analyzer {
     hsc__alloc alloc;
     hsc__textspec spec;
@@ -35,15 +53,21 @@ struct hsc__analyzer {
     hsc__stem_cache stem_cache;
     hsc__wordset stop;
     hsc__norm norm;
-    hsc__buf pool;           /* token texts and stems, NUL-separated */
-    hsc__token *tok;
-    size_t n_tok, cap_tok;
+    hsc__buf pool;           /* entries: distinct token texts and their stems */
+    uint32_t *intern;        /* entry offset + 1 by hash, 0: free */
+    uint32_t n_intern;       /* slots in use for this text (a power of two) */
+    hsc__buf toks;           /* the packed tokens */
+    tok_mark *marks;
+    size_t n_tok, cap_marks;
+    uint32_t last_src;       /* src_off of the last token packed */
+    hsc__token cur;          /* the token being built */
     int keep_features;       /* 1: hsc__analyze keeps them in feat */
     hsc__feature *feat;
     size_t n_feat, cap_feat;
     hsc__buf scratch;
     hsc__featurizer fz;
     size_t bigram_prev;      /* token index, SIZE_MAX when none */
+    hsc__token bigram_tok;   /* that token */
     size_t prev_end;         /* normalized offset where the last token ended */
     char detail[96];
 };
@@ -83,6 +107,8 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
         st = hsc__stem_cache_init(&an->alloc, &an->stem_cache);
     if (st == HSC_OK)
         st = hsc__stopwords_build(&an->alloc, &an->spec, &an->stop);
+    if (st == HSC_OK && (an->intern = hsc__calloc(a, INTERN_SLOTS, sizeof *an->intern)) == NULL)
+        st = HSC_E_NOMEM;
     if (st != HSC_OK) {
         hsc__analyzer_free(an);
         return st;
@@ -103,7 +129,9 @@ void hsc__analyzer_free(hsc__analyzer *an)
     hsc__wordset_free(&a, &an->stop);
     hsc__norm_free(&a, &an->norm);
     hsc__buf_free(&a, &an->pool);
-    hsc__free(&a, an->tok);
+    hsc__free(&a, an->intern);
+    hsc__buf_free(&a, &an->toks);
+    hsc__free(&a, an->marks);
     hsc__free(&a, an->feat);
     hsc__buf_free(&a, &an->scratch);
     hsc__free(&a, an);
@@ -116,7 +144,6 @@ void hsc__analyzer_set_runtime(hsc__analyzer *an, const hsc__runtime *rt)
 }
 
 size_t hsc__analyzer_token_count(const hsc__analyzer *an) { return an->n_tok; }
-const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an) { return an->tok; }
 const char *hsc__analyzer_pool(const hsc__analyzer *an) { return an->pool.data; }
 size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->n_feat; }
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat; }
@@ -148,24 +175,19 @@ static int pool_fits(hsc__analyzer *an)
     return 0;
 }
 
-/* Start a token whose normalized text will be appended to the pool. */
+/* Start a token whose normalized text will be appended to the pool, after
+ * room for its entry's header. */
 static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, hsc__token **t)
 {
-    if (an->n_tok == an->cap_tok) {
-        size_t cap = an->cap_tok ? an->cap_tok * 2 : 64;
-        hsc__token *p = cap > an->cap_tok
-                            ? hsc__realloc_array(&an->alloc, an->tok, cap, sizeof *p)
-                            : NULL;
-        if (p == NULL)
-            return HSC_E_NOMEM;
-        an->tok = p;
-        an->cap_tok = cap;
-    }
+    static const char hdr[ENTRY_HDR];
+    int st = hsc__buf_append(&an->alloc, &an->pool, hdr, ENTRY_HDR);
+    if (st != HSC_OK)
+        return st;
     if (!pool_fits(an))
         return HSC_E_TEXT_TOO_LONG;
-    *t = &an->tok[an->n_tok];
+    *t = &an->cur;
     memset(*t, 0, sizeof **t);
-    (*t)->type = type & 0xFu;
+    (*t)->type = (uint8_t)type;
     (*t)->norm_off = (uint32_t)an->pool.len;
     for (size_t i = an->prev_end; i < nb && i < an->norm.text.len; i++)
         if (strchr(",;:()[]", an->norm.text.data[i]) != NULL)
@@ -217,7 +239,7 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
 
     if (hsc__stem_cache_get(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len, &cached,
                             &clen, &n_cached)) {
-        t->n_stems = n_cached & 0xFu;
+        t->n_stems = (uint8_t)n_cached;
         st = hsc__buf_append(&an->alloc, &an->pool, cached, clen);
         if (st != HSC_OK)
             return st;
@@ -248,11 +270,165 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
             st = pool_append(an, s, len);
         if (st != HSC_OK)
             return st;
-        t->n_stems = (t->n_stems + 1u) & 0xFu;
+        t->n_stems++;
     }
     hsc__stem_cache_put(&an->stem_cache, pool_at(an, t->norm_off), t->norm_len,
                         pool_at(an, first), an->pool.len - first, t->n_stems);
     return hsc__buf_append(&an->alloc, &an->pool, "", 1);
+}
+
+/* ---- the packed tokens ---------------------------------------------------- */
+
+static int put_varint(hsc__analyzer *an, uint64_t v)
+{
+    char b[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        b[n++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    b[n++] = (char)v;
+    return hsc__buf_append(&an->alloc, &an->toks, b, n);
+}
+
+static uint64_t get_varint(const unsigned char *s, size_t *pos)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned char c = s[(*pos)++];
+        v |= (uint64_t)(c & 0x7F) << shift;
+        if (c < 0x80)
+            return v;
+    }
+}
+
+/* The entry at off holds (type, unit_len, text)? */
+static int entry_is(const hsc__analyzer *an, size_t off, const hsc__token *t)
+{
+    const unsigned char *h = (const unsigned char *)pool_at(an, off);
+    const char *text = pool_at(an, off + ENTRY_HDR);
+    return (h[0] & 0xFu) == t->type && h[2] == t->unit_len &&
+           memcmp(text, pool_at(an, t->norm_off), t->norm_len + 1u) == 0;
+}
+
+/* The token built in an->cur, its text closed: reuse the entry of an equal
+ * token, or finish its own (stopword, stems, header); then pack it. */
+static int commit_token(hsc__analyzer *an)
+{
+    hsc__token *t = &an->cur;
+    size_t entry = t->norm_off - ENTRY_HDR;
+    const char *text = pool_at(an, t->norm_off);
+    uint32_t slot = (uint32_t)hsc__hash(t->unit_len, t->type, text, t->norm_len) &
+                    (an->n_intern - 1);
+    uint32_t at = an->intern[slot];
+    int st = HSC_OK;
+
+    if (at != 0 && entry_is(an, at - 1u, t)) {
+        an->pool.len = entry;   /* the same text again */
+        an->pool.data[entry] = '\0';
+        entry = at - 1u;
+    } else {
+        int same = 0;
+        if (t->type == HSC_TOKEN_WORD) {
+            if (hsc__wordset_has(&an->stop, text, t->norm_len))
+                t->flags |= HSC_TOKEN_FLAG_STOPWORD;
+            else
+                st = add_stems(an, t);
+            if (st != HSC_OK)
+                return st;
+            text = pool_at(an, t->norm_off);   /* the pool may have moved */
+            same = t->n_stems == 1 && strcmp(text + t->norm_len + 1, text) == 0;
+            if (same) {
+                an->pool.len = t->norm_off + t->norm_len + 1u;
+                an->pool.data[an->pool.len] = '\0';
+            }
+        }
+        if (!pool_fits(an))
+            return HSC_E_TEXT_TOO_LONG;
+        unsigned char *h = (unsigned char *)an->pool.data + entry;
+        h[0] = (unsigned char)(t->type | t->flags << 4);
+        h[1] = (unsigned char)(t->n_stems | same << 4);
+        h[2] = t->unit_len;
+        h[3] = 0;
+        an->intern[slot] = (uint32_t)entry + 1u;
+    }
+    if (an->n_tok % TOK_STRIDE == 0) {
+        size_t k = an->n_tok / TOK_STRIDE;
+        if (k == an->cap_marks) {
+            size_t cap = k ? 2 * k : 16;
+            tok_mark *m = hsc__realloc_array(&an->alloc, an->marks, cap, sizeof *m);
+            if (m == NULL)
+                return HSC_E_NOMEM;
+            an->marks = m;
+            an->cap_marks = cap;
+        }
+        an->marks[k].pos = an->toks.len;
+        an->marks[k].prev_src = an->last_src;
+    }
+    st = put_varint(an, t->src_off - an->last_src);
+    if (st == HSC_OK)
+        st = put_varint(an, (uint64_t)t->src_len * 2u + t->phrase_break);
+    if (st == HSC_OK)
+        st = put_varint(an, entry);
+    if (st != HSC_OK)
+        return st;
+    an->last_src = t->src_off;
+    an->n_tok++;
+    return HSC_OK;
+}
+
+void hsc__analyzer_seek(const hsc__analyzer *an, size_t i, hsc__tok_iter *it)
+{
+    memset(it, 0, sizeof *it);
+    if (an->n_tok == 0)
+        return;
+    if (i > an->n_tok)
+        i = an->n_tok;
+    size_t k = (i < an->n_tok ? i : an->n_tok - 1) / TOK_STRIDE;
+    const unsigned char *s = (const unsigned char *)an->toks.data;
+    it->i = k * TOK_STRIDE;
+    it->pos = an->marks[k].pos;
+    it->prev_src = an->marks[k].prev_src;
+    for (; it->i < i; it->i++) {
+        it->prev_src += (uint32_t)get_varint(s, &it->pos);
+        (void)get_varint(s, &it->pos);
+        (void)get_varint(s, &it->pos);
+    }
+}
+
+int hsc__analyzer_next(const hsc__analyzer *an, hsc__tok_iter *it, hsc__token *t)
+{
+    const unsigned char *s = (const unsigned char *)an->toks.data;
+    if (it->i >= an->n_tok)
+        return 0;
+    t->src_off = it->prev_src + (uint32_t)get_varint(s, &it->pos);
+    uint64_t len = get_varint(s, &it->pos);
+    size_t entry = (size_t)get_varint(s, &it->pos);
+    const unsigned char *h = (const unsigned char *)an->pool.data + entry;
+    t->src_len = (uint32_t)(len >> 1);
+    t->phrase_break = (uint8_t)(len & 1u);
+    t->type = h[0] & 0xFu;
+    t->flags = h[0] >> 4;
+    t->n_stems = h[1] & 0xFu;
+    t->unit_len = h[2];
+    t->norm_off = (uint32_t)(entry + ENTRY_HDR);
+    t->norm_len = (uint32_t)strlen(an->pool.data + t->norm_off);
+    t->stems_off = t->n_stems == 0 ? t->norm_off + t->norm_len
+                   : (h[1] >> 4)   ? t->norm_off
+                                   : t->norm_off + t->norm_len + 1u;
+    it->prev_src = t->src_off;
+    it->i++;
+    return 1;
+}
+
+hsc__token hsc__analyzer_token(const hsc__analyzer *an, size_t i)
+{
+    hsc__tok_iter it;
+    hsc__token t;
+    memset(&t, 0, sizeof t);
+    hsc__analyzer_seek(an, i, &it);
+    (void)hsc__analyzer_next(an, &it, &t);
+    return t;
 }
 
 /* ---- features ------------------------------------------------------------- */
@@ -272,25 +448,25 @@ static const char *bigram_part(const hsc__analyzer *an, const hsc__token *t, siz
     return p;
 }
 
-static int bigram(hsc__analyzer *an, size_t i)
+static int bigram(hsc__analyzer *an, const hsc__token *t, size_t i)
 {
     int st = HSC_OK;
     if (an->spec.word_ngrams < 2)
         return HSC_OK;
     if (an->bigram_prev != SIZE_MAX) {
         size_t alen, blen;
-        const char *a = bigram_part(an, &an->tok[an->bigram_prev], &alen);
-        const char *b = bigram_part(an, &an->tok[i], &blen);
+        const char *a = bigram_part(an, &an->bigram_tok, &alen);
+        const char *b = bigram_part(an, t, &blen);
         st = hsc__feat_bigram(&an->fz, a, alen, b, blen, (uint32_t)an->bigram_prev);
     }
     an->bigram_prev = i;
+    an->bigram_tok = *t;
     return st;
 }
 
 /* Features of token i, given the tokens before it (bigram_prev). */
-static int featurize(hsc__analyzer *an, size_t i)
+static int featurize(hsc__analyzer *an, const hsc__token *t, size_t i)
 {
-    hsc__token *t = &an->tok[i];
     const char *norm = pool_at(an, t->norm_off);
     uint32_t ti = (uint32_t)i;
     int st;
@@ -313,14 +489,14 @@ static int featurize(hsc__analyzer *an, size_t i)
             st = hsc__feat_skeleton(&an->fz, norm, t->norm_len, ti);
         if (st != HSC_OK)
             return st;
-        return bigram(an, i);
+        return bigram(an, t, i);
     }
     case HSC_TOKEN_ALNUM:
         /* Not stemmed: its "stem" for bigrams is its text. */
         st = hsc__feat_alnum(&an->fz, norm, t->norm_len, ti);
         if (st != HSC_OK)
             return st;
-        return bigram(an, i);
+        return bigram(an, t, i);
     case HSC_TOKEN_NUMBER:
         an->bigram_prev = SIZE_MAX;
         return hsc__feat_number(&an->fz, norm, t->norm_len, ti);
@@ -348,8 +524,7 @@ static int emit_simple(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, c
         st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
-    an->n_tok++;
-    return HSC_OK;
+    return commit_token(an);
 }
 
 static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
@@ -365,8 +540,7 @@ static int emit_number(hsc__analyzer *an, size_t nb, size_t ne)
     st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
-    an->n_tok++;
-    return HSC_OK;
+    return commit_token(an);
 }
 
 static int emit_code(hsc__analyzer *an, const hsc__match *m)
@@ -384,8 +558,7 @@ static int emit_code(hsc__analyzer *an, const hsc__match *m)
     st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
-    an->n_tok++;
-    return HSC_OK;
+    return commit_token(an);
 }
 
 /* "2 x 5,5 kgs" -> "2x5.5kg": numbers canonical, multipliers 'x', unit
@@ -426,8 +599,7 @@ static int emit_quantity(hsc__analyzer *an, size_t nb, size_t ub, size_t ue, siz
     st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
-    an->n_tok++;
-    return HSC_OK;
+    return commit_token(an);
 }
 
 static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, size_t alen,
@@ -443,14 +615,7 @@ static int emit_word(hsc__analyzer *an, size_t nb, size_t ne, const char *a, siz
         st = end_norm(an, t);
     if (st != HSC_OK)
         return st;
-    if (hsc__wordset_has(&an->stop, pool_at(an, t->norm_off), t->norm_len))
-        t->flags |= HSC_TOKEN_FLAG_STOPWORD;
-    else
-        st = add_stems(an, t);
-    if (st != HSC_OK)
-        return st;
-    an->n_tok++;
-    return HSC_OK;
+    return commit_token(an);
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -616,8 +781,11 @@ static int is_goods_word(const hsc__analyzer *an, const hsc__token *t)
 static int add_head(hsc__analyzer *an, size_t from, size_t to, int goods)
 {
     int rc = HSC_OK;
-    for (size_t i = from; i < to && rc == HSC_OK; i++) {
-        const hsc__token *t = &an->tok[i];
+    hsc__tok_iter it;
+    hsc__token tok;
+    hsc__analyzer_seek(an, from, &it);
+    for (size_t i = from; i < to && rc == HSC_OK && hsc__analyzer_next(an, &it, &tok); i++) {
+        const hsc__token *t = &tok;
         if (t->type != HSC_TOKEN_WORD || (t->flags & HSC_TOKEN_FLAG_STOPWORD) ||
             is_goods_word(an, t) != goods)
             continue;
@@ -631,11 +799,18 @@ static int add_head(hsc__analyzer *an, size_t from, size_t to, int goods)
 static int head_features(hsc__analyzer *an)
 {
     size_t start = 0;
+    hsc__tok_iter it;
+    hsc__token tok;
+    const hsc__token *t = &tok;
+    int have = 0;   /* tok is token start already (the last run's break) */
+    hsc__analyzer_seek(an, 0, &it);
     while (start < an->n_tok) {
         size_t end = start;
         int goods = 0, generic = 0, brk = JOIN_NONE;
         for (; end < an->n_tok; end++) {
-            const hsc__token *t = &an->tok[end];
+            if (!have)
+                (void)hsc__analyzer_next(an, &it, &tok);
+            have = 0;
             if (end > start && t->phrase_break) {
                 brk = JOIN_OTHER;
                 break;
@@ -652,8 +827,10 @@ static int head_features(hsc__analyzer *an)
         if (generic > 0 && brk == JOIN_PURPOSE)
             return add_head(an, start, end, 0);
         start = end + 1;   /* past the break token (or the end) */
-        if (end < an->n_tok && an->tok[end].phrase_break && run_break(an, &an->tok[end]) == JOIN_NONE)
+        if (end < an->n_tok && t->phrase_break && run_break(an, t) == JOIN_NONE) {
             start = end;   /* punctuation before a word: the word starts the next run */
+            have = 1;
+        }
     }
     return HSC_OK;
 }
@@ -666,8 +843,11 @@ int hsc__analyzer_each_feature(hsc__analyzer *an, hsc__feature_fn fn, void *user
     an->fz.emit = fn;
     an->fz.user = user;
     an->bigram_prev = SIZE_MAX;
-    for (size_t i = 0; i < an->n_tok && st == HSC_OK; i++)
-        st = featurize(an, i);
+    hsc__tok_iter it;
+    hsc__token t;
+    hsc__analyzer_seek(an, 0, &it);
+    for (size_t i = 0; st == HSC_OK && hsc__analyzer_next(an, &it, &t); i++)
+        st = featurize(an, &t, i);
     if (st == HSC_OK && an->spec.feature_version >= 2)
         st = head_features(an);
     return st;
@@ -699,7 +879,14 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     an->n_tok = 0;
     an->n_feat = 0;
     an->pool.len = 0;
+    an->toks.len = 0;
+    an->last_src = 0;
     an->prev_end = 0;
+    /* Enough intern slots for the text's vocabulary, so that a short text
+     * clears a few. */
+    for (an->n_intern = 64; an->n_intern < INTERN_SLOTS && an->n_intern < len / 8;)
+        an->n_intern *= 2;
+    memset(an->intern, 0, an->n_intern * sizeof *an->intern);
     if (text == NULL && len > 0)
         return HSC_E_INVALID_ARG;
     if (len > an->rt.max_text_bytes) {   /* the status says "too long": say by how much */
@@ -715,10 +902,6 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     if (st == HSC_E_TEXT_TOO_LONG)
         snprintf(an->detail, sizeof an->detail, "its normalized form takes more than %lu bytes",
                  (unsigned long)UINT32_MAX);
-    if (st != HSC_OK)
-        return st;
-    /* Rough pre-sizing: one token per 5 bytes. */
-    st = hsc__buf_reserve(&an->alloc, &an->pool, an->norm.text.len * 2);
     if (st != HSC_OK)
         return st;
     for (;;) {

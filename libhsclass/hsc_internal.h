@@ -130,24 +130,31 @@ int hsc__utf8_repair(const hsc__alloc *a, const char *s, size_t len, hsc__buf *o
 #define HSC__TOKENIZER_VERSION 1u
 #define HSC__FEATURE_VERSION 2u /* the newest: 2 adds the head features */
 
-/* One token: 20 bytes, as a 1 GiB text may have a hundred million. */
+/* One token as the analyzer gives it back (the analyzer keeps its tokens
+ * packed, a few bytes each: a text may have a token per two bytes). */
 typedef struct hsc__token {
     uint32_t src_off, src_len;   /* span in the caller's text (bytes) */
-    uint32_t norm_off, norm_len; /* normalized text in analyzer->pool, NUL-terminated; its
-                                    stems follow (hsc__token_stems) */
-    uint32_t type : 4;           /* HSC_TOKEN_* */
-    uint32_t flags : 4;          /* HSC_TOKEN_FLAG_* */
-    uint32_t n_stems : 4;        /* at most HSC__MAX_LANGS */
-    uint32_t phrase_break : 1;   /* punctuation (, ; : brackets) between it and the previous token */
-    uint32_t unit_len : 8;       /* QUANTITY: bytes of the canonical unit that ends its text */
+    uint32_t norm_off, norm_len; /* normalized text in the analyzer's pool, NUL-terminated */
+    uint32_t stems_off;          /* its '|'-joined distinct stems in the pool (hsc__token_stems) */
+    uint8_t type;                /* HSC_TOKEN_* */
+    uint8_t flags;               /* HSC_TOKEN_FLAG_* */
+    uint8_t n_stems;             /* at most HSC__MAX_LANGS */
+    uint8_t phrase_break;        /* punctuation (, ; : brackets) between it and the previous token */
+    uint8_t unit_len;            /* QUANTITY: bytes of the canonical unit that ends its text */
 } hsc__token;
 
-/* The token's '|'-joined distinct stems, NUL-terminated: after its text's
- * NUL in the pool, or that NUL ("") when it has none. */
+/* The token's '|'-joined distinct stems, NUL-terminated ("" when none). */
 static inline const char *hsc__token_stems(const char *pool, const hsc__token *t)
 {
-    return pool + t->norm_off + t->norm_len + (t->n_stems > 0 ? 1 : 0);
+    return pool + t->stems_off;
 }
+
+/* Walks the tokens in order from any index (hsc__analyzer_seek/_next). */
+typedef struct hsc__tok_iter {
+    size_t i;                    /* index of the next token */
+    size_t pos;                  /* its place in the packed stream */
+    uint32_t prev_src;           /* src_off of the token before it */
+} hsc__tok_iter;
 
 typedef struct hsc__feature {
     uint32_t bucket;   /* hash % buckets */
@@ -172,7 +179,11 @@ void hsc__analyzer_set_runtime(hsc__analyzer *an, const hsc__runtime *rt);
  * HSC_E_REGEX_LIMIT, HSC_E_NOMEM. */
 int hsc__analyze(hsc__analyzer *an, const char *text, size_t len);
 size_t hsc__analyzer_token_count(const hsc__analyzer *an);
-const hsc__token *hsc__analyzer_tokens(const hsc__analyzer *an);
+/* Token i (< the count): a few dozen steps; walk them with seek/next. */
+hsc__token hsc__analyzer_token(const hsc__analyzer *an, size_t i);
+void hsc__analyzer_seek(const hsc__analyzer *an, size_t i, hsc__tok_iter *it);
+/* 1 and the next token into *t, 0 at the end. */
+int hsc__analyzer_next(const hsc__analyzer *an, hsc__tok_iter *it, hsc__token *t);
 const char *hsc__analyzer_pool(const hsc__analyzer *an);
 /* The features of the last text, kept by hsc__analyze (the default: the
  * trainer's short rows); none are kept after hsc__analyzer_keep_features(an, 0). */

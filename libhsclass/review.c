@@ -29,11 +29,12 @@ void hsc__review_content(const hsc_model *m, const hsc__analyzer *an, const uint
                          hsc__content *out)
 {
     memset(out, 0, sizeof *out);
-    const hsc__token *tok = hsc__analyzer_tokens(an);
-    size_t n = hsc__analyzer_token_count(an);
     const char *pool = hsc__analyzer_pool(an);
-    for (size_t i = 0; i < n; i++) {
-        const hsc__token *t = &tok[i];
+    hsc__tok_iter it;
+    hsc__token tok;
+    hsc__analyzer_seek(an, 0, &it);
+    for (size_t i = 0; hsc__analyzer_next(an, &it, &tok); i++) {
+        const hsc__token *t = &tok;
         if ((t->flags & HSC_TOKEN_FLAG_STOPWORD) || t->type == HSC_TOKEN_NUMBER ||
             t->type == HSC_TOKEN_QUANTITY)
             continue;   /* "20 kg" says nothing about the goods */

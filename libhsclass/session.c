@@ -201,11 +201,13 @@ size_t hsc_session_token_count(const hsc_session *s)
     return s != NULL ? hsc__analyzer_token_count(s->an) : 0;
 }
 
-static const hsc__token *token_at(const hsc_session *s, size_t i)
+/* Token i into *t; 0 past the last. */
+static int token_at(const hsc_session *s, size_t i, hsc__token *t)
 {
     if (s == NULL || i >= hsc__analyzer_token_count(s->an))
-        return NULL;
-    return &hsc__analyzer_tokens(s->an)[i];
+        return 0;
+    *t = hsc__analyzer_token(s->an, i);
+    return 1;
 }
 
 hsc_status hsc_session_token(const hsc_session *s, size_t index, const char **norm, uint32_t *type,
@@ -213,8 +215,9 @@ hsc_status hsc_session_token(const hsc_session *s, size_t index, const char **no
 {
     if (s == NULL)
         return HSC_E_INVALID_ARG;
-    const hsc__token *t = token_at(s, index);
-    if (t == NULL)
+    hsc__token tok;
+    const hsc__token *t = &tok;
+    if (!token_at(s, index, &tok))
         return HSC_E_NO_RESULT;
     if (norm != NULL)
         *norm = hsc__analyzer_pool(s->an) + t->norm_off;
@@ -229,8 +232,9 @@ hsc_status hsc_session_token_stems(const hsc_session *s, size_t index, const cha
 {
     if (s == NULL || stems == NULL)
         return HSC_E_INVALID_ARG;
-    const hsc__token *t = token_at(s, index);
-    if (t == NULL)
+    hsc__token tok;
+    const hsc__token *t = &tok;
+    if (!token_at(s, index, &tok))
         return HSC_E_NO_RESULT;
     *stems = hsc__token_stems(hsc__analyzer_pool(s->an), t);
     return HSC_OK;
@@ -241,8 +245,9 @@ hsc_status hsc_session_token_span(const hsc_session *s, size_t index, size_t *of
 {
     if (s == NULL)
         return HSC_E_INVALID_ARG;
-    const hsc__token *t = token_at(s, index);
-    if (t == NULL)
+    hsc__token tok;
+    const hsc__token *t = &tok;
+    if (!token_at(s, index, &tok))
         return HSC_E_NO_RESULT;
     if (offset != NULL)
         *offset = t->src_off;

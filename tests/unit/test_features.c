@@ -410,12 +410,12 @@ static void expect_head(const char *text, const char *heads)
     sp.feature_version = 2;
     hsc__analyzer *an = make_spec(&sp);
     analyze(an, text);
-    const hsc__token *t = hsc__analyzer_tokens(an);
     const hsc__feature *f = hsc__analyzer_features(an);
     size_t nf = hsc__analyzer_feature_count(an);
     char got[256] = "";
     for (size_t i = 0; i < hsc__analyzer_token_count(an); i++) {
-        const char *stems = hsc__token_stems(hsc__analyzer_pool(an), &t[i]);
+        hsc__token t = hsc__analyzer_token(an, i);
+        const char *stems = hsc__token_stems(hsc__analyzer_pool(an), &t);
         size_t len = strcspn(stems, "|");
         uint32_t b = (uint32_t)(hsc__hash(sp.hash_seed, HSC__FK_HEAD, stems, len) % sp.buckets);
         int head = 0;
@@ -423,7 +423,7 @@ static void expect_head(const char *text, const char *heads)
             head |= f[k].token == i && f[k].bucket == b && len > 0;
         if (head) {
             strcat(got, got[0] ? " " : "");
-            strncat(got, hsc__analyzer_pool(an) + t[i].norm_off, 40);
+            strncat(got, hsc__analyzer_pool(an) + t.norm_off, 40);
         }
     }
     if (strcmp(got, heads) != 0)

@@ -26,10 +26,11 @@ static hsc__analyzer *make(const char *langs, uint32_t strip)
 /* Token i's stems after analyzing text. */
 static const char *stems_of(hsc__analyzer *an, const char *text, size_t i, uint32_t *n)
 {
-    const hsc__token *t;
+    hsc__token tok;
+    const hsc__token *t = &tok;
     assert_int_equal(hsc__analyze(an, text, strlen(text)), HSC_OK);
     assert_true(hsc__analyzer_token_count(an) > i);
-    t = &hsc__analyzer_tokens(an)[i];
+    tok = hsc__analyzer_token(an, i);
     if (n != NULL)
         *n = t->n_stems;
     return hsc__token_stems(hsc__analyzer_pool(an), t);
@@ -88,11 +89,12 @@ static void test_multilingual(void **state)
 static void test_non_words_have_no_stems(void **state)
 {
     hsc__analyzer *an = make("en,fr", 1);
-    const hsc__token *t;
+    hsc__token t[5];
     (void)state;
     assert_int_equal(hsc__analyze(an, "the 20kg x200 0201.30 12", 24), HSC_OK);
     assert_int_equal(hsc__analyzer_token_count(an), 5);
-    t = hsc__analyzer_tokens(an);
+    for (size_t i = 0; i < 5; i++)
+        t[i] = hsc__analyzer_token(an, i);
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(t[i].n_stems, 0);
         assert_string_equal(hsc__token_stems(hsc__analyzer_pool(an), &t[i]), "");
@@ -105,7 +107,7 @@ static int is_stop(hsc__analyzer *an, const char *word)
 {
     assert_int_equal(hsc__analyze(an, word, strlen(word)), HSC_OK);
     assert_int_equal(hsc__analyzer_token_count(an), 1);
-    return (hsc__analyzer_tokens(an)[0].flags & HSC_TOKEN_FLAG_STOPWORD) != 0;
+    return (hsc__analyzer_token(an, 0).flags & HSC_TOKEN_FLAG_STOPWORD) != 0;
 }
 
 static void test_stopword_union(void **state)
@@ -214,8 +216,9 @@ static void test_memo_consistent(void **state)
     }
     /* Same word twice in one text: same stems. */
     assert_int_equal(hsc__analyze(warm, "congelada congelada", 19), HSC_OK);
-    assert_string_equal(hsc__token_stems(hsc__analyzer_pool(warm), &hsc__analyzer_tokens(warm)[0]),
-                        hsc__token_stems(hsc__analyzer_pool(warm), &hsc__analyzer_tokens(warm)[1]));
+    hsc__token t0 = hsc__analyzer_token(warm, 0), t1 = hsc__analyzer_token(warm, 1);
+    assert_string_equal(hsc__token_stems(hsc__analyzer_pool(warm), &t0),
+                        hsc__token_stems(hsc__analyzer_pool(warm), &t1));
     hsc__analyzer_free(warm);
 }
 
