@@ -38,6 +38,7 @@
 #define ENTRY_HDR 4
 #define INTERN_SLOTS 4096u     /* the most: a short text clears fewer */
 #define TOK_STRIDE 32
+#define WINDOW_BYTES (1u << 14)   /* of the text normalized at a time (tokenize_text) */
 
 typedef struct tok_mark {
     size_t pos;                /* stream offset of token k * TOK_STRIDE */
@@ -69,6 +70,8 @@ struct hsc__analyzer {
     size_t bigram_prev;      /* token index, SIZE_MAX when none */
     hsc__token bigram_tok;   /* that token */
     size_t prev_end;         /* normalized offset where the last token ended */
+    int pending_break;       /* punctuation after it, in the window before */
+    size_t window;           /* WINDOW_BYTES (tests: others) */
     char detail[96];
 };
 
@@ -99,6 +102,7 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
     an->fz.alloc = &an->alloc;
     an->fz.spec = &an->spec;
     an->keep_features = 1;
+    an->window = WINDOW_BYTES;
     an->fz.scratch = &an->scratch;
     st = hsc__tokenizer_new(&an->alloc, rt->match_limit, &an->tk);
     if (st == HSC_OK)
@@ -148,6 +152,7 @@ const char *hsc__analyzer_pool(const hsc__analyzer *an) { return an->pool.data; 
 size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->n_feat; }
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat; }
 void hsc__analyzer_keep_features(hsc__analyzer *an, int keep) { an->keep_features = keep; }
+void hsc__analyzer_set_window(hsc__analyzer *an, size_t bytes) { an->window = bytes ? bytes : 1; }
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an) { return an->detail; }
 
 /* "message: 12" into the detail buffer (cut to fit). */
@@ -189,6 +194,8 @@ static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, h
     memset(*t, 0, sizeof **t);
     (*t)->type = (uint8_t)type;
     (*t)->norm_off = (uint32_t)an->pool.len;
+    (*t)->phrase_break = (uint8_t)an->pending_break;
+    an->pending_break = 0;
     for (size_t i = an->prev_end; i < nb && i < an->norm.text.len; i++)
         if (strchr(",;:()[]", an->norm.text.data[i]) != NULL)
             (*t)->phrase_break = 1;
@@ -870,9 +877,102 @@ static int keep_feature(void *user, const hsc__feature *f)
     return HSC_OK;
 }
 
+/* The tokens of normalized bytes [start, stop) of the window; base: the
+ * window's first byte in the whole normalized text. */
+static int tokenize_window(hsc__analyzer *an, size_t start, size_t stop, size_t base)
+{
+    int st;
+    for (;;) {
+        hsc__match m;
+        int found;
+        st = hsc__tokenizer_next(an->tk, an->norm.text.data, stop, start, &m, &found);
+        if (st == HSC_E_REGEX_LIMIT)
+            set_detail(an, "tokenizer match limit hit at normalized byte ", base + start);
+        if (st != HSC_OK || !found)
+            return st;
+        switch (m.kind) {
+        case HSC__M_CODE: st = emit_code(an, &m); break;
+        case HSC__M_QTY: st = emit_quantity(an, m.begin, m.unit_begin, m.unit_end, m.end); break;
+        case HSC__M_NUM: st = emit_number(an, m.begin, m.end); break;
+        default: st = emit_chunk(an, m.begin, m.end); break;
+        }
+        if (st != HSC_OK)
+            return st;
+        start = m.end;
+    }
+}
+
+static int is_digit_at(const hsc__buf *b, size_t i) { return b->data[i] >= '0' && b->data[i] <= '9'; }
+
+/* The last normalized byte in (after, end - 1) that no token can span nor
+ * see past: a space between two non-digits (a space inside a token, as in
+ * "8703 23" or "2 x 5 kg", always touches a digit, and the lookarounds
+ * read a space as they read the end of the text). SIZE_MAX: none. */
+static size_t last_cut(const hsc__buf *b, size_t after, size_t end)
+{
+    for (size_t p = end > 1 ? end - 1 : 0; p-- > after + 1;)
+        if (b->data[p] == ' ' && !is_digit_at(b, p - 1) && !is_digit_at(b, p + 1))
+            return p;
+    return SIZE_MAX;
+}
+
+static int add_window(hsc__analyzer *an, const char *text, size_t len, size_t from, size_t *to)
+{
+    size_t want = len - from > an->window ? from + an->window : len;
+    size_t end = hsc__norm_cut(text, len, want);
+    int st = hsc__norm_add(&an->alloc, text, from, end, an->spec.strip_accents, &an->norm);
+    if (st == HSC_E_TEXT_TOO_LONG)
+        snprintf(an->detail, sizeof an->detail, "its normalized form takes more than %lu bytes",
+                 (unsigned long)UINT32_MAX);
+    *to = end;
+    return st;
+}
+
+/* Normalize and tokenize a window of the text at a time, so that its
+ * normalized form (11 times the text for U+FDFA) never exists whole: each
+ * window is tokenized up to its last cut (last_cut), and the next one is
+ * normalized again from the segment that holds that cut; a window without
+ * a cut grows. A text of at most WINDOW_BYTES is one window. */
+static int tokenize_text(hsc__analyzer *an, const char *text, size_t len)
+{
+    size_t to, start = 0, base = 0, after = 0;   /* after: bytes before it have no cut */
+    int st;
+
+    an->pending_break = 0;
+    hsc__norm_reset(&an->norm);
+    st = add_window(an, text, len, 0, &to);
+    while (st == HSC_OK) {
+        const hsc__buf *b = &an->norm.text;
+        size_t stop = b->len;
+        if (to < len) {
+            stop = last_cut(b, after > start ? after : start, b->len);
+            if (stop == SIZE_MAX) {   /* grow the window, and look at its new bytes */
+                after = b->len > 2 ? b->len - 2 : 0;
+                st = add_window(an, text, len, to, &to);
+                continue;
+            }
+        }
+        st = tokenize_window(an, start, stop, base);
+        if (st != HSC_OK || stop == b->len)
+            return st;
+        for (size_t i = an->prev_end; i < stop; i++)   /* punctuation before the cut */
+            if (strchr(",;:()[]", b->data[i]) != NULL)
+                an->pending_break = 1;
+        size_t seg = hsc__norm_seg_start(&an->norm, stop);
+        size_t from = hsc__norm_src(&an->norm, seg);
+        base += seg;
+        start = stop - seg;
+        after = 0;
+        an->prev_end = start;
+        hsc__norm_reset(&an->norm);
+        st = add_window(an, text, len, from, &to);
+    }
+    return st;
+}
+
 int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
 {
-    size_t start = 0, bad = 0;
+    size_t bad = 0;
     int st;
 
     an->detail[0] = '\0';
@@ -898,30 +998,7 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
         set_detail(an, "invalid UTF-8 at byte ", bad);
         return HSC_E_BAD_UTF8;
     }
-    st = hsc__normalize(&an->alloc, len > 0 ? text : "", len, an->spec.strip_accents, &an->norm);
-    if (st == HSC_E_TEXT_TOO_LONG)
-        snprintf(an->detail, sizeof an->detail, "its normalized form takes more than %lu bytes",
-                 (unsigned long)UINT32_MAX);
-    if (st != HSC_OK)
-        return st;
-    for (;;) {
-        hsc__match m;
-        int found;
-        st = hsc__tokenizer_next(an->tk, an->norm.text.data, an->norm.text.len, start, &m, &found);
-        if (st == HSC_E_REGEX_LIMIT)
-            set_detail(an, "tokenizer match limit hit at normalized byte ", start);
-        if (st != HSC_OK || !found)
-            break;
-        switch (m.kind) {
-        case HSC__M_CODE: st = emit_code(an, &m); break;
-        case HSC__M_QTY: st = emit_quantity(an, m.begin, m.unit_begin, m.unit_end, m.end); break;
-        case HSC__M_NUM: st = emit_number(an, m.begin, m.end); break;
-        default: st = emit_chunk(an, m.begin, m.end); break;
-        }
-        if (st != HSC_OK)
-            break;
-        start = m.end;
-    }
+    st = tokenize_text(an, len > 0 ? text : "", len);
     /* The tokens have all they need of the normalized text: a long one is
      * not kept for the next text (an explanation can use the room). */
     if (an->norm.text.cap > KEEP_NORM_BYTES)

@@ -190,6 +190,9 @@ const char *hsc__analyzer_pool(const hsc__analyzer *an);
 size_t hsc__analyzer_feature_count(const hsc__analyzer *an);
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an);
 void hsc__analyzer_keep_features(hsc__analyzer *an, int keep);
+/* Bytes of a long text normalized at a time (default 16 KiB; tests compare
+ * other sizes with SIZE_MAX, a text in one piece). */
+void hsc__analyzer_set_window(hsc__analyzer *an, size_t bytes);
 /* The features of the last text made again from its tokens, one by one in
  * their fixed order (the order of hsc__analyzer_features): a session walks
  * them instead of keeping ~18 per token of a long text. */

@@ -199,21 +199,53 @@ static void push(seg *g, const utf8proc_int32_t *cp, size_t n, uint32_t strip)
     }
 }
 
-int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip,
-                   hsc__norm *o)
+/* A segment starts at an ASCII byte or at a code point whose decomposition
+ * starts with a starter: what comes before it never changes what it
+ * gives, nor the other way round. */
+static int starts_segment(const char *s, size_t len, size_t i)
+{
+    utf8proc_int32_t tmp[TMP_CAP];
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC0)
+        return 0;   /* a continuation byte */
+    utf8proc_int32_t cp = (utf8proc_int32_t)hsc__utf8_decode_repair(s, len, &i);
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, tmp, TMP_CAP, DECOMP_OPTS, NULL);
+    return n > 0 && n <= TMP_CAP && ccc(tmp[0]) == 0;
+}
+
+size_t hsc__norm_cut(const char *s, size_t len, size_t from)
+{
+    while (from < len && !starts_segment(s, len, from))
+        from++;
+    return from < len ? from : len;
+}
+
+void hsc__norm_reset(hsc__norm *o)
+{
+    o->text.len = 0;
+    o->n_far = 0;
+}
+
+int hsc__norm_add(const hsc__alloc *a, const char *s, size_t from, size_t len, uint32_t strip,
+                  hsc__norm *o)
 {
     seg g;
-    size_t i = 0;
+    size_t i = from;
     int st;
 
     if (len > UINT32_MAX - 1)
         return HSC_E_TEXT_TOO_LONG;
-    o->text.len = 0;
-    o->n_far = 0;
+    if (o->text.len > 0) {   /* the end entry of the last call is the first one now */
+        o->last = o->end_prev;
+        if (o->n_far > 0 && o->far[2 * (o->n_far - 1)] == o->text.len)
+            o->n_far--;
+    }
     g.n = 0;
     g.open = 0;
-    g.src = 0;
-    st = ensure(a, o, len);
+    g.src = from;
+    st = ensure(a, o, len - from);
     if (st != HSC_OK)
         return st;
     while (i < len) {
@@ -269,10 +301,32 @@ int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t stri
     st = flush(a, &g, o);
     if (st == HSC_OK)
         st = ensure(a, o, 0);
+    o->end_prev = o->last;
     if (st == HSC_OK)
         st = map_put(a, o, o->text.len, (uint32_t)len);
     return st;
 }
+
+int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip,
+                   hsc__norm *o)
+{
+    hsc__norm_reset(o);
+    return hsc__norm_add(a, s, 0, len, strip, o);
+}
+
+size_t hsc__norm_src(const hsc__norm *n, size_t i)
+{
+    return map_at(n, i);
+}
+
+size_t hsc__norm_seg_start(const hsc__norm *n, size_t i)
+{
+    while (i > 0 && n->step[i] == 0)
+        i--;
+    return i;
+}
+
+
 
 void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t *len)
 {

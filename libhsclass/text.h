@@ -39,10 +39,27 @@ typedef struct hsc__norm {
     uint32_t *far;        /* (i, map[i]) of the FAR steps, by i */
     size_t n_far, far_cap;   /* pairs */
     uint32_t last;        /* the last map entry written */
+    uint32_t end_prev;    /* the one before the end entry (map[len]) */
 } hsc__norm;
 
 int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip_accents,
                    hsc__norm *out);
+/* A long text is normalized a window at a time. A window may end at a cut:
+ * the first offset >= from (or len) where a segment starts (an ASCII byte,
+ * or a code point whose decomposition starts with a starter), as what comes
+ * before it never changes what comes after. hsc__norm_add appends the
+ * normalized s[from, len) (from and len: cuts) to what out holds, so that
+ * adding [a, b) then [b, c) is adding [a, c); map values stay offsets in s.
+ * hsc__norm_reset empties out. */
+size_t hsc__norm_cut(const char *s, size_t len, size_t from);
+void hsc__norm_reset(hsc__norm *out);
+int hsc__norm_add(const hsc__alloc *a, const char *s, size_t from, size_t len,
+                  uint32_t strip_accents, hsc__norm *out);
+/* map[i], and the first byte of the segment that holds normalized byte i:
+ * normalizing again from that segment's source gives the same bytes from
+ * there on. */
+size_t hsc__norm_src(const hsc__norm *n, size_t i);
+size_t hsc__norm_seg_start(const hsc__norm *n, size_t i);
 void hsc__norm_free(const hsc__alloc *a, hsc__norm *n);
 /* Source span [*off, *off + *len) of the normalized bytes [b, e). */
 void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t *len);

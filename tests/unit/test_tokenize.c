@@ -254,6 +254,106 @@ static void test_spans_over_long_gaps(void **state)
     hsc__analyzer_free(an);
 }
 
+/* A long text is normalized and tokenized a window at a time: every window
+ * size must give the tokens (spans, texts, stems, flags, phrase breaks) and
+ * the features (bigrams across the cuts, head phrases) of the text in one
+ * piece. Texts mix what a cut could break: combining marks and long runs
+ * of them, NFKC expansions with and without spaces (U+FDFA, U+3316), CJK,
+ * codes and quantities with inner spaces, punctuation, ignorables, invalid
+ * UTF-8 (replaced). */
+static char *mixed_text(uint32_t seed, size_t n, size_t *len)
+{
+    static const char *const pieces[] = {
+        "frozen", "beef", "x", "1", "22", "8703 23 90", "0201.30", "2 x 5 kg", "5 %", "3,5",
+        "1.000,50", ",", ";", "(", ")", ":", "t-shirt", "l'huile", "men's", "e\xCC\x81", "\xCC\x81",
+        "b\xC5\x93uf", "d\xC3\xA9soss\xC3\xA9", "\xEF\xB7\xBA", "\xEF\xB7\xBB", "\xE3\x8C\x96",
+        "\xE7\x89\x9B\xE8\x82\x89", "\xC2\xAD", "\xE2\x80\x8B", "\t", "\xEF\xBC\xA6\xEF\xBC\xB5",
+        "\xE2\x85\xAB", "\xC2\xBD", "x200", "205/55r16", "for", "pour", "sacs", "de", "riz", "the",
+        "\xE0\xA4\x95\xE0\xA4\xBF", "\xEF\xAC\x83", "\xC4\xB0", "\xC3\x9F", "\xE1\x84\x80\xE1\x85\xA1",
+        "A\xCC\x8A", "5kg", "10 kgs", "4 x", "x 5", "\xE2\x82", "\xFF", "KG", "0201",
+        "\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80"
+        "\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80"
+        "\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80\xCC\x80",
+    };
+    static const char *const seps[] = {" ", " ", "", ", ", "  ", " ; "};
+    char *t = malloc(n + 128);
+    size_t at = 0;
+    uint32_t r = seed;
+    assert_non_null(t);
+    while (at < n) {
+        r = r * 1103515245u + 12345u;
+        const char *p = pieces[(r >> 8) % (sizeof pieces / sizeof pieces[0])];
+        const char *sep = seps[(r >> 24) % (sizeof seps / sizeof seps[0])];
+        memcpy(t + at, p, strlen(p));
+        at += strlen(p);
+        memcpy(t + at, sep, strlen(sep));
+        at += strlen(sep);
+    }
+    t[at] = '\0';
+    *len = at;
+    return t;
+}
+
+static void assert_same_analysis(const hsc__analyzer *a, const hsc__analyzer *b)
+{
+    const char *pa = hsc__analyzer_pool(a), *pb = hsc__analyzer_pool(b);
+    hsc__tok_iter ia, ib;
+    hsc__token ta, tb;
+    assert_int_equal(hsc__analyzer_token_count(a), hsc__analyzer_token_count(b));
+    hsc__analyzer_seek(a, 0, &ia);
+    hsc__analyzer_seek(b, 0, &ib);
+    while (hsc__analyzer_next(a, &ia, &ta)) {
+        assert_true(hsc__analyzer_next(b, &ib, &tb));
+        assert_int_equal(ta.src_off, tb.src_off);
+        assert_int_equal(ta.src_len, tb.src_len);
+        assert_int_equal(ta.type, tb.type);
+        assert_int_equal(ta.flags, tb.flags);
+        assert_int_equal(ta.phrase_break, tb.phrase_break);
+        assert_int_equal(ta.unit_len, tb.unit_len);
+        assert_string_equal(pa + ta.norm_off, pb + tb.norm_off);
+        assert_string_equal(hsc__token_stems(pa, &ta), hsc__token_stems(pb, &tb));
+    }
+    size_t nf = hsc__analyzer_feature_count(a);
+    const hsc__feature *fa = hsc__analyzer_features(a), *fb = hsc__analyzer_features(b);
+    assert_int_equal(nf, hsc__analyzer_feature_count(b));
+    for (size_t i = 0; i < nf; i++) {
+        assert_int_equal(fa[i].bucket, fb[i].bucket);
+        assert_int_equal(fa[i].token, fb[i].token);
+        assert_int_equal(fa[i].key, fb[i].key);
+    }
+}
+
+static void test_windows_give_the_whole_analysis(void **state)
+{
+    static const size_t windows[] = {1, 2, 3, 5, 8, 13, 64, 700, 4096};
+    (void)state;
+    for (uint32_t strip = 0; strip < 2; strip++) {
+        hsc_config cfg;
+        hsc__analyzer *whole = NULL, *win = NULL;
+        hsc__config_defaults(&cfg);
+        cfg.spec.strip_accents = strip;
+        cfg.rt.utf8_replace = 1;
+        cfg.rt.max_text_bytes = 1u << 20;
+        assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &whole), HSC_OK);
+        assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &win), HSC_OK);
+        hsc__analyzer_set_window(whole, SIZE_MAX);
+        for (uint32_t seed = 1; seed <= 6; seed++) {
+            size_t len;
+            char *t = mixed_text(seed + 10 * strip, 6000, &len);
+            assert_int_equal(hsc__analyze(whole, t, len), HSC_OK);
+            assert_true(hsc__analyzer_token_count(whole) > 500);
+            for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+                hsc__analyzer_set_window(win, windows[w]);
+                assert_int_equal(hsc__analyze(win, t, len), HSC_OK);
+                assert_same_analysis(whole, win);
+            }
+            free(t);
+        }
+        hsc__analyzer_free(whole);
+        hsc__analyzer_free(win);
+    }
+}
+
 static void test_bad_utf8(void **state)
 {
     const char *t = "beef \xFF\xFE cuts \xC3";
@@ -568,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_match_limit),
         cmocka_unit_test(test_bad_spec),
         cmocka_unit_test(test_oom_sweep),
+        cmocka_unit_test(test_windows_give_the_whole_analysis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
