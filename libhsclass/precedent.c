@@ -505,6 +505,29 @@ int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len,
 
 /* ---- searching ---------------------------------------------------------------- */
 
+/* A key's entry: its df and the byte range of its postings. */
+typedef struct key_entry {
+    uint32_t key, df;
+    size_t pos, end;
+} key_entry;
+
+/* A text's key as the search walks it: its entry and weight (idf2 in
+ * ACC_UNIT). */
+typedef struct query_key {
+    key_entry e;
+    uint64_t w;
+} query_key;
+
+#define ACC_UNIT (1.0 / 4294967296.0)
+
+static int by_rarity(const void *x, const void *y)
+{
+    const query_key *a = x, *b = y;
+    if (a->e.df != b->e.df)
+        return a->e.df < b->e.df ? -1 : 1;
+    return a->e.key < b->e.key ? -1 : a->e.key > b->e.key;
+}
+
 int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__prec *p)
 {
     memset(s, 0, sizeof *s);
@@ -524,6 +547,7 @@ void hsc__prec_search_free(hsc__prec_search *s)
 {
     hsc__free(&s->alloc, s->acc);
     hsc__free(&s->alloc, s->touched);
+    hsc__free(&s->alloc, s->query);
     memset(s, 0, sizeof *s);
 }
 
@@ -580,12 +604,6 @@ void hsc__keyset_free(const hsc__alloc *a, hsc__keyset *ks)
     hsc__free(a, ks->keys);
     memset(ks, 0, sizeof *ks);
 }
-
-/* A key's entry: its df and the byte range of its postings. */
-typedef struct key_entry {
-    uint32_t key, df;
-    size_t pos, end;
-} key_entry;
 
 /* The entries of one block, decoded in turn. Version 2 files are checked
  * here: an entry that breaks a rule (key order, df, a run outside its
@@ -704,19 +722,6 @@ int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, ui
     return HSC_OK;
 }
 
-/* Add w to every row of a key. */
-static uint32_t accumulate(hsc__prec_search *s, const hsc__prec *p, const key_entry *e, float w,
-                           uint32_t n_touched)
-{
-    uint32_t row;
-    for (postings it = postings_of(e); postings_next(p, &it, &row);) {
-        if (s->acc[row] == 0.0f)
-            s->touched[n_touched++] = row;
-        s->acc[row] += w;
-    }
-    return n_touched;
-}
-
 /* Better hit first: higher similarity, then lower row. */
 static int hit_before(const hsc__prec_hit *a, const hsc__prec_hit *b)
 {
@@ -745,19 +750,19 @@ static int by_hit(const void *x, const void *y)
     return hit_before(x, y) ? -1 : hit_before(y, x);
 }
 
-/* The k most similar touched rows (clearing acc as it goes). */
-static void select_hits(hsc__prec_search *s, const hsc__prec *p, uint32_t n_touched,
-                        double q_norm, int (*keep)(const void *, uint32_t), const void *user)
+/* The k most similar rows met that keep allows (clearing acc as it goes). */
+static void select_hits(hsc__prec_search *s, const hsc__prec *p, uint32_t n_met, double q_norm,
+                        int (*keep)(const void *, uint32_t), const void *user)
 {
     uint32_t k = p->neighbours, n = 0;
-    for (uint32_t i = 0; i < n_touched; i++) {
+    for (uint32_t i = 0; i < n_met; i++) {
         uint32_t r = s->touched[i];
-        hsc__prec_hit h = {r, (double)s->acc[r] / (q_norm * (double)p->row_norm[r])};
-        s->acc[r] = 0.0f;
+        hsc__prec_hit h = {r, (double)s->acc[r] * ACC_UNIT / (q_norm * (double)p->row_norm[r])};
+        s->acc[r] = 0;
         if (keep != NULL && !keep(user, p->row_label[r]))
             continue;
         if (h.sim > 1.0)
-            h.sim = 1.0;   /* float rounding of an identical text */
+            h.sim = 1.0;   /* rounding of an identical text */
         if (n < k) {
             s->hits[n++] = h;
             if (n == k)
@@ -810,6 +815,92 @@ static void vote(hsc__prec_search *s, const hsc__prec *p)
         }
 }
 
+
+/* ---- the search --------------------------------------------------------------
+ *
+ * Most postings of a long text belong to its common keys, and most rows
+ * they reach cannot come near the nearest k. So the keys are walked rarest
+ * first (MaxScore): a row not met yet can share only the keys still to
+ * walk, and its norm is at least theirs, so its similarity is at most
+ * sqrt(their idf2 sum) / |q|. Once that bound is below the k-th best
+ * similarity of the rows met, no new row can enter the k: the lists left
+ * only complete the rows met. A row's sum is kept in fixed point (the
+ * idf2 in units of 2^-32, added as integers), so it is the same whatever
+ * order the keys are walked in: the k found are the k of the walk of
+ * every row. */
+
+#define BOUND_MARGIN 1e-6   /* far above the rounding of the bounds */
+#define FLOOR_ROWS 128u    /* a floor is taken over the first rows met at most */
+
+/* The k-th largest acc/norm among (the first FLOOR_ROWS of) the rows met
+ * that keep allows, 0 when fewer: a lower bound of the k-th best
+ * similarity times |q| / ACC_UNIT, since a row's acc only grows. */
+static double similarity_floor(const hsc__prec_search *s, const hsc__prec *p, uint32_t n_met,
+                               int (*keep)(const void *, uint32_t), const void *user)
+{
+    double h[HSC__PREC_MAX_NEIGHBOURS];   /* min-heap of the best k */
+    uint32_t k = p->neighbours, n = 0;
+    if (n_met > FLOOR_ROWS)
+        n_met = FLOOR_ROWS;
+    for (uint32_t i = 0; i < n_met; i++) {
+        uint32_t r = s->touched[i];
+        if (n == k && (double)s->acc[r] <= h[0] * (double)p->row_norm[r])
+            continue;
+        if (keep != NULL && !keep(user, p->row_label[r]))
+            continue;
+        double v = (double)s->acc[r] / (double)p->row_norm[r];
+        uint32_t j = n < k ? n++ : 0;
+        if (j == 0 && n == k) {   /* full: the new value replaces the root */
+            for (uint32_t c; (c = 2 * j + 1) < n; j = c) {
+                if (c + 1 < n && h[c + 1] < h[c])
+                    c++;
+                if (!(h[c] < v))
+                    break;
+                h[j] = h[c];
+            }
+        } else {   /* appended */
+            for (; j > 0 && h[(j - 1) / 2] > v; j = (j - 1) / 2)
+                h[j] = h[(j - 1) / 2];
+        }
+        h[j] = v;
+    }
+    return n == k ? h[0] : 0.0;
+}
+
+/* Add a key's weight to its rows: to every one when open (rows met for
+ * the first time are recorded), else only to the rows met. */
+static uint32_t walk_key(hsc__prec_search *s, const hsc__prec *p, const query_key *k, int open,
+                         uint32_t n_met)
+{
+    uint32_t row;
+    for (postings it = postings_of(&k->e); postings_next(p, &it, &row);) {
+        if (s->acc[row] == 0) {
+            if (!open)
+                continue;
+            s->touched[n_met++] = row;
+        }
+        s->acc[row] += k->w;
+    }
+    return n_met;
+}
+
+/* Keep (first in touched) the rows met whose acc, with the weight of every
+ * key left, reaches floor; the others' acc is cleared. */
+static uint32_t drop_hopeless(hsc__prec_search *s, const hsc__prec *p, uint32_t n_met,
+                              uint64_t rest, double floor)
+{
+    uint32_t n = 0;
+    double bar = floor * (1.0 - BOUND_MARGIN);
+    for (uint32_t i = 0; i < n_met; i++) {
+        uint32_t r = s->touched[i];
+        if ((double)(s->acc[r] + rest) < bar * (double)p->row_norm[r])
+            s->acc[r] = 0;
+        else
+            s->touched[n++] = r;
+    }
+    return n;
+}
+
 int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t *keys,
                         size_t n_keys, int (*keep)(const void *user, uint32_t label),
                         const void *user)
@@ -818,21 +909,55 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     s->n_votes = 0;
     if (p->n_rows == 0)
         return HSC_OK;
+    if (n_keys > s->query_cap) {
+        void *q = hsc__grow_array(&s->alloc, s->query, &s->query_cap, n_keys, sizeof(query_key), 64);
+        if (q == NULL)
+            return HSC_E_NOMEM;
+        s->query = q;
+    }
+    query_key *q = s->query;
+    uint32_t m = 0;
     double q2 = 0.0;
-    uint32_t n_touched = 0;
     for (size_t i = 0; i < n_keys; i++) {
         key_entry e;
         if (!find_key(p, keys[i], &e) || e.df > p->max_df || e.df > p->n_rows)
             continue;
         float idf2 = hsc__prec_idf2(p->log_rows, e.df);
-        if (!(idf2 > 0.0f))
+        uint64_t w = (uint64_t)((double)idf2 / ACC_UNIT + 0.5);   /* idf2 < 2^9 */
+        if (!(idf2 > 0.0f) || w == 0)
             continue;
+        q[m++] = (query_key){e, w};
         q2 += (double)idf2;
-        n_touched = accumulate(s, p, &e, idf2, n_touched);
     }
-    if (n_touched == 0)
-        return HSC_OK;
-    select_hits(s, p, n_touched, sqrt(q2), keep, user);
+    /* rarest first (ties: key order) */
+    qsort(q, m, sizeof *q, by_rarity);
+    uint64_t rest = 0;   /* weight of the keys not walked yet */
+    for (uint32_t i = 0; i < m; i++)
+        rest += q[i].w;
+    uint32_t n_met = 0, t = 0, floor_at = 0;
+    double floor = 0.0;   /* a lower bound of the k-th best acc/norm */
+    while (t < m) {   /* the keys that may bring new rows */
+        n_met = walk_key(s, p, &q[t], 1, n_met);
+        rest -= q[t].w;
+        if (++t == m)
+            break;
+        double bound = sqrt((double)rest / ACC_UNIT) * (1.0 + BOUND_MARGIN);
+        /* a new floor costs a pass over the rows met: taken when they
+         * doubled, or once the bound comes near it (measured: cheapest) */
+        if (n_met >= p->neighbours && (n_met >= 2 * floor_at || bound < 1.25 * floor)) {
+            floor_at = n_met;
+            floor = similarity_floor(s, p, n_met, keep, user);
+        }
+        if (bound < floor)
+            break;
+    }
+    uint32_t n_alive = n_met;
+    if (t < m)   /* the rows that cannot reach the floor with every key left are dropped */
+        n_alive = drop_hopeless(s, p, n_met, rest, floor);
+    for (; t < m; t++)   /* the rest only complete the rows met */
+        walk_key(s, p, &q[t], 0, n_alive);
+    if (n_alive > 0)
+        select_hits(s, p, n_alive, sqrt(q2), keep, user);
     vote(s, p);
     return HSC_OK;
 }

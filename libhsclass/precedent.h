@@ -132,8 +132,10 @@ typedef struct hsc__prec_hit {
 /* One search's scratch and results; one per session or thread. */
 typedef struct hsc__prec_search {
     hsc__alloc alloc;
-    float *acc;                /* per row; zero between searches */
-    uint32_t *touched;         /* rows whose acc is non-zero */
+    uint64_t *acc;             /* per row: its idf2 sum in fixed point; zero between searches */
+    uint32_t *touched;         /* the rows met (acc non-zero) */
+    void *query;               /* the text's keys as the search walks them */
+    size_t query_cap;
     uint32_t n_hits;           /* nearest rows, most similar first */
     hsc__prec_hit hits[HSC__PREC_MAX_NEIGHBOURS];
     uint32_t n_votes;          /* their labels, largest share first */
