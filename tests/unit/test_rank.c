@@ -213,10 +213,14 @@ static size_t level_codes(hsc_session *s, hsc_model *m, double power, const char
     return n;
 }
 
+static void check_code_scores(hsc_session *all, hsc_session *few, const char *text,
+                              size_t n_labels);
+
 /* A model with the TEC lines of the slice as labels at 10 digits (most
  * without rows: their subheading's probability is split among them): the
  * best line is the best one of the best subheading, the subheadings' order
- * does not depend on the calibration, and the levels stay exact top-k. */
+ * does not depend on the calibration, and any code's score and place
+ * (hsc_session_code_score) are the ranking's, with a constraint too. */
 static void test_best_line_under_best_subheading(void **state)
 {
     (void)state;
@@ -279,9 +283,19 @@ static void test_best_line_under_best_subheading(void **state)
             hsc_session_result(s, 0, 0, &a, &pa) == HSC_OK)
             split += fabs(pa - pb) < 1e-9 && strncmp(a, b, 6) != 0;
     }
-    m->scoring.power = power;
     assert_true(lines_first > 20);
     assert_true(split > 0);
+    m->scoring.power = 0.3;
+    hsc_session *few;
+    assert_int_equal(hsc_session_new(m, NULL, &few), HSC_OK);
+    for (size_t t = 0; t < n_texts; t += 10)
+        check_code_scores(s, few, texts[t], n_labels);
+    assert_int_equal(hsc_session_set_constraint(s, "04,0201", 7), HSC_OK);
+    assert_int_equal(hsc_session_set_constraint(few, "04,0201", 7), HSC_OK);
+    for (size_t t = 0; t < n_texts; t += 10)
+        check_code_scores(s, few, texts[t], n_labels);
+    m->scoring.power = power;
+    hsc_session_free(few);
     hsc_session_free(s);
     hsc_model_free(m);
 }
