@@ -153,14 +153,16 @@ typedef struct hsc_config hsc_config;
 /* text handling (u32 unless noted) */
 #define HSC_CFG_MAX_TEXT_BYTES     1  /**< longest accepted text; 1..2^30, default 65536.
                                           A session's working memory for one text is
-                                          about 8 to 10 bytes per byte of it, classify
-                                          or explain (tokens of 20 bytes, their texts
-                                          and stems, the normalized text and its
-                                          offsets; features are made again when
-                                          needed, never kept); ~15 (explain ~19) for
-                                          a text of one-letter words, up to ~70 for
-                                          one that NFKC swells (U+FDFA: 3 bytes, 4
-                                          words) */
+                                          below 10 bytes per byte of it, classify or
+                                          explain: 2.5-4 for ordinary words, up to ~7
+                                          for one-letter words, digits or a text that
+                                          NFKC swells (U+FDFA: 3 bytes, 4 words), as
+                                          tokens are packed (a few bytes each, each
+                                          distinct word once), a long text is
+                                          normalized 16 KiB at a time and features
+                                          are made again when needed. One word that
+                                          NFKC swells (U+3316 repeated, no space)
+                                          exists whole: ~28 */
 #define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */

@@ -27,17 +27,23 @@
 #define KEEP_NORM_BYTES (1u << 18)   /* 4x the default text limit */
 
 /* The tokens are packed, as a long text may have a token per two bytes ("x
- * y z ...", or U+FDFA: 3 bytes that NFKC swells into four words). Each
- * distinct (type, unit, text) is one entry of the pool, found again through
- * a direct-mapped table of INTERN_SLOTS: an ENTRY_HDR-byte header (type |
- * flags << 4, n_stems | same << 4, unit_len, 0), the text and its NUL, then
- * the stems and their NUL unless they are the text itself (same) or none.
- * A token is three varints in a stream: src_off - the previous token's,
- * src_len * 2 + phrase_break, its entry's offset; every TOK_STRIDE-th
- * token's place in the stream is indexed. */
+ * y z ...", or U+FDFA: 3 bytes that NFKC swells into four words). A token
+ * names an entry of the pool: an ENTRY_HDR-byte header (type | flags << 4,
+ * n_stems | same << 4, unit_len, the text's length or 255 when longer), the
+ * text and its NUL, then the stems and their NUL unless they are the text
+ * itself (same) or none. In a text of INTERN_MIN_TEXT bytes or more, each
+ * distinct (type, unit, text) has one entry, found again through a
+ * direct-mapped table of at most INTERN_SLOTS. A token is two or three
+ * varints in a stream: (src_off - the previous token's) << 5 |
+ * min(src_len, LONG_SPAN) << 1 | phrase_break, then src_len - LONG_SPAN
+ * when not shorter, then its entry's offset (a token of U+FDFA or "x y z"
+ * takes 2 bytes); every TOK_STRIDE-th token's place in the stream is
+ * indexed. */
 #define ENTRY_HDR 4
-#define INTERN_SLOTS 4096u     /* the most: a short text clears fewer */
+#define INTERN_SLOTS 4096u     /* the most: a shorter text clears fewer */
+#define INTERN_MIN_TEXT 1024u  /* bytes of text from which entries are shared */
 #define TOK_STRIDE 32
+#define LONG_SPAN 15u
 #define WINDOW_BYTES (1u << 14)   /* of the text normalized at a time (tokenize_text) */
 
 typedef struct tok_mark {
@@ -325,11 +331,13 @@ static int commit_token(hsc__analyzer *an)
     hsc__token *t = &an->cur;
     size_t entry = t->norm_off - ENTRY_HDR;
     const char *text = pool_at(an, t->norm_off);
-    uint32_t slot = (uint32_t)hsc__hash(t->unit_len, t->type, text, t->norm_len) &
-                    (an->n_intern - 1);
-    uint32_t at = an->intern[slot];
+    uint32_t slot = 0, at = 0;
     int st = HSC_OK;
 
+    if (an->n_intern > 0) {
+        slot = (uint32_t)hsc__hash(t->unit_len, t->type, text, t->norm_len) & (an->n_intern - 1);
+        at = an->intern[slot];
+    }
     if (at != 0 && entry_is(an, at - 1u, t)) {
         an->pool.len = entry;   /* the same text again */
         an->pool.data[entry] = '\0';
@@ -356,8 +364,9 @@ static int commit_token(hsc__analyzer *an)
         h[0] = (unsigned char)(t->type | t->flags << 4);
         h[1] = (unsigned char)(t->n_stems | same << 4);
         h[2] = t->unit_len;
-        h[3] = 0;
-        an->intern[slot] = (uint32_t)entry + 1u;
+        h[3] = (unsigned char)(t->norm_len < 255 ? t->norm_len : 255);
+        if (an->n_intern > 0)
+            an->intern[slot] = (uint32_t)entry + 1u;
     }
     if (an->n_tok % TOK_STRIDE == 0) {
         size_t k = an->n_tok / TOK_STRIDE;
@@ -372,9 +381,11 @@ static int commit_token(hsc__analyzer *an)
         an->marks[k].pos = an->toks.len;
         an->marks[k].prev_src = an->last_src;
     }
-    st = put_varint(an, t->src_off - an->last_src);
-    if (st == HSC_OK)
-        st = put_varint(an, (uint64_t)t->src_len * 2u + t->phrase_break);
+    uint32_t short_len = t->src_len < LONG_SPAN ? t->src_len : LONG_SPAN;
+    st = put_varint(an, (uint64_t)(t->src_off - an->last_src) << 5 | short_len << 1 |
+                            t->phrase_break);
+    if (st == HSC_OK && short_len == LONG_SPAN)
+        st = put_varint(an, t->src_len - LONG_SPAN);
     if (st == HSC_OK)
         st = put_varint(an, entry);
     if (st != HSC_OK)
@@ -397,8 +408,10 @@ void hsc__analyzer_seek(const hsc__analyzer *an, size_t i, hsc__tok_iter *it)
     it->pos = an->marks[k].pos;
     it->prev_src = an->marks[k].prev_src;
     for (; it->i < i; it->i++) {
-        it->prev_src += (uint32_t)get_varint(s, &it->pos);
-        (void)get_varint(s, &it->pos);
+        uint64_t head = get_varint(s, &it->pos);
+        it->prev_src += (uint32_t)(head >> 5);
+        if (((head >> 1) & LONG_SPAN) == LONG_SPAN)
+            (void)get_varint(s, &it->pos);
         (void)get_varint(s, &it->pos);
     }
 }
@@ -408,18 +421,20 @@ int hsc__analyzer_next(const hsc__analyzer *an, hsc__tok_iter *it, hsc__token *t
     const unsigned char *s = (const unsigned char *)an->toks.data;
     if (it->i >= an->n_tok)
         return 0;
-    t->src_off = it->prev_src + (uint32_t)get_varint(s, &it->pos);
-    uint64_t len = get_varint(s, &it->pos);
+    uint64_t head = get_varint(s, &it->pos);
+    t->src_off = it->prev_src + (uint32_t)(head >> 5);
+    t->src_len = (uint32_t)(head >> 1) & LONG_SPAN;
+    t->phrase_break = (uint8_t)(head & 1u);
+    if (t->src_len == LONG_SPAN)
+        t->src_len += (uint32_t)get_varint(s, &it->pos);
     size_t entry = (size_t)get_varint(s, &it->pos);
     const unsigned char *h = (const unsigned char *)an->pool.data + entry;
-    t->src_len = (uint32_t)(len >> 1);
-    t->phrase_break = (uint8_t)(len & 1u);
     t->type = h[0] & 0xFu;
     t->flags = h[0] >> 4;
     t->n_stems = h[1] & 0xFu;
     t->unit_len = h[2];
     t->norm_off = (uint32_t)(entry + ENTRY_HDR);
-    t->norm_len = (uint32_t)strlen(an->pool.data + t->norm_off);
+    t->norm_len = h[3] < 255 ? h[3] : (uint32_t)strlen(an->pool.data + t->norm_off);
     t->stems_off = t->n_stems == 0 ? t->norm_off + t->norm_len
                    : (h[1] >> 4)   ? t->norm_off
                                    : t->norm_off + t->norm_len + 1u;
@@ -902,16 +917,27 @@ static int tokenize_window(hsc__analyzer *an, size_t start, size_t stop, size_t 
     }
 }
 
-static int is_digit_at(const hsc__buf *b, size_t i) { return b->data[i] >= '0' && b->data[i] <= '9'; }
+/* A space inside a token (tokenize.c) is in "8703 23" (digits on both
+ * sides), "2 x 5", "2 * 5", "2 \u00D7 5" (a digit, then a multiplier, or the
+ * other way round), "5 kg", "5 \u00B5m", "3 \u00B0c", "5 %" (a digit, then
+ * the first byte of a unit): could the space between bytes a and c be? */
+static int inner_space(unsigned char a, unsigned char c)
+{
+    int digit_a = a >= '0' && a <= '9', digit_c = c >= '0' && c <= '9';
+    if (digit_a)
+        return digit_c || (c >= 'a' && c <= 'z') || c == '*' || c == '%' || c == 0xC2 ||
+               c == 0xC3 || c == 0xCE;
+    return digit_c && (a == 'x' || a == '*' || a == 0x97);   /* 0x97: the end of U+00D7 */
+}
 
 /* The last normalized byte in (after, end - 1) that no token can span nor
- * see past: a space between two non-digits (a space inside a token, as in
- * "8703 23" or "2 x 5 kg", always touches a digit, and the lookarounds
- * read a space as they read the end of the text). SIZE_MAX: none. */
+ * see past: a space that is not an inner one (and the lookarounds read a
+ * space as they read the end of the text). SIZE_MAX: none. */
 static size_t last_cut(const hsc__buf *b, size_t after, size_t end)
 {
+    const unsigned char *s = (const unsigned char *)b->data;
     for (size_t p = end > 1 ? end - 1 : 0; p-- > after + 1;)
-        if (b->data[p] == ' ' && !is_digit_at(b, p - 1) && !is_digit_at(b, p + 1))
+        if (s[p] == ' ' && !inner_space(s[p - 1], s[p + 1]))
             return p;
     return SIZE_MAX;
 }
@@ -932,7 +958,8 @@ static int add_window(hsc__analyzer *an, const char *text, size_t len, size_t fr
  * normalized form (11 times the text for U+FDFA) never exists whole: each
  * window is tokenized up to its last cut (last_cut), and the next one is
  * normalized again from the segment that holds that cut; a window without
- * a cut grows. A text of at most WINDOW_BYTES is one window. */
+ * a cut grows (a text of digits and spaces, or one long word, is one
+ * window). A text of at most WINDOW_BYTES is one window. */
 static int tokenize_text(hsc__analyzer *an, const char *text, size_t len)
 {
     size_t to, start = 0, base = 0, after = 0;   /* after: bytes before it have no cut */
@@ -982,11 +1009,14 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     an->toks.len = 0;
     an->last_src = 0;
     an->prev_end = 0;
-    /* Enough intern slots for the text's vocabulary, so that a short text
-     * clears a few. */
-    for (an->n_intern = 64; an->n_intern < INTERN_SLOTS && an->n_intern < len / 8;)
-        an->n_intern *= 2;
-    memset(an->intern, 0, an->n_intern * sizeof *an->intern);
+    /* Enough intern slots for the text's vocabulary; none for a short text,
+     * whose repeats cost little. */
+    an->n_intern = 0;
+    if (len >= INTERN_MIN_TEXT) {
+        for (an->n_intern = 64; an->n_intern < INTERN_SLOTS && an->n_intern < len / 8;)
+            an->n_intern *= 2;
+        memset(an->intern, 0, an->n_intern * sizeof *an->intern);
+    }
     if (text == NULL && len > 0)
         return HSC_E_INVALID_ARG;
     if (len > an->rt.max_text_bytes) {   /* the status says "too long": say by how much */

@@ -56,10 +56,7 @@ struct hsc_session {
     hsc__prec_search free_prec;
     /* explanation of one result: the tokens with a known feature, by weight */
     int explained;
-    size_t n_items, cap_tokens;
-    uint32_t *items;           /* token indices */
-    double *tok_w;             /* per token: its features' shares */
-    uint8_t *tok_used;         /* a bit per token: it has a known feature */
+    hsc__explain_items ex;
     float *scratch;            /* 2 * dim: the score's direction, a feature's row */
     double explain_total;
 };
@@ -95,9 +92,7 @@ void hsc_session_free(hsc_session *s)
     hsc__keyset_free(&a, &s->keys);
     hsc__free(&a, s->known);
     hsc__constraint_free(&a, &s->constraint);
-    hsc__free(&a, s->items);
-    hsc__free(&a, s->tok_w);
-    hsc__free(&a, s->tok_used);
+    hsc__explain_items_free(&s->ex);
     hsc__free(&a, s->scratch);
     if (s->model != NULL)
         hsc__model_release(s->model);
@@ -181,7 +176,7 @@ static void clear_results(hsc_session *s)
     s->decision = HSC_DECISION_NONE;
     s->reason = HSC_REASON_NONE;
     s->explained = 0;
-    s->n_items = 0;
+    hsc__explain_items_clear(&s->ex);
     s->prec.n_hits = 0;
     s->prec.n_votes = 0;
 }
@@ -729,48 +724,7 @@ static int explain_feature(void *user, const hsc__feature *f)
     if (!hsc__explain_feature(s->model, s->scratch, f->bucket, s->found, s->scratch + dim, &c))
         return HSC_OK;
     s->explain_total += c;
-    s->tok_w[f->token] += c;
-    s->tok_used[f->token / 8] |= (uint8_t)(1u << (f->token % 8));
-    return HSC_OK;
-}
-
-/* Heaviest first, then in text order; a heap sort, as the order needs the
- * weights beside the indices (qsort passes no context). */
-static int item_before(const hsc_session *s, uint32_t a, uint32_t b)
-{
-    double wa = s->tok_w[a], wb = s->tok_w[b];
-    return wa != wb ? wa > wb : a < b;
-}
-
-static void sift_down(const hsc_session *s, uint32_t *it, size_t i, size_t n)
-{
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            return;
-        if (c + 1 < n && item_before(s, it[c], it[c + 1]))
-            c++;   /* the later of the two children */
-        if (!item_before(s, it[i], it[c]))
-            return;
-        uint32_t t = it[i];
-        it[i] = it[c];
-        it[c] = t;
-        i = c;
-    }
-}
-
-static void sort_items(const hsc_session *s)
-{
-    uint32_t *it = s->items;
-    size_t n = s->n_items;
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(s, it, i, n);
-    for (size_t end = n; end-- > 1;) {
-        uint32_t t = it[0];
-        it[0] = it[end];
-        it[end] = t;
-        sift_down(s, it, 0, end);
-    }
+    return hsc__explain_items_add(&s->ex, f->token, c);
 }
 
 hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
@@ -785,35 +739,16 @@ hsc_status hsc_session_explain(hsc_session *s, uint32_t digits, size_t index)
     if (index >= lv->n)
         return HSC_E_NO_RESULT;
     s->explained = 0;
-    s->n_items = 0;
     s->explain_total = 0.0;
-    size_t nt = hsc__analyzer_token_count(s->an);
-    if (nt > s->cap_tokens) {
-        uint32_t *it = hsc__realloc_array(&s->alloc, s->items, nt, sizeof *it);
-        if (it != NULL)
-            s->items = it;
-        double *w = hsc__realloc_array(&s->alloc, s->tok_w, nt, sizeof *w);
-        if (w != NULL)
-            s->tok_w = w;
-        uint8_t *u = hsc__realloc(&s->alloc, s->tok_used, nt / 8 + 1);
-        if (u != NULL)
-            s->tok_used = u;
-        if (it == NULL || w == NULL || u == NULL)
-            return HSC_E_NOMEM;
-        s->cap_tokens = nt;
-    }
-    if (nt > 0)
-        memset(s->tok_w, 0, nt * sizeof *s->tok_w);
-    if (s->tok_used != NULL)
-        memset(s->tok_used, 0, nt / 8 + 1);
-    hsc__explain_begin(s->model, lv->nodes[index], s->h, s->scratch);
-    int st = hsc__analyzer_each_feature(s->an, explain_feature, s);
+    int st = hsc__explain_items_begin(&s->ex, &s->alloc, hsc__analyzer_token_count(s->an));
     if (st != HSC_OK)
         return st;
-    for (size_t i = 0; i < nt; i++)
-        if ((s->tok_used[i / 8] >> (i % 8)) & 1)
-            s->items[s->n_items++] = (uint32_t)i;
-    sort_items(s);
+    hsc__explain_begin(s->model, lv->nodes[index], s->h, s->scratch);
+    st = hsc__analyzer_each_feature(s->an, explain_feature, s);
+    if (st == HSC_OK)
+        st = hsc__explain_items_finish(&s->ex);
+    if (st != HSC_OK)
+        return st;
     s->explained = 1;
     return HSC_OK;
 }
@@ -825,7 +760,7 @@ hsc_status hsc_session_explain_count(const hsc_session *s, size_t *out)
     *out = 0;
     if (!s->explained)
         return HSC_E_STATE;
-    *out = s->n_items;
+    *out = hsc__explain_items_count(&s->ex);
     return HSC_OK;
 }
 
@@ -836,12 +771,15 @@ hsc_status hsc_session_explain_item(const hsc_session *s, size_t index, size_t *
         return HSC_E_INVALID_ARG;
     if (!s->explained)
         return HSC_E_STATE;
-    if (index >= s->n_items)
+    if (index >= hsc__explain_items_count(&s->ex))
         return HSC_E_NO_RESULT;
+    size_t t;
+    double w;
+    hsc__explain_items_get(&s->ex, index, &t, &w);
     if (token_index != NULL)
-        *token_index = s->items[index];
+        *token_index = t;
     if (weight != NULL)
-        *weight = s->tok_w[s->items[index]];
+        *weight = w;
     return HSC_OK;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "explain.h"
 #include "review.h"
 #include "test_util.h"
 
@@ -634,6 +635,203 @@ static void test_constrained_decisions(void **state)
     hsc_session_free(free_s);
 }
 
+/* The packed items of a long text against a double per token: the same
+ * weights bit for bit and the same order, whether its weights are few
+ * (ids in a byte), hundreds (two bytes) or too many (back to a double per
+ * token in the middle of the walk); shares come token by token, a bigram's
+ * to the token before, head shares to earlier tokens at the end. */
+static void test_packed_items_match_dense(void **state)
+{
+    static const uint32_t kinds[] = {7, 400, 1u << 30};   /* distinct token "words" */
+    (void)state;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const size_t n = 20000;
+        double *w = calloc(n, sizeof *w);
+        uint8_t *used = calloc(n, 1);
+        hsc__explain_items x;
+        hsc__alloc a = {0};
+        uint32_t r = 7;
+        memset(&x, 0, sizeof x);
+        assert_int_equal(hsc__explain_items_begin(&x, &a, n), HSC_OK);
+        for (size_t t = 0; t < n; t++) {
+            r = r * 1103515245u + 12345u;
+            uint32_t word = (r >> 8) % kinds[k];
+            if (word % 5 == 0)
+                continue;   /* no known feature */
+            for (uint32_t f = 0; f < 3; f++) {   /* its own features */
+                double c = (double)((word * 31 + f) % (kinds[k] < 1000 ? 97 : 100003)) / 8.0 - 5.0;
+                w[t] += c;
+                used[t] = 1;
+                assert_int_equal(hsc__explain_items_add(&x, t, c), HSC_OK);
+            }
+            if (t > 0 && used[t - 1]) {   /* the bigram, to the token before */
+                double c = (double)(word % 13) / 16.0;
+                w[t - 1] += c;
+                assert_int_equal(hsc__explain_items_add(&x, t - 1, c), HSC_OK);
+            }
+        }
+        for (size_t t = 0; t < n / 3; t += 2)   /* head shares */
+            if (used[t]) {
+                w[t] += 0.125;
+                assert_int_equal(hsc__explain_items_add(&x, t, 0.125), HSC_OK);
+            }
+        for (size_t t = n - 8; t < n; t++)   /* weights of their own, still open at the end */
+            if (used[t]) {
+                w[t] += 1.0 / 1024 * (double)t;
+                assert_int_equal(hsc__explain_items_add(&x, t, 1.0 / 1024 * (double)t), HSC_OK);
+            }
+        assert_int_equal(hsc__explain_items_finish(&x), HSC_OK);
+        size_t n_used = 0;
+        for (size_t t = 0; t < n; t++)
+            n_used += used[t];
+        assert_int_equal(hsc__explain_items_count(&x), n_used);
+        size_t prev_t = 0;
+        double prev_w = 0.0;
+        uint8_t *seen = calloc(n, 1);
+        for (size_t i = 0; i < n_used; i++) {
+            size_t t;
+            double wt;
+            hsc__explain_items_get(&x, i, &t, &wt);
+            assert_true(t < n && used[t] && !seen[t]);
+            seen[t] = 1;
+            assert_memory_equal(&wt, &w[t], sizeof wt);
+            if (i > 0)
+                assert_true(wt < prev_w || (wt == prev_w && t > prev_t));
+            prev_t = t;
+            prev_w = wt;
+        }
+        free(seen);
+        hsc__explain_items_free(&x);
+        free(w);
+        free(used);
+    }
+}
+
+/* ---- working memory per byte of text -------------------------------------------- */
+
+/* An allocator that knows the bytes it has handed out and their peak. */
+typedef struct counter {
+    size_t live, peak;
+} counter;
+
+#define HDR 16   /* the block's size, before it (keeps malloc's alignment) */
+
+static void *c_realloc(void *user, void *ptr, size_t size)
+{
+    counter *c = user;
+    size_t old = 0;
+    char *p = ptr != NULL ? (char *)ptr - HDR : NULL;
+    if (p != NULL)
+        memcpy(&old, p, sizeof old);
+    p = realloc(p, size + HDR);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, &size, sizeof size);
+    c->live = c->live - old + size;
+    if (c->live > c->peak)
+        c->peak = c->live;
+    return p + HDR;
+}
+
+static void *c_calloc(void *user, size_t n, size_t size)
+{
+    if (size != 0 && n > (SIZE_MAX - HDR) / size)
+        return NULL;
+    char *p = c_realloc(user, NULL, n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
+
+static void c_free(void *user, void *ptr)
+{
+    counter *c = user;
+    size_t size;
+    if (ptr == NULL)
+        return;
+    memcpy(&size, (char *)ptr - HDR, sizeof size);
+    c->live -= size;
+    free((char *)ptr - HDR);
+}
+
+/* Bytes a session allocates beyond what it keeps anyway, to classify text
+ * and explain its best code. */
+static size_t working_bytes(hsc_session *s, counter *c, const char *text, size_t len)
+{
+    c->peak = c->live;
+    size_t before = c->live;
+    assert_int_equal(hsc_session_classify(s, text, len, 5), HSC_OK);
+    assert_int_equal(hsc_session_explain(s, 6, 0), HSC_OK);
+    return c->peak - before;
+}
+
+/* A text of about n bytes: pieces drawn from list (space-separated) until
+ * then; "" gives n / 3 copies of U+FDFA (3 bytes that NFKC swells to 33). */
+static char *shape(const char *list, size_t n, size_t *len)
+{
+    char *t = malloc(n + 64);
+    const char *words[32];
+    size_t nw = 0, at = 0;
+    uint32_t r = 1;
+    char *copy = strdup(list);
+    assert_non_null(t);
+    for (char *w = strtok(copy, " "); w != NULL && nw < 32; w = strtok(NULL, " "))
+        words[nw++] = w;
+    while (at + 40 < n) {
+        if (nw == 0) {
+            memcpy(t + at, "\xEF\xB7\xBA", 3);
+            at += 3;
+            continue;
+        }
+        r = r * 1103515245u + 12345u;
+        const char *w = words[(r >> 16) % nw];
+        memcpy(t + at, w, strlen(w));
+        at += strlen(w);
+        t[at++] = ' ';
+    }
+    t[at] = '\0';
+    *len = at;
+    free(copy);
+    return t;
+}
+
+/* Item 13 of the hardening issue: the peak working memory for one text is
+ * at most 10 times its length, for hostile texts too: one-letter words and
+ * single digits (a token per two bytes), U+FDFA (four words per three
+ * bytes), a mix of codes, quantities, marks and expansions. Counted by
+ * the config's allocator, so deterministic: capacity counts, used or not. */
+static void test_working_memory_per_byte(void **state)
+{
+    static const char *const shapes[] = {
+        "frozen boneless beef cuts bovine meat cotton shirts knitted apparel steel bolts",
+        "x y z q j k v w", "1 2 3 4 5 6 7", "",
+        "8703 5kg 0201.30 e\xCC\x81 \xEF\xB7\xBA \xE3\x8C\x96 \xE7\x89\x9B\xE8\x82\x89 l'huile "
+        "t-shirt ( ) , 3,5 \xC2\xAD 1.000,50 x200",
+    };
+    const size_t n = 256 * 1024;
+    (void)state;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        counter c = {0, 0};
+        hsc_config *cfg = NULL;
+        hsc_session *s = NULL;
+        size_t len;
+        char *t = shape(shapes[i], n, &len);
+        assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+        assert_int_equal(hsc_config_set_allocator(cfg, c_calloc, c_realloc, c_free, &c), HSC_OK);
+        assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, (uint32_t)n), HSC_OK);
+        assert_int_equal(hsc_session_new(model, cfg, &s), HSC_OK);
+        hsc_config_free(cfg);
+        (void)working_bytes(s, &c, "frozen beef", 11);   /* what a session keeps */
+        size_t w = working_bytes(s, &c, t, len);
+        print_message("shape %zu: %zu bytes of working memory for %zu of text (%.1fx)\n", i, w,
+                      len, (double)w / (double)len);
+        assert_true(w <= 10 * len);
+        free(t);
+        hsc_session_free(s);
+        assert_int_equal(c.live, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +844,8 @@ int main(void)
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_constrained_decisions),
         cmocka_unit_test(test_trained_threshold),
+        cmocka_unit_test(test_packed_items_match_dense),
+        cmocka_unit_test(test_working_memory_per_byte),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
