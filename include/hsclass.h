@@ -437,8 +437,14 @@ typedef struct hsc_session hsc_session;
  *  using cfg's featurization options. With a model, the model's recorded
  *  featurization is used and cfg (may be NULL) only sets runtime options
  *  (text limits, UTF-8 replacement, thresholds). The session holds a
- *  reference on the model. Returns HSC_E_NOMEM, HSC_E_BAD_LANGUAGE,
- *  HSC_E_MODEL_MISMATCH. Since 1.0. */
+ *  reference on the model. With a precedent memory, a session takes 12
+ *  bytes per memory row for its searches, and as it meets the memory's long
+ *  posting lists it keeps where each can be entered (8 bytes per 16 rows
+ *  of a list) and the entries of the words it looked up, so that later
+ *  texts skip what cannot change their nearest rows: for the default model
+ *  about 1.6 MB, then up to 0.8 MB more (0.5 MB after its 5,437 evaluation
+ *  texts). Returns HSC_E_NOMEM, HSC_E_BAD_LANGUAGE, HSC_E_MODEL_MISMATCH.
+ *  Since 1.0. */
 HSC_API hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session **out);
 HSC_API void hsc_session_free(hsc_session *session);
 

@@ -528,6 +528,15 @@ static int by_rarity(const void *x, const void *y)
     return a->e.key < b->e.key ? -1 : a->e.key > b->e.key;
 }
 
+/* A memo entry of a key's entry (find_key_known). */
+#define KNOWN_SLOTS 4096u   /* power of two; 16 bytes each */
+
+typedef struct known_key {
+    uint32_t key;          /* 0: free (memory keys are never 0) */
+    uint32_t df;           /* 0: not in the memory */
+    uint32_t pos, len;     /* its postings */
+} known_key;
+
 int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__prec *p)
 {
     memset(s, 0, sizeof *s);
@@ -536,7 +545,8 @@ int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__p
         return HSC_OK;
     s->acc = hsc__calloc(a, p->n_rows, sizeof *s->acc);
     s->touched = hsc__calloc(a, p->n_rows, sizeof *s->touched);
-    if (s->acc == NULL || s->touched == NULL) {
+    s->known = hsc__calloc(a, KNOWN_SLOTS, sizeof(known_key));
+    if (s->acc == NULL || s->touched == NULL || s->known == NULL) {
         hsc__prec_search_free(s);
         return HSC_E_NOMEM;
     }
@@ -548,6 +558,9 @@ void hsc__prec_search_free(hsc__prec_search *s)
     hsc__free(&s->alloc, s->acc);
     hsc__free(&s->alloc, s->touched);
     hsc__free(&s->alloc, s->query);
+    hsc__free(&s->alloc, s->known);
+    hsc__free(&s->alloc, s->skip_lists);
+    hsc__free(&s->alloc, s->skip_points);
     memset(s, 0, sizeof *s);
 }
 
@@ -662,6 +675,26 @@ static int find_key(const hsc__prec *p, uint32_t key, key_entry *out)
         if (out->key >= key)
             return out->key == key;
     return 0;
+}
+
+/* ---- a memo of key entries (per search) ------------------------------------
+ * A text's keys are found through the block index and a walk of up to 16
+ * varint entries; words repeat from text to text, so a search remembers the
+ * entries it found (and the keys it did not) in a direct-mapped table. The
+ * entry is a pure function of the key: results are unchanged. */
+
+static int find_key_known(known_key *memo, const hsc__prec *p, uint32_t key, key_entry *out)
+{
+    known_key *k = memo != NULL ? &memo[(key * 2654435761u) >> 20 & (KNOWN_SLOTS - 1)] : NULL;
+    if (k != NULL && k->key == key && key != 0) {
+        *out = (key_entry){key, k->df, k->pos, (size_t)k->pos + k->len};
+        return k->df != 0;
+    }
+    int found = find_key(p, key, out);
+    if (k != NULL && key != 0)
+        *k = found ? (known_key){key, out->df, (uint32_t)out->pos, (uint32_t)(out->end - out->pos)}
+                   : (known_key){key, 0, 0, 0};
+    return found;
 }
 
 /* The rows of a key's postings, ascending, one per call; a posting past
@@ -867,25 +900,152 @@ static double similarity_floor(const hsc__prec_search *s, const hsc__prec *p, ui
     return n == k ? h[0] : 0.0;
 }
 
-/* Add a key's weight to its rows: to every one when open (rows met for
- * the first time are recorded), else only to the rows met. */
-static uint32_t walk_key(hsc__prec_search *s, const hsc__prec *p, const query_key *k, int open,
+/* Add a key's weight to its rows, recording the rows met for the first
+ * time. */
+static uint32_t walk_key(hsc__prec_search *s, const hsc__prec *p, const query_key *k,
                          uint32_t n_met)
 {
     uint32_t row;
     for (postings it = postings_of(&k->e); postings_next(p, &it, &row);) {
-        if (s->acc[row] == 0) {
-            if (!open)
-                continue;
+        if (s->acc[row] == 0)
             s->touched[n_met++] = row;
-        }
         s->acc[row] += k->w;
     }
     return n_met;
 }
 
-/* Keep (first in touched) the rows met whose acc, with the weight of every
- * key left, reaches floor; the others' acc is cleared. */
+/* ---- skip points over long lists ------------------------------------------
+ * Once no new row can enter, a long list only has to answer for the few
+ * rows still in the running, but a varint list cannot be entered in the
+ * middle. So the first walk of a long list in a search's life records the
+ * walk's state after every SKIP-th posting (its row and byte position);
+ * later texts jump to the last point before each row asked for. The points
+ * are the walk's own states: a row is found exactly when the walk finds
+ * it, in any file. At most one point per SKIP postings of the memory:
+ * 8 bytes per 16 postings. */
+
+#define SKIP 16u
+#define SKIP_MIN_DF 128u   /* shorter lists are walked */
+
+typedef struct skip_point {
+    uint32_t row, off;     /* the last row decoded, the bytes read from the list's start */
+} skip_point;
+
+typedef struct skip_list {
+    uint32_t start1;       /* the list's start in the postings + 1; 0: a free slot */
+    uint32_t first, n;     /* its points in skip_points */
+} skip_list;
+
+/* The slot of the list starting at start1 - 1, or the free slot where it
+ * goes (the table is at most half full). */
+static skip_list *skip_slot(const hsc__prec_search *s, uint32_t start1)
+{
+    skip_list *t = s->skip_lists;
+    size_t mask = s->skip_cap - 1, h = (start1 * 2654435761u) & mask;
+    while (t[h].start1 != 0 && t[h].start1 != start1)
+        h = (h + 1) & mask;
+    return &t[h];
+}
+
+static const skip_list *skip_find(const hsc__prec_search *s, const key_entry *e)
+{
+    if (s->skip_cap == 0)
+        return NULL;
+    const skip_list *l = skip_slot(s, (uint32_t)e->pos + 1);
+    return l->start1 != 0 ? l : NULL;
+}
+
+/* Room for a new list of up to n points: its slot (start1 still 0) and
+ * its points, or NULL when out of memory (the list is then walked each
+ * time, as without points). */
+static skip_list *skip_room(hsc__prec_search *s, const key_entry *e, size_t n)
+{
+    if ((s->skip_used + 1) * 2 > s->skip_cap) {   /* rehash into twice the slots */
+        size_t cap = s->skip_cap ? s->skip_cap * 2 : 256;
+        skip_list *old = s->skip_lists, *t = hsc__calloc(&s->alloc, cap, sizeof *t);
+        if (t == NULL)
+            return NULL;
+        size_t old_cap = s->skip_cap;
+        s->skip_lists = t;
+        s->skip_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].start1 != 0)
+                *skip_slot(s, old[i].start1) = old[i];
+        hsc__free(&s->alloc, old);
+    }
+    void *pts = hsc__grow_array(&s->alloc, s->skip_points, &s->points_cap, s->points_used + n,
+                                sizeof(skip_point), 4096);
+    if (pts == NULL)
+        return NULL;
+    s->skip_points = pts;
+    return skip_slot(s, (uint32_t)e->pos + 1);
+}
+
+/* Add a key's weight to the rows met, walking its whole list (recording
+ * its points when new is a slot for them). */
+static void complete_walk(hsc__prec_search *s, const hsc__prec *p, const query_key *k,
+                          skip_list *new)
+{
+    skip_point *pt = new != NULL ? (skip_point *)s->skip_points + s->points_used : NULL;
+    uint32_t n = 0, row;
+    for (postings it = postings_of(&k->e); postings_next(p, &it, &row);) {
+        if (s->acc[row] != 0)
+            s->acc[row] += k->w;
+        if (pt != NULL && it.i % SKIP == 0)
+            pt[n++] = (skip_point){row, (uint32_t)(it.pos - k->e.pos)};
+    }
+    if (new != NULL) {
+        *new = (skip_list){(uint32_t)k->e.pos + 1, (uint32_t)s->points_used, n};
+        s->points_used += n;
+        s->skip_used++;
+    }
+}
+
+/* The same through its points, for the rows met touched[0..n_alive),
+ * ascending. */
+static void complete_probe(hsc__prec_search *s, const hsc__prec *p, const query_key *k,
+                           const skip_list *l, uint32_t n_alive)
+{
+    const skip_point *pt = (const skip_point *)s->skip_points + l->first;
+    postings it = postings_of(&k->e);
+    uint32_t j = 0, row = 0;
+    for (uint32_t i = 0; i < n_alive; i++) {
+        uint32_t want = s->touched[i];
+        while (j < l->n && pt[j].row < want)
+            j++;
+        if (j > 0 && (uint64_t)j * SKIP > it.i) {   /* jump to the last point before it */
+            it.pos = k->e.pos + pt[j - 1].off;
+            it.row = row = pt[j - 1].row;
+            it.i = j * SKIP;
+        }
+        while (it.i == 0 || row < want)
+            if (!postings_next(p, &it, &row))
+                return;
+        if (row == want)
+            s->acc[row] += k->w;
+    }
+}
+
+/* Add a key's weight to the rows met touched[0..n_alive), sorted first
+ * when they are probed for (and *sorted not yet set). */
+static void complete_rows(hsc__prec_search *s, const hsc__prec *p, const query_key *k,
+                          uint32_t n_alive, int *sorted)
+{
+    const skip_list *l = skip_find(s, &k->e);
+    if (l != NULL && (uint64_t)n_alive * (SKIP / 2 + 2) < k->e.df) {
+        if (!*sorted && n_alive > 1)
+            qsort(s->touched, n_alive, sizeof *s->touched, cmp_u32);
+        *sorted = 1;
+        complete_probe(s, p, k, l, n_alive);
+    } else {
+        complete_walk(s, p, k, l == NULL && k->e.df >= SKIP_MIN_DF ?
+                               skip_room(s, &k->e, k->e.df / SKIP) : NULL);
+    }
+}
+
+/* Keep (first in touched) the rows met that can still reach floor: a
+ * row gains at most the weight of the keys left, and at most the part of
+ * its own norm^2 its sum does not hold yet. The others' acc is cleared. */
 static uint32_t drop_hopeless(hsc__prec_search *s, const hsc__prec *p, uint32_t n_met,
                               uint64_t rest, double floor)
 {
@@ -893,7 +1053,9 @@ static uint32_t drop_hopeless(hsc__prec_search *s, const hsc__prec *p, uint32_t 
     double bar = floor * (1.0 - BOUND_MARGIN);
     for (uint32_t i = 0; i < n_met; i++) {
         uint32_t r = s->touched[i];
-        if ((double)(s->acc[r] + rest) < bar * (double)p->row_norm[r])
+        double norm = (double)p->row_norm[r], acc = (double)s->acc[r], need = bar * norm;
+        if (acc + (double)rest < need ||
+            norm * norm / ACC_UNIT * (1.0 + BOUND_MARGIN) < need)   /* acc + the norm^2 left */
             s->acc[r] = 0;
         else
             s->touched[n++] = r;
@@ -920,7 +1082,7 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     double q2 = 0.0;
     for (size_t i = 0; i < n_keys; i++) {
         key_entry e;
-        if (!find_key(p, keys[i], &e) || e.df > p->max_df || e.df > p->n_rows)
+        if (!find_key_known(s->known, p, keys[i], &e) || e.df > p->max_df || e.df > p->n_rows)
             continue;
         float idf2 = hsc__prec_idf2(p->log_rows, e.df);
         uint64_t w = (uint64_t)((double)idf2 / ACC_UNIT + 0.5);   /* idf2 < 2^9 */
@@ -937,7 +1099,7 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     uint32_t n_met = 0, t = 0, floor_at = 0;
     double floor = 0.0;   /* a lower bound of the k-th best acc/norm */
     while (t < m) {   /* the keys that may bring new rows */
-        n_met = walk_key(s, p, &q[t], 1, n_met);
+        n_met = walk_key(s, p, &q[t], n_met);
         rest -= q[t].w;
         if (++t == m)
             break;
@@ -954,8 +1116,16 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     uint32_t n_alive = n_met;
     if (t < m)   /* the rows that cannot reach the floor with every key left are dropped */
         n_alive = drop_hopeless(s, p, n_met, rest, floor);
-    for (; t < m; t++)   /* the rest only complete the rows met */
-        walk_key(s, p, &q[t], 0, n_alive);
+    int sorted = 0;
+    for (; t < m; t++) {   /* the rest only complete the rows met */
+        complete_rows(s, p, &q[t], n_alive, &sorted);
+        rest -= q[t].w;
+        if (t + 1 < m) {
+            double f = n_alive <= FLOOR_ROWS ? similarity_floor(s, p, n_alive, keep, user) : 0.0;
+            floor = f > floor ? f : floor;   /* the rows left hold the k best */
+            n_alive = drop_hopeless(s, p, n_alive, rest, floor);
+        }
+    }
     if (n_alive > 0)
         select_hits(s, p, n_alive, sqrt(q2), keep, user);
     vote(s, p);

@@ -136,6 +136,11 @@ typedef struct hsc__prec_search {
     uint32_t *touched;         /* the rows met (acc non-zero) */
     void *query;               /* the text's keys as the search walks them */
     size_t query_cap;
+    void *known;               /* a memo of the keys looked up: key -> entry */
+    void *skip_lists;          /* open-addressed: the long lists walked once, by start */
+    size_t skip_cap, skip_used;
+    void *skip_points;         /* their points, one every 16 postings */
+    size_t points_used, points_cap;
     uint32_t n_hits;           /* nearest rows, most similar first */
     hsc__prec_hit hits[HSC__PREC_MAX_NEIGHBOURS];
     uint32_t n_votes;          /* their labels, largest share first */
