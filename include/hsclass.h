@@ -752,8 +752,8 @@ HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
  *  them instead of itself. Features the rows bring and base lacks are new
  *  rows; base's rows are all kept. Base's nomenclature tables are kept
  *  unless description or national files are added. The precedent memory
- *  holds base's precedents (but those of a subheading now split into
- *  national lines) and the new rows; the blend, calibration and threshold
+ *  holds base's precedents (those of a subheading now split into national
+ *  lines vote for its line with the most training rows) and the new rows; the blend, calibration and threshold
  *  are refitted on the new held-out rows, but for those base was trained
  *  on (a row of its memory has the same text: META
  *  train.valid_rows_seen_by_base counts them), which it knows by heart;

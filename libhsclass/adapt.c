@@ -107,30 +107,55 @@ void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit)
     }
 }
 
-static int cmp_str(const void *a, const void *b)
+/* The label a base precedent of code votes for: code itself when it is
+ * still a label, else (a subheading now split into national lines) the
+ * line under it with the most training weight, the lowest code on a tie;
+ * UINT32_MAX when no label starts with code. */
+static uint32_t precedent_label(const char *code, const char *const *labels, uint32_t n_labels,
+                                const double *weight)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    size_t len = strlen(code), lo = 0, hi = n_labels;
+    while (lo < hi) {   /* the first label not below code */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(labels[mid], code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t best = UINT32_MAX;
+    for (size_t l = lo; l < n_labels && strncmp(labels[l], code, len) == 0; l++) {
+        if (labels[l][len] == '\0')
+            return (uint32_t)l;
+        if (best == UINT32_MAX || weight[l] > weight[best])
+            best = (uint32_t)l;
+    }
+    return best;
 }
 
 int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
-                          const char *const *labels, uint32_t n_labels, hsc__prec_builder *mem)
+                          const char *const *labels, uint32_t n_labels,
+                          const hsc__examples *train, hsc__prec_builder *mem)
 {
     const hsc__prec *p = &base->prec;
     if (p->n_rows == 0)
         return HSC_OK;
     size_t *off = NULL;
     uint32_t *keys = NULL;
-    int st = hsc__prec_row_keys(a, p, &off, &keys);
+    double *weight = hsc__calloc(a, (size_t)n_labels + 1, sizeof *weight);
+    int st = weight != NULL ? hsc__prec_row_keys(a, p, &off, &keys) : HSC_E_NOMEM;
+    for (size_t i = 0; st == HSC_OK && i < train->n; i++)
+        if (train->ex[i].label < n_labels)   /* a label, not a prefix target */
+            weight[train->ex[i].label] += train->ex[i].weight;
     for (uint32_t r = 0; st == HSC_OK && r < p->n_rows; r++) {
-        const char *code = base->labels[p->row_label[r]];
-        const char *const *hit = bsearch(&code, labels, n_labels, sizeof *labels, cmp_str);
-        if (hit == NULL)
-            continue;   /* now a subheading split into national lines: they have their own */
+        uint32_t label = precedent_label(base->labels[p->row_label[r]], labels, n_labels, weight);
+        if (label == UINT32_MAX)
+            continue;
         const char *text = p->text_off != NULL ? p->text_pool + p->text_off[r] : "";
         const char *source = p->row_source[r] < p->n_sources ? p->sources[p->row_source[r]] : "";
-        st = hsc__prec_builder_add(mem, (uint32_t)(hit - labels), source, keys + off[r],
-                                   off[r + 1] - off[r], text, strlen(text));
+        st = hsc__prec_builder_add(mem, label, source, keys + off[r], off[r + 1] - off[r], text,
+                                   strlen(text));
     }
+    hsc__free(a, weight);
     hsc__free(a, off);
     hsc__free(a, keys);
     return st;

@@ -720,7 +720,7 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         st = split_untrained(&r);   /* national lines without rows */
     if (st == HSC_OK && t->opt.precedents && t->base != NULL)   /* the base's memory joins */
         st = hsc__adapt_precedents(&t->alloc, t->base, (const char *const *)r.labels.codes,
-                                   r.labels.n, &r.mem_rows);
+                                   r.labels.n, &r.train, &r.mem_rows);
     if (st == HSC_OK && t->opt.precedents)
         st = build_memory(&r);
     if (st == HSC_OK && t->base != NULL)   /* what the base learnt says nothing of new texts */

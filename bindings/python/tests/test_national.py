@@ -153,6 +153,17 @@ def test_adapting_a_model_to_national_rows(base, data_dir, test_rows, tmp_path):
             code, text = kept[0]
             assert any(p.source == "train_real.tsv" and p.code == code[:6]
                        for p in a.precedents(text, n=5))
+            # those of a subheading now split into lines vote for one of its lines
+            split = [(c, t) for c, t in read_tsv(data_dir / "train_real.tsv")
+                     if c[:6] in extended]
+            assert split
+            lines = {c for c, _ in national}
+            voted = 0
+            for code, text in split[:10]:
+                mine = [p for p in a.precedents(text, n=5) if p.source == "train_real.tsv"]
+                assert all(p.code in labels for p in mine)
+                voted += any(p.code.startswith(code[:6]) and p.code in lines for p in mine)
+            assert voted >= 5, voted
             ten = [t for c, t in national if len(c) == 10][:20]
             found = sum(any(p.source == rows_file.name for p in a.precedents(t, n=5)) for t in ten)
             assert found >= len(ten) // 2, found
@@ -164,6 +175,20 @@ def test_adapting_a_model_to_national_rows(base, data_dir, test_rows, tmp_path):
     with hsclass.Model(base) as b:
         before = _hs6_hits(b, test_rows)
     assert adapted > 2 * fresh and adapted >= 0.6 * before, (before, adapted, fresh)
+
+
+def test_split_subheading_precedents_vote_for_its_usual_line(base, tmp_path):
+    """The base's precedents of a subheading now split into national lines
+    vote for the line with the most training rows under it."""
+    rows = [("0406909900", "hard cheese wheel"), ("0406909900", "aged hard cheese"),
+            ("0406909900", "grated hard cheese block"), ("0406901000", "soft blue cheese"),
+            ("0201300010", "boneless beef cuts"), ("0201300090", "beef mince")]
+    rows_file = tmp_path / "rows.tsv"
+    rows_file.write_text("".join(f"{c}\t{t}\n" for c, t in rows), encoding="utf-8")
+    with hsclass.train(rows_file, None, from_model=base,
+                       **dict(QUICK, digits=10, languages="en", valid=0)) as a:
+        found = [p for p in a.precedents("blarney", n=5) if p.source == "train_real.tsv"]
+        assert found and found[0].code == "0406909900", found   # not the lowest line
 
 
 def test_held_out_rows_the_base_learnt_do_not_calibrate(base, data_dir, tmp_path):
