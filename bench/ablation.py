@@ -6,7 +6,8 @@ Variants (models/recipe.txt on the fixed split of bench/split.py):
   full           the recipe as is (or --full MODEL: the shipped model, built by
                  models/build.sh from the same recipe)
   no-memory      --no-precedents: the linear model alone
-  no-phrasebook  without the trade phrasebook's rows
+  no-phrasebook  without the trade phrasebook's rows (both registers)
+  no-retail      without its retail register (en_retail.tsv) only
   no-noise       --trade-noise 0: no packaging/quantity noise while training
   no-head        --feature-version 1: no head-phrase features
 plus --baseline MODEL (e.g. the model shipped before) measured as it is.
@@ -42,6 +43,7 @@ VARIANTS = {
     "full": ([], None),
     "no-memory": (["--no-precedents"], None),
     "no-phrasebook": ([], "trade_phrasebook_"),
+    "no-retail": ([], "trade_phrasebook_en_retail"),
     "no-noise": (["--trade-noise", "0"], None),
     "no-head": (["--feature-version", "1"], None),
 }

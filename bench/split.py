@@ -10,7 +10,8 @@ training (uk_fpo_en and uk_search_refs_en share short texts, for instance).
 
 Outputs (under --out, default bench/out/split):
   train/<source>.tsv        code<TAB>text, as in the source (the phrasebook's
-                            trade_phrasebook_<lang>.tsv too: train only)
+                            trade_phrasebook_<lang>.tsv and _en_retail.tsv too:
+                            train only)
   test_real_en.tsv          code<TAB>text<TAB>source
   test_real_pt.tsv          code<TAB>text<TAB>source
   test_nomenclature.tsv     code<TAB>text<TAB>source
@@ -41,8 +42,8 @@ FRACTION = {**{s: 0.15 for s in REAL_EN + REAL_PT}, **{s: 0.05 for s in NOMENCLA
 DEV_SETS = {name: os.path.join(HERE, "data", name + ".tsv") for name in ("dev_fr_pt", "dev_fr_pt_blind")}
 # Text written for training (the trade phrasebook): never held out, never evaluated
 # on; a row whose text is held out elsewhere is dropped so that no test text is trained on.
-TRAIN_ONLY = {f"trade_phrasebook_{lang}": os.path.join("trade_phrasebook", f"{lang}.tsv")
-              for lang in ("en", "fr", "pt")}
+TRAIN_ONLY = {f"trade_phrasebook_{part}": os.path.join("trade_phrasebook", f"{part}.tsv")
+              for part in ("en", "fr", "pt", "en_retail")}
 
 
 def normalize(text):
