@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "text.h"
 
 #define KEEP_NORM_BYTES (1u << 18)   /* 4x the default text limit */
@@ -33,17 +34,18 @@
  * text and its NUL, then the stems and their NUL unless they are the text
  * itself (same) or none. In a text of INTERN_MIN_TEXT bytes or more, each
  * distinct (type, unit, text) has one entry, found again through a
- * direct-mapped table of at most INTERN_SLOTS. A token is two or three
- * varints in a stream: (src_off - the previous token's) << 5 |
- * min(src_len, LONG_SPAN) << 1 | phrase_break, then src_len - LONG_SPAN
- * when not shorter, then its entry's offset (a token of U+FDFA or "x y z"
- * takes 2 bytes); every TOK_STRIDE-th token's place in the stream is
- * indexed. */
+ * direct-mapped table of at most INTERN_SLOTS. A token is two to four
+ * varints in a stream: min(src_off - the previous token's, FAR_DELTA) << 5
+ * | min(src_len, LONG_SPAN) << 1 | phrase_break, then the rest of the
+ * offset and of the span when they did not fit, then its entry's offset (a
+ * token of U+FDFA or "x y z" takes 2 bytes); every TOK_STRIDE-th token's
+ * place in the stream is indexed. */
 #define ENTRY_HDR 4
 #define INTERN_SLOTS 4096u     /* the most: a shorter text clears fewer */
 #define INTERN_MIN_TEXT 1024u  /* bytes of text from which entries are shared */
 #define TOK_STRIDE 32
 #define LONG_SPAN 15u
+#define FAR_DELTA ((1u << 27) - 1)
 #define WINDOW_BYTES (1u << 14)   /* of the text normalized at a time (tokenize_text) */
 
 typedef struct tok_mark {
@@ -68,6 +70,9 @@ struct hsc__analyzer {
     size_t n_tok, cap_marks;
     uint32_t last_src;       /* src_off of the last token packed */
     hsc__token cur;          /* the token being built */
+    int use_view;            /* a short text: its tokens unpacked in view too */
+    hsc__token *view;
+    size_t cap_view;
     int keep_features;       /* 1: hsc__analyze keeps them in feat */
     hsc__feature *feat;
     size_t n_feat, cap_feat;
@@ -141,6 +146,7 @@ void hsc__analyzer_free(hsc__analyzer *an)
     hsc__buf_free(&a, &an->pool);
     hsc__free(&a, an->intern);
     hsc__buf_free(&a, &an->toks);
+    hsc__free(&a, an->view);
     hsc__free(&a, an->marks);
     hsc__free(&a, an->feat);
     hsc__buf_free(&a, &an->scratch);
@@ -292,27 +298,48 @@ static int add_stems(hsc__analyzer *an, hsc__token *t)
 
 /* ---- the packed tokens ---------------------------------------------------- */
 
-static int put_varint(hsc__analyzer *an, uint64_t v)
+/* The next varint of the stream (written by commit_token: it is there). */
+static uint32_t next_varint(const hsc__analyzer *an, size_t *pos)
 {
-    char b[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        b[n++] = (char)(v | 0x80);
-        v >>= 7;
-    }
-    b[n++] = (char)v;
-    return hsc__buf_append(&an->alloc, &an->toks, b, n);
+    uint32_t v = 0;
+    (void)hsc__varint_get((const uint8_t *)an->toks.data, an->toks.len, pos, &v);
+    return v;
 }
 
-static uint64_t get_varint(const unsigned char *s, size_t *pos)
+/* The first varint of a token: its offset from the last token's and its
+ * span; a larger offset follows in a varint of its own. */
+static void token_head(const hsc__analyzer *an, size_t *pos, uint32_t *delta, uint32_t *len,
+                       uint8_t *brk)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        unsigned char c = s[(*pos)++];
-        v |= (uint64_t)(c & 0x7F) << shift;
-        if (c < 0x80)
-            return v;
-    }
+    uint32_t head = next_varint(an, pos);
+    *delta = head >> 5;
+    if (*delta == FAR_DELTA)
+        *delta += next_varint(an, pos);
+    *len = (head >> 1) & LONG_SPAN;
+    if (*len == LONG_SPAN)
+        *len += next_varint(an, pos);
+    *brk = (uint8_t)(head & 1u);
+}
+
+/* The token at it (there is one), it moved past it. */
+static void unpack(const hsc__analyzer *an, hsc__tok_iter *it, hsc__token *t)
+{
+    uint32_t delta;
+    token_head(an, &it->pos, &delta, &t->src_len, &t->phrase_break);
+    t->src_off = it->prev_src + delta;
+    size_t entry = next_varint(an, &it->pos);
+    const unsigned char *h = (const unsigned char *)an->pool.data + entry;
+    t->type = h[0] & 0xFu;
+    t->flags = h[0] >> 4;
+    t->n_stems = h[1] & 0xFu;
+    t->unit_len = h[2];
+    t->norm_off = (uint32_t)(entry + ENTRY_HDR);
+    t->norm_len = h[3] < 255 ? h[3] : (uint32_t)strlen(an->pool.data + t->norm_off);
+    t->stems_off = t->n_stems == 0 ? t->norm_off + t->norm_len
+                   : (h[1] >> 4)   ? t->norm_off
+                                   : t->norm_off + t->norm_len + 1u;
+    it->prev_src = t->src_off;
+    it->i++;
 }
 
 /* The entry at off holds (type, unit_len, text)? */
@@ -381,15 +408,36 @@ static int commit_token(hsc__analyzer *an)
         an->marks[k].pos = an->toks.len;
         an->marks[k].prev_src = an->last_src;
     }
-    uint32_t short_len = t->src_len < LONG_SPAN ? t->src_len : LONG_SPAN;
-    st = put_varint(an, (uint64_t)(t->src_off - an->last_src) << 5 | short_len << 1 |
-                            t->phrase_break);
-    if (st == HSC_OK && short_len == LONG_SPAN)
-        st = put_varint(an, t->src_len - LONG_SPAN);
-    if (st == HSC_OK)
-        st = put_varint(an, entry);
+    st = hsc__buf_reserve(&an->alloc, &an->toks, 30);
     if (st != HSC_OK)
         return st;
+    uint32_t delta = t->src_off - an->last_src;
+    uint32_t d = delta < FAR_DELTA ? delta : FAR_DELTA;
+    uint32_t l = t->src_len < LONG_SPAN ? t->src_len : LONG_SPAN;
+    uint8_t *p = (uint8_t *)an->toks.data;
+    size_t n = an->toks.len;
+    n += hsc__varint_put(p + n, d << 5 | l << 1 | t->phrase_break);
+    if (d == FAR_DELTA)
+        n += hsc__varint_put(p + n, delta - FAR_DELTA);
+    if (l == LONG_SPAN)
+        n += hsc__varint_put(p + n, t->src_len - LONG_SPAN);
+    n += hsc__varint_put(p + n, (uint32_t)entry);
+    an->toks.len = n;
+    if (an->use_view) {   /* a short text's tokens are also kept unpacked */
+        if (an->n_tok == an->cap_view) {
+            size_t cap = an->cap_view ? 2 * an->cap_view : 64;
+            hsc__token *v = hsc__realloc_array(&an->alloc, an->view, cap, sizeof *v);
+            if (v == NULL)
+                return HSC_E_NOMEM;
+            an->view = v;
+            an->cap_view = cap;
+        }
+        hsc__token *v = &an->view[an->n_tok];   /* as unpack gives it back */
+        *v = *t;
+        v->stems_off = v->n_stems == 0                         ? v->norm_off + v->norm_len
+                       : (an->pool.data[entry + 1] & 0xF0) != 0 ? v->norm_off
+                                                               : v->norm_off + v->norm_len + 1u;
+    }
     an->last_src = t->src_off;
     an->n_tok++;
     return HSC_OK;
@@ -398,48 +446,33 @@ static int commit_token(hsc__analyzer *an)
 void hsc__analyzer_seek(const hsc__analyzer *an, size_t i, hsc__tok_iter *it)
 {
     memset(it, 0, sizeof *it);
-    if (an->n_tok == 0)
+    if (an->use_view)
+        it->i = i;
+    if (an->n_tok == 0 || an->use_view)
         return;
     if (i > an->n_tok)
         i = an->n_tok;
     size_t k = (i < an->n_tok ? i : an->n_tok - 1) / TOK_STRIDE;
-    const unsigned char *s = (const unsigned char *)an->toks.data;
     it->i = k * TOK_STRIDE;
     it->pos = an->marks[k].pos;
     it->prev_src = an->marks[k].prev_src;
     for (; it->i < i; it->i++) {
-        uint64_t head = get_varint(s, &it->pos);
-        it->prev_src += (uint32_t)(head >> 5);
-        if (((head >> 1) & LONG_SPAN) == LONG_SPAN)
-            (void)get_varint(s, &it->pos);
-        (void)get_varint(s, &it->pos);
+        uint32_t delta, len;
+        uint8_t brk;
+        token_head(an, &it->pos, &delta, &len, &brk);
+        it->prev_src += delta;
+        (void)next_varint(an, &it->pos);
     }
 }
 
 int hsc__analyzer_next(const hsc__analyzer *an, hsc__tok_iter *it, hsc__token *t)
 {
-    const unsigned char *s = (const unsigned char *)an->toks.data;
     if (it->i >= an->n_tok)
         return 0;
-    uint64_t head = get_varint(s, &it->pos);
-    t->src_off = it->prev_src + (uint32_t)(head >> 5);
-    t->src_len = (uint32_t)(head >> 1) & LONG_SPAN;
-    t->phrase_break = (uint8_t)(head & 1u);
-    if (t->src_len == LONG_SPAN)
-        t->src_len += (uint32_t)get_varint(s, &it->pos);
-    size_t entry = (size_t)get_varint(s, &it->pos);
-    const unsigned char *h = (const unsigned char *)an->pool.data + entry;
-    t->type = h[0] & 0xFu;
-    t->flags = h[0] >> 4;
-    t->n_stems = h[1] & 0xFu;
-    t->unit_len = h[2];
-    t->norm_off = (uint32_t)(entry + ENTRY_HDR);
-    t->norm_len = h[3] < 255 ? h[3] : (uint32_t)strlen(an->pool.data + t->norm_off);
-    t->stems_off = t->n_stems == 0 ? t->norm_off + t->norm_len
-                   : (h[1] >> 4)   ? t->norm_off
-                                   : t->norm_off + t->norm_len + 1u;
-    it->prev_src = t->src_off;
-    it->i++;
+    if (an->use_view)
+        *t = an->view[it->i++];
+    else
+        unpack(an, it, t);
     return 1;
 }
 
@@ -1012,6 +1045,7 @@ int hsc__analyze(hsc__analyzer *an, const char *text, size_t len)
     /* Enough intern slots for the text's vocabulary; none for a short text,
      * whose repeats cost little. */
     an->n_intern = 0;
+    an->use_view = len < INTERN_MIN_TEXT;
     if (len >= INTERN_MIN_TEXT) {
         for (an->n_intern = 64; an->n_intern < INTERN_SLOTS && an->n_intern < len / 8;)
             an->n_intern *= 2;

@@ -55,8 +55,17 @@ typedef struct hsc__explain_items {
 } hsc__explain_items;
 
 int hsc__explain_items_begin(hsc__explain_items *x, const hsc__alloc *a, size_t n_tok);
-/* Token's weight += c: it has a share. */
-int hsc__explain_items_add(hsc__explain_items *x, size_t token, double c);
+int hsc__explain_items_add_packed(hsc__explain_items *x, size_t token, double c);
+/* Token's weight += c: it has a share. Inline for a short text: a feature
+ * at a time. */
+static inline int hsc__explain_items_add(hsc__explain_items *x, size_t token, double c)
+{
+    if (x->packed)
+        return hsc__explain_items_add_packed(x, token, c);
+    x->w[token] += c;
+    x->used[token / 8] |= (uint8_t)(1u << (token % 8));
+    return HSC_OK;
+}
 int hsc__explain_items_finish(hsc__explain_items *x);
 size_t hsc__explain_items_count(const hsc__explain_items *x);
 /* Item k (< the count): its token and weight. */

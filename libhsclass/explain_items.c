@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "explain.h"
 
 #define PACK_MIN 4096u
@@ -58,12 +59,6 @@ static int dense_begin(hsc__explain_items *x)
         memset(x->used, 0, n / 8 + 1);
     x->packed = 0;
     return HSC_OK;
-}
-
-static void dense_add(hsc__explain_items *x, size_t t, double c)
-{
-    x->w[t] += c;
-    x->used[t / 8] |= (uint8_t)(1u << (t % 8));
 }
 
 /* Heaviest first, then in text order. */
@@ -246,7 +241,7 @@ static int store(hsc__explain_items *x, size_t t, double w)
     return HSC_OK;
 }
 
-static int packed_add(hsc__explain_items *x, size_t t, double c)
+int hsc__explain_items_add_packed(hsc__explain_items *x, size_t t, double c)
 {
     struct hsc__open_sum *o = NULL, *lru = &x->open[0];
     for (int i = 0; i < OPEN_SUMS && o == NULL; i++) {
@@ -260,7 +255,7 @@ static int packed_add(hsc__explain_items *x, size_t t, double c)
             int st = store(x, lru->tok, lru->w);
             if (st != HSC_OK || !x->packed) {
                 if (st == HSC_OK)
-                    dense_add(x, t, c);
+                    (void)hsc__explain_items_add(x, t, c);   /* dense now */
                 return st;
             }
         }
@@ -287,16 +282,6 @@ static int heavier(const void *a, const void *b)
     if (x->w != y->w)
         return x->w > y->w ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static size_t varint_len(uint32_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
 }
 
 static int packed_finish(hsc__explain_items *x)
@@ -343,7 +328,8 @@ static int packed_finish(hsc__explain_items *x)
             continue;
         uint32_t r = rank[id - 1];
         fill[r]++;
-        at[r] += varint_len((uint32_t)t - last[r]);
+        uint8_t room[5];
+        at[r] += hsc__varint_put(room, (uint32_t)t - last[r]);
         last[r] = (uint32_t)t;
     }
     size_t items = 0, bytes = 0;
@@ -371,14 +357,7 @@ static int packed_finish(hsc__explain_items *x)
         size_t k = x->first[r] + fill[r]++;
         if (k % MARK_STRIDE == 0)
             x->marks[k / MARK_STRIDE] = (struct hsc__item_mark){at[r], last[r]};
-        uint32_t d = (uint32_t)t - last[r];
-        unsigned char *p = (unsigned char *)x->stream.data + at[r];
-        while (d >= 0x80) {
-            *p++ = (unsigned char)(d | 0x80);
-            d >>= 7;
-        }
-        *p++ = (unsigned char)d;
-        at[r] = (size_t)(p - (unsigned char *)x->stream.data);
+        at[r] += hsc__varint_put((uint8_t *)x->stream.data + at[r], (uint32_t)t - last[r]);
         last[r] = (uint32_t)t;
     }
     x->stream.len = bytes;
@@ -429,15 +408,6 @@ int hsc__explain_items_begin(hsc__explain_items *x, const hsc__alloc *a, size_t 
     return x->ids != NULL ? HSC_OK : HSC_E_NOMEM;
 }
 
-int hsc__explain_items_add(hsc__explain_items *x, size_t token, double c)
-{
-    if (!x->packed) {
-        dense_add(x, token, c);
-        return HSC_OK;
-    }
-    return packed_add(x, token, c);
-}
-
 int hsc__explain_items_finish(hsc__explain_items *x)
 {
     if (x->packed)
@@ -458,15 +428,9 @@ void hsc__explain_items_get(const hsc__explain_items *x, size_t k, size_t *token
     size_t i = k / MARK_STRIDE * MARK_STRIDE, r = class_of(x, i);
     size_t pos = x->marks[k / MARK_STRIDE].pos;
     uint32_t base = x->marks[k / MARK_STRIDE].base;
-    const unsigned char *s = (const unsigned char *)x->stream.data;
     for (;;) {
         uint32_t d = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            unsigned char c = s[pos++];
-            d |= (uint32_t)(c & 0x7F) << shift;
-            if (c < 0x80)
-                break;
-        }
+        (void)hsc__varint_get((const uint8_t *)x->stream.data, x->stream.len, &pos, &d);
         base += d;
         if (i == k)
             break;

@@ -355,6 +355,34 @@ static void test_windows_give_the_whole_analysis(void **state)
     }
 }
 
+/* A short text keeps its tokens unpacked too, a long one only packed: the
+ * same text, and the same text padded past 1 KiB with spaces (no token),
+ * give the same tokens and features. */
+static void test_short_and_long_texts_alike(void **state)
+{
+    hsc_config cfg;
+    hsc__analyzer *a = NULL, *b = NULL;
+    (void)state;
+    hsc__config_defaults(&cfg);
+    cfg.rt.utf8_replace = 1;
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &a), HSC_OK);
+    assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &b), HSC_OK);
+    for (uint32_t seed = 1; seed <= 20; seed++) {
+        size_t len;
+        char *t = mixed_text(seed, 500, &len);
+        char padded[2048];
+        assert_true(len < 1000);
+        memcpy(padded, t, len);
+        memset(padded + len, ' ', sizeof padded - len);
+        assert_int_equal(hsc__analyze(a, t, len), HSC_OK);
+        assert_int_equal(hsc__analyze(b, padded, sizeof padded), HSC_OK);
+        assert_same_analysis(a, b);
+        free(t);
+    }
+    hsc__analyzer_free(a);
+    hsc__analyzer_free(b);
+}
+
 static void test_bad_utf8(void **state)
 {
     const char *t = "beef \xFF\xFE cuts \xC3";
@@ -670,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_bad_spec),
         cmocka_unit_test(test_oom_sweep),
         cmocka_unit_test(test_windows_give_the_whole_analysis),
+        cmocka_unit_test(test_short_and_long_texts_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
