@@ -38,6 +38,7 @@ struct hsc_session {
     uint32_t k_cap;
     uint32_t n_levels;
     level_results levels[MAX_LEVELS];
+    uint32_t same_as_labels;   /* a level whose nodes are the labels (0: none) */
     hsc__buf codes;
     char detail[160];
     /* review decision of the last classify */
@@ -99,6 +100,25 @@ void hsc_session_free(hsc_session *s)
     hsc__free(&a, s);
 }
 
+/* The level of the tree whose nodes are exactly the labels (every label at
+ * those digits, every node there a label), when no label is below a
+ * subheading (where the label level ranks by the subheading rule): its
+ * results are the label level's, so they are not ranked twice. 0: none. */
+static uint32_t same_as_labels(const hsc_model *m, const level_results *levels, uint32_t n_levels)
+{
+    const hsc__tree *t = &m->tree;
+    if (hsc__tree_below_subheadings(t) || t->label_leaf == NULL || m->n_labels == 0)
+        return 0;
+    uint32_t digits = t->nodes[t->label_leaf[0]].digits;
+    for (uint32_t n = 1; n < t->n_nodes; n++)
+        if ((t->nodes[n].label != UINT32_MAX) != (t->nodes[n].digits == digits))
+            return 0;
+    for (uint32_t i = 1; i < n_levels; i++)
+        if (levels[i].digits == digits)
+            return i;
+    return 0;
+}
+
 hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session **out)
 {
     if (out == NULL)
@@ -139,6 +159,7 @@ hsc_status hsc_session_new(hsc_model *model, const hsc_config *cfg, hsc_session 
         s->n_levels = 1;
         for (uint32_t i = 0; i < model->tree.n_levels && s->n_levels < MAX_LEVELS; i++)
             s->levels[s->n_levels++].digits = model->tree.level_digits[i];
+        s->same_as_labels = same_as_labels(model, s->levels, s->n_levels);
     }
     if (st != HSC_OK) {
         hsc_session_free(s);
@@ -428,13 +449,20 @@ hsc_status hsc_session_classify(hsc_session *s, const char *text, size_t len, ui
         level_results *lv = &s->levels[i];
         if (!(z > 0.0))
             break;   /* the constraint leaves nothing (or less than a double can hold) */
-        if (m->scoring.on)
-            st = hsc__rank_level(&s->ranker, &rq, lv->digits, k, lv->nodes, lv->probs, &lv->n);
-        else
-            st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes,
-                                  lv->probs, &lv->n);
-        for (uint32_t r = 0; r < lv->n && constrained && !m->scoring.on; r++)
-            lv->probs[r] = lv->probs[r] / z > 1.0 ? 1.0 : lv->probs[r] / z;
+        if (i > 0 && i == s->same_as_labels) {
+            lv->n = s->levels[0].n;
+            memcpy(lv->nodes, s->levels[0].nodes, lv->n * sizeof *lv->nodes);
+            memcpy(lv->probs, s->levels[0].probs, lv->n * sizeof *lv->probs);
+        } else {
+            if (m->scoring.on)
+                st = hsc__rank_level(&s->ranker, &rq, lv->digits, k, lv->nodes, lv->probs,
+                                     &lv->n);
+            else
+                st = hsc__search_topk(&s->search, &m->tree, &w, s->h, lv->digits, k, lv->nodes,
+                                      lv->probs, &lv->n);
+            for (uint32_t r = 0; r < lv->n && constrained && !m->scoring.on; r++)
+                lv->probs[r] = lv->probs[r] / z > 1.0 ? 1.0 : lv->probs[r] / z;
+        }
         if (st == HSC_OK)
             st = store_codes(s, lv);
     }
