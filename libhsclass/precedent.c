@@ -570,11 +570,27 @@ static int cmp_u32(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* Ascending: by insertion when short (qsort's calls cost more there). */
+static void sort_u32(uint32_t *v, size_t n)
+{
+    if (n > 48) {
+        qsort(v, n, sizeof *v, cmp_u32);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 static size_t sort_unique(uint32_t *keys, size_t k)
 {
     size_t u = 0;
     if (k > 1)   /* keys may be NULL when k is 0 */
-        qsort(keys, k, sizeof *keys, cmp_u32);
+        sort_u32(keys, k);
     for (size_t i = 0; i < k; i++)
         if (u == 0 || keys[u - 1] != keys[i])
             keys[u++] = keys[i];
@@ -778,11 +794,6 @@ static void sift_down(hsc__prec_hit *h, uint32_t n, uint32_t i)
     }
 }
 
-static int by_hit(const void *x, const void *y)
-{
-    return hit_before(x, y) ? -1 : hit_before(y, x);
-}
-
 /* The k most similar rows met that keep allows (clearing acc as it goes). */
 static void select_hits(hsc__prec_search *s, const hsc__prec *p, uint32_t n_met, double q_norm,
                         int (*keep)(const void *, uint32_t), const void *user)
@@ -806,7 +817,13 @@ static void select_hits(hsc__prec_search *s, const hsc__prec *p, uint32_t n_met,
             sift_down(s->hits, n, 0);
         }
     }
-    qsort(s->hits, n, sizeof *s->hits, by_hit);
+    for (uint32_t i = 1; i < n; i++) {   /* best first: insertion of <= 64 */
+        hsc__prec_hit h = s->hits[i];
+        uint32_t j = i;
+        for (; j > 0 && hit_before(&h, &s->hits[j - 1]); j--)
+            s->hits[j] = s->hits[j - 1];
+        s->hits[j] = h;
+    }
     s->n_hits = n;
 }
 
@@ -1034,7 +1051,7 @@ static void complete_rows(hsc__prec_search *s, const hsc__prec *p, const query_k
     const skip_list *l = skip_find(s, &k->e);
     if (l != NULL && (uint64_t)n_alive * (SKIP / 2 + 2) < k->e.df) {
         if (!*sorted && n_alive > 1)
-            qsort(s->touched, n_alive, sizeof *s->touched, cmp_u32);
+            sort_u32(s->touched, n_alive);
         *sorted = 1;
         complete_probe(s, p, k, l, n_alive);
     } else {
@@ -1120,7 +1137,7 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     for (; t < m; t++) {   /* the rest only complete the rows met */
         complete_rows(s, p, &q[t], n_alive, &sorted);
         rest -= q[t].w;
-        if (t + 1 < m) {
+        if (t + 1 < m && n_alive > p->neighbours) {   /* else every row left is a hit */
             double f = n_alive <= FLOOR_ROWS ? similarity_floor(s, p, n_alive, keep, user) : 0.0;
             floor = f > floor ? f : floor;   /* the rows left hold the k best */
             n_alive = drop_hopeless(s, p, n_alive, rest, floor);
