@@ -111,7 +111,7 @@ int hsc__stem(hsc__stemmers *s, uint32_t i, const char *word, size_t len, const 
               size_t *out_len);
 
 /* Per-analyzer memo of word -> '|'-joined distinct stems. */
-#define HSC__STEM_CACHE_SLOTS 4096u   /* power of two; 256 KiB */
+#define HSC__STEM_CACHE_SLOTS 16384u  /* power of two; 1 MiB */
 #define HSC__STEM_CACHE_BYTES 60      /* word + stems per slot */
 typedef struct hsc__stem_cache {
     struct hsc__stem_slot *slots;
