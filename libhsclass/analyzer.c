@@ -39,7 +39,9 @@
  * | min(src_len, LONG_SPAN) << 1 | phrase_break, then the rest of the
  * offset and of the span when they did not fit, then its entry's offset (a
  * token of U+FDFA or "x y z" takes 2 bytes); every TOK_STRIDE-th token's
- * place in the stream is indexed. */
+ * place in the stream is indexed. A short text (below INTERN_MIN_TEXT)
+ * keeps its tokens unpacked instead, as the walks would unpack them again
+ * and again. */
 #define ENTRY_HDR 4
 #define INTERN_SLOTS 4096u     /* the most: a shorter text clears fewer */
 #define INTERN_MIN_TEXT 1024u  /* bytes of text from which entries are shared */
@@ -70,7 +72,7 @@ struct hsc__analyzer {
     size_t n_tok, cap_marks;
     uint32_t last_src;       /* src_off of the last token packed */
     hsc__token cur;          /* the token being built */
-    int use_view;            /* a short text: its tokens unpacked in view too */
+    int use_view;            /* a short text: its tokens unpacked in view, not packed */
     hsc__token *view;
     size_t cap_view;
     int keep_features;       /* 1: hsc__analyze keeps them in feat */
@@ -196,10 +198,11 @@ static int pool_fits(hsc__analyzer *an)
  * room for its entry's header. */
 static int begin_token(hsc__analyzer *an, uint32_t type, size_t nb, size_t ne, hsc__token **t)
 {
-    static const char hdr[ENTRY_HDR];
-    int st = hsc__buf_append(&an->alloc, &an->pool, hdr, ENTRY_HDR);
+    int st = hsc__buf_reserve(&an->alloc, &an->pool, ENTRY_HDR);
     if (st != HSC_OK)
         return st;
+    memset(an->pool.data + an->pool.len, 0, ENTRY_HDR);
+    an->pool.len += ENTRY_HDR;
     if (!pool_fits(an))
         return HSC_E_TEXT_TOO_LONG;
     *t = &an->cur;
@@ -395,6 +398,23 @@ static int commit_token(hsc__analyzer *an)
         if (an->n_intern > 0)
             an->intern[slot] = (uint32_t)entry + 1u;
     }
+    if (an->use_view) {   /* a short text's tokens are kept unpacked */
+        if (an->n_tok == an->cap_view) {
+            size_t cap = an->cap_view ? 2 * an->cap_view : 64;
+            hsc__token *v = hsc__realloc_array(&an->alloc, an->view, cap, sizeof *v);
+            if (v == NULL)
+                return HSC_E_NOMEM;
+            an->view = v;
+            an->cap_view = cap;
+        }
+        hsc__token *v = &an->view[an->n_tok];   /* as unpack gives it back */
+        *v = *t;
+        v->stems_off = v->n_stems == 0                         ? v->norm_off + v->norm_len
+                       : (an->pool.data[entry + 1] & 0xF0) != 0 ? v->norm_off
+                                                               : v->norm_off + v->norm_len + 1u;
+        an->n_tok++;
+        return HSC_OK;
+    }
     if (an->n_tok % TOK_STRIDE == 0) {
         size_t k = an->n_tok / TOK_STRIDE;
         if (k == an->cap_marks) {
@@ -423,21 +443,6 @@ static int commit_token(hsc__analyzer *an)
         n += hsc__varint_put(p + n, t->src_len - LONG_SPAN);
     n += hsc__varint_put(p + n, (uint32_t)entry);
     an->toks.len = n;
-    if (an->use_view) {   /* a short text's tokens are also kept unpacked */
-        if (an->n_tok == an->cap_view) {
-            size_t cap = an->cap_view ? 2 * an->cap_view : 64;
-            hsc__token *v = hsc__realloc_array(&an->alloc, an->view, cap, sizeof *v);
-            if (v == NULL)
-                return HSC_E_NOMEM;
-            an->view = v;
-            an->cap_view = cap;
-        }
-        hsc__token *v = &an->view[an->n_tok];   /* as unpack gives it back */
-        *v = *t;
-        v->stems_off = v->n_stems == 0                         ? v->norm_off + v->norm_len
-                       : (an->pool.data[entry + 1] & 0xF0) != 0 ? v->norm_off
-                                                               : v->norm_off + v->norm_len + 1u;
-    }
     an->last_src = t->src_off;
     an->n_tok++;
     return HSC_OK;
