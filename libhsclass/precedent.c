@@ -1108,8 +1108,9 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
         q[m++] = (query_key){e, w};
         q2 += (double)idf2;
     }
-    /* rarest first (ties: key order) */
-    qsort(q, m, sizeof *q, by_rarity);
+    /* rarest first (ties: key order); q is NULL when the text has no key */
+    if (m > 1)
+        qsort(q, m, sizeof *q, by_rarity);
     uint64_t rest = 0;   /* weight of the keys not walked yet */
     for (uint32_t i = 0; i < m; i++)
         rest += q[i].w;
