@@ -8,7 +8,8 @@
 #
 # Shapes: words (ordinary goods words), letters ("x y z q ...": a token per
 # two bytes), digits ("1 2 3 4 ..."), fdfa (U+FDFA repeated: 3 bytes that
-# NFKC expands to four Arabic words, 33 bytes).
+# NFKC expands to four Arabic words, 33 bytes), word (U+3316 repeated with no
+# space: one "word" that NFKC expands sixfold).
 #
 # usage: sh bench/memory_per_byte.sh [BUILD [MODEL [SIZES...]]]
 #        COMMANDS="classify" SHAPES="letters fdfa" sh bench/memory_per_byte.sh ...
@@ -32,8 +33,8 @@ shape, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 words = {"words": ("frozen boneless beef cuts bovine meat cotton shirts knitted apparel steel "
                    "bolts screws plastic toys electric motors").split(),
          "letters": list("xyzqjkvw"), "digits": list("1234567")}
-if shape == "fdfa":
-    text = "\ufdfa" * (n // 3)
+if shape in ("fdfa", "word"):
+    text = ("\ufdfa" if shape == "fdfa" else "\u3316") * (n // 3)
 else:
     s, size = [], 0
     while size < n:

@@ -160,9 +160,11 @@ typedef struct hsc_config hsc_config;
                                           tokens are packed (a few bytes each, each
                                           distinct word once), a long text is
                                           normalized 16 KiB at a time and features
-                                          are made again when needed. One word that
-                                          NFKC swells (U+3316 repeated, no space)
-                                          exists whole: ~28 */
+                                          are made again when needed. A run of more
+                                          than 64 KiB of normalized text with no
+                                          place to cut (one "word" of U+3316, no
+                                          space) is cut every 64 KiB, which splits
+                                          the word there */
 #define HSC_CFG_UTF8_REPLACE       2  /**< 1: replace bad UTF-8 by U+FFFD; default 0 */
 #define HSC_CFG_STRIP_ACCENTS      3  /**< (model) 1: fold accents; default 1 */
 #define HSC_CFG_LANGUAGES          4  /**< (model, str) "en,fr,pt" etc.; default "en,fr,pt,es" */

@@ -49,6 +49,7 @@
 #define LONG_SPAN 15u
 #define FAR_DELTA ((1u << 27) - 1)
 #define WINDOW_BYTES (1u << 14)   /* of the text normalized at a time (tokenize_text) */
+#define RUN_BYTES (1u << 16)      /* normalized bytes without a cut held at most */
 
 typedef struct tok_mark {
     size_t pos;                /* stream offset of token k * TOK_STRIDE */
@@ -996,8 +997,10 @@ static int add_window(hsc__analyzer *an, const char *text, size_t len, size_t fr
  * normalized form (11 times the text for U+FDFA) never exists whole: each
  * window is tokenized up to its last cut (last_cut), and the next one is
  * normalized again from the segment that holds that cut; a window without
- * a cut grows (a text of digits and spaces, or one long word, is one
- * window). A text of at most WINDOW_BYTES is one window. */
+ * a cut grows (a text of digits and spaces is one window), up to RUN_BYTES:
+ * past that it is cut at its end, which splits the word, code or quantity
+ * there (a "word" of 64 KiB is no goods description; holding it whole cost
+ * 27 times its length). A text of at most WINDOW_BYTES is one window. */
 static int tokenize_text(hsc__analyzer *an, const char *text, size_t len)
 {
     size_t to, start = 0, base = 0, after = 0;   /* after: bytes before it have no cut */
@@ -1008,23 +1011,26 @@ static int tokenize_text(hsc__analyzer *an, const char *text, size_t len)
     st = add_window(an, text, len, 0, &to);
     while (st == HSC_OK) {
         const hsc__buf *b = &an->norm.text;
-        size_t stop = b->len;
+        size_t stop = b->len, forced = 0;
         if (to < len) {
             stop = last_cut(b, after > start ? after : start, b->len);
-            if (stop == SIZE_MAX) {   /* grow the window, and look at its new bytes */
+            if (stop == SIZE_MAX && b->len - start > RUN_BYTES) {
+                stop = b->len;   /* the next window starts at source byte to */
+                forced = 1;
+            } else if (stop == SIZE_MAX) {   /* grow the window, and look at its new bytes */
                 after = b->len > 2 ? b->len - 2 : 0;
                 st = add_window(an, text, len, to, &to);
                 continue;
             }
         }
         st = tokenize_window(an, start, stop, base);
-        if (st != HSC_OK || stop == b->len)
+        if (st != HSC_OK || (stop == b->len && !forced))
             return st;
         for (size_t i = an->prev_end; i < stop; i++)   /* punctuation before the cut */
             if (strchr(",;:()[]", b->data[i]) != NULL)
                 an->pending_break = 1;
-        size_t seg = hsc__norm_seg_start(&an->norm, stop);
-        size_t from = hsc__norm_src(&an->norm, seg);
+        size_t seg = forced ? stop : hsc__norm_seg_start(&an->norm, stop);
+        size_t from = forced ? to : hsc__norm_src(&an->norm, seg);
         base += seg;
         start = stop - seg;
         after = 0;

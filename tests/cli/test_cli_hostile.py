@@ -370,6 +370,7 @@ SHAPES = {
     "letters": b"x y z q j k v w ",   # a token per two bytes
     "digits": b"1 2 3 4 5 6 7 ",
     "fdfa": "\ufdfa".encode(),    # 3 bytes NFKC swells to four words, 33 bytes
+    "word": "\u3316".encode(),    # no space: one word NFKC swells sixfold
 }
 
 
@@ -384,7 +385,7 @@ def test_memory_per_byte_of_text(command, shape):
     hostile texts too (bench/memory_per_byte.sh measures the shipped model:
     2.5-6.5). It was 54 for words when every feature of every word was kept,
     15-20 for one-letter words and digits with 20-byte tokens, 66 for U+FDFA
-    normalized whole."""
+    normalized whole, 27 for one word of U+3316 held whole."""
     unit = SHAPES[shape]
     line = (unit * ((1 << 20) // len(unit) + 1))[:(1 << 20) // len(unit) * len(unit)]
     base = peak_rss_kib([command, "-m", TINY_MODEL, "beef"], b"")

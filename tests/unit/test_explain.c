@@ -795,11 +795,46 @@ static char *shape(const char *list, size_t n, size_t *len)
     return t;
 }
 
+/* A text of about n bytes: piece repeated with no space (one "word"). */
+static char *run_of(const char *piece, size_t n, size_t *len)
+{
+    char *t = malloc(n + 64);
+    size_t at = 0;
+    assert_non_null(t);
+    while (at + strlen(piece) < n) {
+        memcpy(t + at, piece, strlen(piece));
+        at += strlen(piece);
+    }
+    t[at] = '\0';
+    *len = at;
+    return t;
+}
+
+/* The working memory one text of n bytes takes, in a fresh session whose
+ * allocator counts (capacity counts, used or not). */
+static size_t working_memory(const char *t, size_t len, size_t n)
+{
+    counter c = {0, 0};
+    hsc_config *cfg = NULL;
+    hsc_session *s = NULL;
+    assert_int_equal(hsc_config_new(&cfg), HSC_OK);
+    assert_int_equal(hsc_config_set_allocator(cfg, c_calloc, c_realloc, c_free, &c), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, (uint32_t)n), HSC_OK);
+    assert_int_equal(hsc_session_new(model, cfg, &s), HSC_OK);
+    hsc_config_free(cfg);
+    (void)working_bytes(s, &c, "frozen beef", 11);   /* what a session keeps */
+    size_t w = working_bytes(s, &c, t, len);
+    hsc_session_free(s);
+    assert_int_equal(c.live, 0);
+    return w;
+}
+
 /* Item 13 of the hardening issue: the peak working memory for one text is
  * at most 10 times its length, for hostile texts too: one-letter words and
  * single digits (a token per two bytes), U+FDFA (four words per three
- * bytes), a mix of codes, quantities, marks and expansions. Counted by
- * the config's allocator, so deterministic: capacity counts, used or not. */
+ * bytes), a mix of codes, quantities, marks and expansions, and one "word"
+ * of U+3316 (NFKC: six katakana) with no space, which is cut every 64 KiB.
+ * Counted by the config's allocator, so deterministic. */
 static void test_working_memory_per_byte(void **state)
 {
     static const char *const shapes[] = {
@@ -807,28 +842,18 @@ static void test_working_memory_per_byte(void **state)
         "x y z q j k v w", "1 2 3 4 5 6 7", "",
         "8703 5kg 0201.30 e\xCC\x81 \xEF\xB7\xBA \xE3\x8C\x96 \xE7\x89\x9B\xE8\x82\x89 l'huile "
         "t-shirt ( ) , 3,5 \xC2\xAD 1.000,50 x200",
+        NULL,   /* the word of U+3316 */
     };
     const size_t n = 256 * 1024;
     (void)state;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        counter c = {0, 0};
-        hsc_config *cfg = NULL;
-        hsc_session *s = NULL;
         size_t len;
-        char *t = shape(shapes[i], n, &len);
-        assert_int_equal(hsc_config_new(&cfg), HSC_OK);
-        assert_int_equal(hsc_config_set_allocator(cfg, c_calloc, c_realloc, c_free, &c), HSC_OK);
-        assert_int_equal(hsc_config_set_u32(cfg, HSC_CFG_MAX_TEXT_BYTES, (uint32_t)n), HSC_OK);
-        assert_int_equal(hsc_session_new(model, cfg, &s), HSC_OK);
-        hsc_config_free(cfg);
-        (void)working_bytes(s, &c, "frozen beef", 11);   /* what a session keeps */
-        size_t w = working_bytes(s, &c, t, len);
+        char *t = shapes[i] != NULL ? shape(shapes[i], n, &len) : run_of("\xE3\x8C\x96", n, &len);
+        size_t w = working_memory(t, len, n);
         print_message("shape %zu: %zu bytes of working memory for %zu of text (%.1fx)\n", i, w,
                       len, (double)w / (double)len);
         assert_true(w <= 10 * len);
         free(t);
-        hsc_session_free(s);
-        assert_int_equal(c.live, 0);
     }
 }
 
