@@ -918,14 +918,11 @@ static int keep_feature(void *user, const hsc__feature *f)
 {
     hsc__analyzer *an = user;
     if (an->n_feat == an->cap_feat) {
-        size_t cap = an->cap_feat ? an->cap_feat * 2 : 256;
-        hsc__feature *p = cap > an->cap_feat
-                              ? hsc__realloc_array(&an->alloc, an->feat, cap, sizeof *p)
-                              : NULL;
+        hsc__feature *p = hsc__grow_array(&an->alloc, an->feat, &an->cap_feat, an->n_feat + 1,
+                                          sizeof *p, 256);
         if (p == NULL)
             return HSC_E_NOMEM;
         an->feat = p;
-        an->cap_feat = cap;
     }
     an->feat[an->n_feat++] = *f;
     return HSC_OK;

@@ -102,12 +102,10 @@ static int map_put(const hsc__alloc *a, hsc__norm *o, size_t i, uint32_t v)
         return HSC_OK;
     }
     if (o->n_far == o->far_cap) {
-        size_t cap = o->far_cap ? o->far_cap * 2 : 16;
-        uint32_t *f = hsc__realloc_array(a, o->far, cap, 2 * sizeof *f);
+        uint32_t *f = hsc__grow_array(a, o->far, &o->far_cap, o->n_far + 1, 2 * sizeof *f, 16);
         if (f == NULL)
             return HSC_E_NOMEM;
         o->far = f;
-        o->far_cap = cap;
     }
     o->step[i] = FAR;
     o->far[2 * o->n_far] = (uint32_t)i;

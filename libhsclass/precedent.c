@@ -611,12 +611,10 @@ int hsc__keyset_add(const hsc__alloc *a, hsc__keyset *ks, uint32_t key)
     if (ks->n == ks->cap) {
         ks->n = sort_unique(ks->keys, ks->n);   /* merge the repeats before growing */
         if (ks->n >= ks->cap / 2) {
-            size_t cap = ks->cap ? ks->cap * 2 : 256;
-            uint32_t *k = cap > ks->cap ? hsc__realloc_array(a, ks->keys, cap, sizeof *k) : NULL;
+            uint32_t *k = hsc__grow_array(a, ks->keys, &ks->cap, ks->cap + 1, sizeof *k, 256);
             if (k == NULL)
                 return HSC_E_NOMEM;
             ks->keys = k;
-            ks->cap = cap;
         }
     }
     ks->keys[ks->n++] = key;

@@ -103,14 +103,11 @@ int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *sour
         return HSC_E_NOMEM;
     int st = b->n_rows == b->cap ? grow(b) : HSC_OK;
     if (st == HSC_OK && b->n_keys + n_keys > b->cap_keys) {
-        size_t cap = b->cap_keys > 0 ? b->cap_keys * 2 : 65536;
-        while (cap < b->n_keys + n_keys)
-            cap *= 2;
-        uint32_t *k = hsc__realloc_array(&b->alloc, b->keys, cap, sizeof *k);
+        uint32_t *k = hsc__grow_array(&b->alloc, b->keys, &b->cap_keys, b->n_keys + n_keys,
+                                      sizeof *k, 65536);
         if (k == NULL)
             return HSC_E_NOMEM;
         b->keys = k;
-        b->cap_keys = cap;
     }
     uint32_t r = b->n_rows;
     if (st == HSC_OK)
