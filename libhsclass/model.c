@@ -203,6 +203,8 @@ hsc_status hsc_model_save_file(const hsc_model *model, const char *path)
 {
     if (model == NULL || path == NULL)
         return HSC_E_INVALID_ARG;
+    if (model->canonical_len > 0)   /* a trained model: its image is its serialization */
+        return hsc__write_file_atomic(path, model->image, model->canonical_len);
     hsc__buf b = {0};
     int st = hsc__model_serialize(model, &b);
     if (st == HSC_OK)
@@ -227,7 +229,9 @@ hsc_status hsc_model_save_memory(const hsc_model *model, void **out, size_t *out
         return HSC_E_INVALID_ARG;
     hsc__buf b = {0};
     int st = hsc__buf_append(&model->alloc, &b, zeros, BUF_PREFIX);
-    if (st == HSC_OK)
+    if (st == HSC_OK && model->canonical_len > 0)   /* as hsc_model_save_file */
+        st = hsc__buf_append(&model->alloc, &b, model->image, model->canonical_len);
+    else if (st == HSC_OK)
         st = hsc__model_serialize(model, &b);
     if (st != HSC_OK) {
         hsc__buf_free(&model->alloc, &b);

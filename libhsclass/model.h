@@ -70,6 +70,8 @@ struct hsc_model {
     char *image;               /* or a copy (one of the two is set): */
     size_t image_big;          /* its hsc__calloc_big size, 0: hsc__alloc'ed */
     size_t map_len;
+    size_t canonical_len;      /* > 0: image[0..canonical_len) is what hsc__model_serialize
+                                * makes of this model (a trained one): saved as is */
     int owns_q;                /* row_q / out_q were inflated copies (not in the image) */
 };
 

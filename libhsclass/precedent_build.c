@@ -174,10 +174,12 @@ static int cmp_u64(const void *x, const void *y)
 
 /* v[0..n) ascending: (key, row) pairs, millions for a large memory, where
  * qsort's comparisons were a fifth of an adapted model's finish. LSD radix
- * sort, 16 bits a pass, skipping the passes whose digit every value shares;
+ * sort, 16 bits a pass from bit from_bit up (v already ascending in its
+ * bits below from_bit: the pairs come row by row, so only the key's two
+ * passes are needed), skipping the passes whose digit every value shares;
  * qsort for a few values or when the scratch cannot be had (the same
  * order: values are distinct). */
-static void sort_u64(const hsc__alloc *a, uint64_t *v, size_t n)
+static void sort_u64(const hsc__alloc *a, uint64_t *v, size_t n, unsigned from_bit)
 {
     uint64_t *tmp = n >= RADIX_MIN ? hsc__calloc(a, n, sizeof *tmp) : NULL;
     size_t *count = tmp != NULL ? hsc__calloc(a, RADIX_SIZE, sizeof *count) : NULL;
@@ -187,7 +189,7 @@ static void sort_u64(const hsc__alloc *a, uint64_t *v, size_t n)
         return;
     }
     uint64_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+    for (unsigned shift = from_bit; shift < 64; shift += RADIX_BITS) {
         memset(count, 0, RADIX_SIZE * sizeof *count);
         for (size_t i = 0; i < n; i++)
             count[(src[i] >> shift) & (RADIX_SIZE - 1)]++;
@@ -382,33 +384,25 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
 
 /* Each row's norm: sqrt of its keys' idf2 over the keys the index keeps
  * (those in more than max_df rows are left out of both sides of the
- * cosine). */
-static int row_norms(const hsc__prec_builder *b, const uint32_t *kept, const key_index *x,
+ * cosine), summed from the pairs (key ascending, so each row's sum adds
+ * its keys in ascending order, as a walk of the row's own keys would). */
+static int row_norms(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, const key_index *x,
                      hsc__prec *p)
 {
-    float *norm = hsc__prec_alloc(&b->alloc, p, p->n_rows, sizeof *norm);
-    if (norm == NULL)
+    float *norm = hsc__prec_alloc(a, p, p->n_rows, sizeof *norm);
+    double *sum = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *sum);
+    if (norm == NULL || sum == NULL) {
+        hsc__free(a, sum);
         return HSC_E_NOMEM;
-    for (uint32_t r = 0; r < p->n_rows; r++) {
-        double sum = 0.0;
-        const uint32_t *k = b->keys + b->key_off[kept[r]];
-        size_t n = b->key_off[kept[r] + 1] - b->key_off[kept[r]], lo = 0;
-        for (size_t i = 0; i < n; i++) {
-            /* both ascending: binary search from the last hit (a linear
-             * walk made large memories quadratic: rows x keys) */
-            size_t hi = p->n_keys;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (x->keys[mid] < k[i])
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < p->n_keys && x->keys[lo] == k[i])
-                sum += (double)x->idf2[lo];
-        }
-        norm[r] = sum > 0.0 ? (float)sqrt(sum) : 1e-3f;
     }
+    for (size_t i = 0, k = 0; i < n_pairs; i++) {
+        if (i > 0 && (pair[i] >> 32) != (pair[i - 1] >> 32))
+            k++;
+        sum[(uint32_t)pair[i]] += (double)x->idf2[k];
+    }
+    for (uint32_t r = 0; r < p->n_rows; r++)
+        norm[r] = sum[r] > 0.0 ? (float)sqrt(sum[r]) : 1e-3f;
+    hsc__free(a, sum);
     p->row_norm = norm;
     return HSC_OK;
 }
@@ -438,7 +432,7 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
         for (size_t j = b->key_off[kept[r]]; j < b->key_off[kept[r] + 1]; j++)
             pair[i++] = ((uint64_t)b->keys[j] << 32) | r;
     if (st == HSC_OK)
-        sort_u64(a, pair, n_pairs);
+        sort_u64(a, pair, n_pairs, 32);
     out->n_rows = n;
     out->neighbours = neighbours;
     out->vote_power = vote_power;
@@ -454,11 +448,11 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
     key_index x = {0};
     if (st == HSC_OK)
         st = index_pairs(a, pair, n_pairs, out, &x);
+    if (st == HSC_OK)
+        st = row_norms(a, pair, n_pairs, &x, out);
     hsc__free(a, pair);
     if (st == HSC_OK)
         st = copy_rows(b, kept, out);
-    if (st == HSC_OK)
-        st = row_norms(b, kept, &x, out);
     if (st == HSC_OK)
         st = hsc__prec_pack(a, x.keys, x.df, x.post_off, out);
     key_index_free(a, &x);

@@ -455,10 +455,12 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
     hsc__natl_free(a, &natl);
     if (st == HSC_OK)
         st = hsc__model_parse(a, (const uint8_t *)file.data, file.len, out, NULL);
-    if (st == HSC_OK)
+    if (st == HSC_OK) {
         (*out)->image = file.data;   /* the model uses it in place */
-    else
+        (*out)->canonical_len = file.len;   /* and saving writes it: the same bytes */
+    } else {
         hsc__buf_free(a, &file);
+    }
     return st;
 }
 

@@ -74,6 +74,29 @@ static void write_bytes(const char *path, const void *data, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
+static char *read_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *data = NULL;
+    *len = 0;
+    for (size_t cap = 0;;) {
+        if (*len == cap) {
+            cap = cap > 0 ? cap * 2 : 65536;
+            char *more = realloc(data, cap);
+            assert_non_null(more);
+            data = more;
+        }
+        size_t got = fread(data + *len, 1, cap - *len, f);
+        *len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    return data;
+}
+
 /* No "NAME.XXXXXX" left beside NAME. */
 static int temporaries_left(void)
 {
@@ -277,6 +300,32 @@ static void test_live_model_survives_its_file(void **state)
     unlink(p);
 }
 
+/* A trained model is saved as the image it was parsed from (no second
+ * serialization): those bytes must be what serializing the model gives,
+ * i.e. what saving the same model loaded from them writes. */
+static void test_trained_model_saves_its_serialization(void **state)
+{
+    (void)state;
+    hsc_model *again = NULL;
+    void *resaved = NULL;
+    size_t resaved_len = 0;
+    assert_int_equal(hsc_model_load_memory(image, image_len, NULL, &again, NULL), HSC_OK);
+    assert_int_equal(hsc_model_save_memory(again, &resaved, &resaved_len), HSC_OK);
+    assert_int_equal(resaved_len, image_len);
+    assert_memory_equal(resaved, image, image_len);
+    const char *p = in_dir("trained.hscm");
+    assert_int_equal(hsc_model_save_file(model, p), HSC_OK);
+    size_t len = 0;
+    char *saved = read_bytes(p, &len);
+    assert_non_null(saved);
+    assert_int_equal(len, image_len);
+    assert_memory_equal(saved, image, image_len);
+    free(saved);
+    unlink(p);
+    hsc_buffer_free(resaved);
+    hsc_model_free(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_save_keeps_the_umask),
         cmocka_unit_test(test_load_limits_and_fifos),
         cmocka_unit_test(test_live_model_survives_its_file),
+        cmocka_unit_test(test_trained_model_saves_its_serialization),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
