@@ -121,12 +121,14 @@ typedef struct featurizer {
     hsc__buf noisy;
 } featurizer;
 
-/* Featurize one text into the example set (an hsc__emit_fn). */
-static int add_example(void *user, const char *text, size_t len, float factor)
+/* Featurize one text into the example set; *analyzed: the analyzer
+ * took the text (and still holds its analysis). */
+static int add_analyzed(featurizer *fz, const char *text, size_t len, float factor,
+                        int *analyzed)
 {
-    featurizer *fz = user;
     hsc__examples *e = fz->set;
     int st = hsc__analyze(fz->an, text, len);
+    *analyzed = st == HSC_OK;
     if (st == HSC_E_NOMEM)
         return st;
     size_t nf = st == HSC_OK ? hsc__analyzer_feature_count(fz->an) : 0;
@@ -170,19 +172,33 @@ static int add_example(void *user, const char *text, size_t len, float factor)
     return HSC_OK;
 }
 
+/* Featurize one text into the example set (an hsc__emit_fn). */
+static int add_example(void *user, const char *text, size_t len, float factor)
+{
+    int analyzed;
+    return add_analyzed(user, text, len, factor, &analyzed);
+}
+
+/* With probability fz->noise, a training text also dressed in trade noise. */
+static int add_noisy(featurizer *fz, const char *text, size_t len, float factor)
+{
+    if (!(fz->noise > 0.0))
+        return HSC_OK;
+    int st;
+    uint64_t r = hsc__splitmix(fz->rng);
+    if ((double)(r >> 11) * 0x1.0p-53 >= fz->noise)
+        return HSC_OK;
+    st = hsc__trade_noise(fz->a, hsc__splitmix(fz->rng), text, len, &fz->noisy);
+    return st != HSC_OK ? st : add_example(fz, fz->noisy.data, fz->noisy.len, factor);
+}
+
 /* A training text, and with probability fz->noise the same text dressed
  * in trade noise (an hsc__emit_fn). */
 static int add_training_text(void *user, const char *text, size_t len, float factor)
 {
     featurizer *fz = user;
     int st = add_example(fz, text, len, factor);
-    if (st != HSC_OK || !(fz->noise > 0.0))
-        return st;
-    uint64_t r = hsc__splitmix(fz->rng);
-    if ((double)(r >> 11) * 0x1.0p-53 >= fz->noise)
-        return HSC_OK;
-    st = hsc__trade_noise(fz->a, hsc__splitmix(fz->rng), text, len, &fz->noisy);
-    return st != HSC_OK ? st : add_example(fz, fz->noisy.data, fz->noisy.len, factor);
+    return st != HSC_OK ? st : add_noisy(fz, text, len, factor);
 }
 
 /* The memory keys of the analyzer's last text, sorted unique, in keys. */
@@ -209,8 +225,8 @@ static int featurize_row(featurizer *fz, const hsc_trainer *t, const hsc__row *r
     const hsc__rowset *rs = &t->rows;
     const char *text = rs->texts.data + row->text_off;
     size_t n_before = fz->set->n, n_keys = 0;
-    int st = held_out ? add_example(fz, text, row->text_len, 1.0f)
-                      : add_training_text(fz, text, row->text_len, 1.0f);
+    int analyzed = 0;
+    int st = add_analyzed(fz, text, row->text_len, 1.0f, &analyzed);
     if (st == HSC_OK && mem != NULL && held_out && fz->set->n > n_before) {
         /* the analyzer still holds this row's analysis */
         st = last_keys(fz, fz->set, &n_keys);
@@ -218,18 +234,17 @@ static int featurize_row(featurizer *fz, const hsc_trainer *t, const hsc__row *r
         x->key_off = fz->set->n_keys;
         x->n_keys = (uint32_t)n_keys;
         fz->set->n_keys += n_keys;
-    } else if (st == HSC_OK && mem != NULL && !held_out) {
-        st = hsc__analyze(fz->an, text, row->text_len);
+    } else if (st == HSC_OK && mem != NULL && !held_out && analyzed) {
+        /* the analyzer still holds the clean text's analysis (the noisy copy comes next) */
         hsc__examples *scratch = fz->set;   /* keys past n_keys: scratch only */
-        if (st == HSC_OK)
-            st = last_keys(fz, scratch, &n_keys);
+        st = last_keys(fz, scratch, &n_keys);
         if (st == HSC_OK)
             st = hsc__prec_builder_add(mem, fz->label, rs->sources[row->source],
                                        scratch->keys + scratch->n_keys, n_keys, text,
                                        row->text_len);
-        else if (st != HSC_E_NOMEM)
-            st = HSC_OK;   /* text the analyzer refuses: no precedent */
-    }
+    }   /* a text the analyzer refuses: no precedent */
+    if (st == HSC_OK && !held_out)
+        st = add_noisy(fz, text, row->text_len, 1.0f);
     if (st == HSC_OK && !held_out && t->opt.augment && (row->flags & HSC_ROWS_NOMENCLATURE))
         st = hsc__augment_path(&t->alloc, text, row->text_len, add_training_text, fz);
     return st;
