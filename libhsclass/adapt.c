@@ -134,30 +134,33 @@ static uint32_t precedent_label(const char *code, const char *const *labels, uin
 
 int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
                           const char *const *labels, uint32_t n_labels,
-                          const hsc__examples *train, hsc__prec_builder *mem)
+                          const hsc__examples *train, hsc__prec_join *join)
 {
     const hsc__prec *p = &base->prec;
+    memset(join, 0, sizeof *join);
     if (p->n_rows == 0)
         return HSC_OK;
-    size_t *off = NULL;
-    uint32_t *keys = NULL;
     double *weight = hsc__calloc(a, (size_t)n_labels + 1, sizeof *weight);
-    int st = weight != NULL ? hsc__prec_row_keys(a, p, &off, &keys) : HSC_E_NOMEM;
-    for (size_t i = 0; st == HSC_OK && i < train->n; i++)
+    uint32_t *label_of = hsc__calloc(a, (size_t)base->n_labels + 1, sizeof *label_of);
+    join->label = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *join->label);
+    if (weight == NULL || label_of == NULL || join->label == NULL) {
+        hsc__free(a, weight);
+        hsc__free(a, label_of);
+        hsc__prec_join_free(a, join);
+        return HSC_E_NOMEM;
+    }
+    for (size_t i = 0; i < train->n; i++)
         if (train->ex[i].label < n_labels)   /* a label, not a prefix target */
             weight[train->ex[i].label] += train->ex[i].weight;
-    for (uint32_t r = 0; st == HSC_OK && r < p->n_rows; r++) {
-        uint32_t label = precedent_label(base->labels[p->row_label[r]], labels, n_labels, weight);
-        if (label == UINT32_MAX)
-            continue;
-        const char *text = p->text_off != NULL ? p->text_pool + p->text_off[r] : "";
-        const char *source = p->row_source[r] < p->n_sources ? p->sources[p->row_source[r]] : "";
-        st = hsc__prec_builder_add(mem, label, source, keys + off[r], off[r + 1] - off[r], text,
-                                   strlen(text));
-    }
+    for (uint32_t l = 0; l < base->n_labels; l++)
+        label_of[l] = precedent_label(base->labels[l], labels, n_labels, weight);
+    for (uint32_t r = 0; r < p->n_rows; r++)
+        join->label[r] = p->row_label[r] < base->n_labels ? label_of[p->row_label[r]] : UINT32_MAX;
     hsc__free(a, weight);
-    hsc__free(a, off);
-    hsc__free(a, keys);
+    hsc__free(a, label_of);
+    int st = hsc__prec_join_init(a, p, join);
+    if (st != HSC_OK)
+        hsc__prec_join_free(a, join);
     return st;
 }
 

@@ -737,36 +737,32 @@ static inline int postings_next(const hsc__prec *p, postings *it, uint32_t *row)
     return 1;
 }
 
-int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, uint32_t **keys)
+int hsc__prec_each_key(const hsc__alloc *a, const hsc__prec *p,
+                       int (*fn)(void *user, uint32_t key, const uint32_t *rows, uint32_t n),
+                       void *user)
 {
-    /* fill[r]: row r's next free slot (its key count, first) */
-    size_t *fill = hsc__calloc(a, (size_t)p->n_rows + 2, sizeof *fill);
-    *off = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof **off);
-    *keys = NULL;
-    uint32_t row;
+    uint32_t *rows = NULL, row;
+    size_t cap = 0;
     key_entry e;
-    for (uint32_t b = 0; fill != NULL && b < p->n_blocks; b++)
-        for (block_walk w = block_open(p, b); block_next(p, &w, &e);)
+    int st = HSC_OK;
+    for (uint32_t b = 0; st == HSC_OK && b < p->n_blocks; b++)   /* keys ascending */
+        for (block_walk w = block_open(p, b); st == HSC_OK && block_next(p, &w, &e);) {
+            if (e.df > cap) {
+                uint32_t *more = hsc__grow_array(a, rows, &cap, e.df, sizeof *rows, 1024);
+                if (more == NULL) {
+                    st = HSC_E_NOMEM;
+                    break;
+                }
+                rows = more;
+            }
+            uint32_t n = 0;
             for (postings it = postings_of(&e); postings_next(p, &it, &row);)
-                fill[row + 1]++;
-    for (uint32_t r = 0; fill != NULL && r < p->n_rows; r++)
-        fill[r + 1] += fill[r];
-    if (fill != NULL && *off != NULL) {
-        memcpy(*off, fill, ((size_t)p->n_rows + 1) * sizeof **off);
-        *keys = hsc__calloc(a, fill[p->n_rows] + 1, sizeof **keys);
-    }
-    if (*keys == NULL) {
-        hsc__free(a, fill);
-        hsc__free(a, *off);
-        *off = NULL;
-        return HSC_E_NOMEM;
-    }
-    for (uint32_t b = 0; b < p->n_blocks; b++)   /* keys ascending: so is each row's list */
-        for (block_walk w = block_open(p, b); block_next(p, &w, &e);)
-            for (postings it = postings_of(&e); postings_next(p, &it, &row);)
-                (*keys)[fill[row]++] = e.key;
-    hsc__free(a, fill);
-    return HSC_OK;
+                rows[n++] = row;
+            if (n > 0)
+                st = fn(user, e.key, rows, n);
+        }
+    hsc__free(a, rows);
+    return st;
 }
 
 /* Better hit first: higher similarity, then lower row. */

@@ -67,10 +67,13 @@ int hsc__prec_decode(const hsc__alloc *a, const uint8_t *data, size_t len, uint3
 int hsc__prec_texts_decode(const hsc__alloc *a, const uint8_t *data, size_t len, hsc__prec *p,
                            size_t *bad);
 
-/* The index turned back into rows: row r's keys, ascending, are
- * keys[off[r]..off[r+1]) (both allocated; n_rows + 1 offsets). Keys left
- * out as too common at build time are not there. */
-int hsc__prec_row_keys(const hsc__alloc *a, const hsc__prec *p, size_t **off, uint32_t **keys);
+/* fn(user, key, rows, n) for every key of the index, ascending, with its
+ * n > 0 rows, ascending (as the search reads them: a damaged list ends
+ * where it is found damaged); a status other than HSC_OK stops the walk.
+ * Keys left out as too common at build time are not there. */
+int hsc__prec_each_key(const hsc__alloc *a, const hsc__prec *p,
+                       int (*fn)(void *user, uint32_t key, const uint32_t *rows, uint32_t n),
+                       void *user);
 
 /* The memory keys of a text's features, sorted unique, into keys (room
  * for n); returns their count. */
@@ -114,13 +117,32 @@ void hsc__prec_builder_free(hsc__prec_builder *b);
  * skipped. */
 int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *source,
                           const uint32_t *keys, size_t n_keys, const char *text, size_t len);
-/* The memory of the rows added, identical (label, keys) rows once, at
- * most max_per_label rows per label (0: all; a label with more keeps that
- * many spread evenly over the input order): neighbours and vote_power as
- * hsc__prec has them; keys in more than max_df_share of the rows (and more
- * than HSC__PREC_MIN_MAX_DF) are left out. HSC_E_NO_DATA: no row. */
-int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
-                    double max_df_share, uint32_t max_per_label, hsc__prec *out);
+/* The rows of a built memory joining a builder's (an adapted model keeps
+ * its base's precedents): its index is read as it is, never featurized
+ * again. */
+typedef struct hsc__prec_join {
+    const hsc__prec *p;
+    uint32_t *label;           /* per row of p: its label in the new memory, UINT32_MAX: left out */
+    uint32_t *n_keys;          /* per row of p: its keys in p's index */
+    uint64_t *hash;            /* per row of p: of those keys */
+    uint32_t n_rows;           /* rows joining: a label and a key */
+} hsc__prec_join;
+
+/* j->label filled by the caller (p->n_rows entries, allocated): the rest. */
+int hsc__prec_join_init(const hsc__alloc *a, const hsc__prec *p, hsc__prec_join *j);
+void hsc__prec_join_free(const hsc__alloc *a, hsc__prec_join *j);
+
+/* The memory of the rows added, followed by the joining rows of j (NULL:
+ * none) in their order, each as if added with its label, its source's
+ * name, its keys and text (none: ""): identical (label, keys) rows once,
+ * at most max_per_label rows per label (0: all; a label with more keeps
+ * that many spread evenly over the input order): neighbours and
+ * vote_power as hsc__prec has them; keys in more than max_df_share of the
+ * rows (and more than HSC__PREC_MIN_MAX_DF) are left out. HSC_E_NO_DATA:
+ * no row. */
+int hsc__prec_build(hsc__prec_builder *b, const hsc__prec_join *j, uint32_t neighbours,
+                    double vote_power, double max_df_share, uint32_t max_per_label,
+                    hsc__prec *out);
 
 /* ---- searching ---------------------------------------------------------- */
 

@@ -132,34 +132,189 @@ int hsc__prec_builder_add(hsc__prec_builder *b, uint32_t label, const char *sour
     return HSC_OK;
 }
 
-/* ---- building ------------------------------------------------------------- */
+/* ---- joining a built memory ------------------------------------------------ */
 
-/* qsort has no user pointer: each element carries its builder. */
-typedef struct row_ref {
-    const hsc__prec_builder *b;
-    uint32_t row;
-} row_ref;
+#define HASH_START 0xcbf29ce484222325ull
+#define HASH_MUL 0x100000001b3ull
 
-static int by_row_content(const void *x, const void *y)
+static uint64_t hash_step(uint64_t h, uint32_t v)
 {
-    const hsc__prec_builder *b = ((const row_ref *)x)->b;
-    uint32_t i = ((const row_ref *)x)->row, j = ((const row_ref *)y)->row;
-    if (b->label[i] != b->label[j])
-        return b->label[i] < b->label[j] ? -1 : 1;
-    size_t ni = b->key_off[i + 1] - b->key_off[i], nj = b->key_off[j + 1] - b->key_off[j];
-    if (ni != nj)
-        return ni < nj ? -1 : 1;
-    int c = memcmp(b->keys + b->key_off[i], b->keys + b->key_off[j], ni * sizeof *b->keys);
-    if (c != 0)
-        return c;
-    return i < j ? -1 : i > j;
+    return (h ^ v) * HASH_MUL;
 }
 
-static int same_content(const hsc__prec_builder *b, uint32_t i, uint32_t j)
+static int count_key(void *user, uint32_t key, const uint32_t *rows, uint32_t n)
 {
-    size_t ni = b->key_off[i + 1] - b->key_off[i], nj = b->key_off[j + 1] - b->key_off[j];
-    return b->label[i] == b->label[j] && ni == nj &&
-           memcmp(b->keys + b->key_off[i], b->keys + b->key_off[j], ni * sizeof *b->keys) == 0;
+    hsc__prec_join *j = user;
+    for (uint32_t i = 0; i < n; i++) {   /* keys come ascending: each row's hash in key order */
+        j->n_keys[rows[i]]++;
+        j->hash[rows[i]] = hash_step(j->hash[rows[i]], key);
+    }
+    return HSC_OK;
+}
+
+int hsc__prec_join_init(const hsc__alloc *a, const hsc__prec *p, hsc__prec_join *j)
+{
+    j->p = p;
+    j->n_rows = 0;
+    j->n_keys = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *j->n_keys);
+    j->hash = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *j->hash);
+    if (j->n_keys == NULL || j->hash == NULL)
+        return HSC_E_NOMEM;
+    for (uint32_t r = 0; r < p->n_rows; r++)
+        j->hash[r] = HASH_START;
+    int st = hsc__prec_each_key(a, p, count_key, j);
+    for (uint32_t r = 0; st == HSC_OK && r < p->n_rows; r++)
+        j->n_rows += j->label[r] != UINT32_MAX && j->n_keys[r] > 0;
+    return st;
+}
+
+void hsc__prec_join_free(const hsc__alloc *a, hsc__prec_join *j)
+{
+    hsc__free(a, j->label);
+    hsc__free(a, j->n_keys);
+    hsc__free(a, j->hash);
+    memset(j, 0, sizeof *j);
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+/* The rows of a build: the builder's (0..n_b), then the joining rows of
+ * j, each with its label, source and keys. */
+typedef struct rows_view {
+    hsc__prec_builder *b;
+    const hsc__prec_join *j;
+    uint32_t n_b, n;
+    uint32_t *jrow;            /* row n_b + i: row jrow[i] of j->p */
+    uint32_t *label;           /* per row */
+    uint8_t *jsource;          /* per source of j->p (and one for a source out of range) */
+    size_t *jkey_off;          /* per row of j->p, when its keys were needed: into jkeys */
+    uint32_t *jkeys;
+} rows_view;
+
+static void view_free(const hsc__alloc *a, rows_view *v)
+{
+    hsc__free(a, v->jrow);
+    hsc__free(a, v->label);
+    hsc__free(a, v->jsource);
+    hsc__free(a, v->jkey_off);
+    hsc__free(a, v->jkeys);
+}
+
+static int view_open(hsc__prec_builder *b, const hsc__prec_join *j, rows_view *v)
+{
+    const hsc__alloc *a = &b->alloc;
+    memset(v, 0, sizeof *v);
+    v->b = b;
+    v->j = j;
+    v->n_b = b->n_rows;
+    uint32_t n_j = j != NULL ? j->n_rows : 0;
+    if (n_j > UINT32_MAX - 1 - v->n_b)
+        return HSC_E_NOMEM;
+    v->n = v->n_b + n_j;
+    v->label = hsc__calloc(a, (size_t)v->n + 1, sizeof *v->label);
+    v->jrow = hsc__calloc(a, (size_t)n_j + 1, sizeof *v->jrow);
+    if (v->label == NULL || v->jrow == NULL)
+        return HSC_E_NOMEM;
+    memcpy(v->label, b->label, (size_t)v->n_b * sizeof *v->label);
+    if (n_j == 0)
+        return HSC_OK;
+    const hsc__prec *p = j->p;
+    /* the sources' names join the builder's as each is first met */
+    v->jsource = hsc__calloc(a, (size_t)p->n_sources + 1, 1);
+    uint8_t *met = hsc__calloc(a, (size_t)p->n_sources + 1, 1);
+    int st = v->jsource != NULL && met != NULL ? HSC_OK : HSC_E_NOMEM;
+    for (uint32_t r = 0, i = 0; st == HSC_OK && r < p->n_rows; r++) {
+        if (j->label[r] == UINT32_MAX || j->n_keys[r] == 0)
+            continue;
+        uint32_t s = p->row_source[r] < p->n_sources ? p->row_source[r] : p->n_sources;
+        if (!met[s]) {
+            met[s] = 1;
+            st = source_index(b, s < p->n_sources ? p->sources[s] : "", &v->jsource[s]);
+        }
+        v->jrow[i] = r;
+        v->label[v->n_b + i] = j->label[r];
+        i++;
+    }
+    hsc__free(a, met);
+    return st;
+}
+
+static const uint32_t *row_keys(const rows_view *v, uint32_t r, size_t *n)
+{
+    if (r < v->n_b) {
+        *n = v->b->key_off[r + 1] - v->b->key_off[r];
+        return v->b->keys + v->b->key_off[r];
+    }
+    uint32_t jr = v->jrow[r - v->n_b];
+    *n = v->j->n_keys[jr];
+    return v->jkeys + v->jkey_off[jr];
+}
+
+static uint64_t row_hash(const rows_view *v, uint32_t r)
+{
+    uint64_t h = HASH_START;
+    if (r < v->n_b)
+        for (size_t i = v->b->key_off[r]; i < v->b->key_off[r + 1]; i++)
+            h = hash_step(h, v->b->keys[i]);
+    else
+        h = v->j->hash[v->jrow[r - v->n_b]];
+    return hash_step(h, v->label[r]);
+}
+
+/* The keys of the joining rows marked in want, from j->p's index. */
+typedef struct key_fill {
+    const uint8_t *want;
+    size_t *fill;
+    uint32_t *keys;
+} key_fill;
+
+static int fill_key(void *user, uint32_t key, const uint32_t *rows, uint32_t n)
+{
+    key_fill *f = user;
+    for (uint32_t i = 0; i < n; i++)
+        if (f->want[rows[i]])
+            f->keys[f->fill[rows[i]]++] = key;
+    return HSC_OK;
+}
+
+static int join_keys(const hsc__alloc *a, rows_view *v, const uint8_t *want)
+{
+    const hsc__prec *p = v->j->p;
+    v->jkey_off = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *v->jkey_off);
+    size_t total = 0;
+    for (uint32_t r = 0; v->jkey_off != NULL && r < p->n_rows; r++) {
+        v->jkey_off[r] = total;
+        total += want[r] ? v->j->n_keys[r] : 0;
+    }
+    v->jkeys = v->jkey_off != NULL ? hsc__calloc(a, total + 1, sizeof *v->jkeys) : NULL;
+    key_fill f = {want, hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *f.fill), v->jkeys};
+    int st = v->jkeys != NULL && f.fill != NULL ? HSC_OK : HSC_E_NOMEM;
+    if (st == HSC_OK) {
+        memcpy(f.fill, v->jkey_off, (size_t)p->n_rows * sizeof *f.fill);
+        st = hsc__prec_each_key(a, p, fill_key, &f);
+    }
+    hsc__free(a, f.fill);
+    return st;
+}
+
+static int same_content(const rows_view *v, uint32_t r, uint32_t s)
+{
+    size_t nr, ns;
+    const uint32_t *kr = row_keys(v, r, &nr), *ks = row_keys(v, s, &ns);
+    return v->label[r] == v->label[s] && nr == ns && memcmp(kr, ks, nr * sizeof *kr) == 0;
+}
+
+typedef struct hashed_row {
+    uint64_t hash;
+    uint32_t row;
+} hashed_row;
+
+static int by_hash(const void *x, const void *y)
+{
+    const hashed_row *a = x, *b = y;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -212,141 +367,265 @@ static void sort_u64(const hsc__alloc *a, uint64_t *v, size_t n, unsigned from_b
     hsc__free(a, tmp);
 }
 
-/* The rows kept (first of each identical group, in input order). */
-static int unique_rows(hsc__prec_builder *b, uint32_t **kept, uint32_t *n_kept)
+/* The rows kept: the first of each group of identical (label, keys) rows,
+ * in input order. Rows are grouped by a hash of their label and keys, and
+ * rows of the same hash compared in full (the joining rows' keys are read
+ * from the index only for those). */
+static int unique_rows(const hsc__alloc *a, rows_view *v, uint32_t **kept, uint32_t *n_kept)
 {
-    uint32_t *idx = hsc__calloc(&b->alloc, b->n_rows, sizeof *idx);
-    uint8_t *dup = hsc__calloc(&b->alloc, b->n_rows, 1);
-    row_ref *ref = hsc__calloc(&b->alloc, b->n_rows, sizeof *ref);
-    if (idx == NULL || dup == NULL || ref == NULL) {
-        hsc__free(&b->alloc, idx);
-        hsc__free(&b->alloc, dup);
-        hsc__free(&b->alloc, ref);
-        return HSC_E_NOMEM;
+    uint32_t n = v->n;
+    hashed_row *h = hsc__calloc(a, (size_t)n + 1, sizeof *h);
+    uint8_t *dup = hsc__calloc(a, (size_t)n + 1, 1);
+    uint32_t *idx = hsc__calloc(a, (size_t)n + 1, sizeof *idx);
+    uint8_t *want = v->j != NULL ? hsc__calloc(a, (size_t)v->j->p->n_rows + 1, 1) : NULL;
+    int st = h != NULL && dup != NULL && idx != NULL && (v->j == NULL || want != NULL)
+                 ? HSC_OK : HSC_E_NOMEM;
+    for (uint32_t r = 0; st == HSC_OK && r < n; r++)
+        h[r] = (hashed_row){row_hash(v, r), r};
+    if (st == HSC_OK)
+        qsort(h, n, sizeof *h, by_hash);
+    size_t n_want = 0;
+    for (uint32_t i = 1; st == HSC_OK && i < n; i++)
+        if (h[i].hash == h[i - 1].hash)
+            for (uint32_t k = i - 1; k <= i; k++)
+                if (h[k].row >= v->n_b && !want[v->jrow[h[k].row - v->n_b]]) {
+                    want[v->jrow[h[k].row - v->n_b]] = 1;
+                    n_want++;
+                }
+    if (st == HSC_OK && n_want > 0)
+        st = join_keys(a, v, want);
+    for (uint32_t i = 0; st == HSC_OK && i < n;) {
+        uint32_t end = i + 1;
+        while (end < n && h[end].hash == h[i].hash)
+            end++;
+        /* a row is a duplicate when an earlier row of its hash has its content */
+        for (uint32_t k = i + 1; k < end; k++)
+            for (uint32_t e = i; e < k && !dup[h[k].row]; e++)
+                if (!dup[h[e].row] && same_content(v, h[e].row, h[k].row))
+                    dup[h[k].row] = 1;
+        i = end;
     }
-    for (uint32_t i = 0; i < b->n_rows; i++)
-        ref[i] = (row_ref){b, i};
-    qsort(ref, b->n_rows, sizeof *ref, by_row_content);
-    for (uint32_t i = 1; i < b->n_rows; i++)
-        if (same_content(b, ref[i - 1].row, ref[i].row))
-            dup[ref[i].row] = 1;
-    hsc__free(&b->alloc, ref);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < b->n_rows; i++)
-        if (!dup[i])
-            idx[n++] = i;
-    hsc__free(&b->alloc, dup);
+    uint32_t m = 0;
+    for (uint32_t r = 0; st == HSC_OK && r < n; r++)
+        if (!dup[r])
+            idx[m++] = r;
+    hsc__free(a, h);
+    hsc__free(a, dup);
+    hsc__free(a, want);
+    if (st != HSC_OK) {
+        hsc__free(a, idx);
+        return st;
+    }
     *kept = idx;
-    *n_kept = n;
+    *n_kept = m;
     return HSC_OK;
 }
 
 /* At most max rows per label: a label with m > max rows keeps max of them
  * spread evenly over the input order (old and recent declarations alike). */
-static int cap_per_label(hsc__prec_builder *b, uint32_t *kept, uint32_t *n_kept, uint32_t max)
+static int cap_per_label(const hsc__alloc *a, const uint32_t *label, uint32_t *kept,
+                         uint32_t *n_kept, uint32_t max)
 {
     uint32_t n_labels = 0;
     for (uint32_t r = 0; r < *n_kept; r++)
-        if (b->label[kept[r]] + 1 > n_labels)
-            n_labels = b->label[kept[r]] + 1;
-    uint32_t *total = hsc__calloc(&b->alloc, (size_t)n_labels + 1, sizeof *total);
-    uint32_t *seen = hsc__calloc(&b->alloc, (size_t)n_labels + 1, sizeof *seen);
+        if (label[kept[r]] + 1 > n_labels)
+            n_labels = label[kept[r]] + 1;
+    uint32_t *total = hsc__calloc(a, (size_t)n_labels + 1, sizeof *total);
+    uint32_t *seen = hsc__calloc(a, (size_t)n_labels + 1, sizeof *seen);
     if (total == NULL || seen == NULL) {
-        hsc__free(&b->alloc, total);
-        hsc__free(&b->alloc, seen);
+        hsc__free(a, total);
+        hsc__free(a, seen);
         return HSC_E_NOMEM;
     }
     for (uint32_t r = 0; r < *n_kept; r++)
-        total[b->label[kept[r]]]++;
+        total[label[kept[r]]]++;
     uint32_t n = 0;
     for (uint32_t r = 0; r < *n_kept; r++) {
-        uint32_t l = b->label[kept[r]];
+        uint32_t l = label[kept[r]];
         uint64_t i = seen[l]++, m = total[l];
         /* row i of m is kept when it starts a new share i * max / m */
         if (m <= max || i == 0 || (i * max) / m != ((i - 1) * max) / m)
             kept[n++] = kept[r];
     }
     *n_kept = n;
-    hsc__free(&b->alloc, total);
-    hsc__free(&b->alloc, seen);
+    hsc__free(a, total);
+    hsc__free(a, seen);
     return HSC_OK;
 }
 
-/* Keep only the pairs of keys in at most max_df rows: a commoner key is
- * never searched (precedent.c), so its postings would only weigh. */
-static size_t drop_common(uint64_t *pair, size_t n_pairs, uint32_t max_df)
+/* The index while it is built: per key, ascending, its df and posting
+ * offset (hsc__prec_pack turns it into the searched form), the postings,
+ * and each row's sum of idf^2 over its keys (the keys come ascending, so
+ * each row adds its keys in ascending order, as a walk of its own would). */
+typedef struct index_build {
+    uint32_t *keys, *df, *post_off;
+    uint32_t n_keys, cap_keys;
+    uint8_t *post;
+    size_t len;
+    double *norm2;
+    double log_rows;
+    uint32_t max_df;
+    uint32_t *rows;            /* one key's rows (new numbering), scratch */
+    /* the builder's kept rows' (key, row) pairs, sorted, and the next one */
+    const uint64_t *pair;
+    size_t n_pairs, next;
+    const uint32_t *new_row;   /* per row of the joining memory: its row, UINT32_MAX: none */
+} index_build;
+
+/* One key with its rows (ascending): left out when in more than max_df. */
+static void index_key(index_build *x, uint32_t key, uint32_t n)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < n_pairs;) {
-        size_t j = i;
-        while (j < n_pairs && (pair[j] >> 32) == (pair[i] >> 32))
-            j++;
-        if (j - i <= max_df)
-            for (size_t k = i; k < j; k++)
-                pair[w++] = pair[k];
-        i = j;
+    if (n == 0 || n > x->max_df)
+        return;
+    uint32_t k = x->n_keys++;
+    x->keys[k] = key;
+    x->df[k] = n;
+    x->post_off[k] = (uint32_t)x->len;
+    float idf2 = hsc__prec_idf2(x->log_rows, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t gap = i == 0 ? x->rows[0] : x->rows[i] - x->rows[i - 1] - 1;
+        x->len += hsc__varint_put(x->post + x->len, gap);
+        x->norm2[x->rows[i]] += (double)idf2;
     }
-    return w;
 }
 
-/* The index while it is built: per key, ascending, its df, posting offset
- * and idf^2 (hsc__prec_pack turns it into the searched form). */
-typedef struct key_index {
-    uint32_t *keys, *df, *post_off;
-    float *idf2;
-} key_index;
+/* The builder's rows of key into x->rows (its pairs are at the next one
+ * when it has any); how many. */
+static uint32_t builder_rows_of(index_build *x, uint64_t key)
+{
+    uint32_t n = 0;
+    while (x->next < x->n_pairs && (x->pair[x->next] >> 32) == key)
+        x->rows[n++] = (uint32_t)x->pair[x->next++];
+    return n;
+}
 
-static void key_index_free(const hsc__alloc *a, key_index *x)
+/* The builder's keys below limit (all: UINT64_MAX), each with its rows. */
+static void builder_keys_below(index_build *x, uint64_t limit)
+{
+    while (x->next < x->n_pairs && (x->pair[x->next] >> 32) < limit) {
+        uint32_t key = (uint32_t)(x->pair[x->next] >> 32);
+        index_key(x, key, builder_rows_of(x, key));
+    }
+}
+
+static int join_key(void *user, uint32_t key, const uint32_t *rows, uint32_t n)
+{
+    index_build *x = user;
+    builder_keys_below(x, key);
+    uint32_t m = builder_rows_of(x, key);   /* the builder's rows come first */
+    for (uint32_t i = 0; i < n; i++)
+        if (x->new_row[rows[i]] != UINT32_MAX)
+            x->rows[m++] = x->new_row[rows[i]];
+    index_key(x, key, m);
+    return HSC_OK;
+}
+
+static void index_build_free(const hsc__alloc *a, index_build *x)
 {
     hsc__free(a, x->keys);
     hsc__free(a, x->df);
     hsc__free(a, x->post_off);
-    hsc__free(a, x->idf2);
+    hsc__free(a, x->norm2);
+    hsc__free(a, x->rows);
 }
 
-/* Postings from (key << 32 | row) pairs sorted ascending. */
-static int index_pairs(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, hsc__prec *p,
-                       key_index *x)
+/* The inverted index of the kept rows (renumbered 0..n_kept): the
+ * builder's rows through their sorted (key, row) pairs, the joining rows
+ * through their memory's own index, merged key by key. */
+static int build_index(const hsc__alloc *a, const rows_view *v, const uint32_t *kept,
+                       uint32_t n_kept, hsc__prec *p, index_build *x)
 {
-    uint32_t n_keys = 0;
-    for (size_t i = 0; i < n_pairs; i++)
-        n_keys += i == 0 || (pair[i] >> 32) != (pair[i - 1] >> 32);
-    p->n_keys = n_keys;
-    x->keys = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->keys);
-    x->df = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->df);
-    x->post_off = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->post_off);
-    x->idf2 = hsc__calloc(a, (size_t)n_keys + 1, sizeof *x->idf2);
-    uint8_t *post = hsc__prec_alloc(a, p, n_pairs * 5, 1);
-    if (x->keys == NULL || x->df == NULL || x->post_off == NULL || x->idf2 == NULL || post == NULL)
-        return HSC_E_NOMEM;
-    uint32_t k = 0;
-    size_t len = 0;
-    for (size_t i = 0; i < n_pairs; i++) {
-        uint32_t key = (uint32_t)(pair[i] >> 32), row = (uint32_t)pair[i];
-        int first = i == 0 || key != (uint32_t)(pair[i - 1] >> 32);
-        if (first) {
-            if (i > 0)
-                k++;
-            x->keys[k] = key;
-            x->post_off[k] = (uint32_t)len;
+    uint32_t n_kb = 0;   /* the builder's rows come first */
+    while (n_kb < n_kept && kept[n_kb] < v->n_b)
+        n_kb++;
+    size_t n_pairs = 0, n_post = 0, key_bound = 0;
+    for (uint32_t r = 0; r < n_kb; r++)
+        n_pairs += v->b->key_off[kept[r] + 1] - v->b->key_off[kept[r]];
+    uint64_t *pair = hsc__calloc(a, n_pairs + 1, sizeof *pair);
+    uint32_t *new_row = NULL;
+    if (v->j != NULL) {
+        new_row = hsc__calloc(a, (size_t)v->j->p->n_rows + 1, sizeof *new_row);
+        for (uint32_t r = 0; new_row != NULL && r < v->j->p->n_rows; r++)
+            new_row[r] = UINT32_MAX;
+        for (uint32_t r = n_kb; new_row != NULL && r < n_kept; r++) {
+            uint32_t jr = v->jrow[kept[r] - v->n_b];
+            new_row[jr] = r;
+            n_post += v->j->n_keys[jr];
         }
-        uint32_t gap = first ? row : row - (uint32_t)pair[i - 1] - 1;
-        len += hsc__varint_put(post + len, gap);
-        x->df[k]++;
+        key_bound = v->j->p->n_keys;
     }
-    if (len > UINT32_MAX)
+    int st = pair != NULL && (v->j == NULL || new_row != NULL) ? HSC_OK : HSC_E_NOMEM;
+    for (uint32_t r = 0, i = 0; st == HSC_OK && r < n_kb; r++)
+        for (size_t k = v->b->key_off[kept[r]]; k < v->b->key_off[kept[r] + 1]; k++)
+            pair[i++] = ((uint64_t)v->b->keys[k] << 32) | r;
+    if (st == HSC_OK)
+        sort_u64(a, pair, n_pairs, 32);
+    for (size_t i = 0; st == HSC_OK && i < n_pairs; i++)
+        key_bound += i == 0 || (pair[i] >> 32) != (pair[i - 1] >> 32);
+    n_post += n_pairs;
+    if (st == HSC_OK && (key_bound > UINT32_MAX - 1 || n_post > SIZE_MAX / 5))
+        st = HSC_E_NOMEM;
+    if (st == HSC_OK) {
+        x->keys = hsc__calloc(a, key_bound + 1, sizeof *x->keys);
+        x->df = hsc__calloc(a, key_bound + 1, sizeof *x->df);
+        x->post_off = hsc__calloc(a, key_bound + 1, sizeof *x->post_off);
+        x->norm2 = hsc__calloc(a, (size_t)n_kept + 1, sizeof *x->norm2);
+        x->rows = hsc__calloc(a, (size_t)n_kept + 1, sizeof *x->rows);
+        x->post = hsc__prec_alloc(a, p, n_post * 5 + 1, 1);
+        if (x->keys == NULL || x->df == NULL || x->post_off == NULL || x->norm2 == NULL ||
+            x->rows == NULL || x->post == NULL)
+            st = HSC_E_NOMEM;
+    }
+    x->log_rows = log((double)n_kept);
+    x->max_df = p->max_df;
+    x->pair = pair;
+    x->n_pairs = n_pairs;
+    x->new_row = new_row;
+    if (st == HSC_OK && v->j != NULL)
+        st = hsc__prec_each_key(a, v->j->p, join_key, x);
+    if (st == HSC_OK)
+        builder_keys_below(x, UINT64_MAX);
+    hsc__free(a, pair);
+    hsc__free(a, new_row);
+    x->pair = NULL;
+    x->new_row = NULL;
+    if (st != HSC_OK)
+        return st;
+    if (x->len > UINT32_MAX)
         return HSC_E_NOMEM;
-    x->post_off[n_keys] = (uint32_t)len;
-    p->post = post;
-    p->post_len = len;
-    double log_rows = log((double)p->n_rows);
-    for (k = 0; k < n_keys; k++)
-        x->idf2[k] = hsc__prec_idf2(log_rows, x->df[k]);
-    return HSC_OK;
+    x->post_off[x->n_keys] = (uint32_t)x->len;
+    p->n_keys = x->n_keys;
+    p->post = x->post;
+    p->post_len = x->len;
+    return x->n_keys > 0 ? HSC_OK : HSC_E_NO_DATA;   /* every key too common: no memory */
 }
 
-static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
+/* A text as a row keeps it: at most HSC__PREC_MAX_TEXT bytes, cut at a
+ * UTF-8 boundary. */
+static size_t text_len(const char *text, size_t len)
 {
+    if (len > HSC__PREC_MAX_TEXT)
+        for (len = HSC__PREC_MAX_TEXT; len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80;)
+            len--;
+    return len;
+}
+
+static const char *row_text(const rows_view *v, uint32_t r, size_t *len)
+{
+    if (r < v->n_b) {
+        *len = v->b->text_off[r + 1] - v->b->text_off[r];
+        return v->b->texts.data + v->b->text_off[r];
+    }
+    const hsc__prec *p = v->j->p;
+    uint32_t jr = v->jrow[r - v->n_b];
+    const char *text = p->text_off != NULL ? p->text_pool + p->text_off[jr] : "";
+    *len = text_len(text, strlen(text));
+    return text;
+}
+
+static int copy_rows(rows_view *v, const uint32_t *kept, hsc__prec *p)
+{
+    hsc__prec_builder *b = v->b;
     const hsc__alloc *a = &b->alloc;
     uint32_t n = p->n_rows;
     uint32_t *label = hsc__prec_alloc(a, p, n, sizeof *label);
@@ -361,78 +640,55 @@ static int copy_rows(hsc__prec_builder *b, const uint32_t *kept, hsc__prec *p)
     p->n_sources = b->n_sources;
     b->n_sources = 0;
     for (uint32_t r = 0; r < n; r++) {
-        label[r] = b->label[kept[r]];
-        source[r] = b->source[kept[r]];
+        uint32_t k = kept[r];
+        label[r] = v->label[k];
+        if (k < v->n_b) {
+            source[r] = b->source[k];
+        } else {
+            const hsc__prec *jp = v->j->p;
+            uint32_t jr = v->jrow[k - v->n_b];
+            source[r] = v->jsource[jp->row_source[jr] < jp->n_sources ? jp->row_source[jr]
+                                                                       : jp->n_sources];
+        }
     }
     p->row_label = label;
     p->row_source = source;
     if (!b->keep_texts)
         return HSC_OK;
+    size_t total = 0, len;
+    for (uint32_t r = 0; r < n; r++) {
+        row_text(v, kept[r], &len);
+        total += len + 1;
+    }
     p->text_off = hsc__calloc(a, (size_t)n + 1, sizeof *p->text_off);
-    p->text_pool = hsc__calloc(a, b->texts.len + n + 1, 1);
-    if (p->text_off == NULL || p->text_pool == NULL || b->texts.len + n > UINT32_MAX)
+    p->text_pool = hsc__calloc(a, total + 1, 1);
+    if (p->text_off == NULL || p->text_pool == NULL || total > UINT32_MAX)
         return HSC_E_NOMEM;
     size_t used = 0;
     for (uint32_t r = 0; r < n; r++) {
-        size_t from = b->text_off[kept[r]], len = b->text_off[kept[r] + 1] - from;
+        const char *text = row_text(v, kept[r], &len);
         p->text_off[r] = (uint32_t)used;
-        memcpy(p->text_pool + used, b->texts.data + from, len);
+        memcpy(p->text_pool + used, text, len);
         used += len + 1;   /* NUL-terminated by the calloc */
     }
     return HSC_OK;
 }
 
-/* Each row's norm: sqrt of its keys' idf2 over the keys the index keeps
- * (those in more than max_df rows are left out of both sides of the
- * cosine), summed from the pairs (key ascending, so each row's sum adds
- * its keys in ascending order, as a walk of the row's own keys would). */
-static int row_norms(const hsc__alloc *a, const uint64_t *pair, size_t n_pairs, const key_index *x,
-                     hsc__prec *p)
-{
-    float *norm = hsc__prec_alloc(a, p, p->n_rows, sizeof *norm);
-    double *sum = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *sum);
-    if (norm == NULL || sum == NULL) {
-        hsc__free(a, sum);
-        return HSC_E_NOMEM;
-    }
-    for (size_t i = 0, k = 0; i < n_pairs; i++) {
-        if (i > 0 && (pair[i] >> 32) != (pair[i - 1] >> 32))
-            k++;
-        sum[(uint32_t)pair[i]] += (double)x->idf2[k];
-    }
-    for (uint32_t r = 0; r < p->n_rows; r++)
-        norm[r] = sum[r] > 0.0 ? (float)sqrt(sum[r]) : 1e-3f;
-    hsc__free(a, sum);
-    p->row_norm = norm;
-    return HSC_OK;
-}
-
-int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power,
-                    double max_df_share, uint32_t max_per_label, hsc__prec *out)
+int hsc__prec_build(hsc__prec_builder *b, const hsc__prec_join *j, uint32_t neighbours,
+                    double vote_power, double max_df_share, uint32_t max_per_label,
+                    hsc__prec *out)
 {
     const hsc__alloc *a = &b->alloc;
     memset(out, 0, sizeof *out);
-    if (b->n_rows == 0)
+    if (b->n_rows == 0 && (j == NULL || j->n_rows == 0))
         return HSC_E_NO_DATA;
+    rows_view v;
     uint32_t *kept = NULL, n = 0;
-    int st = unique_rows(b, &kept, &n);
-    if (st == HSC_OK && max_per_label > 0)
-        st = cap_per_label(b, kept, &n, max_per_label);
-    if (st != HSC_OK) {
-        hsc__free(a, kept);
-        return st;
-    }
-    size_t n_pairs = 0;
-    for (uint32_t r = 0; r < n; r++)
-        n_pairs += b->key_off[kept[r] + 1] - b->key_off[kept[r]];
-    uint64_t *pair = hsc__calloc(a, n_pairs + 1, sizeof *pair);
-    if (pair == NULL)
-        st = HSC_E_NOMEM;
-    for (uint32_t r = 0, i = 0; r < n && st == HSC_OK; r++)
-        for (size_t j = b->key_off[kept[r]]; j < b->key_off[kept[r] + 1]; j++)
-            pair[i++] = ((uint64_t)b->keys[j] << 32) | r;
+    int st = view_open(b, j, &v);
     if (st == HSC_OK)
-        sort_u64(a, pair, n_pairs, 32);
+        st = unique_rows(a, &v, &kept, &n);
+    if (st == HSC_OK && max_per_label > 0)
+        st = cap_per_label(a, v.label, kept, &n, max_per_label);
     out->n_rows = n;
     out->neighbours = neighbours;
     out->vote_power = vote_power;
@@ -441,21 +697,22 @@ int hsc__prec_build(hsc__prec_builder *b, uint32_t neighbours, double vote_power
     if (cap < HSC__PREC_MIN_MAX_DF)
         cap = HSC__PREC_MIN_MAX_DF;
     out->max_df = cap > (double)n ? n : (uint32_t)cap;
+    index_build x;
+    memset(&x, 0, sizeof x);
     if (st == HSC_OK)
-        n_pairs = drop_common(pair, n_pairs, out->max_df);
-    if (st == HSC_OK && n_pairs == 0)
-        st = HSC_E_NO_DATA;   /* every key too common: no memory */
-    key_index x = {0};
+        st = build_index(a, &v, kept, n, out, &x);
     if (st == HSC_OK)
-        st = index_pairs(a, pair, n_pairs, out, &x);
-    if (st == HSC_OK)
-        st = row_norms(a, pair, n_pairs, &x, out);
-    hsc__free(a, pair);
-    if (st == HSC_OK)
-        st = copy_rows(b, kept, out);
+        st = copy_rows(&v, kept, out);
+    float *norm = st == HSC_OK ? hsc__prec_alloc(a, out, n, sizeof *norm) : NULL;
+    if (st == HSC_OK && norm == NULL)
+        st = HSC_E_NOMEM;
+    for (uint32_t r = 0; st == HSC_OK && r < n; r++)
+        norm[r] = x.norm2[r] > 0.0 ? (float)sqrt(x.norm2[r]) : 1e-3f;
+    out->row_norm = norm;
     if (st == HSC_OK)
         st = hsc__prec_pack(a, x.keys, x.df, x.post_off, out);
-    key_index_free(a, &x);
+    index_build_free(a, &x);
+    view_free(a, &v);
     hsc__free(a, kept);
     if (st != HSC_OK)
         hsc__prec_free(a, out);

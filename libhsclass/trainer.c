@@ -465,13 +465,14 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
 }
 
 /* HSC_CFG_PRECEDENTS_PER_CODE, or its automatic rule: no cap up to
- * PREC_AUTO_ROWS rows, beyond it PREC_AUTO_ROWS shared among the codes. */
-static uint32_t precedents_per_code(const run *r)
+ * PREC_AUTO_ROWS rows (the training rows' and the joining base's), beyond
+ * it PREC_AUTO_ROWS shared among the codes. */
+static uint32_t precedents_per_code(const run *r, const hsc__prec_join *j)
 {
     const hsc__prec_builder *b = &r->mem_rows;
     if (r->tr->opt.precedents_per_code > 0)
         return r->tr->opt.precedents_per_code;
-    if (b->n_rows <= PREC_AUTO_ROWS)
+    if ((uint64_t)b->n_rows + (j != NULL ? j->n_rows : 0) <= PREC_AUTO_ROWS)
         return 0;
     uint8_t *has = hsc__calloc(&r->tr->alloc, (size_t)r->labels.n + 1, 1);
     if (has == NULL)
@@ -482,16 +483,22 @@ static uint32_t precedents_per_code(const run *r)
             has[b->label[i]] = 1;
             codes++;
         }
+    for (uint32_t i = 0; j != NULL && i < j->p->n_rows; i++)
+        if (j->label[i] < r->labels.n && j->n_keys[i] > 0 && !has[j->label[i]]) {
+            has[j->label[i]] = 1;
+            codes++;
+        }
     hsc__free(&r->tr->alloc, has);
     return (uint32_t)((PREC_AUTO_ROWS + codes - 1) / (codes > 0 ? codes : 1));
 }
 
-/* The precedent memory of the training rows; none when no row has a key. */
-static int build_memory(run *r)
+/* The precedent memory of the training rows (and of the base's, j, when
+ * adapting); none when no row has a key. */
+static int build_memory(run *r, const hsc__prec_join *j)
 {
-    r->prec_cap = precedents_per_code(r);
-    int st = hsc__prec_build(&r->mem_rows, PREC_NEIGHBOURS, PREC_VOTE_POWER, PREC_MAX_DF_SHARE,
-                             r->prec_cap, &r->mem);
+    r->prec_cap = precedents_per_code(r, j);
+    int st = hsc__prec_build(&r->mem_rows, j, PREC_NEIGHBOURS, PREC_VOTE_POWER,
+                             PREC_MAX_DF_SHARE, r->prec_cap, &r->mem);
     hsc__prec_builder_free(&r->mem_rows);
     return st == HSC_E_NO_DATA ? HSC_OK : st;
 }
@@ -720,11 +727,13 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         st = fit_weights(&r);
     if (st == HSC_OK && (t->opt.code_digits > 6 || t->base != NULL))
         st = split_untrained(&r);   /* national lines without rows */
+    hsc__prec_join join = {0};
     if (st == HSC_OK && t->opt.precedents && t->base != NULL)   /* the base's memory joins */
         st = hsc__adapt_precedents(&t->alloc, t->base, (const char *const *)r.labels.codes,
-                                   r.labels.n, &r.train, &r.mem_rows);
+                                   r.labels.n, &r.train, &join);
     if (st == HSC_OK && t->opt.precedents)
-        st = build_memory(&r);
+        st = build_memory(&r, join.p != NULL ? &join : NULL);
+    hsc__prec_join_free(&t->alloc, &join);
     if (st == HSC_OK && t->base != NULL)   /* what the base learnt says nothing of new texts */
         st = hsc__adapt_drop_seen(&t->alloc, t->base, &r.valid, &r.valid_seen);
     if (st == HSC_OK)

@@ -212,14 +212,15 @@ void hsc__adapt_rows(const hsc_model *base, hsc__fit *fit);
  * stay as initialized (zero). labels: those fit->tree was built from. */
 int hsc__adapt_outputs(const hsc__alloc *a, const hsc_model *base, const char *const *labels,
                        uint32_t n_labels, hsc__fit *fit, uint8_t *from_base);
-/* The base's precedents join the memory being built (mem), their codes
+/* The base's precedents, to join the memory being built (join: freed by
+ * hsc__prec_join_free; join->p NULL when the base has none), their codes
  * mapped to the new labels; a row of a code that is no label any more (a
  * subheading now split into national lines) votes for the line under it
  * with the most training weight in train (the lowest code on a tie): what
  * the base knew of the subheading keeps voting for it. */
 int hsc__adapt_precedents(const hsc__alloc *a, const hsc_model *base,
                           const char *const *labels, uint32_t n_labels,
-                          const hsc__examples *train, hsc__prec_builder *mem);
+                          const hsc__examples *train, hsc__prec_join *join);
 
 /* Drop from valid the held-out examples the base was trained on (a row of
  * its precedent memory has the same memory keys; a base without a memory,

@@ -582,7 +582,7 @@ static void test_memory_build_search_codec(void **state)
     assert_int_equal(hsc__prec_builder_add(&b, 2, "b.tsv", k3, 2, "red plums", 9), HSC_OK);
     assert_int_equal(hsc__prec_builder_add(&b, 2, "b.tsv", k3, 0, "", 0), HSC_OK);   /* no key */
     hsc__prec p;
-    assert_int_equal(hsc__prec_build(&b, 2, 2.0, 1.0, 0, &p), HSC_OK);
+    assert_int_equal(hsc__prec_build(&b, NULL, 2, 2.0, 1.0, 0, &p), HSC_OK);
     hsc__prec_builder_free(&b);
     assert_int_equal(p.n_rows, 4);   /* the duplicate merged, the empty row left out */
     assert_int_equal(p.n_keys, 6);
@@ -661,6 +661,149 @@ static uint32_t draw_keys(uint64_t *x, uint32_t *keys, uint32_t n)
     return (uint32_t)hsc__prec_keys(f, n, keys);
 }
 
+/* The index turned back into rows: row r's keys, ascending, are
+ * keys[off[r]..off[r+1]). */
+typedef struct row_fill {
+    size_t *fill;
+    uint32_t *keys;
+} row_fill;
+
+static int count_rows(void *user, uint32_t key, const uint32_t *rows, uint32_t n)
+{
+    (void)key;
+    row_fill *f = user;
+    for (uint32_t i = 0; i < n; i++)
+        f->fill[rows[i] + 1]++;
+    return HSC_OK;
+}
+
+static int fill_rows(void *user, uint32_t key, const uint32_t *rows, uint32_t n)
+{
+    row_fill *f = user;
+    for (uint32_t i = 0; i < n; i++)
+        f->keys[f->fill[rows[i]]++] = key;
+    return HSC_OK;
+}
+
+static void row_keys_of(const hsc__alloc *a, const hsc__prec *p, size_t **off, uint32_t **keys)
+{
+    row_fill f = {calloc((size_t)p->n_rows + 2, sizeof *f.fill), NULL};
+    assert_non_null(f.fill);
+    assert_int_equal(hsc__prec_each_key(a, p, count_rows, &f), HSC_OK);
+    for (uint32_t r = 0; r < p->n_rows; r++)
+        f.fill[r + 1] += f.fill[r];
+    *off = calloc((size_t)p->n_rows + 1, sizeof **off);
+    f.keys = calloc(f.fill[p->n_rows] + 1, sizeof *f.keys);
+    assert_non_null(*off);
+    assert_non_null(f.keys);
+    memcpy(*off, f.fill, ((size_t)p->n_rows + 1) * sizeof **off);
+    assert_int_equal(hsc__prec_each_key(a, p, fill_rows, &f), HSC_OK);
+    *keys = f.keys;
+    free(f.fill);
+}
+
+/* A memory's bytes as a model stores them (PREC, PTXT) and its sources. */
+static void memory_bytes(const hsc__alloc *a, const hsc__prec *p, hsc__buf *out)
+{
+    assert_int_equal(hsc__prec_encode(a, p, out), HSC_OK);
+    assert_int_equal(hsc__prec_texts_encode(a, p, out), HSC_OK);
+    for (uint32_t i = 0; i < p->n_sources; i++)
+        assert_int_equal(hsc__buf_append(a, out, p->sources[i], strlen(p->sources[i]) + 1), HSC_OK);
+}
+
+/* Rows of a built memory joining a builder's (an adapted model's base
+ * precedents) give the memory the same rows added one by one would:
+ * relabelled, some left out, duplicates of the new rows and of each
+ * other merged, sources and texts kept, with and without a cap per code. */
+static void test_joined_memory_is_the_rows_added(void **state)
+{
+    (void)state;
+    hsc_config defaults;
+    hsc__config_defaults(&defaults);
+    hsc__alloc a = defaults.alloc;
+    static const char *const src[] = {"base-a.tsv", "base-b.tsv", "base-c.tsv"};
+    static const char *const words[] = {"red", "apples", "blue", "pears", "plums", "tea"};
+    uint64_t x = 7;
+    uint32_t keys[64];
+    char text[64];
+    hsc__prec_builder b0;
+    hsc__prec_builder_init(&b0, &a, 1);
+    for (uint32_t r = 0; r < 3000; r++) {
+        uint32_t n = draw_keys(&x, keys, 1 + lcg(&x) % 8);
+        snprintf(text, sizeof text, "%s %s %u", words[lcg(&x) % 6], words[lcg(&x) % 6], r % 700);
+        assert_int_equal(hsc__prec_builder_add(&b0, lcg(&x) % 40, src[lcg(&x) % 3], keys, n,
+                                               text, strlen(text)), HSC_OK);
+    }
+    hsc__prec base;
+    assert_int_equal(hsc__prec_build(&b0, NULL, 30, 2.0, 0.05, 0, &base), HSC_OK);
+    hsc__prec_builder_free(&b0);
+    size_t *off;
+    uint32_t *row_keys;
+    row_keys_of(&a, &base, &off, &row_keys);
+    for (uint32_t max_per_label = 0; max_per_label <= 7; max_per_label += 7) {
+        hsc__prec_builder joined, added;
+        hsc__prec_builder_init(&joined, &a, 1);
+        hsc__prec_builder_init(&added, &a, 1);
+        uint64_t y = 11;
+        for (uint32_t r = 0; r < 800; r++) {   /* the new rows, some the base's own */
+            uint32_t n, label;
+            if (r % 4 == 0) {
+                uint32_t br = lcg(&y) % base.n_rows;
+                n = (uint32_t)(off[br + 1] - off[br]);
+                memcpy(keys, row_keys + off[br], n * sizeof *keys);
+                label = base.row_label[br] % 25;
+            } else {
+                n = draw_keys(&y, keys, 1 + lcg(&y) % 8);
+                label = lcg(&y) % 25;
+            }
+            snprintf(text, sizeof text, "new %u", r);
+            for (int k = 0; k < 2; k++)
+                assert_int_equal(hsc__prec_builder_add(k ? &added : &joined, label, "new.tsv",
+                                                       keys, n, text, strlen(text)), HSC_OK);
+        }
+        hsc__prec_join j = {0};
+        j.label = calloc(base.n_rows + 1, sizeof *j.label);
+        assert_non_null(j.label);
+        for (uint32_t r = 0; r < base.n_rows; r++) {   /* 40 codes onto 25, a few left out */
+            uint32_t l = base.row_label[r];
+            j.label[r] = l % 13 == 12 ? UINT32_MAX : l % 25;
+            if (j.label[r] != UINT32_MAX)
+                assert_int_equal(hsc__prec_builder_add(&added, j.label[r],
+                                                       base.sources[base.row_source[r]],
+                                                       row_keys + off[r], off[r + 1] - off[r],
+                                                       base.text_pool + base.text_off[r],
+                                                       strlen(base.text_pool + base.text_off[r])),
+                                 HSC_OK);
+        }
+        assert_int_equal(hsc__prec_join_init(&a, &base, &j), HSC_OK);
+        uint32_t n_added = added.n_rows;
+        assert_int_equal(joined.n_rows + j.n_rows, n_added);
+        hsc__prec pj, pa;
+        assert_int_equal(hsc__prec_build(&joined, &j, 30, 2.0, 0.05, max_per_label, &pj), HSC_OK);
+        assert_int_equal(hsc__prec_build(&added, NULL, 30, 2.0, 0.05, max_per_label, &pa), HSC_OK);
+        assert_true(pa.n_rows < n_added);   /* duplicates were merged */
+        assert_int_equal(pj.n_rows, pa.n_rows);
+        hsc__buf bj = {0}, ba = {0};
+        memory_bytes(&a, &pj, &bj);
+        memory_bytes(&a, &pa, &ba);
+        assert_int_equal(bj.len, ba.len);
+        assert_memory_equal(bj.data, ba.data, ba.len);
+        assert_memory_equal(pj.row_norm, pa.row_norm, pa.n_rows * sizeof *pa.row_norm);
+        hsc__buf_free(&a, &bj);
+        hsc__buf_free(&a, &ba);
+        hsc__prec_free(&a, &pj);
+        hsc__prec_free(&a, &pa);
+        free(j.label);
+        j.label = NULL;
+        hsc__prec_join_free(&a, &j);
+        hsc__prec_builder_free(&joined);
+        hsc__prec_builder_free(&added);
+    }
+    free(off);
+    free(row_keys);
+    hsc__prec_free(&a, &base);
+}
+
 static void test_pruned_search_is_exact(void **state)
 {
     (void)state;
@@ -676,11 +819,11 @@ static void test_pruned_search_is_exact(void **state)
         assert_int_equal(hsc__prec_builder_add(&b, lcg(&x) % 50, "z.tsv", keys, n, "", 0), HSC_OK);
     }
     hsc__prec p;
-    assert_int_equal(hsc__prec_build(&b, 30, 2.0, 1.0, 0, &p), HSC_OK);
+    assert_int_equal(hsc__prec_build(&b, NULL, 30, 2.0, 1.0, 0, &p), HSC_OK);
     hsc__prec_builder_free(&b);
     size_t *off;
     uint32_t *row_keys;
-    assert_int_equal(hsc__prec_row_keys(&a, &p, &off, &row_keys), HSC_OK);
+    row_keys_of(&a, &p, &off, &row_keys);
     uint32_t df[602] = {0}, longest = 0;
     for (size_t j = 0; j < off[p.n_rows]; j++)
         df[row_keys[j]]++;
@@ -725,8 +868,8 @@ static void test_pruned_search_is_exact(void **state)
     assert_true(warm.skip_used > 0);   /* long lists were recorded, then probed */
     hsc__prec_search_free(&warm);
     free(sim);
-    hsc__free(&a, off);
-    hsc__free(&a, row_keys);
+    free(off);
+    free(row_keys);
     hsc__prec_free(&a, &p);
 }
 
@@ -834,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_memory_build_search_codec),
         cmocka_unit_test(test_memory_round_trip),
         cmocka_unit_test(test_pruned_search_is_exact),
+        cmocka_unit_test(test_joined_memory_is_the_rows_added),
         cmocka_unit_test(test_format_1_1_scores_as_before),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
