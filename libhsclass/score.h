@@ -57,5 +57,9 @@ float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);
 /* h[j] += q[j] * scale for j < n (a dequantized row added). */
 void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n);
+/* The same without the CPU's wider registers (tests: the results must be
+ * the same bits). */
+float hsc__dot_q_portable(const int8_t *q, const float *b, uint32_t n);
+void hsc__add_q_portable(float *h, const int8_t *q, float scale, uint32_t n);
 
 #endif
