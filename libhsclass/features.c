@@ -65,9 +65,40 @@ static uint32_t memory_key(uint64_t h)
     return k != 0 ? k : 1u;
 }
 
+/* magic = floor((2^64 - 1) / d): 2^64 - d magic <= d, so h / d - h magic
+ * / 2^64 <= h / 2^64 < 1 and the high half of h * magic is floor(h / d)
+ * or one less; one subtraction finishes the remainder. */
+uint64_t hsc__mod_magic(uint32_t d)
+{
+    return UINT64_MAX / d;
+}
+
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+#endif
+
+uint32_t hsc__mod_fast(uint64_t h, uint32_t d, uint64_t magic)
+{
+#ifdef __SIZEOF_INT128__
+    uint64_t q = (uint64_t)(((u128)h * magic) >> 64);
+    uint64_t r = h - q * d;
+    if (r >= d)   /* the quotient was one less */
+        r -= d;
+    return (uint32_t)r;
+#else
+    (void)magic;
+    return (uint32_t)(h % d);
+#endif
+}
+
 static int push(hsc__featurizer *fz, uint64_t h, uint32_t token, uint32_t key)
 {
-    hsc__feature f = {(uint32_t)(h % fz->spec->buckets), token, key};
+    uint32_t d = fz->spec->buckets;
+    if (fz->mod_buckets != d) {
+        fz->mod_buckets = d;
+        fz->mod_magic = hsc__mod_magic(d);
+    }
+    hsc__feature f = {hsc__mod_fast(h, d, fz->mod_magic), token, key};
     return fz->emit(fz->user, &f);
 }
 

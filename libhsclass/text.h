@@ -152,7 +152,14 @@ typedef struct hsc__featurizer {
     hsc__feature_fn emit;
     void *user;
     hsc__buf *scratch;     /* reused for long words */
+    uint32_t mod_buckets;  /* the spec's buckets when mod_magic was made (0: not yet) */
+    uint64_t mod_magic;    /* hsc__mod_magic(mod_buckets) */
 } hsc__featurizer;
+
+/* h % d without a division (a 64-bit divide costs tens of cycles, and a
+ * text has hundreds of features): magic = hsc__mod_magic(d), d > 0. */
+uint64_t hsc__mod_magic(uint32_t d);
+uint32_t hsc__mod_fast(uint64_t h, uint32_t d, uint64_t magic);
 
 int hsc__feat_add(hsc__featurizer *fz, uint8_t kind, const char *s, size_t len, uint32_t token);
 /* WORD feature of a word's stem; stems and stem pairs (bigrams) also

@@ -41,6 +41,35 @@ static void test_hash_golden(void **state)
                                strlen(golden[i].data));
         assert_true(h == golden[i].hash);
         assert_int_equal(h % 2097152u, golden[i].bucket);
+        assert_int_equal(hsc__mod_fast(h, 2097152u, hsc__mod_magic(2097152u)), golden[i].bucket);
+    }
+}
+
+/* The bucket is taken without a division: the same remainder for every
+ * divisor shape (1, powers of two, primes, the largest) and for hashes
+ * at the edges (0, d - 1, multiples of d and one less, 2^64 - 1). */
+static void test_bucket_remainder(void **state)
+{
+    static const uint32_t divisors[] = {1u, 2u, 3u, 7u, 1000u, 65536u, 100000u, 2097152u,
+                                        2000003u, 16777213u, 0x7FFFFFFFu, 0x80000000u,
+                                        0xFFFFFFFBu, 0xFFFFFFFFu};
+    uint64_t x = UINT64_C(0x243F6A8885A308D3);
+    (void)state;
+    for (size_t i = 0; i < sizeof divisors / sizeof divisors[0]; i++) {
+        uint32_t d = divisors[i];
+        uint64_t magic = hsc__mod_magic(d);
+        uint64_t top = UINT64_MAX / d * d;
+        const uint64_t edge[] = {0, 1, d - 1u, d, (uint64_t)d + 1u, top, top - 1u, top - d,
+                                 UINT64_MAX, UINT64_MAX - 1u, UINT64_MAX - d};
+        for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++)
+            assert_int_equal(hsc__mod_fast(edge[k], d, magic), edge[k] % d);
+        for (int k = 0; k < 100000; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            uint64_t h = k % 2 ? x : x >> (k % 61);
+            assert_int_equal(hsc__mod_fast(h, d, magic), h % d);
+        }
     }
 }
 
@@ -465,6 +494,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_golden),
+        cmocka_unit_test(test_bucket_remainder),
         cmocka_unit_test(test_head_phrase),
         cmocka_unit_test(test_word_features_exact),
         cmocka_unit_test(test_class_features_exact),
