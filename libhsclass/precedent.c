@@ -911,16 +911,37 @@ static double similarity_floor(const hsc__prec_search *s, const hsc__prec *p, ui
     return n == k ? h[0] : 0.0;
 }
 
+/* The next row of a list being walked whole (what postings_next gives,
+ * with the list's state in the caller's registers): *row starts at
+ * UINT64_MAX, so that every gap counts from one past the row before. */
+static inline int next_row(const hsc__prec *p, const uint8_t **b, const uint8_t *end,
+                           uint64_t *row)
+{
+    uint32_t gap;
+    if (*b < end && **b < 0x80) {   /* most gaps are one byte */
+        gap = *(*b)++;
+    } else {
+        size_t pos = (size_t)(*b - p->post);
+        if (!hsc__varint_get(p->post, (size_t)(end - p->post), &pos, &gap))
+            return 0;
+        *b = p->post + pos;
+    }
+    *row += (uint64_t)gap + 1u;
+    return *row < p->n_rows;
+}
+
 /* Add a key's weight to its rows, recording the rows met for the first
  * time. */
 static uint32_t walk_key(hsc__prec_search *s, const hsc__prec *p, const query_key *k,
                          uint32_t n_met)
 {
-    uint32_t row;
-    for (postings it = postings_of(&k->e); postings_next(p, &it, &row);) {
-        if (s->acc[row] == 0)
-            s->touched[n_met++] = row;
-        s->acc[row] += k->w;
+    const uint8_t *b = p->post + k->e.pos, *end = p->post + k->e.end;
+    uint64_t *acc = s->acc, w = k->w, row = UINT64_MAX;
+    uint32_t *touched = s->touched;
+    for (uint32_t i = 0; i < k->e.df && next_row(p, &b, end, &row); i++) {
+        if (acc[row] == 0)
+            touched[n_met++] = (uint32_t)row;
+        acc[row] += w;
     }
     return n_met;
 }
@@ -998,12 +1019,14 @@ static void complete_walk(hsc__prec_search *s, const hsc__prec *p, const query_k
                           skip_list *new)
 {
     skip_point *pt = new != NULL ? (skip_point *)s->skip_points + s->points_used : NULL;
-    uint32_t n = 0, row;
-    for (postings it = postings_of(&k->e); postings_next(p, &it, &row);) {
-        if (s->acc[row] != 0)
-            s->acc[row] += k->w;
-        if (pt != NULL && it.i % SKIP == 0)
-            pt[n++] = (skip_point){row, (uint32_t)(it.pos - k->e.pos)};
+    const uint8_t *b = p->post + k->e.pos, *end = p->post + k->e.end;
+    uint64_t *acc = s->acc, w = k->w, row = UINT64_MAX;
+    uint32_t n = 0;
+    for (uint32_t i = 1; i <= k->e.df && next_row(p, &b, end, &row); i++) {
+        if (acc[row] != 0)
+            acc[row] += w;
+        if (pt != NULL && i % SKIP == 0)
+            pt[n++] = (skip_point){(uint32_t)row, (uint32_t)(b - (p->post + k->e.pos))};
     }
     if (new != NULL) {
         *new = (skip_list){(uint32_t)k->e.pos + 1, (uint32_t)s->points_used, n};
