@@ -528,6 +528,23 @@ static int by_rarity(const void *x, const void *y)
     return a->e.key < b->e.key ? -1 : a->e.key > b->e.key;
 }
 
+/* Rarest first (ties: key order): by insertion for a text's few dozen
+ * keys, by qsort for a long text's. */
+static void sort_by_rarity(query_key *q, uint32_t m)
+{
+    if (m > 64) {
+        qsort(q, m, sizeof *q, by_rarity);
+        return;
+    }
+    for (uint32_t i = 1; i < m; i++) {
+        query_key x = q[i];
+        uint32_t j = i;
+        for (; j > 0 && by_rarity(&q[j - 1], &x) > 0; j--)
+            q[j] = q[j - 1];
+        q[j] = x;
+    }
+}
+
 /* A memo entry of a key's entry (find_key_known). */
 #define KNOWN_SLOTS 4096u   /* power of two; 16 bytes each */
 
@@ -564,19 +581,8 @@ void hsc__prec_search_free(hsc__prec_search *s)
     memset(s, 0, sizeof *s);
 }
 
-static int cmp_u32(const void *x, const void *y)
+static void insertion_u32(uint32_t *v, size_t n)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* Ascending: by insertion when short (qsort's calls cost more there). */
-static void sort_u32(uint32_t *v, size_t n)
-{
-    if (n > 48) {
-        qsort(v, n, sizeof *v, cmp_u32);
-        return;
-    }
     for (size_t i = 1; i < n; i++) {
         uint32_t x = v[i];
         size_t j = i;
@@ -584,6 +590,66 @@ static void sort_u32(uint32_t *v, size_t n)
             v[j] = v[j - 1];
         v[j] = x;
     }
+}
+
+static void sift_u32(uint32_t *v, size_t n, size_t i)
+{
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && v[c + 1] > v[c])
+            c++;
+        if (v[i] >= v[c])
+            return;
+        uint32_t t = v[i];
+        v[i] = v[c];
+        v[c] = t;
+    }
+}
+
+/* Ascending, in place: quicksort (median of three) down to runs of 16
+ * for insertion, heapsort where the partitions go badly (depth bound), so
+ * no input costs more than n log n; no comparison calls as qsort's. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+    unsigned depth = 0;
+    for (size_t m = n; m > 1; m /= 2)
+        depth += 2;
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;)
+                sift_u32(v, n, i);
+            for (size_t e = n; e-- > 1;) {
+                uint32_t t = v[0];
+                v[0] = v[e];
+                v[e] = t;
+                sift_u32(v, e, 0);
+            }
+            return;
+        }
+        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+        uint32_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {   /* Hoare: v[0..j] <= pivot <= v[j+1..n) */
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            uint32_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* the smaller side by recursion, the larger by the loop */
+        if (j + 1 < n - j - 1) {
+            sort_u32(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u32(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    insertion_u32(v, n);
 }
 
 static size_t sort_unique(uint32_t *keys, size_t k)
@@ -1127,7 +1193,7 @@ int hsc__prec_find_keys(hsc__prec_search *s, const hsc__prec *p, const uint32_t 
     }
     /* rarest first (ties: key order); q is NULL when the text has no key */
     if (m > 1)
-        qsort(q, m, sizeof *q, by_rarity);
+        sort_by_rarity(q, m);
     uint64_t rest = 0;   /* weight of the keys not walked yet */
     for (uint32_t i = 0; i < m; i++)
         rest += q[i].w;

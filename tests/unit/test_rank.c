@@ -565,6 +565,65 @@ static void test_keyset_merges_repeats(void **state)
     free(ref);
 }
 
+static int cmp_key(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* A text's keys sorted and made unique, for every shape of input the
+ * sort meets badly or well (sorted, reversed, equal, organ pipe, saw
+ * teeth, few values, random) and sizes around its insertion cut: as
+ * qsort and a unique pass give them. */
+static void test_key_sort_every_shape(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 3, 15, 16, 17, 33, 48, 49, 64, 100, 257, 1000, 5000};
+    const size_t max = 5000;
+    hsc__feature *f = calloc(max, sizeof *f);
+    uint32_t *got = calloc(max, sizeof *got), *want = calloc(max, sizeof *want);
+    assert_non_null(f);
+    assert_non_null(got);
+    assert_non_null(want);
+    uint64_t x = UINT64_C(88172645463325252);
+    for (int shape = 0; shape < 8; shape++) {
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+            size_t n = sizes[si];
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                uint32_t r = (uint32_t)(x >> 32) | 1u, v;
+                switch (shape) {
+                case 0: v = r; break;                                         /* random */
+                case 1: v = 1u + (uint32_t)i; break;                          /* sorted */
+                case 2: v = (uint32_t)(n - i); break;                         /* reversed */
+                case 3: v = 7u; break;                                        /* all equal */
+                case 4: v = 1u + (uint32_t)(i < n / 2 ? i : n - i); break;    /* organ pipe */
+                case 5: v = 1u + (uint32_t)(i % 17); break;                   /* saw teeth */
+                case 6: v = 1u + r % 5u; break;                               /* few values */
+                default: v = i % 2 ? 0xFFFFFFFFu - (uint32_t)i : 1u + (uint32_t)i; break;
+                }
+                f[i].key = v;
+                want[i] = v;
+            }
+            size_t u = hsc__prec_keys(f, n, got);
+            if (n > 0)
+                qsort(want, n, sizeof *want, cmp_key);
+            size_t w = 0;
+            for (size_t i = 0; i < n; i++)
+                if (w == 0 || want[w - 1] != want[i])
+                    want[w++] = want[i];
+            assert_int_equal(u, w);
+            if (w > 0)
+                assert_memory_equal(got, want, w * sizeof *want);
+        }
+    }
+    free(f);
+    free(got);
+    free(want);
+}
+
 static void test_memory_build_search_codec(void **state)
 {
     (void)state;
@@ -974,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_precedents_of_a_text),
         cmocka_unit_test(test_exact_row_is_its_own_precedent),
         cmocka_unit_test(test_keyset_merges_repeats),
+        cmocka_unit_test(test_key_sort_every_shape),
         cmocka_unit_test(test_memory_build_search_codec),
         cmocka_unit_test(test_memory_round_trip),
         cmocka_unit_test(test_pruned_search_is_exact),
