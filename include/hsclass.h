@@ -810,8 +810,12 @@ HSC_API hsc_status hsc_trainer_set_read_progress_callback(hsc_trainer *trainer,
 
 /** Checkpoints, for long runs: hsc_trainer_train writes the run's state
  *  (weights, the order and random states of the training) to path after
- *  every epoch, through a temporary file and a rename (an interruption
- *  leaves the last complete checkpoint, never a partial one), with a
+ *  every epoch, through the temporary file "path.partial" and a rename
+ *  (an interruption leaves the last complete checkpoint, never a partial
+ *  one; a process killed while writing leaves path.partial, which the next
+ *  run with the same path takes over: only a regular file with one link
+ *  holding the start of a checkpoint, any other file of that name makes
+ *  this call fail with HSC_E_IO and is never touched), with a
  *  checksum and a fingerprint of the rows, nomenclature files, adapted
  *  model and options. It is about as large as the weights in full
  *  precision (feature rows x dim x 4 bytes) and is not removed. NULL:

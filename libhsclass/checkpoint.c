@@ -94,6 +94,11 @@ static void put(writer *w, const void *p, size_t n)
     hsc__atomic_write(&w->f, p, n);
 }
 
+int hsc__ckpt_check(const char *path)
+{
+    return hsc__write_check_partial(path, CKPT_MAGIC, 8);
+}
+
 int hsc__ckpt_write(const char *path, uint32_t fingerprint, uint32_t epoch,
                     uint32_t epochs_total, uint64_t rng, const hsc__fit *fit,
                     const hsc__sgd *sgd)
@@ -111,7 +116,7 @@ int hsc__ckpt_write(const char *path, uint32_t fingerprint, uint32_t epoch,
     memcpy(h + 48, &n64, 8);
     memcpy(h + 56, &rng, 8);
     writer w = {.crc = 0};
-    int st = hsc__atomic_open(&w.f, path);
+    int st = hsc__atomic_open_partial(&w.f, path, CKPT_MAGIC, 8);
     if (st != HSC_OK)
         return st;
     put(&w, h, sizeof h);

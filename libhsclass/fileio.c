@@ -221,6 +221,104 @@ int hsc__write_check(const char *path)
     return HSC_OK;
 }
 
+/* ---- the fixed temporary of a checkpoint ---------------------------------------- */
+
+#define PARTIAL_SUFFIX ".partial"
+
+/* fd is what a write through this temporary leaves when killed: a regular
+ * file with no other link, whose bytes are a prefix of magic or start with
+ * it (the first write is the header), and which no other process is
+ * writing (a write lock, held until the commit). */
+static int is_partial(int fd, const char *magic, size_t magic_len)
+{
+    struct stat sb;
+    char head[64];
+    if (magic_len > sizeof head || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        sb.st_nlink != 1)
+        return 0;
+    size_t want = (uint64_t)sb.st_size < magic_len ? (size_t)sb.st_size : magic_len;
+    ssize_t got = want > 0 ? pread(fd, head, want, 0) : 0;
+    if (got != (ssize_t)want || (want > 0 && memcmp(head, magic, want) != 0))
+        return 0;
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    return fcntl(fd, F_SETLK, &lk) == 0;
+}
+
+/* Open target's temporary TARGET.partial: created, or taken over when
+ * is_partial (emptied); anything else there is left as it is (-1). */
+static int open_partial(const char *target, const char *magic, size_t magic_len, char **tmp_out)
+{
+    size_t plen = strlen(target);
+    char *tmp = malloc(plen + sizeof PARTIAL_SUFFIX);
+    if (tmp == NULL)
+        return -1;
+    memcpy(tmp, target, plen);
+    memcpy(tmp + plen, PARTIAL_SUFFIX, sizeof PARTIAL_SUFFIX);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd >= 0) {
+        struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        fcntl(fd, F_SETLK, &lk);   /* new: no one else has it */
+    } else if (errno == EEXIST) {
+        /* O_NONBLOCK: a FIFO of that name must not block the open */
+        fd = open(tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+        if (fd >= 0 && (!is_partial(fd, magic, magic_len) || fl < 0 ||
+                        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || ftruncate(fd, 0) != 0)) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    *tmp_out = tmp;
+    return fd;
+}
+
+int hsc__atomic_open_partial(hsc__atomic_file *f, const char *path, const char *magic,
+                             size_t magic_len)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    int st = write_target(path, &f->target);
+    if (st != HSC_OK)
+        return st;
+    f->fd = open_partial(f->target, magic, magic_len, &f->tmp);
+    if (f->fd < 0) {
+        free(f->target);
+        f->target = NULL;
+        return HSC_E_IO;
+    }
+    return HSC_OK;
+}
+
+int hsc__write_check_partial(const char *path, const char *magic, size_t magic_len)
+{
+    char *target, *tmp;
+    int st = write_target(path, &target);
+    if (st != HSC_OK)
+        return st;
+    size_t plen = strlen(target);
+    struct stat sb;
+    int fresh = (tmp = malloc(plen + sizeof PARTIAL_SUFFIX)) != NULL;
+    if (fresh) {
+        memcpy(tmp, target, plen);
+        memcpy(tmp + plen, PARTIAL_SUFFIX, sizeof PARTIAL_SUFFIX);
+        fresh = lstat(tmp, &sb) != 0 && errno == ENOENT;
+        free(tmp);
+    }
+    int fd = open_partial(target, magic, magic_len, &tmp);
+    free(target);
+    if (fd < 0)
+        return HSC_E_IO;
+    close(fd);
+    if (fresh)   /* made for the check: ours to remove; a leftover stays for the run */
+        unlink(tmp);
+    free(tmp);
+    return HSC_OK;
+}
+
 int hsc__atomic_open(hsc__atomic_file *f, const char *path)
 {
     memset(f, 0, sizeof *f);

@@ -301,5 +301,16 @@ int hsc__atomic_write(hsc__atomic_file *f, const void *data, size_t len);
 int hsc__atomic_commit(hsc__atomic_file *f);
 /* HSC_OK when hsc__write_file_atomic(path) could create its file now. */
 int hsc__write_check(const char *path);
+/* hsc__atomic_open with the one temporary name TARGET.partial (a
+ * checkpoint's), so that what a killed write leaves is found again: a
+ * file of that name is taken over (emptied and written) only when it is
+ * what such a write leaves, a regular file with one link whose bytes
+ * start with magic (or are a prefix of it: none yet), not being written
+ * by another process; anything else there is never touched (HSC_E_IO).
+ * The check: HSC_OK when it could be opened now (a file created for the
+ * check is removed, a leftover stays). */
+int hsc__atomic_open_partial(hsc__atomic_file *f, const char *path, const char *magic,
+                             size_t magic_len);
+int hsc__write_check_partial(const char *path, const char *magic, size_t magic_len);
 
 #endif /* HSC_INTERNAL_H */

@@ -128,7 +128,7 @@ hsc_status hsc_trainer_set_checkpoint(hsc_trainer *t, const char *path)
     if (t == NULL)
         return HSC_E_INVALID_ARG;
     if (path != NULL) {   /* before the hours of training, not after the first epoch */
-        int st = hsc__write_check(path);
+        int st = hsc__ckpt_check(path);
         if (st != HSC_OK)
             return st;
     }

@@ -274,6 +274,9 @@ int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
  * trained (after mapping, rehearsal and the nomenclature check), the
  * labels, the nomenclature files and the adapted model. */
 uint32_t hsc__ckpt_fingerprint(const hsc_trainer *t, const hsc__labels *labels);
+/* HSC_OK when a checkpoint could be written at path now (its temporary,
+ * PATH.partial, free or a leftover of a killed write). */
+int hsc__ckpt_check(const char *path);
 /* The run's state after epoch (of epochs_total): rng is the run's random
  * sequence, fit and sgd the weights and the engine. Written atomically. */
 int hsc__ckpt_write(const char *path, uint32_t fingerprint, uint32_t epoch,

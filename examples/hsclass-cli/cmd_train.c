@@ -99,8 +99,12 @@ static void help(void)
          "                          beside the rows, so that codes the rows never mention\n"
          "                          are not forgotten (0.3; 0: none)\n"
          "      --checkpoint FILE   after every epoch, save the training state to FILE\n"
-         "                          (atomically; about feature rows x dim x 4 bytes);\n"
-         "                          removed once the model is written\n"
+         "                          (about feature rows x dim x 4 bytes), removed once\n"
+         "                          the model is written. Written to FILE.partial, then\n"
+         "                          renamed: a run killed while writing leaves that file\n"
+         "                          (FILE stays whole), and the next run with the same\n"
+         "                          --checkpoint takes it over; any other file of that\n"
+         "                          name is left alone and the run refused\n"
          "      --resume FILE       continue an interrupted run from its checkpoint: give\n"
          "                          the same files and options (else it is refused); with\n"
          "                          --threads 1 the model is the one an uninterrupted run\n"
@@ -692,8 +696,20 @@ static int set_checkpoints(hsc_trainer *t, const char *checkpoint, const char *r
 {
     hsc_status st = checkpoint != NULL ? hsc_trainer_set_checkpoint(t, checkpoint) : HSC_OK;
     if (st != HSC_OK) {
-        cli_error("train: cannot write the checkpoint '%s': %s", checkpoint,
-                  st == HSC_E_IO ? "not a writable regular file" : hsc_status_string(st));
+        struct stat sb;
+        char partial[4096];
+        int in_way = st == HSC_E_IO &&
+                     snprintf(partial, sizeof partial, "%s.partial", checkpoint) <
+                         (int)sizeof partial &&
+                     lstat(partial, &sb) == 0;
+        if (in_way)
+            cli_error("train: cannot write the checkpoint '%s': %s is in the way (the name of "
+                      "its temporary file, but not a checkpoint's partial write left by a killed "
+                      "run, which is the only thing ever replaced there): remove it or choose "
+                      "another --checkpoint", checkpoint, partial);
+        else
+            cli_error("train: cannot write the checkpoint '%s': %s", checkpoint,
+                      st == HSC_E_IO ? "not a writable regular file" : hsc_status_string(st));
         return cli_exit_for(st);
     }
     st = resume != NULL ? hsc_trainer_set_resume(t, resume) : HSC_OK;

@@ -173,6 +173,61 @@ def test_train_stopped_by_signal_keeps_only_its_checkpoint(tmp_path, sig):
     assert out.read_bytes() == full.read_bytes()
 
 
+def test_checkpoint_write_killed_leaves_what_the_next_run_takes_over(tmp_path):
+    """SIGKILL while a checkpoint is written leaves its temporary file
+    beside it, the previous checkpoint whole. The temporary has one name,
+    run.ckpt.partial, so the next run with the same --checkpoint takes it
+    over: resumed from the checkpoint, it leaves nothing but its model. A
+    file of that name that is not a partial checkpoint is never touched:
+    the run is refused before training, and says why."""
+    import os
+    import signal
+    import subprocess
+    import time
+    from cli_env import CLI
+    args = ["train", "--digits", "10", "--dim", "64", "--buckets", "131072", "--epochs", "8",
+            "--threads", "1", FPO]
+    work = tmp_path / "work"
+    work.mkdir()
+    ck, model = work / "run.ckpt", work / "m.hscm"
+    left = []
+    for attempt in range(20):   # kill it while a checkpoint after the first is written
+        for x in work.iterdir():
+            x.unlink()
+        proc = subprocess.Popen([CLI, *map(str, args), "-o", model, "--checkpoint", ck],
+                                stderr=subprocess.DEVNULL)
+        t0 = time.monotonic()
+        while proc.poll() is None and time.monotonic() - t0 < 120:
+            names = os.listdir(work)
+            if "run.ckpt" in names and any(x.startswith("run.ckpt.") for x in names):
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=120)
+        left = [x for x in os.listdir(work) if x.startswith("run.ckpt.")]
+        if proc.returncode == -signal.SIGKILL and left:
+            break
+    assert left, "no checkpoint write was caught in 20 runs"
+    assert left == ["run.ckpt.partial"] and not model.exists()
+    p = run(*args, "-o", model, "--resume", ck, "--checkpoint", ck)
+    assert p.returncode == 0, err(p)
+    assert not re.search(r"^epoch 1/8 ", err(p), re.M)   # resumed: the checkpoint was whole
+    assert sorted(os.listdir(work)) == ["m.hscm"]   # no temporary, no checkpoint left
+
+    # a file of that name that no killed run left: never touched
+    mine = work / "run.ckpt.partial"
+    for content in (b"my notes\n", b"HSCx"):
+        mine.write_bytes(content)
+        p = run(*args, "-o", work / "x.hscm", "--checkpoint", ck)
+        assert p.returncode == 3, err(p)
+        assert "run.ckpt.partial is in the way" in err(p), err(p)
+        assert mine.read_bytes() == content and not (work / "x.hscm").exists()
+    mine.unlink()
+    os.symlink(model.name, mine)   # nor a link, nor what it points to
+    before = model.read_bytes()
+    p = run(*args, "-o", work / "x.hscm", "--checkpoint", ck)
+    assert p.returncode == 3 and mine.is_symlink() and model.read_bytes() == before, err(p)
+
+
 def test_train_shows_progress_while_reading(tmp_path):
     """On a terminal, a file that takes more than half a second to read
     shows its rows, rows/s and megabytes read (no size, so no ETA, for a
