@@ -72,7 +72,12 @@ void hsc__model_release(hsc_model *m)
 /* Row lookup. Buckets are hash values, close to uniform, so the bucket
  * space is cut into about n_rows / 4 equal slices and row_dir[s] holds the
  * first row of slice s: a lookup reads one directory entry, then bisects a
- * few neighbouring rows (all rows of a slice, whatever the distribution). */
+ * few neighbouring rows (all rows of a slice, whatever the distribution).
+ * When most buckets have a row (buckets <= 4 n_rows: a directory of at
+ * most 16 bytes a row, a quarter of a 64-dim row's weights), a slice is
+ * one bucket: the entry is the row, or an empty range, with no bisection
+ * (a text looks up hundreds of features; a bisection's rows were a cache
+ * miss of their own). */
 static uint32_t slice_of(const hsc_model *m, uint32_t bucket)
 {
     return (uint32_t)(((uint64_t)bucket * m->dir_mul) >> 32);
@@ -81,11 +86,14 @@ static uint32_t slice_of(const hsc_model *m, uint32_t bucket)
 int hsc__model_index_rows(hsc_model *m)
 {
     uint32_t n_slices = m->n_rows / 4 > 0 ? m->n_rows / 4 : 1;
+    if ((uint64_t)m->spec.buckets <= 4 * (uint64_t)m->n_rows)
+        n_slices = m->spec.buckets;   /* one bucket a slice */
     hsc__free(&m->alloc, m->row_dir);
     m->row_dir = hsc__calloc(&m->alloc, (size_t)n_slices + 1, sizeof *m->row_dir);
     if (m->row_dir == NULL)
         return HSC_E_NOMEM;
-    /* n_slices <= n_rows <= buckets, so dir_mul <= 2^32 and slices < n_slices */
+    /* n_slices <= buckets, so dir_mul <= 2^32 (equal: a slice is a bucket) and
+     * slices < n_slices */
     m->dir_mul = ((uint64_t)n_slices << 32) / m->spec.buckets;
     uint32_t s = 0;
     for (uint32_t i = 0; i < m->n_rows; i++)
@@ -102,6 +110,10 @@ int64_t hsc__model_find_row(const hsc_model *m, uint32_t bucket)
         return -1;
     uint32_t s = slice_of(m, bucket);
     size_t lo = m->row_dir[s], hi = m->row_dir[s + 1];
+    if (lo == hi)
+        return -1;   /* no row in its slice */
+    if (m->dir_mul == (uint64_t)1 << 32)
+        return (int64_t)lo;   /* the slice is the bucket (rows' buckets ascend strictly) */
     const uint32_t *b = m->row_bucket;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -540,6 +540,20 @@ static void test_find_row(void **state)
     for (n = 0; n < 500; n++)            /* two far clusters */
         rows[n] = n < 250 ? n * 3 : B - 3 * (500 - n);
     check_find(B, rows, n);
+    /* dense enough for a directory entry per bucket (buckets <= 4 rows):
+     * random ~1/3 with runs of empty buckets, exactly every 4th bucket,
+     * and one row fewer (slices of several buckets again) */
+    n = 0;
+    for (uint32_t b = 0; b < B; b++) {
+        x = x * 1103515245u + 12345u;
+        if ((x >> 16) % 3 == 0 || b == B - 1)
+            rows[n++] = b;
+    }
+    check_find(B, rows, n);
+    for (n = 0; n < B / 4; n++)
+        rows[n] = 4 * n + 3;
+    check_find(B, rows, n);
+    check_find(B, rows + 1, n - 1);
 }
 
 /* ---- writer input checks -------------------------------------------------------- */
