@@ -561,7 +561,7 @@ int hsc__prec_search_init(hsc__prec_search *s, const hsc__alloc *a, const hsc__p
     if (p->n_rows == 0)
         return HSC_OK;
     s->acc = hsc__calloc(a, p->n_rows, sizeof *s->acc);
-    s->touched = hsc__calloc(a, p->n_rows, sizeof *s->touched);
+    s->touched = hsc__calloc(a, (size_t)p->n_rows + 1, sizeof *s->touched);
     s->known = hsc__calloc(a, KNOWN_SLOTS, sizeof(known_key));
     if (s->acc == NULL || s->touched == NULL || s->known == NULL) {
         hsc__prec_search_free(s);
@@ -1005,9 +1005,10 @@ static uint32_t walk_key(hsc__prec_search *s, const hsc__prec *p, const query_ke
     uint64_t *acc = s->acc, w = k->w, row = UINT64_MAX;
     uint32_t *touched = s->touched;
     for (uint32_t i = 0; i < k->e.df && next_row(p, &b, end, &row); i++) {
-        if (acc[row] == 0)
-            touched[n_met++] = (uint32_t)row;
-        acc[row] += w;
+        uint64_t a = acc[row];   /* no branch on "met before": it is a coin toss */
+        touched[n_met] = (uint32_t)row;   /* room: n_rows + 1 */
+        n_met += a == 0;
+        acc[row] = a + w;
     }
     return n_met;
 }
@@ -1089,8 +1090,7 @@ static void complete_walk(hsc__prec_search *s, const hsc__prec *p, const query_k
     uint64_t *acc = s->acc, w = k->w, row = UINT64_MAX;
     uint32_t n = 0;
     for (uint32_t i = 1; i <= k->e.df && next_row(p, &b, end, &row); i++) {
-        if (acc[row] != 0)
-            acc[row] += w;
+        acc[row] += w & (0u - (uint64_t)(acc[row] != 0));   /* rows met only; no branch */
         if (pt != NULL && i % SKIP == 0)
             pt[n++] = (skip_point){(uint32_t)row, (uint32_t)(b - (p->post + k->e.pos))};
     }
