@@ -87,6 +87,47 @@ __attribute__((target("avx2"))) static void add_q_avx2(float *h, const int8_t *q
         h[j] += (float)q[j] * scale;
 }
 
+/* Rows added in turn with the sum held in registers: 64 lanes at a time
+ * (eight registers), each lane adding row after row in their order, as
+ * add_q_avx2 called per row does, without storing and loading h between
+ * rows. */
+__attribute__((target("avx2"))) static void add_q_rows_avx2(float *h, const int8_t *q,
+                                                            const float *scale,
+                                                            const uint32_t *rows, uint32_t n,
+                                                            uint32_t dim)
+{
+    uint32_t j = 0;
+    for (; j + 64 <= dim; j += 64) {
+        __m256 x0 = _mm256_loadu_ps(h + j), x1 = _mm256_loadu_ps(h + j + 8),
+               x2 = _mm256_loadu_ps(h + j + 16), x3 = _mm256_loadu_ps(h + j + 24),
+               x4 = _mm256_loadu_ps(h + j + 32), x5 = _mm256_loadu_ps(h + j + 40),
+               x6 = _mm256_loadu_ps(h + j + 48), x7 = _mm256_loadu_ps(h + j + 56);
+        for (uint32_t r = 0; r < n; r++) {
+            const int8_t *w = q + (size_t)rows[r] * dim + j;
+            __m256 sc = _mm256_set1_ps(scale[rows[r]]);
+            x0 = _mm256_add_ps(x0, _mm256_mul_ps(widen8(w), sc));
+            x1 = _mm256_add_ps(x1, _mm256_mul_ps(widen8(w + 8), sc));
+            x2 = _mm256_add_ps(x2, _mm256_mul_ps(widen8(w + 16), sc));
+            x3 = _mm256_add_ps(x3, _mm256_mul_ps(widen8(w + 24), sc));
+            x4 = _mm256_add_ps(x4, _mm256_mul_ps(widen8(w + 32), sc));
+            x5 = _mm256_add_ps(x5, _mm256_mul_ps(widen8(w + 40), sc));
+            x6 = _mm256_add_ps(x6, _mm256_mul_ps(widen8(w + 48), sc));
+            x7 = _mm256_add_ps(x7, _mm256_mul_ps(widen8(w + 56), sc));
+        }
+        _mm256_storeu_ps(h + j, x0);
+        _mm256_storeu_ps(h + j + 8, x1);
+        _mm256_storeu_ps(h + j + 16, x2);
+        _mm256_storeu_ps(h + j + 24, x3);
+        _mm256_storeu_ps(h + j + 32, x4);
+        _mm256_storeu_ps(h + j + 40, x5);
+        _mm256_storeu_ps(h + j + 48, x6);
+        _mm256_storeu_ps(h + j + 56, x7);
+    }
+    if (j < dim)   /* the lanes past the last 64 */
+        for (uint32_t r = 0; r < n; r++)
+            add_q_avx2(h + j, q + (size_t)rows[r] * dim + j, scale[rows[r]], dim - j);
+}
+
 static int have_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
@@ -162,6 +203,19 @@ void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n)
     }
 #endif
     hsc__add_q_portable(h, q, scale, n);
+}
+
+void hsc__add_q_rows(float *h, const int8_t *q, const float *scale, const uint32_t *rows,
+                     uint32_t n, uint32_t dim)
+{
+#ifdef HSC_AVX2
+    if (have_avx2()) {
+        add_q_rows_avx2(h, q, scale, rows, n, dim);
+        return;
+    }
+#endif
+    for (uint32_t r = 0; r < n; r++)
+        hsc__add_q_portable(h, q + (size_t)rows[r] * dim, scale[rows[r]], dim);
 }
 
 void hsc__add_q_portable(float *h, const int8_t *q, float scale, uint32_t n)

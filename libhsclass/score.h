@@ -57,6 +57,10 @@ float hsc__dot_f(const float *a, const float *b, uint32_t n);
 float hsc__dot_q(const int8_t *q, const float *b, uint32_t n);
 /* h[j] += q[j] * scale for j < n (a dequantized row added). */
 void hsc__add_q(float *h, const int8_t *q, float scale, uint32_t n);
+/* h += the rows rows[0..n) of q (dim each, row r scaled by scale[r]), added
+ * in that order: the bits of hsc__add_q called row by row. */
+void hsc__add_q_rows(float *h, const int8_t *q, const float *scale, const uint32_t *rows,
+                     uint32_t n, uint32_t dim);
 /* The same without the CPU's wider registers (tests: the results must be
  * the same bits). */
 float hsc__dot_q_portable(const int8_t *q, const float *b, uint32_t n);

@@ -18,6 +18,8 @@ typedef struct level_results {
     size_t *code_off;   /* NUL-terminated codes in codes pool */
 } level_results;
 
+#define PENDING_ROWS 64u   /* rows added to h together (hsc__add_q_rows) */
+
 struct hsc_session {
     hsc__alloc alloc;
     hsc_model *model;          /* NULL for tokenizer-only sessions */
@@ -32,6 +34,8 @@ struct hsc_session {
      * word) */
     float *h;                  /* mean of their rows */
     uint32_t found;            /* features with a row */
+    uint32_t n_pending;        /* rows found, not yet added to h */
+    uint32_t pending[PENDING_ROWS];
     hsc__keyset keys;          /* their precedent-memory keys, sorted unique */
     uint8_t *known;            /* a bit per token: one of its features has a row */
     size_t known_cap;          /* bytes */
@@ -369,12 +373,24 @@ static int allowed(const void *user, uint32_t label)
     return s->constraint.mask[s->model->tree.label_leaf[label]] == 2;
 }
 
-/* One feature of the text: its row into h, its key into the set. */
+static void add_pending(hsc_session *s)
+{
+    const hsc_model *m = s->model;
+    hsc__add_q_rows(s->h, m->row_q, m->row_scale, s->pending, s->n_pending, m->dim);
+    s->n_pending = 0;
+}
+
+/* One feature of the text: its row into h (in batches, in the features'
+ * order), its key into the set. */
 static int take_feature(void *user, const hsc__feature *f)
 {
     hsc_session *s = user;
     const hsc_model *m = s->model;
-    if (hsc__model_embed_add(m, f->bucket, s->h)) {
+    int64_t r = hsc__model_find_row(m, f->bucket);
+    if (r >= 0) {
+        s->pending[s->n_pending++] = (uint32_t)r;
+        if (s->n_pending == PENDING_ROWS)
+            add_pending(s);
         s->found++;
         if (f->token / 8 < s->known_cap)
             s->known[f->token / 8] |= (uint8_t)(1u << (f->token % 8));
@@ -398,8 +414,10 @@ static int walk_features(hsc_session *s)
     memset(s->known, 0, bytes);
     memset(s->h, 0, s->model->dim * sizeof *s->h);
     s->found = 0;
+    s->n_pending = 0;
     s->keys.n = 0;
     int st = hsc__analyzer_each_feature(s->an, take_feature, s);
+    add_pending(s);
     hsc__model_embed_mean(s->model, s->h, s->found);
     hsc__keyset_finish(&s->keys);
     return st;

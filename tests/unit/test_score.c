@@ -1,8 +1,9 @@
 /* test_score.c - the int8 kernels behind every logit and embedding
  * (score.c): whichever registers the CPU offers, a dot product and a row
- * addition give the bits of the one defined order (eight partial sums,
- * lane j summing the terms i = j mod 8 in order, then combined pairwise;
- * each product rounded before its addition). */
+ * addition (alone or a batch of rows) give the bits of the one defined
+ * order (eight partial sums, lane j summing the terms i = j mod 8 in
+ * order, then combined pairwise; each product rounded before its
+ * addition; rows added in turn). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,11 +96,42 @@ static void test_add_q_is_elementwise(void **state)
     }
 }
 
+/* Rows added together give the bits of the rows added one by one, in
+ * their order, for dims below, at and past the 64 lanes a pass holds. */
+static void test_add_q_rows_is_row_by_row(void **state)
+{
+    enum { ROWS = 40, MAXDIM = 200 };
+    static const uint32_t dims[] = {1, 7, 8, 24, 63, 64, 65, 72, 100, 128, 129, 200};
+    static int8_t q[ROWS * MAXDIM];
+    float scale[ROWS], h1[MAXDIM + 1], h2[MAXDIM + 1];
+    uint32_t rows[70];
+    (void)state;
+    for (size_t d = 0; d < sizeof dims / sizeof *dims; d++) {
+        uint32_t dim = dims[d];
+        for (uint32_t i = 0; i < ROWS * dim; i++)
+            q[i] = (int8_t)((int)(next_u32() % 256) - 128);
+        for (uint32_t r = 0; r < ROWS; r++)
+            scale[r] = next_float();
+        for (uint32_t n = 0; n <= 70; n += 1 + n / 4) {
+            for (uint32_t i = 0; i < n; i++)
+                rows[i] = next_u32() % ROWS;   /* repeats too */
+            for (uint32_t j = 0; j <= MAXDIM; j++)
+                h1[j] = h2[j] = next_float();
+            hsc__add_q_rows(h1, q, scale, rows, n, dim);
+            for (uint32_t i = 0; i < n; i++)
+                hsc__add_q_portable(h2, q + (size_t)rows[i] * dim, scale[rows[i]], dim);
+            for (uint32_t j = 0; j <= MAXDIM; j++)
+                assert_true(same_bits(h1[j], h2[j]));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dot_q_is_the_defined_order),
         cmocka_unit_test(test_add_q_is_elementwise),
+        cmocka_unit_test(test_add_q_rows_is_row_by_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
