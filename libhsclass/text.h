@@ -81,9 +81,13 @@ int hsc__tokenizer_new(const hsc__alloc *a, uint32_t match_limit, hsc__tokenizer
 void hsc__tokenizer_free(hsc__tokenizer *tk);
 void hsc__tokenizer_set_limit(hsc__tokenizer *tk, uint32_t match_limit);
 /* Next match at or after start. Returns HSC_OK with *found = 0 at the end,
- * HSC_E_REGEX_LIMIT, HSC_E_NOMEM or HSC_E_INTERNAL. */
+ * HSC_E_REGEX_LIMIT, HSC_E_NOMEM or HSC_E_INTERNAL. A plain ASCII word
+ * (letters first, then letters and digits, not joined to more) is found
+ * without the regex engine, so it never meets the match limit. */
 int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t start,
                         hsc__match *m, int *found);
+/* on: every match through the regex engine (tests compare the two paths). */
+void hsc__tokenizer_regex_only(hsc__tokenizer *tk, int on);
 
 /* Units known to the quantity pattern. */
 typedef struct hsc__unit {

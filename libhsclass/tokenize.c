@@ -109,6 +109,7 @@ struct hsc__tokenizer {
     pcre2_code *code;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    int regex_only;                /* tests: no ASCII fast path */
 };
 
 static void *pcre_malloc(PCRE2_SIZE size, void *data)
@@ -247,6 +248,53 @@ void hsc__tokenizer_free(hsc__tokenizer *tk)
     hsc__free(&a, tk);
 }
 
+void hsc__tokenizer_regex_only(hsc__tokenizer *tk, int on)
+{
+    tk->regex_only = on;
+}
+
+static int ascii_alnum(unsigned char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u;
+}
+
+static int ascii_letter(unsigned char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26u;
+}
+
+/* The ASCII fast path. Every branch of the pattern starts at a letter,
+ * mark or digit (CODE, QUANTITY and NUMBER at a digit, CHUNK at any of
+ * them), so the other ASCII bytes start no match and are skipped. At an
+ * ASCII letter only CHUNK can match: its first run takes every letter,
+ * mark and digit that follows, and a part is joined only by - / . ' _ or
+ * a comma. So letters and digits up to the end, or up to an ASCII byte
+ * that joins nothing, are the whole match, found without the regex
+ * engine; anything else (a non-ASCII byte, a joiner, a digit first) is
+ * left to the pattern from there, as the pattern would have found no
+ * match before it. */
+static int fast_chunk(const char *s, size_t len, size_t *start, hsc__match *m)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = *start;
+    while (i < len && u[i] < 0x80 && !ascii_alnum(u[i]))
+        i++;
+    *start = i;
+    if (i >= len || !ascii_letter(u[i]))
+        return 0;
+    size_t j = i + 1;
+    while (j < len && ascii_alnum(u[j]))
+        j++;
+    if (j < len && (u[j] >= 0x80 || u[j] == '-' || u[j] == '/' || u[j] == '.' || u[j] == '\'' ||
+                    u[j] == '_' || u[j] == ','))
+        return 0;
+    memset(m, 0, sizeof *m);
+    m->kind = HSC__M_CHUNK;
+    m->begin = i;
+    m->end = j;
+    return 1;
+}
+
 int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t start,
                         hsc__match *m, int *found)
 {
@@ -254,6 +302,10 @@ int hsc__tokenizer_next(hsc__tokenizer *tk, const char *s, size_t len, size_t st
     PCRE2_SIZE *ov;
 
     *found = 0;
+    if (!tk->regex_only && fast_chunk(s, len, &start, m)) {
+        *found = 1;
+        return HSC_OK;
+    }
     if (start >= len)
         return HSC_OK;
     st = pcre2_match(tk->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, tk->md, tk->mctx);

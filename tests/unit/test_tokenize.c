@@ -567,6 +567,84 @@ static void test_regex_bait(void **state)
     hsc__analyzer_free(an);
 }
 
+/* Every match of s[0..len) as "kind:begin-end[unit]" items. */
+static void walk_matches(hsc__tokenizer *tk, const char *s, size_t len, char *out, size_t cap)
+{
+    size_t start = 0, n = 0;
+    out[0] = '\0';
+    for (;;) {
+        hsc__match m;
+        int found;
+        assert_int_equal(hsc__tokenizer_next(tk, s, len, start, &m, &found), HSC_OK);
+        if (!found)
+            return;
+        n += (size_t)snprintf(out + n, cap - n, "%u:%zu-%zu[%zu,%zu] ", m.kind, m.begin, m.end,
+                              m.unit_begin, m.unit_end);
+        assert_true(n < cap);
+        assert_true(m.end > start);
+        start = m.end;
+    }
+}
+
+/* The ASCII fast path finds exactly what the pattern finds: tricky
+ * inputs (words against joiners, digits, units, codes, accents and marks,
+ * upper case, other scripts, window ends inside a word), then 20,000
+ * strings drawn from such pieces. */
+static void test_fast_path_equals_regex(void **state)
+{
+    static const char *const tricky[] = {
+        "", " ", "frozen beef", "  frozen   beef  ", "t-shirt", "l'huile d'olive", "a.b.c",
+        "x_y", "abc,def", "1,5 kg", "abc1,5", "abc,5", "x200", "rtx-3080", "205/55r16",
+        "abc123def", "ABC Def", "caf\xC3\xA9 cr\xC3\xA8me", "cafe\xCC\x81", "na\xC3\xAFve",
+        "beef\xE2\x80\x94pork", "\xE7\x89\x9B beef", "20kg rice", "2 x 5kg", "5 %",
+        "50% cotton", "cotton 50%", "0201.30 beef", "8703 23 90", "beef 0201", "beef0201",
+        "kg", "in 3 in 1", "3in", "mm2 m2 g/m2", "abc-", "abc'", "abc.", "abc_", "abc/",
+        "-abc", "'abc", ".5", "a", "z9", "9z", "\xCE\xBCm 5\xCE\xBCm", "10\xC2\xB0" "c",
+        "abc\x01" "def", "tab\there", "a!b?c;d:e(f)g[h]i", "\"quoted\" words", "e\xCC\x81t\xC3\xA9",
+    };
+    static const char *const pieces[] = {
+        "beef", "x", "t", "kg", "20", "1,5", "0201", "-", "/", ".", "'", "_", ",", " ", "  ",
+        "%", "\xC3\xA9", "\xCC\x81", "\xE7\x89\x9B", "\xC2\xB0", "ABC", "3", "(", "!",
+    };
+    hsc__tokenizer *fast = NULL, *slow = NULL;
+    char a[2048], b[2048], text[256];
+    (void)state;
+    assert_int_equal(hsc__tokenizer_new(NULL, 10000000, &fast), HSC_OK);
+    assert_int_equal(hsc__tokenizer_new(NULL, 10000000, &slow), HSC_OK);
+    hsc__tokenizer_regex_only(slow, 1);
+    for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++) {
+        size_t len = strlen(tricky[i]);
+        for (size_t cut = 0; cut <= len; cut++) {   /* every window end */
+            if (cut < len && ((unsigned char)tricky[i][cut] & 0xC0) == 0x80)
+                continue;   /* windows end between characters */
+            walk_matches(fast, tricky[i], cut, a, sizeof a);
+            walk_matches(slow, tricky[i], cut, b, sizeof b);
+            if (strcmp(a, b) != 0)
+                fail_msg("\"%.*s\": fast %s, regex %s", (int)cut, tricky[i], a, b);
+        }
+    }
+    uint32_t x = 12345;
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        text[0] = '\0';
+        for (int k = 0; k < 12; k++) {
+            x = x * 1103515245u + 12345u;
+            const char *p = pieces[(x >> 16) % (sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(p);
+            if (n + l >= sizeof text)
+                break;
+            memcpy(text + n, p, l + 1);
+            n += l;
+        }
+        walk_matches(fast, text, n, a, sizeof a);
+        walk_matches(slow, text, n, b, sizeof b);
+        if (strcmp(a, b) != 0)
+            fail_msg("\"%s\": fast %s, regex %s", text, a, b);
+    }
+    hsc__tokenizer_free(fast);
+    hsc__tokenizer_free(slow);
+}
+
 static void test_match_limit(void **state)
 {
     hsc_config cfg;
@@ -575,13 +653,20 @@ static void test_match_limit(void **state)
     hsc__config_defaults(&cfg);
     cfg.rt.match_limit = 1;
     assert_int_equal(hsc__analyzer_new(NULL, &cfg.spec, &cfg.rt, &an), HSC_OK);
-    assert_int_equal(hsc__analyze(an, "frozen beef", 11), HSC_E_REGEX_LIMIT);
-    assert_int_equal(hsc__analyzer_token_count(an), 0);
-    assert_non_null(strstr(hsc__analyzer_error_detail(an), "limit"));
-    cfg.rt.match_limit = 100000;
-    hsc__analyzer_set_runtime(an, &cfg.rt);
+    /* plain ASCII words never reach the regex engine (the fast path);
+     * a quantity, another script or a joined word does */
     assert_int_equal(hsc__analyze(an, "frozen beef", 11), HSC_OK);
     assert_int_equal(hsc__analyzer_token_count(an), 2);
+    static const char *const limited[] = {"20kg frozen beef", "frozen \xE7\x89\x9B", "t-shirt"};
+    for (size_t i = 0; i < sizeof limited / sizeof *limited; i++) {
+        assert_int_equal(hsc__analyze(an, limited[i], strlen(limited[i])), HSC_E_REGEX_LIMIT);
+        assert_int_equal(hsc__analyzer_token_count(an), 0);
+        assert_non_null(strstr(hsc__analyzer_error_detail(an), "limit"));
+    }
+    cfg.rt.match_limit = 100000;
+    hsc__analyzer_set_runtime(an, &cfg.rt);
+    assert_int_equal(hsc__analyze(an, "20kg frozen beef", 16), HSC_OK);
+    assert_int_equal(hsc__analyzer_token_count(an), 3);
     hsc__analyzer_free(an);
 }
 
@@ -694,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_length_cap),
         cmocka_unit_test(test_megabyte),
         cmocka_unit_test(test_regex_bait),
+        cmocka_unit_test(test_fast_path_equals_regex),
         cmocka_unit_test(test_match_limit),
         cmocka_unit_test(test_bad_spec),
         cmocka_unit_test(test_oom_sweep),
