@@ -32,6 +32,7 @@ Needs bench/out/split (python3 bench/split.py). Writes bench/out/national/.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,15 +71,23 @@ def proc_cpu(pid):
         return None
 
 
+def epoch_progress(line):
+    """(share of the run done, epochs) of an "epoch k/n  P%" progress line,
+    or None. Lines come when an epoch starts and every 10 s within a long
+    one, and at the end of the run."""
+    m = re.match(r"epoch (\d+)/(\d+)\s+([\d.]+)%", line)
+    return (float(m.group(3)) / 100.0, int(m.group(2))) if m else None
+
+
 def run_phases(cmd, log):
     """Run `hsclass train` under nice, reading its progress lines: the CPU
-    time the process had used when each phase ended (its stderr lines mark
-    them: "total: ... rows accepted" ends the reading, "epoch k/n" each
-    epoch, "wrote" the model). Returns a dict: wall, cpu (wait4), rss_mb,
-    read, prepare, epochs (list of per-epoch CPU s), finish (calibration,
+    time the process had used at each (its stderr lines mark them: "total:
+    ... rows accepted" ends the reading, "epoch k/n P%" a share P of the
+    epochs done, "wrote" the model). Returns a dict: wall, cpu (wait4),
+    rss_mb, read, prepare, per_epoch (CPU s), n_epochs, finish (calibration,
     precedent memory, writing)."""
     t0 = time.monotonic()
-    marks = []   # (kind, cpu)
+    marks = []   # (kind, cpu, progress)
     with open(log, "w") as out:
         p = subprocess.Popen(["nice", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True)
@@ -86,31 +95,30 @@ def run_phases(cmd, log):
             cpu = proc_cpu(p.pid)
             out.write(line)
             if line.startswith("total: "):
-                marks.append(("read", cpu))
-            elif line.startswith("epoch "):
-                marks.append(("epoch", cpu))
+                marks.append(("read", cpu, None))
+            elif line.startswith("epoch ") and epoch_progress(line):
+                marks.append(("epoch", cpu, epoch_progress(line)))
             elif line.startswith("wrote "):
-                marks.append(("wrote", cpu))
+                marks.append(("wrote", cpu, None))
         _, status, usage = os.wait4(p.pid, 0)
     if status != 0:
         sys.exit(f"failed ({status}): {' '.join(cmd)} (see {log})")
     r = {"wall": time.monotonic() - t0, "cpu": usage.ru_utime + usage.ru_stime,
          "rss_mb": usage.ru_maxrss / 1024.0}
-    cpu = dict(read=None, epochs=[], wrote=None)
-    for kind, c in marks:
-        if kind == "epoch":
-            cpu["epochs"].append(c)
-        else:
-            cpu[kind] = c
-    ep = cpu["epochs"]
-    r["read"] = cpu["read"]
-    r["epochs"] = [b - a for a, b in zip(ep, ep[1:])]   # epoch 2 on
-    # the first epoch's line also closes the preparation (featurizing):
-    # with two epochs or more, preparing = that span less a later epoch
-    r["per_epoch"] = sum(r["epochs"]) / len(r["epochs"]) if r["epochs"] else None
-    r["prepare"] = (ep[0] - cpu["read"] - r["per_epoch"]
-                    if r["per_epoch"] is not None and cpu["read"] is not None else None)
-    r["finish"] = r["cpu"] - ep[-1] if ep else None
+    read = next((c for kind, c, _ in marks if kind == "read"), None)
+    ep = [(c, pr) for kind, c, pr in marks if kind == "epoch"]
+    r["read"] = read
+    r["n_epochs"] = ep[-1][1][1] if ep else None
+    r["per_epoch"] = r["prepare"] = None
+    # the first epoch line comes after the preparation (featurizing) and a
+    # share of the epochs; the CPU from it to the last line (all done)
+    # gives the cost of an epoch, and so the preparation's
+    if len(ep) >= 2 and ep[-1][1][0] > ep[0][1][0]:
+        (c0, (f0, n)), (c1, (f1, _)) = ep[0], ep[-1]
+        r["per_epoch"] = (c1 - c0) / ((f1 - f0) * n)
+        if read is not None:
+            r["prepare"] = c0 - read - r["per_epoch"] * f0 * n
+    r["finish"] = r["cpu"] - ep[-1][0] if ep else None
     return r
 
 
@@ -288,7 +296,7 @@ def adapt_time(a):
                      else "")
             print(f"| {n:,} | {name} | {r['wall']:.0f} | {r['cpu']:.1f} | {fmt(r['read'], '.1f')} "
                   f"| {fmt(r['prepare'], '.1f')} | {fmt(r['per_epoch'], '.2f')} "
-                  f"| {len(r['epochs']) + 1} | {fmt(r['finish'], '.1f')} | {r['rss_mb']:,.0f} "
+                  f"| {fmt(r['n_epochs'], 'd')} | {fmt(r['finish'], '.1f')} | {r['rss_mb']:,.0f} "
                   f"| {ratio} |")
             sys.stdout.flush()
 
