@@ -108,6 +108,10 @@ int hsc__model_parse(const hsc__alloc *a, const uint8_t *data, size_t len, hsc_m
  * may each decode, one result is kept). HSC_E_MODEL_* when the sections
  * are found damaged (every call then fails alike), HSC_E_NOMEM. */
 int hsc__model_tables(const hsc_model *m, const hsc__tables **out);
+/* A kept section's raw content: in place (*tmp NULL) or inflated into
+ * *tmp (the caller frees it). */
+int hsc__lazy_sec_bytes(const hsc_model *m, const hsc__lazy_sec *s, const uint8_t **p,
+                        uint8_t **tmp);
 
 /* What the trainer hands to the writer: full-precision weights. The writer
  * quantizes deterministically. */
@@ -127,6 +131,9 @@ typedef struct hsc__model_draft {
     double accept_threshold;
     const hsc__nomen *nomen;   /* NULL or empty: no NOMN section */
     const hsc__natl *natl;     /* NULL or empty: no NATL section */
+    const hsc_model *tables_of;/* NULL, or the model whose tables nomen and natl are: its
+                                * stored sections are written again as they are stored
+                                * when they hold the same bytes (not compressed again) */
     hsc__scoring scoring;      /* on = 0: no SCOR section */
     const hsc__prec *prec;     /* NULL or empty: no PREC section */
 } hsc__model_draft;

@@ -485,9 +485,8 @@ static void keep_tables(reader *r)
                                       src[i]->offset};
 }
 
-/* A kept section's raw content: in the image, or inflated into *tmp. */
-static int table_bytes(const hsc_model *m, const hsc__lazy_sec *s, const uint8_t **p,
-                       uint8_t **tmp)
+int hsc__lazy_sec_bytes(const hsc_model *m, const hsc__lazy_sec *s, const uint8_t **p,
+                        uint8_t **tmp)
 {
     *tmp = NULL;
     *p = s->p;
@@ -506,13 +505,13 @@ static int read_tables(const hsc_model *m, hsc__tables *out)
     size_t bad;
     int st = HSC_OK;
     if (m->nomn_src.p != NULL) {
-        st = table_bytes(m, &m->nomn_src, &p, &tmp);
+        st = hsc__lazy_sec_bytes(m, &m->nomn_src, &p, &tmp);
         if (st == HSC_OK)
             st = hsc__nomen_decode(&m->alloc, p, m->nomn_src.raw, &out->nomen, &bad);
         hsc__free(&m->alloc, tmp);
     }
     if (st == HSC_OK && m->natl_src.p != NULL) {
-        st = table_bytes(m, &m->natl_src, &p, &tmp);
+        st = hsc__lazy_sec_bytes(m, &m->natl_src, &p, &tmp);
         if (st == HSC_OK)
             st = hsc__natl_decode(&m->alloc, p, m->natl_src.raw, &out->natl, &bad);
         hsc__free(&m->alloc, tmp);

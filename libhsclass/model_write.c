@@ -138,15 +138,34 @@ static uint64_t align_up(uint64_t x)
     return (x + HSCM_ALIGN - 1) & ~(uint64_t)(HSCM_ALIGN - 1);
 }
 
-/* Compress the small sections when that saves bytes, then checksum. */
-static int finish_section(const hsc__alloc *a, wsec *s, int compressible, int critical)
+/* A compressed section of a model read from a file (kept as stored) whose
+ * content is s's body, copied into s->z: deflating the same bytes again
+ * would only cost time (a few megabytes of descriptions an adapted model
+ * keeps from its base). 1: copied; 0: not the same, or not at hand. */
+static int reuse_stored(const hsc_model *m, const hsc__lazy_sec *src, wsec *s)
 {
+    if (src == NULL || src->p == NULL || !src->zlib || src->raw != s->body.len)
+        return 0;
+    const uint8_t *raw;
+    uint8_t *tmp;
+    int same = hsc__lazy_sec_bytes(m, src, &raw, &tmp) == HSC_OK &&
+               memcmp(raw, s->body.data, s->body.len) == 0;
+    hsc__free(&m->alloc, tmp);
+    return same && hsc__buf_append(&m->alloc, &s->z, src->p, src->stored) == HSC_OK;
+}
+
+/* Compress the small sections when that saves bytes (or take them as a
+ * model read from a file stores them: stored_as), then checksum. */
+static int finish_section(const hsc_model *m, wsec *s, int compressible, int critical,
+                          const hsc__lazy_sec *stored_as)
+{
+    const hsc__alloc *a = &m->alloc;
     s->raw = (uint64_t)s->body.len + s->tail_len;
     if (s->raw > HSCM_MAX_SECTION_RAW)
         return HSC_E_INVALID_ARG;
     s->flags = critical ? HSCM_SEC_CRITICAL : 0u;
     if (compressible) {
-        int st = deflate_buf(a, &s->body, &s->z);
+        int st = reuse_stored(m, stored_as, s) ? HSC_OK : deflate_buf(a, &s->body, &s->z);
         if (st != HSC_OK)
             return st;
         if (s->z.len < s->body.len) {
@@ -194,7 +213,7 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     int has_nomen = tables->nomen.n_codes > 0;
     int has_natl = tables->natl.n_schemes > 0;
     int has_prec = m->prec.n_rows > 0, has_texts = has_prec && m->prec.text_off != NULL;
-    unsigned i_scor = MAX_SEC, i_prec = MAX_SEC;
+    unsigned i_scor = MAX_SEC, i_prec = MAX_SEC, i_nomn = MAX_SEC, i_natl = MAX_SEC;
     sec[0].tag = HSCM_TAG_META;
     sec[1].tag = HSCM_TAG_LABL;
     sec[2].tag = HSCM_TAG_ROWS;
@@ -214,11 +233,11 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     if (st == HSC_OK)
         st = build_calib(a, m, &sec[5].body);
     if (st == HSC_OK && has_nomen) {
-        sec[n_sec].tag = HSCM_TAG_NOMN;
+        sec[i_nomn = n_sec].tag = HSCM_TAG_NOMN;
         st = hsc__nomen_encode(a, &tables->nomen, &sec[n_sec++].body);
     }
     if (st == HSC_OK && has_natl) {
-        sec[n_sec].tag = HSCM_TAG_NATL;
+        sec[i_natl = n_sec].tag = HSCM_TAG_NATL;
         st = hsc__natl_encode(a, &tables->natl, &sec[n_sec++].body);
     }
     if (st == HSC_OK && m->scoring.on) {
@@ -239,8 +258,9 @@ int hsc__model_serialize(const hsc_model *m, hsc__buf *out)
     for (unsigned i = 0; i < n_sec && st == HSC_OK; i++) {
         /* META LABL ROWS, the nomenclature and the texts compress well;
          * the postings are read in place */
-        st = finish_section(a, &sec[i], (i < 3 || i >= HSCM_N_KNOWN) && i != i_prec && i != i_scor,
-                            i < HSCM_N_KNOWN || i == i_scor);
+        st = finish_section(m, &sec[i], (i < 3 || i >= HSCM_N_KNOWN) && i != i_prec && i != i_scor,
+                            i < HSCM_N_KNOWN || i == i_scor,
+                            i == i_nomn ? &m->nomn_src : i == i_natl ? &m->natl_src : NULL);
         sec[i].offset = align_up(pos);
         pos = sec[i].offset + sec[i].stored;
     }
@@ -387,6 +407,10 @@ int hsc__model_write(const hsc__alloc *a, const hsc__model_draft *d, hsc__buf *o
             tables.nomen = *d->nomen;
         if (d->natl != NULL)
             tables.natl = *d->natl;
+        if (d->tables_of != NULL) {   /* read only: the draft's model is freed field by field */
+            m.nomn_src = d->tables_of->nomn_src;
+            m.natl_src = d->tables_of->natl_src;
+        }
         atomic_init(&m.tables, &tables);
         m.scoring = d->scoring;
         if (d->prec != NULL)

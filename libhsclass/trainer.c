@@ -446,6 +446,7 @@ static int write_model(run *r, const hsc__calibration *c, hsc_model **out)
         .accept_threshold = c->threshold,
         .nomen = own ? &nomen : &base->nomen,
         .natl = own ? &natl : &base->natl,
+        .tables_of = own ? NULL : t->base,
         .scoring = {1, c->mix, c->power},
         .prec = &r->mem,
     };
