@@ -127,6 +127,9 @@ int hsc__analyzer_new(const hsc__alloc *a, const hsc__textspec *spec, const hsc_
         st = hsc__stopwords_build(&an->alloc, &an->spec, &an->stop);
     if (st == HSC_OK && (an->intern = hsc__calloc(a, INTERN_SLOTS, sizeof *an->intern)) == NULL)
         st = HSC_E_NOMEM;
+    if (st == HSC_OK &&
+        (an->fz.grams = hsc__calloc(a, HSC__GRAM_MEMO_SLOTS, sizeof *an->fz.grams)) == NULL)
+        st = HSC_E_NOMEM;
     if (st != HSC_OK) {
         hsc__analyzer_free(an);
         return st;
@@ -148,6 +151,7 @@ void hsc__analyzer_free(hsc__analyzer *an)
     hsc__norm_free(&a, &an->norm);
     hsc__buf_free(&a, &an->pool);
     hsc__free(&a, an->intern);
+    hsc__free(&a, an->fz.grams);
     hsc__buf_free(&a, &an->toks);
     hsc__free(&a, an->view);
     hsc__free(&a, an->marks);
@@ -168,6 +172,16 @@ size_t hsc__analyzer_feature_count(const hsc__analyzer *an) { return an->n_feat;
 const hsc__feature *hsc__analyzer_features(const hsc__analyzer *an) { return an->feat; }
 void hsc__analyzer_keep_features(hsc__analyzer *an, int keep) { an->keep_features = keep; }
 void hsc__analyzer_set_window(hsc__analyzer *an, size_t bytes) { an->window = bytes ? bytes : 1; }
+
+void hsc__analyzer_gram_memo(hsc__analyzer *an, int on)
+{
+    if (!on) {
+        hsc__free(&an->alloc, an->fz.grams);
+        an->fz.grams = NULL;
+    } else if (an->fz.grams == NULL) {
+        an->fz.grams = hsc__calloc(&an->alloc, HSC__GRAM_MEMO_SLOTS, sizeof *an->fz.grams);
+    }
+}
 const char *hsc__analyzer_error_detail(const hsc__analyzer *an) { return an->detail; }
 
 /* "message: 12" into the detail buffer (cut to fit). */

@@ -91,14 +91,20 @@ uint32_t hsc__mod_fast(uint64_t h, uint32_t d, uint64_t magic)
 #endif
 }
 
-static int push(hsc__featurizer *fz, uint64_t h, uint32_t token, uint32_t key)
+/* The reciprocal of the spec's buckets (made once). */
+static void push_ready(hsc__featurizer *fz)
 {
     uint32_t d = fz->spec->buckets;
     if (fz->mod_buckets != d) {
         fz->mod_buckets = d;
         fz->mod_magic = hsc__mod_magic(d);
     }
-    hsc__feature f = {hsc__mod_fast(h, d, fz->mod_magic), token, key};
+}
+
+static int push(hsc__featurizer *fz, uint64_t h, uint32_t token, uint32_t key)
+{
+    push_ready(fz);
+    hsc__feature f = {hsc__mod_fast(h, fz->mod_buckets, fz->mod_magic), token, key};
     return fz->emit(fz->user, &f);
 }
 
@@ -124,13 +130,15 @@ int hsc__feat_bigram(hsc__featurizer *fz, const char *a, size_t alen, const char
 
 /* N-grams of "<w>", code points [lo, hi]; pos[] holds the byte offset of
  * each code point of buf (and the end). Extending an n-gram extends its
- * FNV state, so each start position is one pass. */
+ * FNV state, so each start position is one pass. With e, their buckets are
+ * also written there (room for HSC__GRAM_MEMO_GRAMS; e->n = 0 when more). */
 static int grams(hsc__featurizer *fz, const uint8_t *buf, const uint32_t *pos, size_t ncp,
-                 uint32_t token)
+                 uint32_t token, hsc__gram_entry *e)
 {
     const uint32_t lo = fz->spec->char_min, hi = fz->spec->char_max;
     const uint64_t h0 = fnv_start(fz->spec->hash_seed, HSC__FK_CHARGRAM);
     int st;
+    push_ready(fz);
     for (size_t s = 0; s < ncp; s++) {
         uint64_t h = h0;
         for (size_t n = 1; n <= hi && s + n <= ncp; n++) {
@@ -140,12 +148,35 @@ static int grams(hsc__featurizer *fz, const uint8_t *buf, const uint32_t *pos, s
             }
             if (n < lo || (n == 1 && (s == 0 || s == ncp - 1)))
                 continue; /* a lone boundary marker is no feature */
-            st = push(fz, h, token, 0);
+            hsc__feature f = {hsc__mod_fast(h, fz->mod_buckets, fz->mod_magic), token, 0};
+            if (e != NULL) {
+                if (e->n < HSC__GRAM_MEMO_GRAMS)
+                    e->bucket[e->n] = f.bucket;
+                e->n = e->n < UINT8_MAX ? (uint8_t)(e->n + 1) : UINT8_MAX;
+            }
+            st = fz->emit(fz->user, &f);
             if (st != HSC_OK)
                 return st;
         }
     }
     return HSC_OK;
+}
+
+/* The memo's entry for word w when it holds it (NULL: not there), and in
+ * *slot where it goes. The spec of an analyzer never changes, so an
+ * entry's buckets stay valid. */
+static hsc__gram_entry *gram_memo(hsc__featurizer *fz, const char *w, size_t len,
+                                  hsc__gram_entry **slot)
+{
+    *slot = NULL;
+    if (fz->grams == NULL || len > HSC__GRAM_MEMO_WORD || len == 0)
+        return NULL;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)w[i]) * 16777619u;
+    hsc__gram_entry *e = &fz->grams[(h ^ h >> 15) & (HSC__GRAM_MEMO_SLOTS - 1)];
+    *slot = e;
+    return e->len == len && memcmp(e->word, w, len) == 0 ? e : NULL;
 }
 
 #define GRAM_STACK 256
@@ -159,8 +190,19 @@ int hsc__feat_chargrams(hsc__featurizer *fz, const char *w, size_t len, uint32_t
     size_t ncp = 0;
     int st;
 
-    if (fz->spec->char_min == 0 || fz->spec->char_max < fz->spec->char_min ||
-        hsc__utf8_count(w, len) < 2)
+    if (fz->spec->char_min == 0 || fz->spec->char_max < fz->spec->char_min)
+        return HSC_OK;
+    hsc__gram_entry *slot, *known = gram_memo(fz, w, len, &slot);
+    if (known != NULL) {   /* the same buckets, in the same order */
+        for (uint32_t i = 0; i < known->n; i++) {
+            hsc__feature f = {known->bucket[i], token, 0};
+            st = fz->emit(fz->user, &f);
+            if (st != HSC_OK)
+                return st;
+        }
+        return HSC_OK;
+    }
+    if (hsc__utf8_count(w, len) < 2)
         return HSC_OK;
     if (len > GRAM_STACK) {
         /* A long run (a 200 KB "word"): the analyzer's reusable scratch. */
@@ -182,7 +224,16 @@ int hsc__feat_chargrams(hsc__featurizer *fz, const char *w, size_t len, uint32_t
         if ((buf[b] & 0xC0) != 0x80)
             pos[ncp++] = (uint32_t)b;
     pos[ncp] = (uint32_t)(len + 2);
-    return grams(fz, buf, pos, ncp, token);
+    if (slot == NULL)
+        return grams(fz, buf, pos, ncp, token, NULL);
+    slot->len = 0;   /* filled below; kept only whole */
+    slot->n = 0;
+    st = grams(fz, buf, pos, ncp, token, slot);
+    if (st == HSC_OK && slot->n <= HSC__GRAM_MEMO_GRAMS) {
+        memcpy(slot->word, w, len);
+        slot->len = (uint8_t)len;
+    }
+    return st;
 }
 
 static int is_vowel(char c)

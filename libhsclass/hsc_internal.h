@@ -193,6 +193,9 @@ void hsc__analyzer_keep_features(hsc__analyzer *an, int keep);
 /* Bytes of a long text normalized at a time (default 16 KiB; tests compare
  * other sizes with SIZE_MAX, a text in one piece). */
 void hsc__analyzer_set_window(hsc__analyzer *an, size_t bytes);
+/* The memo of short words' character n-grams (on by default; tests
+ * compare it off: the features are the same). */
+void hsc__analyzer_gram_memo(hsc__analyzer *an, int on);
 /* The features of the last text made again from its tokens, one by one in
  * their fixed order (the order of hsc__analyzer_features): a session walks
  * them instead of keeping ~18 per token of a long text. */

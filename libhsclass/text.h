@@ -150,12 +150,27 @@ const char *const *hsc__stopword_list(uint32_t lang);
 /* Each feature goes to emit(user, f) as it is made, in the order that is
  * part of the results (sums of rows in float); a status other than HSC_OK
  * stops the extraction and is returned. */
+/* A memo of the character n-grams' buckets of short words (features.c):
+ * words recur from text to text, and their n-grams are a pure function of
+ * the word and the spec. Direct-mapped; an entry holds one word. */
+#define HSC__GRAM_MEMO_SLOTS 4096u   /* power of two */
+#define HSC__GRAM_MEMO_WORD 16u      /* bytes of the longest word kept */
+#define HSC__GRAM_MEMO_GRAMS (3u * HSC__GRAM_MEMO_WORD)
+
+typedef struct hsc__gram_entry {
+    uint8_t len;           /* 0: free */
+    uint8_t n;             /* buckets */
+    char word[HSC__GRAM_MEMO_WORD];
+    uint32_t bucket[HSC__GRAM_MEMO_GRAMS];
+} hsc__gram_entry;
+
 typedef struct hsc__featurizer {
     const hsc__alloc *alloc;
     const hsc__textspec *spec;
     hsc__feature_fn emit;
     void *user;
     hsc__buf *scratch;     /* reused for long words */
+    hsc__gram_entry *grams;   /* HSC__GRAM_MEMO_SLOTS entries, or NULL: no memo */
     uint32_t mod_buckets;  /* the spec's buckets when mod_magic was made (0: not yet) */
     uint64_t mod_magic;    /* hsc__mod_magic(mod_buckets) */
 } hsc__featurizer;

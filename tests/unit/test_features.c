@@ -352,6 +352,62 @@ static void test_seed_and_buckets(void **state)
     hsc__analyzer_free(b);
 }
 
+/* The memo of short words' n-grams changes no feature: an analyzer with it
+ * and one without give the same list for texts whose words come back
+ * (hits), collide and are evicted (8,000 distinct words for 4,096 slots),
+ * are 16 bytes long or longer than the memo keeps, or are not ASCII; and
+ * under a spec with more n-grams a word than an entry holds. */
+static void test_gram_memo_same_features(void **state)
+{
+    static const char *const fixed[] = {"beef", "boeuf", "cr\xC3\xA8me", "\xE7\x89\x9B\xE8\x82\x89",
+                                        "\xC3\xB1" "and\xC3\xBA", "abcdefghijklmnop", "abcdefghijklmnopq",
+                                        "x", "t-shirt", "x200", "frozen", "\xC3\xA9"};
+    hsc__textspec specs[2];
+    specs[0] = default_spec();
+    specs[1] = default_spec();
+    specs[1].char_min = 1;
+    specs[1].char_max = 6;
+    (void)state;
+    for (int sp = 0; sp < 2; sp++) {
+        hsc__analyzer *with = make_spec(&specs[sp]), *without = make_spec(&specs[sp]);
+        hsc__analyzer_gram_memo(without, 0);
+        uint32_t x = 99;
+        for (int round = 0; round < 2; round++) {   /* the second round meets every word again */
+            x = 99;
+            for (int t = 0; t < 1500; t++) {
+                char text[512];
+                size_t n = 0;
+                for (int w = 0; w < 8; w++) {
+                    x = x * 1103515245u + 12345u;
+                    uint32_t r = x >> 8;
+                    if (r % 5 == 0) {
+                        n += (size_t)snprintf(text + n, sizeof text - n, "%s ",
+                                              fixed[r / 5 % (sizeof fixed / sizeof *fixed)]);
+                    } else {   /* a word of 2-20 letters from its number */
+                        uint32_t id = r % 8000u, len = 2 + id % 19;
+                        for (uint32_t i = 0; i < len; i++)
+                            text[n++] = (char)('a' + (id / (i + 1) + i * 7) % 26);
+                        text[n++] = ' ';
+                    }
+                }
+                text[n] = '\0';
+                analyze(with, text);
+                analyze(without, text);
+                size_t c = hsc__analyzer_feature_count(with);
+                assert_int_equal(hsc__analyzer_feature_count(without), c);
+                const hsc__feature *a = hsc__analyzer_features(with), *b = hsc__analyzer_features(without);
+                for (size_t i = 0; i < c; i++) {
+                    assert_int_equal(a[i].bucket, b[i].bucket);
+                    assert_int_equal(a[i].token, b[i].token);
+                    assert_int_equal(a[i].key, b[i].key);
+                }
+            }
+        }
+        hsc__analyzer_free(with);
+        hsc__analyzer_free(without);
+    }
+}
+
 /* ---- whole descriptions: golden digests --------------------------------------- */
 
 static uint64_t digest(const hsc__analyzer *an)
@@ -495,6 +551,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_golden),
         cmocka_unit_test(test_bucket_remainder),
+        cmocka_unit_test(test_gram_memo_same_features),
         cmocka_unit_test(test_head_phrase),
         cmocka_unit_test(test_word_features_exact),
         cmocka_unit_test(test_class_features_exact),
