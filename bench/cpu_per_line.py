@@ -67,6 +67,14 @@ def main(argv=None):
         ratio = f", {min(slowest_ft) / s:.1f}x fastText's fastest" if slowest_ft and \
             not name.startswith("fastText") else ""
         print(f"  {name}: {1e6 * s:.1f} us ({1 / s:.0f} descriptions per CPU-second){ratio}")
+        runs = ", ".join(f"{1e6 * v:.1f}" for v in per_line[name])
+        print(f"    each run (us): {runs}")
+    ft = [k for k in per_line if k.startswith("fastText")]
+    if ft and a.repeat > 1:   # the runs were interleaved: ratio run by run
+        for name in (k for k in per_line if not k.startswith("fastText")):
+            r = [min(per_line[f][i] for f in ft) / per_line[name][i] for i in range(a.repeat)]
+            print(f"  {name} against fastText's fastest, run by run: "
+                  + ", ".join(f"{x:.2f}x" for x in r))
     return 0
 
 

@@ -253,21 +253,41 @@ int hsc__norm_add(const hsc__alloc *a, const char *s, size_t from, size_t len, u
         utf8proc_int32_t cp;
         size_t start = i;
 
-        /* ASCII not followed by a possible combining mark: fold directly. */
+        /* ASCII not followed by a possible combining mark: fold directly,
+         * the whole run of such bytes at once (each maps to its own source
+         * byte, one after the other: a step of 1). */
         if (c < 0x80 && (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
+            size_t j = i + 1;
+            while (j < len && (unsigned char)s[j] < 0x80)
+                j++;
+            size_t run = j == len ? j - i : j - 1 - i;   /* the last before a non-ASCII byte waits */
+            if (o->byte_at_a_time)
+                run = 1;
             st = flush(a, &g, o);
             if (st == HSC_OK)
-                st = ensure(a, o, 1);
+                st = ensure(a, o, run);
             if (st == HSC_OK)
                 st = map_put(a, o, o->text.len, (uint32_t)i);
             if (st != HSC_OK)
                 return st;
-            /* Controls (tab, newline, NUL) become spaces: "20\tkg" is "20 kg". */
-            o->text.data[o->text.len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32
-                                                 : c < 0x20 || c == 0x7F ? ' '
-                                                                         : c);
+            if (o->text.len + run >= UINT32_MAX)
+                run = 1;   /* map_put turns the offsets past 4 GiB away one by one */
+            char *out = o->text.data + o->text.len;
+            for (size_t k = 0; k < run; k++) {
+                unsigned char b = (unsigned char)s[i + k];
+                /* Controls (tab, newline, NUL) become spaces: "20\tkg" is "20 kg". */
+                out[k] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b < 0x20 || b == 0x7F ? ' ' : b);
+            }
+            for (size_t k = 1; k < run; k++) {   /* map_put's entries for a step of 1 */
+                size_t at = o->text.len + k;
+                o->step[at] = 1;
+                if (at % MARK == 0)
+                    o->mark[at / MARK] = (uint32_t)(i + k);
+            }
+            o->last = (uint32_t)(i + run - 1);
+            o->text.len += run;
             o->text.data[o->text.len] = '\0';
-            i++;
+            i += run;
             continue;
         }
         cp = (utf8proc_int32_t)hsc__utf8_decode_repair(s, len, &i);

@@ -40,6 +40,7 @@ typedef struct hsc__norm {
     size_t n_far, far_cap;   /* pairs */
     uint32_t last;        /* the last map entry written */
     uint32_t end_prev;    /* the one before the end entry (map[len]) */
+    int byte_at_a_time;   /* tests: ASCII runs folded byte by byte, as before */
 } hsc__norm;
 
 int hsc__normalize(const hsc__alloc *a, const char *s, size_t len, uint32_t strip_accents,

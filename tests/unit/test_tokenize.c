@@ -216,6 +216,66 @@ static void test_spans(void **state)
     hsc__analyzer_free(an);
 }
 
+/* s normalized (whole, or in windows of w bytes cut where hsc__norm_cut
+ * allows) into n. */
+static void normalize_in(const char *s, size_t len, size_t w, int strip, hsc__norm *n)
+{
+    hsc__norm_reset(n);
+    for (size_t from = 0; from < len || from == 0;) {
+        size_t to = from + w < len ? hsc__norm_cut(s, len, from + w) : len;
+        assert_int_equal(hsc__norm_add(NULL, s, from, to, (uint32_t)strip, n), HSC_OK);
+        if (to == from)
+            break;
+        from = to;
+    }
+}
+
+/* ASCII runs folded at once give the text and offset map that folding
+ * them byte by byte gives: runs across the map's 64-byte marks, before a
+ * combining mark, around dropped characters and NFKC expansions, upper
+ * case, controls, whole or in windows, with and without accent stripping. */
+static void test_ascii_runs_as_byte_by_byte(void **state)
+{
+    static const char *const pieces[] = {
+        "frozen", " ", "BEEF", "e\xCC\x81", "\xC2\xAD", "\xEF\xAC\x81", "\t", "\x01",
+        "caf\xC3\xA9", "\xEF\xB7\xBA", "2,5 KG", "a\xCC\x88\xCC\x81", "\xE7\x89\x9B", "x",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ!?",
+    };
+    static const size_t windows[] = {5, 64, 1u << 20};
+    hsc__norm run, one;
+    char text[1200];
+    uint32_t x = 2024;
+    (void)state;
+    memset(&run, 0, sizeof run);
+    memset(&one, 0, sizeof one);
+    one.byte_at_a_time = 1;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        int parts = 1 + round % 24;
+        for (int k = 0; k < parts; k++) {
+            x = x * 1103515245u + 12345u;
+            const char *p = pieces[(x >> 16) % (sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(p);
+            if (len + l >= sizeof text)
+                break;
+            memcpy(text + len, p, l);
+            len += l;
+        }
+        int strip = round % 2;
+        size_t w = windows[round % 3];
+        normalize_in(text, len, w, strip, &run);
+        normalize_in(text, len, w, strip, &one);
+        assert_int_equal(run.text.len, one.text.len);
+        assert_memory_equal(run.text.data, one.text.data, run.text.len + 1);
+        for (size_t i = 0; i <= run.text.len; i++) {
+            assert_int_equal(hsc__norm_src(&run, i), hsc__norm_src(&one, i));
+            assert_int_equal(hsc__norm_seg_start(&run, i), hsc__norm_seg_start(&one, i));
+        }
+    }
+    hsc__norm_free(NULL, &run);
+    hsc__norm_free(NULL, &one);
+}
+
 /* Spans across long runs of dropped characters (soft hyphens): steps of
  * the offset map too large for its byte, before and after its 64-byte marks. */
 static void test_spans_over_long_gaps(void **state)
@@ -773,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_accents_kept),
         cmocka_unit_test(test_spans),
         cmocka_unit_test(test_spans_over_long_gaps),
+        cmocka_unit_test(test_ascii_runs_as_byte_by_byte),
         cmocka_unit_test(test_long_text_then_short),
         cmocka_unit_test(test_bad_utf8),
         cmocka_unit_test(test_empty),
