@@ -127,15 +127,25 @@ static uint32_t far_at(const hsc__norm *n, size_t i)
     return n->far[2 * lo + 1];   /* step[i] is FAR: i is there */
 }
 
-static uint32_t map_at(const hsc__norm *n, size_t i)
+/* map[i], walked from map[from] = v when that is nearer than i's mark
+ * (from <= i; from = SIZE_MAX: from the mark). */
+static uint32_t map_from(const hsc__norm *n, size_t i, size_t from, uint32_t v)
 {
     size_t k = i / MARK * MARK;
-    uint32_t v = n->mark[i / MARK];
+    if (from != SIZE_MAX && from >= k)
+        k = from;
+    else
+        v = n->mark[i / MARK];
     while (k < i) {
         k++;
         v = n->step[k] == FAR ? far_at(n, k) : v + n->step[k];
     }
     return v;
+}
+
+static uint32_t map_at(const hsc__norm *n, size_t i)
+{
+    return map_from(n, i, SIZE_MAX, 0);
 }
 
 static int flush(const hsc__alloc *a, seg *g, hsc__norm *o)
@@ -359,7 +369,7 @@ void hsc__norm_span(const hsc__norm *n, size_t b, size_t e, size_t *off, size_t 
      * that map where byte e - 1 does. */
     while (e < n->text.len && n->step[e] == 0)
         e++;
-    end = map_at(n, e);
+    end = map_from(n, e, b, (uint32_t)*off);   /* on from the token's start */
     *len = end > *off ? end - *off : 0;
 }
 
