@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -291,12 +293,81 @@ static void test_training(void **state)
     sweep("train", op_train);
 }
 
+/* Adapting a model with a precedent memory (with texts) and a
+ * nomenclature: the base's memory joins the new one through its index
+ * (hsc__prec_join), its descriptions are written as stored. The base is
+ * trained with the C library's allocator; only the adapting run fails. */
+static hsc_model *base;
+
+static int op_adapt(int final)
+{
+    hsc_trainer *t = NULL;
+    hsc_model *m = NULL;
+    int st = hsc_trainer_new_from_model(cfg, base, &t);
+    if (st == HSC_OK)
+        st = hsc_trainer_add_file(t, test_data_path("corrupt/tiny.tsv"), 1.0, 0);
+    if (st == HSC_OK)   /* a national line under a subheading of the base */
+        st = hsc_trainer_add_row(t, "02013010", 8, "beef tenderloin chilled", 23, 1.0, 0);
+    if (st == HSC_OK)
+        st = hsc_trainer_train(t, &m);
+    if (st == HSC_OK && final) {
+        size_t n;
+        assert_int_equal(hsc_model_label_count(m, &n), HSC_OK);
+        assert_true(n >= 7);
+        void *img = NULL;
+        size_t len = 0;
+        assert_int_equal(hsc_model_save_memory(m, &img, &len), HSC_OK);
+        hsc_buffer_free(img);
+    }
+    if (st != HSC_OK)
+        assert_null(m);
+    hsc_model_free(m);
+    hsc_trainer_free(t);
+    return st;
+}
+
+static void test_adapting(void **state)
+{
+    (void)state;
+    hsc_config *plain = NULL;
+    hsc_trainer *t = NULL;
+    assert_int_equal(hsc_config_new(&plain), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(plain, HSC_CFG_DIM, 4), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(plain, HSC_CFG_EPOCHS, 2), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(plain, HSC_CFG_BUCKETS, 4096), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(plain, HSC_CFG_THREADS, 1), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(plain, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1), HSC_OK);
+    assert_int_equal(hsc_config_set_str(plain, HSC_CFG_LANGUAGES, "en,fr"), HSC_OK);
+    assert_int_equal(hsc_trainer_new(plain, &t), HSC_OK);
+    assert_int_equal(hsc_trainer_add_file(t, test_data_path("corrupt/tiny.tsv"), 1.0, 0), HSC_OK);
+    assert_int_equal(hsc_trainer_add_nomenclature_file(t, test_data_path("corrupt/tiny.tsv"), "en"),
+                     HSC_OK);
+    char lines[] = "/tmp/hsc-oom-natl-XXXXXX";
+    int fd = mkstemp(lines);
+    assert_true(fd >= 0);
+    static const char natl[] = "02013010\tbeef tenderloin\n02013090\tother boneless beef\n";
+    assert_int_equal(write(fd, natl, sizeof natl - 1), (ssize_t)(sizeof natl - 1));
+    close(fd);
+    assert_int_equal(hsc_trainer_add_national_file(t, lines, "TEST", "en"), HSC_OK);
+    unlink(lines);
+    assert_int_equal(hsc_trainer_train(t, &base), HSC_OK);
+    hsc_trainer_free(t);
+    hsc_config_free(plain);
+    hsc_config *c = cfg;
+    assert_int_equal(hsc_config_set_u32(c, HSC_CFG_CODE_DIGITS, 8), HSC_OK);
+    assert_int_equal(hsc_config_set_u32(c, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1), HSC_OK);
+    sweep("adapt", op_adapt);
+    assert_int_equal(hsc_config_set_u32(c, HSC_CFG_CODE_DIGITS, 6), HSC_OK);
+    hsc_model_free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_training),
+        cmocka_unit_test(test_adapting),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
