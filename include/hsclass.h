@@ -760,8 +760,9 @@ HSC_API hsc_status hsc_trainer_new(const hsc_config *cfg, hsc_trainer **out);
  *  on (a row of its memory has the same text: META
  *  train.valid_rows_seen_by_base counts them), which it knows by heart;
  *  with fewer than 20 held-out rows left, base's blend and calibration
- *  exponent are kept (META train.calibration_from = "base") and the
- *  threshold is the fallback of too few rows. A share of base's descriptions is
+ *  exponent are kept (META train.calibration_from = "base"); with fewer
+ *  than 50, base's accept threshold is kept (train.accept_threshold_from =
+ *  "base") instead of the fallback of too few rows. A share of base's descriptions is
  *  learnt again beside the rows (HSC_CFG_REHEARSAL). META
  *  train.from_fingerprint names
  *  base. base is not modified and may be freed after this call (the

@@ -307,13 +307,19 @@ static int confidences(const heldout_scores *hs, double mix, double power, hsc_e
     return st;
 }
 
-/* The default accept threshold: the config's; a fixed fallback on too few
- * rows; else the lowest reaching the target precision, at least the floor
- * (1, review everything, when none does). */
-static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, hsc__calibration *c)
+/* The default accept threshold: the config's; on too few rows, an adapted
+ * model's base's (prior >= 0: fitted on rows like the base's, safer than a
+ * guess) or a fixed fallback; else the lowest reaching the target precision,
+ * at least the floor (1, review everything, when none does). */
+static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, double prior,
+                            hsc__calibration *c)
 {
     if (config >= 0) {
         c->threshold = config, c->threshold_from = "config";
+        return HSC_OK;
+    }
+    if (n_valid < ACCEPT_MIN_VALID && prior >= 0) {
+        c->threshold = prior, c->threshold_from = "base";
         return HSC_OK;
     }
     if (n_valid < ACCEPT_MIN_VALID) {
@@ -331,7 +337,8 @@ static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, hsc__ca
 }
 
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
-                   const hsc__scoring *prior, double config_threshold, hsc__calibration *out)
+                   const hsc__scoring *prior, double prior_threshold, double config_threshold,
+                   hsc__calibration *out)
 {
     hsc__calibration c = {0};
     c.accuracy = c.fit_accuracy = hsc__heldout_accuracy(v, 0);
@@ -356,7 +363,7 @@ int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
     if (st == HSC_OK && hsc_eval_calibration(ev, ECE_BINS, &c.ece, NULL) != HSC_OK)
         c.ece = -1.0;   /* not available: no held-out row */
     if (st == HSC_OK)
-        st = choose_threshold(ev, v->valid->n, config_threshold, &c);
+        st = choose_threshold(ev, v->valid->n, config_threshold, prior_threshold, &c);
     uint64_t rows = 0, taken = 0, hits = 0;
     if (st == HSC_OK)
         st = hsc_eval_count(ev, &rows, NULL, NULL);

@@ -740,7 +740,8 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
     if (st == HSC_OK)
         st = hsc__calibrate(&r.heldout, &t->alloc, &r.mem,
                             t->base != NULL && t->base->scoring.on ? &t->base->scoring : NULL,
-                            t->accept_threshold, &cal);
+                            t->base != NULL ? t->base->accept_threshold : -1.0, t->accept_threshold,
+                            &cal);
     if (st == HSC_OK)
         st = record_training(&r, &cal);
     if (st == HSC_OK)

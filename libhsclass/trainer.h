@@ -256,7 +256,7 @@ typedef struct hsc__calibration {
     double fit_accuracy;       /* top-1 of the fit alone; -1 without rows */
     double accuracy;           /* top-1 of the blend */
     double threshold;          /* the model's default accept threshold */
-    const char *threshold_from;/* "config", "fallback", "validation", "unreached" */
+    const char *threshold_from;/* "config", "base", "fallback", "validation", "unreached" */
     double share, precision;   /* of the held-out rows at that threshold */
     double ece;                /* calibration error; -1: not available */
 } hsc__calibration;
@@ -264,9 +264,11 @@ typedef struct hsc__calibration {
 /* Fit the blend with the memory mem (empty: none) and the calibration,
  * then the accept threshold (config >= 0 replaces the fit), and measure
  * them on the held-out rows. prior (an adapted model's base, or NULL): its
- * mix and exponent are kept when the held-out rows are too few to fit them. */
+ * mix and exponent are kept when the held-out rows are too few to fit them,
+ * and its threshold prior_threshold (-1: none) when too few to fit one. */
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
-                   const hsc__scoring *prior, double config_threshold, hsc__calibration *out);
+                   const hsc__scoring *prior, double prior_threshold, double config_threshold,
+                   hsc__calibration *out);
 
 /* ---- checkpoints (checkpoint.c) ----------------------------------------------------- */
 

@@ -198,6 +198,7 @@ def test_held_out_rows_the_base_learnt_do_not_calibrate(base, data_dir, tmp_path
     base never saw are all used."""
     with hsclass.Model(base) as b:
         mix, power = b.meta["train.precedent_mix"], b.meta["train.calibration_power"]
+        threshold = b.accept_threshold
     # another seed: the base's own held-out rows (never learnt) are not the ones held out
     with hsclass.train(data_dir / "train_real.tsv", None, from_model=base,
                        **dict(QUICK, languages="en", seed=6)) as a:
@@ -205,6 +206,9 @@ def test_held_out_rows_the_base_learnt_do_not_calibrate(base, data_dir, tmp_path
         assert seen >= 20 and int(a.meta["train.valid_rows"]) <= seen // 5, a.meta
         assert a.meta["train.calibration_from"] == "base"
         assert (a.meta["train.precedent_mix"], a.meta["train.calibration_power"]) == (mix, power)
+        # and, too few rows being left to fit one, its accept threshold (not the fallback 0.9)
+        assert a.meta["train.accept_threshold_from"] == "base", a.meta
+        assert a.accept_threshold == threshold
     national = [(c, t) for c, t in read_tsv(FPO)]
     rows_file = tmp_path / "fpo.tsv"
     rows_file.write_text("".join(f"{c}\t{t}\n" for c, t in national), encoding="utf-8")
