@@ -5,8 +5,8 @@ the other work too, CPU time much less so.
 
 Each classifier reads N descriptions (the held-out sets of the split, repeated)
 from a file, single-threaded; the CPU time of a one-line run (process start and
-model load) is subtracted. Each classifier first runs once on one line, untimed.
-Median of --repeat runs; each run and the ratio run by run are printed too.
+model load) is subtracted. Median of --repeat runs; each run and the ratio run by
+run are printed too.
 
 Usage: python3 bench/cpu_per_line.py --model models/hs6-multi.hscm [--model OTHER.hscm]
            [--fasttext bench/out/ft/model_a.bin] [--hsclass build/.../hsclass] [-n 20000]
@@ -56,13 +56,6 @@ def main(argv=None):
         runs[f"fastText {os.path.relpath(m, HERE)}"] = \
             lambda f, m=m: cpu_seconds(["fasttext", "predict", m, f, "1"])
     per_line = {k: [] for k in runs}
-    # Each classifier once on one line first, untimed: without it the first repeat's long run
-    # seems to pay one-time system costs (page cache, huge pages for a model's copy) that its
-    # one-line run did not (2026-12-03: libhsclass's first run the slowest of three, by 0.4-38%,
-    # in 4 invocations of 4; with this run first, 67.5 of 67.5/104.5/85.0
-    # and 79.5 of 79.5/75.0/79.0 us).
-    for name, run in runs.items():
-        run(files["ft" if name.startswith("fastText") else "raw"][1])
     for _ in range(a.repeat):   # interleaved: every classifier sees the same load
         for name, run in runs.items():
             kind = "ft" if name.startswith("fastText") else "raw"
