@@ -4,6 +4,7 @@ concurrency, overload, reload (SIGHUP, file change, bad file, under load),
 SIGTERM during a batch, the access log and timeouts."""
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -494,17 +495,33 @@ def test_concurrent_clients(server):
     assert failures == []
 
 
-def long_batch(n=1500):
-    base = "frozen boneless beef cuts knitted cotton pullover steel screws and bolts "
-    return {"texts": [(base * 14)[:1000] + str(i) for i in range(n)], "k": 5}
+LONG_BATCH = 5000
+LONG_WORDS = ("frozen boneless beef cuts knitted cotton pullover steel screws bolts tissu de coton "
+              "écru riz brisé sacs moto pièces huile de palme raffinée bidons parafusos de aço "
+              "camisolas de malha tyres rubber pneumatic cement clinker").split()
+
+
+def long_batch(n=LONG_BATCH):
+    """Texts of 1,000 characters whose words vary from text to text, so that
+    no cache makes the batch short: several seconds of work on a fast
+    machine."""
+    rng = random.Random(n)
+    texts = []
+    for i in range(n):
+        text = ""
+        while len(text) < 1000:
+            text += rng.choice(LONG_WORDS) + rng.choice(("", "s", "x", "es", str(i % 97))) + " "
+        texts.append(text[:1000])
+    return {"texts": texts, "k": 5}
 
 
 def start_long_batch(s):
-    """A batch of about a second, posted from a thread; out["reply"] when done."""
+    """A long batch posted from a thread; out["reply"] when done."""
     out = {}
+    body = json.dumps(long_batch()).encode()   # built before: the wait below is for the server
 
     def batch():
-        out["reply"] = s.post("/v1/classify/batch", long_batch())
+        out["reply"] = s.post("/v1/classify/batch", body)
     t = threading.Thread(target=batch)
     t.start()
     s.wait_event(lambda e: False, 0.3)         # let it reach a worker
@@ -580,18 +597,19 @@ def test_inflight_request_finishes_on_old_model(models, server_factory, tmp_path
     live = tmp_path / "live.hscm"
     shutil.copyfile(models[0], live)
     fa, fb = fingerprint(models[0]), fingerprint(models[1])
-    s = server_factory(live, "--watch", "0", "--max-batch", "2000", "--max-body", "4000000")
+    s = server_factory(live, "--watch", "0", "--max-batch", str(LONG_BATCH), "--max-body", "10000000")
     t, out = start_long_batch(s)
     replace(models[1], live)
     s.proc.send_signal(signal.SIGHUP)
     assert s.wait_event(lambda e: e.get("event") == "reload", 10 * SCALE)["result"] == "ok"
     assert s.post("/v1/classify", {"text": FR})[2]["model"] == fb
+    assert "reply" not in out, "the batch must still run after the reload for this test to mean anything"
     # A worker was busy, so that classify was queued for another one.
     e = s.wait_event(lambda e: e.get("event") == "request" and e["path"] == "/v1/classify")
     assert e["wait_us"] >= 0 and e["model"] == fb
     t.join()
     st, _, body = out["reply"]
-    assert st == 200 and len(body["results"]) == 1500
+    assert st == 200 and len(body["results"]) == LONG_BATCH
     assert body["model"] == fa, "the batch started on A and must finish on A"
     assert s.metric("hsclass_models_loaded") == 1              # A was freed
 
@@ -642,7 +660,7 @@ def test_reload_under_load(models, server_factory, tmp_path):
 # ---- stopping -------------------------------------------------------------------
 
 def test_sigterm_during_batch(models, server_factory):
-    s = server_factory(models[0], "--max-batch", "2000", "--max-body", "4000000")
+    s = server_factory(models[0], "--max-batch", str(LONG_BATCH), "--max-body", "10000000")
     t, out = start_long_batch(s)
     t0 = time.monotonic()
     s.proc.send_signal(signal.SIGTERM)
@@ -651,7 +669,7 @@ def test_sigterm_during_batch(models, server_factory):
     t.join()
     assert rc == 0 and took < 10 * SCALE
     st, _, body = out["reply"]
-    assert st == 200 and len(body["results"]) == 1500
+    assert st == 200 and len(body["results"]) == LONG_BATCH
     s.reader.join(5)
     assert s.events("stopped")[0]["message"] == "every request answered"
     assert s.events("draining")
