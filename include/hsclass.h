@@ -230,6 +230,11 @@ typedef struct hsc_config hsc_config;
                                           beyond that 500,000 / (codes with rows), rounded up,
                                           so that a memory of millions of declarations stays
                                           near 500,000 rows. Since 1.1 */
+#define HSC_CFG_PRECEDENT_MIX     62  /**< (f64) share of the precedents' votes in the model's
+                                          final scores, in [0, 1); negative (default -1): fitted
+                                          on the held-out rows. Set it to reuse a mix fitted on
+                                          more held-out rows than the run has (models/build.sh).
+                                          Since 1.1 */
 /* decisions */
 #define HSC_CFG_ACCEPT_THRESHOLD  40  /**< (f64) probability to accept; default: the model's */
 /* audits of declared codes (70-79) */

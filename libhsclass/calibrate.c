@@ -338,23 +338,30 @@ static int choose_threshold(hsc_eval *ev, size_t n_valid, double config, double 
 
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
                    const hsc__scoring *prior, double prior_threshold, double config_threshold,
-                   hsc__calibration *out)
+                   double config_mix, hsc__calibration *out)
 {
     hsc__calibration c = {0};
     c.accuracy = c.fit_accuracy = hsc__heldout_accuracy(v, 0);
     c.ece = -1.0;
     c.power = 1.0;
+    c.mix_from = "none";
     heldout_scores hs = {0};
     hsc_eval *ev = NULL;
     int st = score_heldout(v, a, mem, &hs);
-    if (st == HSC_OK && hs.n > 0) {
-        c.mix = mem->n_rows > 0 ? fit_mix(&hs) : 0.0;
-        c.power = fit_power(&hs, c.mix);
-    }
-    if (st == HSC_OK && prior != NULL && hs.n < TEMP_MIN_VALID) {
-        c.mix = mem->n_rows > 0 ? prior->mix : 0.0;
-        c.power = prior->power;
-        c.from_prior = 1;
+    if (st == HSC_OK) {
+        int use_prior = prior != NULL && hs.n < TEMP_MIN_VALID;   /* too few rows to fit */
+        if (mem->n_rows == 0)
+            c.mix = 0.0, c.mix_from = "none";
+        else if (config_mix >= 0.0)
+            c.mix = config_mix, c.mix_from = "config";
+        else if (use_prior)
+            c.mix = prior->mix, c.mix_from = "base";
+        else
+            c.mix = hs.n > 0 ? fit_mix(&hs) : 0.0, c.mix_from = hs.n > 0 ? "validation" : "none";
+        if (use_prior)
+            c.power = prior->power, c.from_prior = 1;
+        else if (hs.n > 0)
+            c.power = fit_power(&hs, c.mix);
     }
     if (st == HSC_OK)
         st = hsc__eval_new(a, &ev);

@@ -57,7 +57,7 @@ uint32_t hsc__ckpt_fingerprint(const hsc_trainer *t, const hsc__labels *labels)
                           t->base != NULL ? t->base->fingerprint : 0, t->rows.n_rows,
                           labels->n, labels->n_prefix, t->nomen.n_desc, t->nomen.n_lines};
     const double f[] = {o->learning_rate, o->valid_fraction, o->trade_noise, o->rehearsal,
-                        t->accept_threshold};
+                        t->accept_threshold, o->precedent_mix};
     uint32_t crc = 0;
     for (size_t i = 0; i < sizeof u / sizeof *u; i++)
         crc = crc_u64(crc, u[i]);

@@ -143,6 +143,7 @@ void hsc__config_defaults(hsc_config *cfg)
     cfg->train.keep_texts = 0;
     cfg->train.trade_noise = 0.3;
     cfg->train.rehearsal = 0.3;
+    cfg->train.precedent_mix = -1.0;
     cfg->accept_threshold = -1.0;
     cfg->audit_threshold = HSC__AUDIT_THRESHOLD_DEFAULT;
     cfg->languages_str = NULL; /* NULL: DEFAULT_LANGUAGES */
@@ -302,6 +303,12 @@ hsc_status hsc_config_set_f64(hsc_config *cfg, int32_t key, double value)
             return HSC_E_INVALID_ARG;
         cfg->train.rehearsal = value;
         return HSC_OK;
+    case HSC_CFG_PRECEDENT_MIX:
+        /* Any negative value restores "fitted". */
+        if (isnan(value) || value >= 1.0)
+            return HSC_E_INVALID_ARG;
+        cfg->train.precedent_mix = value < 0.0 ? -1.0 : value;
+        return HSC_OK;
     case HSC_CFG_ACCEPT_THRESHOLD:
         /* Any negative value restores "the model's threshold". */
         if (isnan(value) || value > 1.0)
@@ -334,6 +341,9 @@ hsc_status hsc_config_get_f64(const hsc_config *cfg, int32_t key, double *out)
         return HSC_OK;
     case HSC_CFG_REHEARSAL:
         *out = cfg->train.rehearsal;
+        return HSC_OK;
+    case HSC_CFG_PRECEDENT_MIX:
+        *out = cfg->train.precedent_mix;
         return HSC_OK;
     case HSC_CFG_ACCEPT_THRESHOLD:
         *out = cfg->accept_threshold;

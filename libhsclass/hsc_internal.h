@@ -87,6 +87,7 @@ typedef struct hsc__trainopts {
     uint32_t precedents, keep_texts, precedents_per_code;
     double learning_rate, valid_fraction, trade_noise;
     double rehearsal;          /* adapting: weight of the base's descriptions learnt again */
+    double precedent_mix;      /* < 0: fitted on the held-out rows */
 } hsc__trainopts;
 
 struct hsc_config {

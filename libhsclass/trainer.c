@@ -404,6 +404,8 @@ static int record_training(run *r, const hsc__calibration *c)
         st = add_meta(r, "hs.edition", t->hs_edition);
     if (st == HSC_OK)
         st = add_meta(r, "train.accept_threshold_from", c->threshold_from);
+    if (st == HSC_OK)
+        st = add_meta(r, "train.precedent_mix_from", c->mix_from);
     if (st == HSC_OK && c->from_prior)   /* too few held-out rows the base had not seen */
         st = add_meta(r, "train.calibration_from", "base");
     if (st == HSC_OK && t->base != NULL) {   /* the model adapted, as `hsclass info` shows it */
@@ -741,7 +743,7 @@ hsc_status hsc_trainer_train(hsc_trainer *t, hsc_model **out)
         st = hsc__calibrate(&r.heldout, &t->alloc, &r.mem,
                             t->base != NULL && t->base->scoring.on ? &t->base->scoring : NULL,
                             t->base != NULL ? t->base->accept_threshold : -1.0, t->accept_threshold,
-                            &cal);
+                            t->opt.precedent_mix, &cal);
     if (st == HSC_OK)
         st = record_training(&r, &cal);
     if (st == HSC_OK)

@@ -253,6 +253,7 @@ typedef struct hsc__calibration {
     double mix;                /* share of the precedents' votes in the blend */
     double power;              /* calibration exponent (rank.h) */
     int from_prior;            /* mix and power are the prior's (too few rows) */
+    const char *mix_from;      /* "validation", "config", "base" or "none" (no memory) */
     double fit_accuracy;       /* top-1 of the fit alone; -1 without rows */
     double accuracy;           /* top-1 of the blend */
     double threshold;          /* the model's default accept threshold */
@@ -263,12 +264,14 @@ typedef struct hsc__calibration {
 
 /* Fit the blend with the memory mem (empty: none) and the calibration,
  * then the accept threshold (config >= 0 replaces the fit), and measure
- * them on the held-out rows. prior (an adapted model's base, or NULL): its
- * mix and exponent are kept when the held-out rows are too few to fit them,
- * and its threshold prior_threshold (-1: none) when too few to fit one. */
+ * them on the held-out rows; config_mix >= 0 replaces the fitted mix (the
+ * exponent is then fitted for it). prior (an adapted model's base, or
+ * NULL): its mix and exponent are kept when the held-out rows are too few
+ * to fit them, and its threshold prior_threshold (-1: none) when too few
+ * to fit one. */
 int hsc__calibrate(hsc__heldout *v, const hsc__alloc *a, const hsc__prec *mem,
                    const hsc__scoring *prior, double prior_threshold, double config_threshold,
-                   hsc__calibration *out);
+                   double config_mix, hsc__calibration *out);
 
 /* ---- checkpoints (checkpoint.c) ----------------------------------------------------- */
 

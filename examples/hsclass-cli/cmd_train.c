@@ -19,7 +19,7 @@ enum {
     OPT_MAX_ERRORS, OPT_MAX_ROWS, OPT_HS_EDITION, OPT_DESCRIBE, OPT_NATIONAL, OPT_THRESHOLD,
     OPT_NO_PRECEDENTS, OPT_KEEP_PRECEDENT_TEXTS, OPT_TRADE_NOISE,
     OPT_FEATURE_VERSION, OPT_FROM, OPT_REHEARSAL, OPT_PRECEDENTS_PER_CODE, OPT_MAP,
-    OPT_CHECKPOINT, OPT_RESUME
+    OPT_CHECKPOINT, OPT_RESUME, OPT_PRECEDENT_MIX
 };
 
 static const cli_opt opts[] = {
@@ -55,6 +55,7 @@ static const cli_opt opts[] = {
     {"from", 0, 1, OPT_FROM},
     {"map", 0, 1, OPT_MAP},
     {"rehearsal", 0, 1, OPT_REHEARSAL},
+    {"precedent-mix", 0, 1, OPT_PRECEDENT_MIX},
     {"precedents-per-code", 0, 1, OPT_PRECEDENTS_PER_CODE},
     {"checkpoint", 0, 1, OPT_CHECKPOINT},
     {"resume", 0, 1, OPT_RESUME},
@@ -145,6 +146,10 @@ static void help(void)
          "      --precedents-per-code N  the memory keeps at most N rows per code, spread\n"
          "                          over the input (0: no cap up to 500,000 rows, then\n"
          "                          500,000 shared among the codes)\n"
+         "      --precedent-mix X   share of the precedents' votes in the final scores,\n"
+         "                          0 <= X < 1 (default: fitted on the held-out rows;\n"
+         "                          give one fitted on more held-out rows, as\n"
+         "                          models/build.sh does)\n"
          "      --char-ngrams MIN-MAX  character n-gram lengths, e.g. 3-5; 0 disables (3-5)\n"
          "      --word-ngrams N     1: words only, 2: also word pairs (2)\n"
          "      --feature-version N 1: no head-phrase features (models of 1.0); 2 (2)\n"
@@ -538,6 +543,7 @@ static int apply_option(hsc_config *cfg, int id, const char *v)
     case OPT_KEEP_PRECEDENT_TEXTS: return set_flag(cfg, HSC_CFG_KEEP_PRECEDENT_TEXTS, 1);
     case OPT_TRADE_NOISE: return set_f64(cfg, HSC_CFG_TRADE_NOISE, "trade-noise", v);
     case OPT_REHEARSAL: return set_f64(cfg, HSC_CFG_REHEARSAL, "rehearsal", v);
+    case OPT_PRECEDENT_MIX: return set_f64(cfg, HSC_CFG_PRECEDENT_MIX, "precedent-mix", v);
     case OPT_PRECEDENTS_PER_CODE:
         return set_u32(cfg, HSC_CFG_PRECEDENTS_PER_CODE, "precedents-per-code", v);
     case OPT_FEATURE_VERSION:

@@ -114,6 +114,11 @@ static void test_f64(void **state)
         {HSC_CFG_REHEARSAL, 100.0, HSC_OK, 100.0},
         {HSC_CFG_REHEARSAL, -0.1, HSC_E_INVALID_ARG, 100.0},
         {HSC_CFG_REHEARSAL, NAN, HSC_E_INVALID_ARG, 100.0},
+        {HSC_CFG_PRECEDENT_MIX, 0.0, HSC_OK, 0.0},
+        {HSC_CFG_PRECEDENT_MIX, 0.4, HSC_OK, 0.4},
+        {HSC_CFG_PRECEDENT_MIX, 1.0, HSC_E_INVALID_ARG, 0.4}, /* votes alone: no model */
+        {HSC_CFG_PRECEDENT_MIX, NAN, HSC_E_INVALID_ARG, 0.4},
+        {HSC_CFG_PRECEDENT_MIX, -2.0, HSC_OK, -1.0}, /* back to fitted */
     };
     hsc_config *cfg = NULL;
     double d;

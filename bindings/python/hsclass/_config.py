@@ -44,6 +44,7 @@ OPTIONS: Dict[str, Tuple[int, str]] = {
     "trade_noise": (34, "f64"),
     "rehearsal": (60, "f64"),
     "precedents_per_code": (61, "u32"),
+    "precedent_mix": (62, "f64"),
     "accept_threshold": (40, "f64"),
     "audit_threshold": (70, "f64"),
 }

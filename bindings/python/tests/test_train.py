@@ -144,3 +144,28 @@ def test_ctrl_c_cancels_training(data_dir):
                       **dict(TINY, epochs=4))
     assert len(calls) == 1
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_given_precedent_mix_replaces_the_fitted_one(data_dir, test_rows):
+    """precedent_mix set: recorded in META as given, and the scores use it
+    (0: the votes count for nothing, so the order is the memory-less
+    model's); unset: fitted on the held-out rows."""
+    real = data_dir / "train_real.tsv"
+    opts = dict(TINY, valid=0.2)
+    texts = [t for _, t in test_rows[:60]]
+    with hsclass.train(real, None, **opts) as fitted:
+        assert fitted.meta["train.precedent_mix_from"] == "validation"
+    with hsclass.train(real, None, precedent_mix=0.0, **opts) as zero, \
+            hsclass.train(real, None, precedents=False, **opts) as linear, \
+            hsclass.train(real, None, precedent_mix=0.9, **opts) as votes:
+        assert zero.meta["train.precedent_mix"] == "0"
+        assert zero.meta["train.precedent_mix_from"] == "config"
+        assert linear.meta["train.precedent_mix_from"] == "none"
+        assert votes.meta["train.precedent_mix"] == "0.9"
+
+        def order(m):
+            return [[s.code for s in m.classify(t, k=5)] for t in texts]
+        assert order(zero) == order(linear)
+        assert order(votes) != order(linear)
+    with pytest.raises(hsclass.InvalidArgument):
+        hsclass.train(real, None, precedent_mix=1.0, **opts)

@@ -25,7 +25,7 @@ public enum Option {
     // model files
     MAX_MODEL_BYTES(50, Type.U32), MODEL_MMAP(51, Type.U32),
     // adapting a model, precedent memory size
-    REHEARSAL(60, Type.F64), PRECEDENTS_PER_CODE(61, Type.U32),
+    REHEARSAL(60, Type.F64), PRECEDENTS_PER_CODE(61, Type.U32), PRECEDENT_MIX(62, Type.F64),
     // audits of declared codes
     AUDIT_THRESHOLD(70, Type.F64);
 
