@@ -10,8 +10,8 @@ training (uk_fpo_en and uk_search_refs_en share short texts, for instance).
 
 Outputs (under --out, default bench/out/split):
   train/<source>.tsv        code<TAB>text, as in the source (the phrasebook's
-                            trade_phrasebook_<lang>.tsv, _en_retail.tsv and
-                            _en_parcel.tsv too:
+                            trade_phrasebook_<lang>.tsv, _en_retail.tsv,
+                            _en_parcel.tsv and _en_brands.tsv too:
                             train only)
   test_real_en.tsv          code<TAB>text<TAB>source
   test_real_pt.tsv          code<TAB>text<TAB>source
@@ -44,7 +44,7 @@ DEV_SETS = {name: os.path.join(HERE, "data", name + ".tsv") for name in ("dev_fr
 # Text written for training (the trade phrasebook): never held out, never evaluated
 # on; a row whose text is held out elsewhere is dropped so that no test text is trained on.
 TRAIN_ONLY = {f"trade_phrasebook_{part}": os.path.join("trade_phrasebook", f"{part}.tsv")
-              for part in ("en", "fr", "pt", "en_retail", "en_parcel")}
+              for part in ("en", "fr", "pt", "en_retail", "en_parcel", "en_brands")}
 
 
 def normalize(text):
