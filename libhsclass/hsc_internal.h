@@ -106,7 +106,7 @@ struct hsc_config {
 /* HSC_CFG_AUDIT_THRESHOLD's default: the probability under which the
  * shipped model's held-out correct lines fall 10% of the time (fitted by
  * bench/audit.py; refit it when the default model changes). */
-#define HSC__AUDIT_THRESHOLD_DEFAULT 0.0046
+#define HSC__AUDIT_THRESHOLD_DEFAULT 0.0085
 
 /* Defaults without allocating (for NULL configs). */
 void hsc__config_defaults(hsc_config *cfg);
