@@ -56,7 +56,7 @@ PACKING = re.compile(r"\b(\d+([.,]\d+)?\s*(kg|g|l|ml|cl|t|mt|m|cm|mm|pcs?|un|x)\
 def train(hsclass, name, threads, split_dir):
     """Train one variant of the recipe; returns (model path, wall seconds)."""
     extra, drop = VARIANTS[name]
-    opts, inputs = hb.read_recipe()
+    opts, inputs = split.read_recipe()
     files = [os.path.join(split_dir, "train", spec) for spec in inputs
              if not (drop and spec.startswith(drop))]
     model = os.path.join(OUT, f"{name}.hscm")

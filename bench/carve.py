@@ -53,7 +53,7 @@ def write_carve(out=OUT):
 
 
 def train(hsclass, name, extra, out=OUT):
-    opts, inputs = hb.read_recipe()
+    opts, inputs = split.read_recipe()
     # an extra "file.tsv:kind" naming a recipe input replaces that input (another weight)
     given = {x.split(":", 1)[0]: x for x in extra if not x.startswith("-") and ":" in x}
     extra = [x for x in extra if x.split(":", 1)[0] not in {i.split(":", 1)[0] for i in inputs}]

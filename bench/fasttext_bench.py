@@ -106,18 +106,6 @@ def write_lines(path, lines):
         f.writelines(line + "\n" for line in lines)
 
 
-def recipe_files(path=os.path.join(os.path.dirname(HERE), "models", "recipe.txt")):
-    """The train/ files the default model's recipe reads (not the registers it leaves out,
-    such as the parcel register), so that both sides learn from the same rows."""
-    names = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line and not line.startswith("-"):
-                names.append(line.split(":", 1)[0])
-    return names
-
-
 def prepare_train(work, split_dir, quick, seed):
     """Write the shuffled fastText training file; return its row count."""
     if not os.path.exists(os.path.join(split_dir, "test_real_en.tsv")):
@@ -125,7 +113,9 @@ def prepare_train(work, split_dir, quick, seed):
         split.write_split(train, test, split_dir)
     rows = []
     tdir = os.path.join(split_dir, "train")
-    for name in sorted(recipe_files()):
+    # the recipe's files only (not the registers it leaves out, such as the parcel
+    # register), so that both sides learn from the same rows
+    for name in sorted(spec.split(":", 1)[0] for spec in split.read_recipe()[1]):
         for code, text, *_ in split.read_labeled(os.path.join(tdir, name)):
             rows.append(f"__label__{code[:6]} {prep(text)}")
     random.Random(seed).shuffle(rows)

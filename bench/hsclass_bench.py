@@ -30,21 +30,6 @@ import metrics  # noqa: E402
 import split  # noqa: E402
 
 OUT = os.path.join(HERE, "out")
-RECIPE = os.path.join(ROOT, "models", "recipe.txt")
-
-
-def read_recipe(path=RECIPE):
-    """(options, inputs) of the recipe: option lines start with '-'."""
-    opts, inputs = [], []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            (opts.extend(line.split()) if line.startswith("-") else inputs.append(line))
-    return opts, inputs
-
-
 def classify_ranked(hsclass, model, rows, work, tag, k=5):
     """Ranked HS6 codes for each row's text, through the CLI (jsonl)."""
     src = os.path.join(work, f"{tag}.txt")
@@ -118,7 +103,7 @@ def main(argv=None):
         train, test = split.split_sources()
         split.write_split(train, test, a.split)
 
-    opts, inputs = read_recipe()
+    opts, inputs = split.read_recipe()
     model = os.path.join(work, "model.hscm")
     files = [os.path.join(a.split, "train", spec) for spec in inputs]
     threads = a.train_threads if a.model else a.threads

@@ -30,6 +30,23 @@ import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+
+# the default model's recipe: it reads the files this script writes to train/
+RECIPE = os.path.join(ROOT, "models", "recipe.txt")
+
+
+def read_recipe(path=RECIPE):
+    """(options, inputs) of the recipe: option lines start with '-'."""
+    opts, inputs = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            (opts.extend(line.split()) if line.startswith("-") else inputs.append(line))
+    return opts, inputs
+
+
 DEFAULT_DATA = os.path.join(ROOT, "models", "data")
 DEFAULT_OUT = os.path.join(HERE, "out", "split")
 DEFAULT_SEED = 2022
